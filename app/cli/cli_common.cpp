@@ -1,0 +1,113 @@
+#include "cli_common.h"
+
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+
+#include "neurolens/core/errors.h"
+
+namespace neurolens::cli {
+
+void addCommonOptions(CLI::App& command, CommonOptions& options) {
+  command.add_flag("--json", options.json, "Print a one-line JSON summary on stdout (and nothing else there)");
+  command.add_flag("--quiet", options.quiet, "No progress or warnings on stderr");
+  command.add_option("--device", options.device, "auto, cpu or cuda (auto: CUDA when LibTorch sees a GPU)")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  command.add_option("--seed", options.seed, "Make every random choice repeatable");
+}
+
+void addBinningOptions(CLI::App& command, BinningCliOptions& options) {
+  command.add_option("--bin-ms", options.binMs, "Bin size in ms (default 20)")->check(CLI::PositiveNumber);
+  command.add_option("--align", options.align, "Time column of the trials table to align to (default start_time)");
+  command.add_option("--window", options.window,
+                     "START_MS:END_MS relative to the align time (default 0:shortest trial)");
+  command.add_option("--chunk-ms", options.chunkMs, "Continuous recordings: pseudo-trials of this many ms")
+      ->check(CLI::PositiveNumber);
+  command.add_option("--units", options.units, "Unit ids (comma-separated) or COLUMN=VALUE");
+  command.add_option("--behavior", options.behavior, "Behavioural series /processing/behavior/NAME to resample")
+      ->take_all();
+}
+
+std::pair<double, double> parseMsRange(const std::string& text, const std::string& optionName) {
+  const auto colon = text.find(':');
+  auto fail = [&]() -> std::pair<double, double> {
+    throw InputError(optionName + " '" + text + "' is not START_MS:END_MS (e.g. 0:400)");
+  };
+  if (colon == std::string::npos) return fail();
+  try {
+    std::size_t used = 0;
+    const std::string first = text.substr(0, colon);
+    const std::string second = text.substr(colon + 1);
+    const double start = std::stod(first, &used);
+    if (used != first.size()) return fail();
+    const double end = std::stod(second, &used);
+    if (used != second.size()) return fail();
+    if (!std::isfinite(start) || !std::isfinite(end)) return fail();
+    if (end <= start) throw InputError(optionName + " '" + text + "': the end must be after the start");
+    return {start, end};
+  } catch (const std::logic_error&) {
+    return fail();
+  }
+}
+
+BinningOptions toBinningOptions(const BinningCliOptions& options) {
+  BinningOptions out;
+  out.binMs = options.binMs;
+  out.align = options.align;
+  if (!options.window.empty()) {
+    const auto [start, end] = parseMsRange(options.window, "--window");
+    out.windowStartMs = start;
+    out.windowEndMs = end;
+  }
+  out.chunkMs = options.chunkMs;
+  out.units = options.units;
+  out.behavior = options.behavior;
+  return out;
+}
+
+Reporter::Reporter(const CommonOptions& options)
+    : quiet_(options.quiet), json_(options.json), terminal_(isatty(STDERR_FILENO) != 0) {}
+
+Progress Reporter::progress() {
+  return Progress([this](double fraction, const std::string& stage) {
+    if (quiet_) return true;
+    const int percent = static_cast<int>(fraction * 100.0);
+    if (terminal_) {
+      if (percent == lastPercent_ && stage == lastStage_) return true;
+      constexpr int kWidth = 30;
+      const int filled = percent * kWidth / 100;
+      std::cerr << '\r' << stage << " [" << std::string(static_cast<std::size_t>(filled), '#')
+                << std::string(static_cast<std::size_t>(kWidth - filled), ' ') << "] " << percent << "%   "
+                << std::flush;
+    } else {
+      // Plain lines for logs: every 10 % and at each new stage.
+      if (stage == lastStage_ && percent / 10 == lastPercent_ / 10) return true;
+      std::cerr << stage << ": " << percent << "%\n";
+    }
+    lastPercent_ = percent;
+    lastStage_ = stage;
+    return true;
+  });
+}
+
+void Reporter::finishProgress() {
+  if (!quiet_ && terminal_ && lastPercent_ >= 0) std::cerr << '\n';
+  lastPercent_ = -1;
+  lastStage_.clear();
+}
+
+void Reporter::warn(const std::string& message) const {
+  if (!quiet_) std::cerr << "warning: " << message << '\n';
+}
+
+void Reporter::info(const std::string& message) const {
+  if (!quiet_) std::cerr << message << '\n';
+}
+
+void Reporter::summary(const nlohmann::json& summary) const {
+  if (json_) std::cout << summary.dump() << std::endl;
+}
+
+}  // namespace neurolens::cli

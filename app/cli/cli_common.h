@@ -1,0 +1,64 @@
+#pragma once
+// Conventions every neurolens-cli command shares (../shared/spec/cli.md):
+// --json / --quiet / --device / --seed, the binning options, progress on stderr,
+// the one-line JSON summary on stdout, and exit codes.
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "neurolens/core/binning.h"
+#include "neurolens/core/progress.h"
+
+namespace neurolens::cli {
+
+enum ExitCode : int { kSuccess = 0, kUsage = 2, kBadInput = 3, kComputeFailed = 4, kCancelled = 130 };
+
+struct CommonOptions {
+  bool json = false;
+  bool quiet = false;
+  std::string device = "auto";
+  std::optional<std::uint64_t> seed;
+};
+
+// Adds --json, --quiet, --device, --seed to a command.
+void addCommonOptions(CLI::App& command, CommonOptions& options);
+
+struct BinningCliOptions {
+  double binMs = 20.0;
+  std::string align = "start_time";
+  std::string window;  // "START:END" in ms, empty = default
+  std::optional<double> chunkMs;
+  std::string units;
+  std::vector<std::string> behavior;
+};
+
+void addBinningOptions(CLI::App& command, BinningCliOptions& options);
+// Throws InputError for a malformed --window.
+BinningOptions toBinningOptions(const BinningCliOptions& options);
+
+// "START:END" (ms) -> pair; throws InputError naming the option on bad text.
+std::pair<double, double> parseMsRange(const std::string& text, const std::string& optionName);
+
+// Progress and warnings on stderr (a bar on a terminal, plain lines otherwise,
+// nothing with --quiet); the JSON summary on stdout.
+class Reporter {
+ public:
+  explicit Reporter(const CommonOptions& options);
+  [[nodiscard]] Progress progress();
+  void warn(const std::string& message) const;
+  void info(const std::string& message) const;
+  // Prints the summary as one JSON line on stdout when --json is set.
+  void summary(const nlohmann::json& summary) const;
+  void finishProgress();
+
+ private:
+  bool quiet_;
+  bool json_;
+  bool terminal_;
+  int lastPercent_ = -1;
+  std::string lastStage_;
+};
+
+}  // namespace neurolens::cli

@@ -1,0 +1,71 @@
+#pragma once
+// A trained model as ../shared/spec/model-contract.md defines it: a TorchScript
+// file whose forward maps counts [batch, bins, units] to latents (and maybe
+// rates). LibTorch types stay behind the pimpl; core-internal code that needs
+// the module (attribution) uses detail/model_internal.h.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "neurolens/core/binning.h"
+#include "neurolens/core/device.h"
+#include "neurolens/core/ndarray.h"
+#include "neurolens/core/progress.h"
+
+namespace neurolens {
+
+// The optional `neurolens.json` extra file; every key is optional.
+struct ModelMetadata {
+  std::string name;
+  std::optional<double> binMs;
+  std::optional<std::int64_t> units;
+  std::optional<std::int64_t> latents;
+  std::vector<std::int64_t> unitIds;
+  std::string trainedOn;
+  std::string json;  // the whole metadata text as stored (shown in the GUI)
+};
+
+struct ModelOutputs {
+  FloatArray latents;               // [trials, bins, latents]
+  std::optional<FloatArray> rates;  // [trials, bins, units], expected counts per bin
+};
+
+// What happened while running: the device used, chunking, fallbacks (shown to the user).
+struct RunReport {
+  DeviceChoice device = DeviceChoice::Cpu;
+  std::size_t chunkTrials = 0;
+  std::vector<std::string> notes;  // e.g. "CUDA out of memory at 64 trials, retried with 32"
+};
+
+class Model {
+ public:
+  // Throws InputError naming the file and the loader's reason.
+  static Model load(const std::filesystem::path& file);
+
+  [[nodiscard]] const std::filesystem::path& file() const;
+  [[nodiscard]] const ModelMetadata& metadata() const;
+  // Latent count and whether rates are produced, learned from metadata or one small probe forward.
+  [[nodiscard]] std::int64_t latentCount() const;
+  [[nodiscard]] bool hasRates() const;
+
+  // Throws InputError when units or bin size disagree with the recording.
+  void checkAgainst(const BinnedRecording& recording) const;
+
+  // Runs forward over every trial, in chunks that fit the device; OOM -> smaller
+  // chunks -> CPU. Throws ComputeError on NaN/Inf outputs, InputError on a forward
+  // that breaks the contract.
+  [[nodiscard]] ModelOutputs infer(const FloatArray& counts, DeviceChoice device, const Progress& progress = {},
+                                   RunReport* report = nullptr) const;
+
+  struct Impl;
+  [[nodiscard]] const Impl& impl() const { return *impl_; }
+
+ private:
+  explicit Model(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace neurolens

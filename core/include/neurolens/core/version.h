@@ -1,0 +1,6 @@
+#pragma once
+#include <string>
+
+namespace neurolens {
+[[nodiscard]] std::string versionString();
+}  // namespace neurolens
