@@ -1,0 +1,37 @@
+#pragma once
+// Reading recordings from files. NWB (HDF5) is built in; other formats come from
+// reader plugins registered at run time (see plugins/sdk).
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "neurolens/core/progress.h"
+#include "neurolens/core/recording.h"
+
+namespace neurolens::io {
+
+// What `info` reports, read without loading spike times into memory where the
+// file allows it.
+struct BehaviorInfo {
+  std::vector<std::size_t> dims;  // e.g. {samples, 2}
+  std::size_t samples = 0;
+  std::string unit;
+};
+struct RecordingSummary {
+  std::size_t units = 0;
+  std::size_t trials = 0;  // 0 for continuous recordings
+  double durationS = 0.0;
+  std::vector<std::string> unitColumns;
+  std::vector<std::string> trialColumns;
+  std::map<std::string, BehaviorInfo> behavior;
+  std::string sessionDescription;
+};
+
+// Throws InputError naming the file and the problem (not HDF5, truncated,
+// missing /units, ragged index out of range, NaN spike times, ...).
+[[nodiscard]] RecordingSummary readRecordingSummary(const std::filesystem::path& file);
+[[nodiscard]] Recording readRecording(const std::filesystem::path& file, const Progress& progress = {});
+
+}  // namespace neurolens::io
