@@ -5,6 +5,7 @@
 #include <QtPlugin>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,7 @@ struct AttributionRequest {
   std::size_t targetBinBegin = 0;        // F_d = sum of latent d over [begin, end)
   std::size_t targetBinEnd = 0;
   std::uint64_t seed = 0;
+  std::map<std::string, std::string> parameters;  // method-specific, from --method-param KEY=VALUE
 };
 
 class AttributionMethodPlugin {
