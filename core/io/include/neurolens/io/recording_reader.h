@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "neurolens/core/binning.h"
 #include "neurolens/core/progress.h"
 #include "neurolens/core/recording.h"
 
@@ -33,5 +34,12 @@ struct RecordingSummary {
 // missing /units, ragged index out of range, NaN spike times, ...).
 [[nodiscard]] RecordingSummary readRecordingSummary(const std::filesystem::path& file);
 [[nodiscard]] Recording readRecording(const std::filesystem::path& file, const Progress& progress = {});
+
+// Reads the tables and behaviour of a recording, then bins its spike times
+// straight from the file one unit at a time (never the whole spike-time array
+// in memory): what `neurolens-cli bin` uses. Same results as
+// binRecording(readRecording(file), options).
+[[nodiscard]] BinnedRecording binRecordingFile(const std::filesystem::path& file, const BinningOptions& options,
+                                               const Progress& progress = {});
 
 }  // namespace neurolens::io

@@ -1,0 +1,108 @@
+// `bin FILE`: spike counts [trials, bins, units] (and behaviour resampled to the
+// bins) written to --out through the results store. Spike times are streamed
+// from the file one unit at a time.
+#include <algorithm>
+#include <iostream>
+#include <memory>
+
+#include "cli_common.h"
+#include "commands.h"
+#include "neurolens/io/recording_reader.h"
+#include "neurolens/io/results_store.h"
+
+namespace neurolens::cli {
+namespace {
+
+struct BinOptions {
+  CommonOptions common;
+  BinningCliOptions binning;
+  std::string file;
+  std::string out;
+};
+
+// /behavior [trials, bins, dims]: one series as is; several concatenated along
+// the last axis in the order given, their names and widths in attributes.
+FloatArray concatenatedBehavior(const BinnedRecording& binned, const std::vector<std::string>& names,
+                                std::string& widths) {
+  std::size_t dims = 0;
+  for (const auto& name : names) dims += binned.behavior.at(name).dim(2);
+  FloatArray all({binned.trialCount(), binned.binCount(), dims});
+  std::size_t offset = 0;
+  for (const auto& name : names) {
+    const FloatArray& series = binned.behavior.at(name);
+    widths += (widths.empty() ? "" : ",") + std::to_string(series.dim(2));
+    for (std::size_t t = 0; t < series.dim(0); ++t)
+      for (std::size_t b = 0; b < series.dim(1); ++b)
+        for (std::size_t d = 0; d < series.dim(2); ++d) all(t, b, offset + d) = series(t, b, d);
+    offset += series.dim(2);
+  }
+  return all;
+}
+
+void writeBinned(io::ResultsWriter& writer, const BinnedRecording& binned, const BinOptions& options,
+                 const std::vector<std::string>& names) {
+  writer.writeArray("/counts", binned.counts);
+  writer.writeInt64s("/unit_ids", binned.unitIds);
+  writer.writeInt64s("/trial_ids", binned.trialIds);
+  writer.writeDoubles("/bin_start_s", binned.binStartS);
+  writer.writeAttribute("/", "command", "bin");
+  writer.writeAttribute("/", "source", options.file);
+  writer.writeAttribute("/", "bin_ms", binned.binMs);
+  writer.writeAttribute("/counts", "axes", "trials, bins, units");
+  if (!names.empty()) {
+    std::string widths;
+    std::string joined;
+    for (const auto& name : names) joined += (joined.empty() ? "" : ",") + name;
+    writer.writeArray("/behavior", names.size() == 1 ? binned.behavior.at(names.front())
+                                                     : concatenatedBehavior(binned, names, widths));
+    if (widths.empty()) widths = std::to_string(binned.behavior.at(names.front()).dim(2));
+    writer.writeAttribute("/behavior", "names", joined);
+    writer.writeAttribute("/behavior", "dims_per_name", widths);
+    writer.writeAttribute("/behavior", "axes", "trials, bins, dims");
+  }
+  writer.commit();
+}
+
+int runBin(const BinOptions& options) {
+  BinningOptions binning = toBinningOptions(options.binning);
+  std::vector<std::string> names;  // in the order given, each once
+  for (const auto& name : binning.behavior)
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  binning.behavior = names;
+  Reporter reporter(options.common);
+  // Opened first so that a bad --out is reported before the work; nothing
+  // appears under its name unless everything succeeds.
+  std::unique_ptr<io::ResultsWriter> writer;
+  if (!options.out.empty()) writer = std::make_unique<io::ResultsWriter>(options.out);
+  const BinnedRecording binned = readBinnedRecording(options.file, binning, reporter.progress());
+  if (writer) writeBinned(*writer, binned, options, names);
+  reporter.finishProgress();
+  if (options.common.json) {
+    reporter.summary({{"trials", binned.trialCount()},
+                      {"bins", binned.binCount()},
+                      {"units", binned.unitCount()},
+                      {"spikes", binned.spikesCounted}});
+  } else {
+    std::cout << options.file << ": " << binned.trialCount() << " trials x " << binned.binCount() << " bins of "
+              << binned.binMs << " ms x " << binned.unitCount() << " units, " << binned.spikesCounted
+              << " spikes counted";
+    if (!options.out.empty()) std::cout << " -> " << options.out;
+    std::cout << "\n";
+  }
+  return kSuccess;
+}
+
+}  // namespace
+
+void addBinCommand(CLI::App& root, CommandList& commands) {
+  auto options = std::make_shared<BinOptions>();
+  auto* command = root.add_subcommand("bin", "Spike counts [trials, bins, units] (+ behaviour) from a recording");
+  addCommonOptions(*command, options->common);
+  addBinningOptions(*command, options->binning);
+  command->add_option("--out", options->out,
+                      "HDF5 results file (/counts, /unit_ids, /trial_ids, /bin_start_s, /behavior)");
+  command->add_option("FILE", options->file, "NWB recording")->required();
+  commands.push_back({command, [options] { return runBin(*options); }});
+}
+
+}  // namespace neurolens::cli

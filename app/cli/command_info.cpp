@@ -1,0 +1,70 @@
+// `info FILE`: what a recording holds (units, trials, duration, columns,
+// behavioural series), read without loading the spike times into memory.
+#include <iomanip>
+#include <iostream>
+#include <memory>
+
+#include "cli_common.h"
+#include "commands.h"
+#include "neurolens/io/recording_reader.h"
+
+namespace neurolens::cli {
+namespace {
+
+struct InfoOptions {
+  CommonOptions common;
+  std::string file;
+};
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string text;
+  for (const auto& name : names) text += (text.empty() ? "" : ", ") + name;
+  return text.empty() ? "(none)" : text;
+}
+
+int runInfo(const InfoOptions& options) {
+  const io::RecordingSummary summary = readRecordingSummary(options.file);
+  if (options.common.json) {
+    nlohmann::json behavior = nlohmann::json::object();
+    for (const auto& [name, series] : summary.behavior)
+      behavior[name] = {{"dims", series.dims}, {"samples", series.samples}, {"unit", series.unit}};
+    Reporter(options.common)
+        .summary({{"units", summary.units},
+                  {"trials", summary.trials},
+                  {"duration_s", summary.durationS},
+                  {"unit_columns", summary.unitColumns},
+                  {"trial_columns", summary.trialColumns},
+                  {"behavior", behavior}});
+    return kSuccess;
+  }
+  std::cout << options.file << "\n";
+  if (!summary.sessionDescription.empty()) std::cout << "  session:      " << summary.sessionDescription << "\n";
+  std::cout << "  units:        " << summary.units << "\n"
+            << "  trials:       "
+            << (summary.trials == 0 ? std::string("none (continuous recording)") : std::to_string(summary.trials))
+            << "\n"
+            << "  duration:     " << std::fixed << std::setprecision(3) << summary.durationS << " s\n"
+            << "  unit columns: " << joined(summary.unitColumns) << "\n"
+            << "  trial columns: " << joined(summary.trialColumns) << "\n"
+            << "  behaviour:    " << (summary.behavior.empty() ? "(none)" : "") << "\n";
+  for (const auto& [name, series] : summary.behavior) {
+    std::string shape;
+    for (auto d : series.dims) shape += (shape.empty() ? "" : " x ") + std::to_string(d);
+    std::cout << "    " << name << ": " << series.samples << " samples, shape " << shape
+              << (series.unit.empty() ? "" : ", unit " + series.unit) << "\n";
+  }
+  return kSuccess;
+}
+
+}  // namespace
+
+void addInfoCommand(CLI::App& root, CommandList& commands) {
+  auto options = std::make_shared<InfoOptions>();
+  auto* command =
+      root.add_subcommand("info", "What an NWB recording holds: units, trials, duration, columns, behaviour");
+  addCommonOptions(*command, options->common);
+  command->add_option("FILE", options->file, "NWB recording")->required();
+  commands.push_back({command, [options] { return runInfo(*options); }});
+}
+
+}  // namespace neurolens::cli
