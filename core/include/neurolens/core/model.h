@@ -40,6 +40,14 @@ struct RunReport {
   std::vector<std::string> notes;  // e.g. "CUDA out of memory at 64 trials, retried with 32"
 };
 
+// How to run inference (the plain infer() overload uses the defaults).
+struct InferOptions {
+  DeviceChoice device = DeviceChoice::Auto;
+  // Upper bound on trials per forward pass; 0 = sized from free memory. Results
+  // do not depend on it (tests use it to compare chunked with unchunked runs).
+  std::size_t maxChunkTrials = 0;
+};
+
 class Model {
  public:
   // Throws InputError naming the file and the loader's reason.
@@ -47,7 +55,8 @@ class Model {
 
   [[nodiscard]] const std::filesystem::path& file() const;
   [[nodiscard]] const ModelMetadata& metadata() const;
-  // Latent count and whether rates are produced, learned from metadata or one small probe forward.
+  // Latent count and whether rates are produced, learned from metadata or one small probe forward
+  // (a model whose metadata gives no unit count is probed by the first checkAgainst/infer: 0 until then).
   [[nodiscard]] std::int64_t latentCount() const;
   [[nodiscard]] bool hasRates() const;
 
@@ -58,6 +67,8 @@ class Model {
   // chunks -> CPU. Throws ComputeError on NaN/Inf outputs, InputError on a forward
   // that breaks the contract.
   [[nodiscard]] ModelOutputs infer(const FloatArray& counts, DeviceChoice device, const Progress& progress = {},
+                                   RunReport* report = nullptr) const;
+  [[nodiscard]] ModelOutputs infer(const FloatArray& counts, const InferOptions& options, const Progress& progress = {},
                                    RunReport* report = nullptr) const;
 
   struct Impl;
