@@ -25,13 +25,19 @@ struct AttributionOptions {
   int steps = 50;
   IntegrationRule integration = IntegrationRule::GaussLegendre;
   AttributionBaseline baseline = AttributionBaseline::Zero;
-  std::vector<std::int64_t> targets;                      // latent indices; empty = all
+  std::vector<std::int64_t> targets;                              // latent indices; empty = all
   std::optional<std::pair<std::size_t, std::size_t>> targetBins;  // [begin, end); none = all bins
   Precision precision = Precision::FP32;
   DeviceChoice device = DeviceChoice::Auto;
   std::uint64_t seed = 0;
   int smoothGradSamples = 25;
   double smoothGradNoise = 0.15;  // noise sd as a fraction of the data's range (documented in docs/attribution.md)
+  // Upper bound on trials per pass; 0 = sized from free memory (CUDA) or a CPU
+  // budget. Results do not depend on it (tests compare chunked with unchunked runs).
+  std::size_t maxChunkTrials = 0;
+  // Upper bound on rows (trials x steps or samples) per forward pass; 0 = from memory.
+  // Below the step count, one trial's steps are split over several passes.
+  std::size_t maxRowsPerPass = 0;
 };
 
 // One chunk of trials [firstTrial, firstTrial + attributions.dim(0)).

@@ -1,0 +1,348 @@
+// `attribute --model M FILE`: attribution of each latent (summed over the target
+// bins) to every input (bin, unit), for every trial. Attributions are streamed
+// into --out chunk by chunk (/attributions [trials, latents, bins, units]), so a
+// whole recording's attributions never sit in memory at once.
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <cmath>
+#include <iostream>
+#include <memory>
+
+#include "cli_common.h"
+#include "commands.h"
+#include "neurolens/core/attribution.h"
+#include "neurolens/core/errors.h"
+#include "neurolens/core/model.h"
+#include "neurolens/io/recording_reader.h"
+#include "neurolens/io/results_store.h"
+#include "neurolens/plugins/plugin_manager.h"
+
+namespace neurolens::cli {
+namespace {
+
+struct AttributeCliOptions {
+  CommonOptions common;
+  BinningCliOptions binning;
+  std::string model;
+  std::string file;
+  std::string out;
+  std::string method = "integrated_gradients";
+  int steps = 50;
+  std::string integration = "gausslegendre";
+  std::string baseline = "zero";
+  std::string targets = "all";
+  std::string targetWindow;
+  std::string precision = "fp32";
+  int smoothGradSamples = 25;
+  double smoothGradNoise = 0.15;
+  std::vector<std::string> methodParams;  // KEY=VALUE for plugin methods
+};
+
+std::vector<std::int64_t> parseTargets(const std::string& text) {
+  std::vector<std::int64_t> targets;
+  if (text == "all") return targets;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    const std::string item = text.substr(start, comma - start);
+    try {
+      std::size_t used = 0;
+      const long long value = std::stoll(item, &used);
+      if (used != item.size() || item.empty()) throw std::invalid_argument(item);
+      targets.push_back(value);
+    } catch (const std::logic_error&) {
+      throw InputError("--targets '" + text +
+                       "' is not 'all' or a comma-separated list of latent indices (e.g. 0,2,5)");
+    }
+    start = comma + 1;
+  }
+  return targets;
+}
+
+// --target-window START:END (ms, relative to the align time like --window): the
+// bins lying wholly inside it.
+std::pair<std::size_t, std::size_t> targetBins(const std::string& text, const BinningOptions& binning,
+                                               std::size_t bins) {
+  const auto [start, end] = parseMsRange(text, "--target-window");
+  const double origin = binning.windowStartMs.value_or(0.0);
+  const double binMs = binning.binMs;
+  constexpr double kSlack = 1e-9;  // 0:400 with 20 ms bins is 20 bins, whatever the rounding
+  const double first = std::ceil((start - origin) / binMs - kSlack);
+  const double last = std::floor((end - origin) / binMs + kSlack);
+  const double trialEndMs = origin + binMs * static_cast<double>(bins);
+  if (first < 0.0 || last > static_cast<double>(bins))
+    throw InputError("--target-window " + text + " ms reaches outside the binned trials, which span " +
+                     nlohmann::json(origin).dump() + ":" + nlohmann::json(trialEndMs).dump() +
+                     " ms from the align time");
+  if (last <= first)
+    throw InputError("--target-window " + text + " ms holds no whole " + nlohmann::json(binMs).dump() + " ms bin");
+  return {static_cast<std::size_t>(first), static_cast<std::size_t>(last)};
+}
+
+const std::vector<std::string> kBuiltinMethods{"saliency", "input_x_gradient", "integrated_gradients", "smoothgrad"};
+
+std::map<std::string, std::string> parseMethodParams(const std::vector<std::string>& items) {
+  std::map<std::string, std::string> params;
+  for (const auto& item : items) {
+    const auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) throw InputError("--method-param '" + item + "' is not KEY=VALUE");
+    params[item.substr(0, eq)] = item.substr(eq + 1);
+  }
+  return params;
+}
+
+// An attribution method from a plugin (e.g. occlusion): the plugin sees the model
+// only as counts -> latents, through the SDK. Results are written like the
+// built-in methods'; delta_f and completeness are reported for comparison.
+int runPluginAttribute(const AttributeCliOptions& cli, const plugins::AttributionMethodPlugin& method) {
+  const auto started = std::chrono::steady_clock::now();
+  Reporter reporter(cli.common);
+  const DeviceChoice device = parseDeviceChoice(cli.common.device);
+  const BinningOptions binning = toBinningOptions(cli.binning);
+  const Model model = Model::load(cli.model);
+  std::unique_ptr<io::ResultsWriter> writer;
+  if (!cli.out.empty()) writer = std::make_unique<io::ResultsWriter>(cli.out);
+  const Progress progress = reporter.progress();
+  const BinnedRecording binned = readBinnedRecording(cli.file, binning, progress.sub(0.0, 0.1));
+  model.checkAgainst(binned);
+  const std::size_t trials = binned.trialCount(), bins = binned.binCount(), units = binned.unitCount();
+
+  plugins::AttributionRequest request;
+  request.counts = &binned.counts;
+  FloatArray baseline({bins, units}, 0.0F);
+  if (cli.baseline == "mean") {
+    for (std::size_t u = 0; u < units; ++u) {
+      double sum = 0.0;
+      for (std::size_t t = 0; t < trials; ++t)
+        for (std::size_t b = 0; b < bins; ++b) sum += binned.counts(t, b, u);
+      const auto mean = static_cast<float>(sum / static_cast<double>(trials * bins));
+      for (std::size_t b = 0; b < bins; ++b) baseline.data()[b * units + u] = mean;
+    }
+  }
+  request.baseline = &baseline;
+  request.targets = parseTargets(cli.targets);
+  if (request.targets.empty())
+    for (std::int64_t d = 0; d < model.latentCount(); ++d) request.targets.push_back(d);
+  for (auto d : request.targets)
+    if (d < 0 || d >= model.latentCount())
+      throw InputError("--targets: latent " + std::to_string(d) + " does not exist (the model has " +
+                       std::to_string(model.latentCount()) + " latents)");
+  const auto window = cli.targetWindow.empty() ? std::make_pair(std::size_t{0}, bins)
+                                               : targetBins(cli.targetWindow, binning, bins);
+  request.targetBinBegin = window.first;
+  request.targetBinEnd = window.second;
+  request.seed = cli.common.seed.value_or(0);
+  request.parameters = parseMethodParams(cli.methodParams);
+
+  const plugins::LatentFunction latents = [&model, device](const FloatArray& x) {
+    return model.infer(x, device).latents;
+  };
+  const FloatArray attributions = method.attribute(latents, request, progress.sub(0.1, 0.95));
+  const std::size_t targetCount = request.targets.size();
+  if (attributions.shape() != std::vector<std::size_t>{trials, targetCount, bins, units})
+    throw ComputeError("attribution plugin '" + method.methodName() + "' returned an array of the wrong shape");
+
+  // F(x) - F(baseline) per trial and target, and how far the attributions' sum is from it.
+  FloatArray baselineBatch({trials, bins, units});
+  for (std::size_t t = 0; t < trials; ++t)
+    std::copy(baseline.values().begin(), baseline.values().end(),
+              baselineBatch.values().begin() + static_cast<std::ptrdiff_t>(t * bins * units));
+  const FloatArray fx = latents(binned.counts);
+  const FloatArray fb = latents(baselineBatch);
+  FloatArray deltaF({trials, targetCount});
+  FloatArray completeness({trials, targetCount});
+  for (std::size_t t = 0; t < trials; ++t)
+    for (std::size_t k = 0; k < targetCount; ++k) {
+      const auto d = static_cast<std::size_t>(request.targets[k]);
+      double delta = 0.0;
+      for (std::size_t b = window.first; b < window.second; ++b) delta += fx(t, b, d) - fb(t, b, d);
+      double sum = 0.0;
+      const float* a = attributions.data() + (t * targetCount + k) * bins * units;
+      for (std::size_t i = 0; i < bins * units; ++i) sum += a[i];
+      deltaF.data()[t * targetCount + k] = static_cast<float>(delta);
+      completeness.data()[t * targetCount + k] = static_cast<float>(sum - delta);
+    }
+  reporter.finishProgress();
+  if (writer) {
+    writer->writeArray("/attributions", attributions);
+    writer->writeArray("/delta_f", deltaF);
+    writer->writeArray("/completeness", completeness);
+    writer->writeInt64s("/targets", request.targets);
+    writer->writeInt64s("/unit_ids", binned.unitIds);
+    writer->writeInt64s("/trial_ids", binned.trialIds);
+    writer->writeAttribute("/", "command", "attribute");
+    writer->writeAttribute("/", "source", cli.file);
+    writer->writeAttribute("/", "model", cli.model);
+    writer->writeAttribute("/", "method", method.methodName());
+    writer->writeAttribute("/", "plugin", method.info().name + " " + method.info().version);
+    writer->writeAttribute("/", "baseline", cli.baseline);
+    writer->writeAttribute("/", "bin_ms", binned.binMs);
+    writer->writeAttribute("/", "target_bins", std::to_string(window.first) + ":" + std::to_string(window.second));
+    writer->writeAttribute("/attributions", "axes", "trials, latents (see /targets), bins, units");
+    writer->commit();
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (cli.common.json) {
+    reporter.summary({{"method", method.methodName()},
+                      {"steps", 1},
+                      {"max_rel_completeness", nullptr},
+                      {"seconds", seconds},
+                      {"plugin", method.info().name}});
+  } else {
+    std::cout << cli.file << ": " << method.methodName() << " (plugin) for " << targetCount << " latents over "
+              << trials << " trials in " << seconds << " s";
+    if (!cli.out.empty()) std::cout << " -> " << cli.out;
+    std::cout << "\n";
+  }
+  return kSuccess;
+}
+
+int runAttribute(const AttributeCliOptions& cli) {
+  if (std::find(kBuiltinMethods.begin(), kBuiltinMethods.end(), cli.method) == kBuiltinMethods.end()) {
+    const plugins::PluginManager plugins(plugins::PluginManager::defaultFolders());
+    const auto* method = plugins.attributionMethod(cli.method);
+    if (method == nullptr) {
+      std::string known;
+      for (const auto& name : kBuiltinMethods) known += name + ", ";
+      for (const auto* m : plugins.attributionMethods()) known += m->methodName() + ", ";
+      throw UsageError("--method '" + cli.method + "' is unknown (known: " + known.substr(0, known.size() - 2) + ")");
+    }
+    return runPluginAttribute(cli, *method);
+  }
+  if (!cli.methodParams.empty()) throw UsageError("--method-param is only for attribution methods from plugins");
+  const auto started = std::chrono::steady_clock::now();
+  AttributionOptions options;
+  options.method = parseAttributionMethod(cli.method);
+  options.steps = cli.steps;
+  options.integration = parseIntegrationRule(cli.integration);
+  options.baseline = parseAttributionBaseline(cli.baseline);
+  options.targets = parseTargets(cli.targets);
+  options.precision = parsePrecision(cli.precision);
+  options.device = parseDeviceChoice(cli.common.device);
+  options.seed = cli.common.seed.value_or(0);
+  options.smoothGradSamples = cli.smoothGradSamples;
+  options.smoothGradNoise = cli.smoothGradNoise;
+  const BinningOptions binning = toBinningOptions(cli.binning);
+
+  Reporter reporter(cli.common);
+  const Model model = Model::load(cli.model);
+  // Opened before the work so a bad --out fails fast; nothing appears under its
+  // name unless everything succeeds (the writer removes its temporary file).
+  std::unique_ptr<io::ResultsWriter> writer;
+  if (!cli.out.empty()) writer = std::make_unique<io::ResultsWriter>(cli.out);
+  const Progress progress = reporter.progress();
+  const BinnedRecording binned = readBinnedRecording(cli.file, binning, progress.sub(0.0, 0.1));
+  if (binned.trialCount() == 0 || binned.binCount() == 0 || binned.unitCount() == 0)
+    throw InputError("recording '" + cli.file + "' gives no counts to attribute (" +
+                     std::to_string(binned.trialCount()) + " trials x " + std::to_string(binned.binCount()) +
+                     " bins x " + std::to_string(binned.unitCount()) + " units)");
+  model.checkAgainst(binned);
+  if (!cli.targetWindow.empty()) options.targetBins = targetBins(cli.targetWindow, binning, binned.binCount());
+
+  const std::size_t trials = binned.trialCount();
+  const std::size_t targetCount =
+      options.targets.empty() ? static_cast<std::size_t>(model.latentCount()) : options.targets.size();
+  std::optional<io::ResultsWriter::Stream> stream;
+  if (writer)
+    stream = writer->createStream("/attributions", {trials, targetCount, binned.binCount(), binned.unitCount()});
+  FloatArray deltaF({trials, targetCount});
+  FloatArray completeness({trials, targetCount});
+  const AttributionSummary summary = attribute(
+      model, binned.counts, options,
+      [&](const AttributionChunk& chunk) {
+        if (stream) stream->write(chunk.firstTrial, chunk.attributions);
+        const std::size_t offset = chunk.firstTrial * targetCount;
+        std::copy(chunk.deltaF.values().begin(), chunk.deltaF.values().end(),
+                  deltaF.values().begin() + static_cast<std::ptrdiff_t>(offset));
+        std::copy(chunk.completeness.values().begin(), chunk.completeness.values().end(),
+                  completeness.values().begin() + static_cast<std::ptrdiff_t>(offset));
+      },
+      progress.sub(0.1, 1.0));
+  reporter.finishProgress();
+  for (const auto& note : summary.run.notes) reporter.warn(note);
+
+  const bool integrated = options.method == AttributionMethod::IntegratedGradients;
+  const int steps = integrated                                        ? options.steps
+                    : options.method == AttributionMethod::SmoothGrad ? options.smoothGradSamples
+                                                                      : 1;
+  if (writer) {
+    writer->writeArray("/delta_f", deltaF);
+    writer->writeArray("/completeness", completeness);
+    writer->writeInt64s("/targets", summary.targets);
+    writer->writeInt64s("/unit_ids", binned.unitIds);
+    writer->writeInt64s("/trial_ids", binned.trialIds);
+    writer->writeAttribute("/", "command", "attribute");
+    writer->writeAttribute("/", "source", cli.file);
+    writer->writeAttribute("/", "model", cli.model);
+    writer->writeAttribute("/", "method", methodName(options.method));
+    writer->writeAttribute("/", "steps", static_cast<double>(steps));
+    writer->writeAttribute("/", "integration", cli.integration);
+    writer->writeAttribute("/", "baseline", cli.baseline);
+    writer->writeAttribute("/", "precision", cli.precision);
+    writer->writeAttribute("/", "device", deviceName(summary.run.device));
+    writer->writeAttribute("/", "bin_ms", binned.binMs);
+    const auto window = options.targetBins.value_or(std::make_pair(std::size_t{0}, binned.binCount()));
+    writer->writeAttribute("/", "target_bins", std::to_string(window.first) + ":" + std::to_string(window.second));
+    writer->writeAttribute("/attributions", "axes", "trials, latents (see /targets), bins, units");
+    writer->writeAttribute("/delta_f", "axes", "trials, latents");
+    writer->writeAttribute("/completeness", "axes", "trials, latents");
+    writer->commit();
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (cli.common.json) {
+    nlohmann::json json{{"method", methodName(options.method)}, {"steps", steps}, {"seconds", seconds}};
+    // Completeness is defined for integrated gradients only.
+    json["max_rel_completeness"] = integrated ? nlohmann::json(summary.maxRelCompleteness) : nlohmann::json(nullptr);
+    reporter.summary(json);
+  } else {
+    std::cout << cli.file << ": " << methodName(options.method) << " for " << targetCount << " latents over " << trials
+              << " trials on " << deviceName(summary.run.device) << " in " << seconds << " s";
+    if (integrated) std::cout << ", max relative completeness " << summary.maxRelCompleteness;
+    if (!cli.out.empty()) std::cout << " -> " << cli.out;
+    std::cout << "\n";
+  }
+  return kSuccess;
+}
+
+}  // namespace
+
+void addAttributeCommand(CLI::App& root, CommandList& commands) {
+  auto options = std::make_shared<AttributeCliOptions>();
+  auto* command = root.add_subcommand(
+      "attribute", "Attribution of each latent (summed over target bins) to every input bin and unit");
+  addCommonOptions(*command, options->common);
+  addBinningOptions(*command, options->binning);
+  command->add_option("--model", options->model, "TorchScript model file")->required();
+  command->add_option("--out", options->out, "HDF5 results file (/attributions, /delta_f, /completeness, /targets)");
+  command
+      ->add_option("--method", options->method,
+                   "saliency, input_x_gradient, integrated_gradients, smoothgrad, or a plugin's method such as "
+                   "occlusion (default integrated_gradients)");
+  command->add_option("--method-param", options->methodParams,
+                      "KEY=VALUE for a plugin method, repeatable (occlusion: window_bins, window_units, stride_bins, "
+                      "stride_units)");
+  command->add_option("--steps", options->steps, "Integration steps for integrated gradients (default 50)")
+      ->check(CLI::PositiveNumber);
+  command
+      ->add_option("--integration", options->integration,
+                   "gausslegendre, riemann_left, riemann_right, riemann_middle or riemann_trapezoid (Captum's nodes)")
+      ->check(CLI::IsMember({"gausslegendre", "riemann_left", "riemann_right", "riemann_middle", "riemann_trapezoid"}));
+  command->add_option("--baseline", options->baseline, "zero, or mean: each unit's mean count per bin (default zero)")
+      ->check(CLI::IsMember({"zero", "mean"}));
+  command->add_option("--targets", options->targets, "all, or latent indices, comma-separated (default all)");
+  command->add_option("--target-window", options->targetWindow,
+                      "START_MS:END_MS relative to the align time: bins summed into each target (default all)");
+  command->add_option("--precision", options->precision, "fp32, tf32 or bf16 (default fp32)")
+      ->check(CLI::IsMember({"fp32", "tf32", "bf16"}));
+  command->add_option("--smoothgrad-samples", options->smoothGradSamples, "SmoothGrad: noisy copies (default 25)")
+      ->check(CLI::PositiveNumber);
+  command
+      ->add_option("--smoothgrad-noise", options->smoothGradNoise,
+                   "SmoothGrad: noise sd as a fraction of the counts' range (default 0.15)")
+      ->check(CLI::NonNegativeNumber);
+  command->add_option("FILE", options->file, "NWB recording")->required();
+  commands.push_back({command, [options] { return runAttribute(*options); }});
+}
+
+}  // namespace neurolens::cli

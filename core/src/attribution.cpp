@@ -1,0 +1,647 @@
+// Attribution engine: saliency, input x gradient, integrated gradients (Captum's
+// integration rules node for node) and SmoothGrad, for every latent target at once.
+//
+// Why it is fast (see docs/attribution.md):
+// - one forward pass per chunk of (steps x trials) rows serves every target: the
+//   targets' gradients are taken from the same graph, one backward each
+//   (retain_graph), where Captum runs a forward + backward per target;
+// - the model runs on a private deep copy whose parameters do not require grad,
+//   so backward computes input gradients only (no weight gradients);
+// - steps x trials are batched into few large passes sized from free memory
+//   (CUDA) or a budget (CPU); out-of-memory halves the pass and retries;
+// - the weighted sum over integration steps is one matrix-vector product, and
+//   nothing synchronises with the host until a chunk's results are copied out.
+#include "neurolens/core/attribution.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
+#include <dlfcn.h>
+#include <torch/script.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <thread>
+
+#include "detail/model_internal.h"
+#include "neurolens/core/errors.h"
+
+namespace neurolens {
+
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+std::string quoted(const std::filesystem::path& file) { return "'" + file.string() + "'"; }
+
+// Noise for SmoothGrad comes from one generator per trial, seeded from (seed, trial),
+// so results do not depend on chunking and Python can draw the very same noise
+// (tests/core/python/captum_reference.py repeats this formula).
+std::uint64_t splitmix64(std::uint64_t z) {
+  z += 0x9E3779B97F4A7C15ULL;
+  z = (z ^ (z >> 30U)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27U)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31U);
+}
+std::uint64_t trialSeed(std::uint64_t seed, std::size_t trial) {
+  return splitmix64(seed + static_cast<std::uint64_t>(trial)) & 0x7FFFFFFFFFFFFFFFULL;
+}
+
+// Gauss-Legendre nodes and weights on [-1, 1] by Newton's method on P_n (what
+// numpy.polynomial.legendre.leggauss returns, to rounding), ascending nodes.
+void gaussLegendre(int n, std::vector<double>& nodes, std::vector<double>& weights) {
+  nodes.assign(static_cast<std::size_t>(n), 0.0);
+  weights.assign(static_cast<std::size_t>(n), 0.0);
+  const int half = (n + 1) / 2;
+  for (int i = 0; i < half; ++i) {
+    double x = std::cos(kPi * (i + 0.75) / (n + 0.5));
+    double derivative = 1.0;
+    for (int iteration = 0; iteration < 100; ++iteration) {
+      double p0 = 1.0;
+      double p1 = x;
+      for (int k = 2; k <= n; ++k) {
+        const double p2 = ((2.0 * k - 1.0) * x * p1 - (k - 1.0) * p0) / k;
+        p0 = p1;
+        p1 = p2;
+      }
+      derivative = n * (x * p1 - p0) / (x * x - 1.0);
+      const double step = p1 / derivative;
+      x -= step;
+      if (std::abs(step) < 1e-16) break;
+    }
+    const double w = 2.0 / ((1.0 - x * x) * derivative * derivative);
+    // Symmetric pairs: node i from the top, its mirror from the bottom.
+    nodes[static_cast<std::size_t>(n - 1 - i)] = x;
+    nodes[static_cast<std::size_t>(i)] = -x;
+    weights[static_cast<std::size_t>(n - 1 - i)] = w;
+    weights[static_cast<std::size_t>(i)] = w;
+  }
+}
+
+// torch.linspace(start, end, n) in float32, as Captum builds its Riemann alphas.
+std::vector<double> floatLinspace(double start, double end, int n) {
+  const torch::Tensor values = torch::linspace(start, end, n, torch::kFloat).to(torch::kDouble).contiguous();
+  const double* data = values.data_ptr<double>();
+  return {data, data + n};
+}
+
+torch::Tensor fromArray(const FloatArray& array) {
+  std::vector<std::int64_t> sizes(array.shape().begin(), array.shape().end());
+  return torch::from_blob(const_cast<float*>(array.data()), sizes, torch::kFloat);  // NOLINT: read only
+}
+
+FloatArray toArray(const torch::Tensor& tensor) {
+  const torch::Tensor cpu = tensor.detach().to(torch::kCPU, torch::kFloat).contiguous();
+  std::vector<std::size_t> shape(cpu.sizes().begin(), cpu.sizes().end());
+  FloatArray out(shape);
+  std::memcpy(out.data(), cpu.data_ptr<float>(), out.size() * sizeof(float));
+  return out;
+}
+
+bool isOutOfMemoryFailure(const std::exception& e) {
+  if (dynamic_cast<const detail::DeviceOutOfMemory*>(&e)) return true;
+  if (dynamic_cast<const InputError*>(&e) || dynamic_cast<const ComputeError*>(&e)) return false;
+  return detail::isOutOfMemory(e);
+}
+
+// TF32 for cuBLAS/cuDNN during the run only (restored afterwards: the switch is process-wide).
+class Tf32Scope {
+ public:
+  explicit Tf32Scope(bool enable)
+      : enabled_(enable),
+        cublas_(torch::globalContext().allowTF32CuBLAS()),
+        cudnn_(torch::globalContext().allowTF32CuDNN()) {
+    if (!enabled_) return;
+    torch::globalContext().setAllowTF32CuBLAS(true);
+    torch::globalContext().setAllowTF32CuDNN(true);
+  }
+  ~Tf32Scope() {
+    if (!enabled_) return;
+    torch::globalContext().setAllowTF32CuBLAS(cublas_);
+    torch::globalContext().setAllowTF32CuDNN(cudnn_);
+  }
+  Tf32Scope(const Tf32Scope&) = delete;
+  Tf32Scope& operator=(const Tf32Scope&) = delete;
+
+ private:
+  bool enabled_;
+  bool cublas_;
+  bool cudnn_;
+};
+
+// A private copy of the model for attribution: on the run's device and dtype,
+// parameters frozen (no weight gradients), wrapped in its own Model::Impl so
+// detail::forward unpacks the output form exactly as inference does.
+std::unique_ptr<Model::Impl> attributionCopy(const Model::Impl& source, const torch::Device& device,
+                                             torch::ScalarType dtype) {
+  auto copy = std::make_unique<Model::Impl>();
+  copy->file = source.file;
+  copy->metadata = source.metadata;
+  {
+    std::lock_guard<std::mutex> lock(source.mutex);
+    copy->latents = source.latents;
+    copy->hasRates = source.hasRates;
+    copy->ratesAreLog = source.ratesAreLog;
+    copy->ratesKey = source.ratesKey;
+    copy->probed = source.probed;
+  }
+  copy->latentsKey = source.latentsKey;
+  copy->ratesKeyFromMetadata = source.ratesKeyFromMetadata;
+  torch::jit::Module module = source.module.deepcopy();
+  module.to(device, dtype);
+  module.eval();
+  for (torch::Tensor parameter : module.parameters()) parameter.set_requires_grad(false);
+  copy->module = module;
+  if (!device.is_cpu()) {
+    // detail::forward takes the module for x's device from this slot.
+    copy->cudaModule = module;
+    copy->cudaModuleDevice = torch::zeros({1}, torch::TensorOptions().device(device)).device();
+  }
+  return copy;
+}
+
+struct Plan {
+  AttributionMethod method;
+  std::size_t trials, bins, units;
+  std::int64_t targetBegin, targetEnd;
+  torch::Tensor targetIndex;  // [targets] int64 on device
+  std::size_t targetCount;
+  int passSteps;  // steps (IG) or samples (SmoothGrad) per pass: rows = trials x passSteps
+  std::vector<double> alphas, weights;
+  double noiseSd = 0.0;
+  int samples = 0;
+  std::uint64_t seed = 0;
+};
+
+class Engine {
+ public:
+  Engine(const Model& model, const torch::Device& device, Precision precision)
+      : device_(device),
+        dtype_(precision == Precision::BF16 ? torch::kBFloat16 : torch::kFloat),
+        model_(attributionCopy(model.impl(), device, dtype_)) {}
+
+  [[nodiscard]] const torch::Device& device() const { return device_; }
+
+  // F [rows, targets] (float32): each target latent summed over the target bins.
+  torch::Tensor targetValues(const torch::Tensor& input, const Plan& plan) const {
+    const torch::Tensor latents = detail::forward(*model_, input).latents;
+    return latents.slice(1, plan.targetBegin, plan.targetEnd)
+        .to(torch::kFloat)
+        .sum(1)
+        .index_select(1, plan.targetIndex);
+  }
+
+  // Gradient of each target w.r.t. rows x [rows, bins, units] (float32): ONE
+  // forward, one backward per target on the shared graph. `consume(j, grad)`
+  // receives target j's gradient (so callers reduce it before the next one).
+  template <typename Consume>
+  void gradients(const torch::Tensor& rowsFloat, const Plan& plan, Consume&& consume) const {
+    const torch::Tensor input = rowsFloat.to(dtype_).detach().requires_grad_(true);
+    const torch::Tensor values = targetValues(input, plan);
+    for (std::size_t j = 0; j < plan.targetCount; ++j) {
+      const bool last = j + 1 == plan.targetCount;
+      const torch::Tensor objective = values.select(1, static_cast<std::int64_t>(j)).sum();
+      auto grads = torch::autograd::grad({objective}, {input}, {}, /*retain_graph=*/!last, /*create_graph=*/false,
+                                         /*allow_unused=*/true);
+      torch::Tensor grad = grads[0].defined() ? grads[0].to(torch::kFloat) : torch::zeros_like(rowsFloat);
+      consume(j, grad);
+    }
+  }
+
+  // Integrated gradients for trials x [T, bins, units] against baseline b.
+  // `blockDone(fraction of the chunk)` runs between passes: progress and cancellation
+  // for a chunk too large for one pass (e.g. one long continuous recording).
+  void integratedGradients(const torch::Tensor& x, const torch::Tensor& b, const Plan& plan,
+                           torch::Tensor& attributions, torch::Tensor& deltaF,
+                           const std::function<void(double)>& blockDone) const {
+    const std::int64_t trials = x.size(0);
+    const torch::Tensor difference = x - b;
+    const auto steps = static_cast<int>(plan.alphas.size());
+    const std::int64_t perTrial = x.size(1) * x.size(2);
+    // accumulated [targets, trials * bins * units] of sum_k w_k grad_k
+    torch::Tensor accumulated = torch::zeros({static_cast<std::int64_t>(plan.targetCount), trials * perTrial},
+                                             torch::TensorOptions().device(device_).dtype(torch::kFloat));
+    const auto doubleOptions = torch::TensorOptions().dtype(torch::kDouble);
+    for (int first = 0; first < steps; first += plan.passSteps) {
+      const int count = std::min(plan.passSteps, steps - first);
+      const auto from = static_cast<std::size_t>(first);
+      const auto to = static_cast<std::size_t>(first + count);
+      // Captum computes baseline + alpha * (input - baseline) in float32, alpha given as a double.
+      std::vector<double> alphaBlock(plan.alphas.begin() + static_cast<std::ptrdiff_t>(from),
+                                     plan.alphas.begin() + static_cast<std::ptrdiff_t>(to));
+      std::vector<double> weightBlock(plan.weights.begin() + static_cast<std::ptrdiff_t>(from),
+                                      plan.weights.begin() + static_cast<std::ptrdiff_t>(to));
+      const torch::Tensor alpha =
+          torch::from_blob(alphaBlock.data(), {count}, doubleOptions).to(device_, torch::kFloat).view({count, 1, 1, 1});
+      const torch::Tensor weight =
+          torch::from_blob(weightBlock.data(), {count}, doubleOptions).to(device_, torch::kFloat);
+      const torch::Tensor rows = (b.unsqueeze(0) + alpha * difference.unsqueeze(0)).reshape({-1, x.size(1), x.size(2)});
+      gradients(rows, plan, [&](std::size_t j, const torch::Tensor& grad) {
+        accumulated[static_cast<std::int64_t>(j)] += weight.matmul(grad.reshape({count, -1}));
+      });
+      if (first + count < steps) blockDone(static_cast<double>(first + count) / steps);
+    }
+    attributions =
+        accumulated.view({static_cast<std::int64_t>(plan.targetCount), trials, x.size(1), x.size(2)}).transpose(0, 1) *
+        difference.unsqueeze(1);
+    torch::NoGradGuard noGrad;
+    const torch::Tensor ends = targetValues(torch::cat({x, b}, 0).to(dtype_), plan);
+    deltaF = ends.slice(0, 0, trials) - ends.slice(0, trials, 2 * trials);
+  }
+
+  // SmoothGrad: mean plain gradient over noisy copies x + N(0, sd^2), noise drawn
+  // per trial from trialSeed(seed, trial) in Captum's layout [samples, bins, units].
+  torch::Tensor smoothGrad(const torch::Tensor& x, std::size_t firstTrial, const Plan& plan,
+                           const std::function<void(double)>& blockDone) const {
+    const std::int64_t trials = x.size(0);
+    std::vector<torch::Tensor> noise;
+    noise.reserve(static_cast<std::size_t>(trials));
+    for (std::int64_t t = 0; t < trials; ++t) {
+      auto generator =
+          at::make_generator<at::CPUGeneratorImpl>(trialSeed(plan.seed, firstTrial + static_cast<std::size_t>(t)));
+      torch::Tensor standard = torch::empty({plan.samples, x.size(1), x.size(2)}, torch::kFloat);
+      standard.normal_(0.0, 1.0, generator);
+      noise.push_back(standard.mul_(plan.noiseSd));
+    }
+    const torch::Tensor allNoise = torch::stack(noise).to(device_);  // [trials, samples, bins, units]
+    torch::Tensor accumulated =
+        torch::zeros({static_cast<std::int64_t>(plan.targetCount), trials, x.size(1) * x.size(2)},
+                     torch::TensorOptions().device(device_).dtype(torch::kFloat));
+    for (int first = 0; first < plan.samples; first += plan.passSteps) {
+      const int count = std::min(plan.passSteps, plan.samples - first);
+      const torch::Tensor rows =
+          (x.unsqueeze(1) + allNoise.slice(1, first, first + count)).reshape({-1, x.size(1), x.size(2)});
+      gradients(rows, plan, [&](std::size_t j, const torch::Tensor& grad) {
+        accumulated[static_cast<std::int64_t>(j)] += grad.reshape({trials, count, -1}).sum(1);
+      });
+      if (first + count < plan.samples) blockDone(static_cast<double>(first + count) / plan.samples);
+    }
+    return (accumulated / static_cast<double>(plan.samples))
+        .view({static_cast<std::int64_t>(plan.targetCount), trials, x.size(1), x.size(2)})
+        .transpose(0, 1);
+  }
+
+  // Saliency (|grad|) or input x gradient for x [T, bins, units].
+  torch::Tensor gradientMethod(const torch::Tensor& x, const Plan& plan) const {
+    std::vector<torch::Tensor> perTarget(plan.targetCount);
+    gradients(x, plan, [&](std::size_t j, const torch::Tensor& grad) {
+      perTarget[j] = plan.method == AttributionMethod::Saliency ? grad.abs() : grad * x;
+    });
+    return torch::stack(perTarget, 1);
+  }
+
+ private:
+  torch::Device device_;
+  torch::ScalarType dtype_;
+  std::unique_ptr<Model::Impl> model_;
+};
+
+// Bytes one row (one trial at one step/sample) needs during forward + backward:
+// input, gradient, outputs and a generous factor for intermediate activations
+// (unknowable for an arbitrary TorchScript program; OOM retries cover a wrong guess).
+std::size_t bytesPerRow(std::size_t bins, std::size_t units, std::int64_t latents) {
+  constexpr std::size_t kActivationFactor = 32;
+  const std::size_t values = bins * (2 * units + static_cast<std::size_t>(std::max<std::int64_t>(latents, 1)));
+  return std::max<std::size_t>(values * sizeof(float) * kActivationFactor, 1);
+}
+
+// Free GPU memory from the CUDA runtime LibTorch already loaded, looked up at run
+// time so this file builds against CPU-only and CUDA LibTorch (1.13 and 2.x)
+// without CUDA headers; nullopt when the runtime is not there.
+std::optional<std::size_t> freeCudaBytes() {
+  using MemGetInfo = int (*)(std::size_t*, std::size_t*);
+  void* symbol = dlsym(RTLD_DEFAULT, "cudaMemGetInfo");
+  if (!symbol) return std::nullopt;
+  MemGetInfo memGetInfo = nullptr;
+  static_assert(sizeof(memGetInfo) == sizeof(symbol));
+  std::memcpy(&memGetInfo, &symbol, sizeof(symbol));  // POSIX: object pointer -> function pointer
+  std::size_t freeBytes = 0;
+  std::size_t totalBytes = 0;
+  if (memGetInfo(&freeBytes, &totalBytes) != 0) return std::nullopt;
+  return freeBytes;
+}
+
+std::size_t rowBudget(bool cuda, std::size_t bins, std::size_t units, std::int64_t latents, RunReport& run) {
+  constexpr std::size_t kCpuBudget = std::size_t{1} << 30;           // 1 GiB
+  constexpr std::size_t kCudaFallbackBudget = std::size_t{4} << 30;  // when free memory is unknown
+  std::size_t budget = kCpuBudget;
+  if (cuda) {
+    const auto freeBytes = freeCudaBytes();
+    budget = freeBytes ? *freeBytes / 2 : kCudaFallbackBudget;
+    if (!freeBytes) run.notes.push_back("free GPU memory unknown: assumed 4 GiB");
+  }
+  return std::max<std::size_t>(budget / bytesPerRow(bins, units, latents), 1);
+}
+
+void checkFiniteChunk(const torch::Tensor& tensor, const Model::Impl& model, const AttributionOptions& options,
+                      std::size_t first, std::size_t count) {
+  if (torch::isfinite(tensor).all().item<bool>()) return;
+  std::string hint = "the model's output or gradient is not finite there";
+  if (options.method == AttributionMethod::SmoothGrad)
+    hint += "; SmoothGrad feeds noisy, possibly negative counts: a model taking log(x) fails on them";
+  if (options.precision == Precision::BF16) hint += "; bf16 may overflow: try --precision fp32";
+  throw ComputeError("attribution for model " + quoted(model.file) + " produced NaN or infinite values for trials " +
+                     std::to_string(first) + "-" + std::to_string(first + count - 1) + " (" + hint + ")");
+}
+
+}  // namespace
+
+AttributionMethod parseAttributionMethod(const std::string& text) {
+  if (text == "saliency") return AttributionMethod::Saliency;
+  if (text == "input_x_gradient") return AttributionMethod::InputXGradient;
+  if (text == "integrated_gradients") return AttributionMethod::IntegratedGradients;
+  if (text == "smoothgrad") return AttributionMethod::SmoothGrad;
+  throw InputError("unknown attribution method '" + text +
+                   "' (use saliency, input_x_gradient, integrated_gradients or smoothgrad)");
+}
+
+IntegrationRule parseIntegrationRule(const std::string& text) {
+  if (text == "gausslegendre") return IntegrationRule::GaussLegendre;
+  if (text == "riemann_left") return IntegrationRule::RiemannLeft;
+  if (text == "riemann_right") return IntegrationRule::RiemannRight;
+  if (text == "riemann_middle") return IntegrationRule::RiemannMiddle;
+  if (text == "riemann_trapezoid") return IntegrationRule::RiemannTrapezoid;
+  throw InputError("unknown integration rule '" + text +
+                   "' (use gausslegendre, riemann_left, riemann_right, riemann_middle or riemann_trapezoid)");
+}
+
+AttributionBaseline parseAttributionBaseline(const std::string& text) {
+  if (text == "zero") return AttributionBaseline::Zero;
+  if (text == "mean") return AttributionBaseline::Mean;
+  throw InputError("unknown baseline '" + text + "' (use zero or mean)");
+}
+
+Precision parsePrecision(const std::string& text) {
+  if (text == "fp32") return Precision::FP32;
+  if (text == "tf32") return Precision::TF32;
+  if (text == "bf16") return Precision::BF16;
+  throw InputError("unknown precision '" + text + "' (use fp32, tf32 or bf16)");
+}
+
+std::string methodName(AttributionMethod method) {
+  switch (method) {
+    case AttributionMethod::Saliency:
+      return "saliency";
+    case AttributionMethod::InputXGradient:
+      return "input_x_gradient";
+    case AttributionMethod::IntegratedGradients:
+      return "integrated_gradients";
+    case AttributionMethod::SmoothGrad:
+      return "smoothgrad";
+  }
+  return "integrated_gradients";
+}
+
+IntegrationNodes integrationNodes(IntegrationRule rule, int steps) {
+  IntegrationNodes out;
+  if (rule == IntegrationRule::GaussLegendre) {
+    if (steps < 1)
+      throw InputError("Gauss-Legendre integration needs at least 1 step (got " + std::to_string(steps) + ")");
+    std::vector<double> nodes;
+    std::vector<double> weights;
+    gaussLegendre(steps, nodes, weights);
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      out.alphas.push_back(0.5 * (1.0 + nodes[i]));  // [-1, 1] -> [0, 1]
+      out.weights.push_back(0.5 * weights[i]);       // total 2 -> 1
+    }
+    return out;
+  }
+  if (steps < 2)
+    throw InputError("Riemann integration needs at least 2 steps, as in Captum (got " + std::to_string(steps) + ")");
+  const double n = steps;
+  out.weights.assign(static_cast<std::size_t>(steps), 1.0 / n);
+  switch (rule) {
+    case IntegrationRule::RiemannTrapezoid:
+      out.weights.front() /= 2.0;
+      out.weights.back() /= 2.0;
+      out.alphas = floatLinspace(0.0, 1.0, steps);
+      break;
+    case IntegrationRule::RiemannLeft:
+      out.alphas = floatLinspace(0.0, 1.0 - 1.0 / n, steps);
+      break;
+    case IntegrationRule::RiemannMiddle:
+      out.alphas = floatLinspace(1.0 / (2.0 * n), 1.0 - 1.0 / (2.0 * n), steps);
+      break;
+    case IntegrationRule::RiemannRight:
+      out.alphas = floatLinspace(1.0 / n, 1.0, steps);
+      break;
+    case IntegrationRule::GaussLegendre:
+      break;
+  }
+  return out;
+}
+
+AttributionSummary attribute(const Model& model, const FloatArray& counts, const AttributionOptions& options,
+                             const std::function<void(const AttributionChunk&)>& sink, const Progress& progress) {
+  const Model::Impl& impl = model.impl();
+  if (counts.rank() != 3 || counts.dim(0) == 0 || counts.dim(1) == 0 || counts.dim(2) == 0)
+    throw InputError("attribution: counts must be a non-empty [trials, bins, units] array");
+  const std::size_t trials = counts.dim(0);
+  const std::size_t bins = counts.dim(1);
+  const std::size_t units = counts.dim(2);
+  if (impl.metadata.units && static_cast<std::size_t>(*impl.metadata.units) != units)
+    throw InputError("model " + quoted(impl.file) + " expects " + std::to_string(*impl.metadata.units) +
+                     " units but the counts have " + std::to_string(units));
+  detail::ensureProbed(impl, static_cast<std::int64_t>(units), static_cast<std::int64_t>(bins));
+  const std::int64_t latents = model.latentCount();
+
+  Plan plan{};
+  plan.method = options.method;
+  plan.trials = trials;
+  plan.bins = bins;
+  plan.units = units;
+  AttributionSummary summary;
+  summary.trials = trials;
+  summary.targets = options.targets;
+  if (summary.targets.empty())
+    for (std::int64_t d = 0; d < latents; ++d) summary.targets.push_back(d);
+  for (const std::int64_t d : summary.targets)
+    if (d < 0 || d >= latents)
+      throw InputError("target latent " + std::to_string(d) + " does not exist: model " + quoted(impl.file) +
+                       " has latents 0-" + std::to_string(latents - 1));
+  plan.targetCount = summary.targets.size();
+  plan.targetBegin = 0;
+  plan.targetEnd = static_cast<std::int64_t>(bins);
+  if (options.targetBins) {
+    const auto [begin, end] = *options.targetBins;
+    if (begin >= end || end > bins)
+      throw InputError("target window covers bins " + std::to_string(begin) + "-" + std::to_string(end) +
+                       " (end exclusive) but trials have " + std::to_string(bins) +
+                       " bins: choose a non-empty window inside the trial");
+    plan.targetBegin = static_cast<std::int64_t>(begin);
+    plan.targetEnd = static_cast<std::int64_t>(end);
+  }
+  constexpr int kMaxSteps = 100000;
+  if (options.method == AttributionMethod::IntegratedGradients) {
+    if (options.steps > kMaxSteps)
+      throw InputError("--steps " + std::to_string(options.steps) + " is too many (at most 100000)");
+    const IntegrationNodes nodes = integrationNodes(options.integration, options.steps);
+    plan.alphas = nodes.alphas;
+    plan.weights = nodes.weights;
+  }
+  if (options.method == AttributionMethod::SmoothGrad) {
+    if (options.smoothGradSamples < 1 || options.smoothGradSamples > kMaxSteps)
+      throw InputError("SmoothGrad needs between 1 and 100000 noisy samples (got " +
+                       std::to_string(options.smoothGradSamples) + ")");
+    if (!(options.smoothGradNoise >= 0.0) || !std::isfinite(options.smoothGradNoise))
+      throw InputError("SmoothGrad noise level must be a finite number >= 0");
+    plan.samples = options.smoothGradSamples;
+    plan.seed = options.seed;
+    const auto [low, high] = std::minmax_element(counts.values().begin(), counts.values().end());
+    plan.noiseSd = options.smoothGradNoise * (static_cast<double>(*high) - static_cast<double>(*low));
+  }
+  for (const float value : counts.values())
+    if (!std::isfinite(value)) throw InputError("attribution: the counts contain NaN or infinite values");
+
+  // Use every hardware thread on the CPU path (LibTorch's default may be lower).
+  const auto hardwareThreads = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  if (at::get_num_threads() < hardwareThreads) at::set_num_threads(hardwareThreads);
+
+  RunReport& run = summary.run;
+  run.device = resolveDevice(options.device);
+  if (options.precision == Precision::TF32 && run.device != DeviceChoice::Cuda)
+    run.notes.push_back("tf32 only changes GPU matrix products: on the CPU this run is plain fp32");
+  const Tf32Scope tf32(options.precision == Precision::TF32 && run.device == DeviceChoice::Cuda);
+
+  const torch::Tensor all = fromArray(counts);
+  torch::Tensor unitMean;  // [units], the mean baseline
+  if (options.baseline == AttributionBaseline::Mean) unitMean = all.mean(std::vector<std::int64_t>{0, 1});
+
+  const int stepsPerTrial = options.method == AttributionMethod::IntegratedGradients ? options.steps
+                            : options.method == AttributionMethod::SmoothGrad        ? plan.samples
+                                                                                     : 1;
+  auto sizePasses = [&](std::size_t& chunkTrials) {
+    std::size_t rows = rowBudget(run.device == DeviceChoice::Cuda, bins, units, latents, run);
+    if (options.maxRowsPerPass > 0) rows = std::min(rows, options.maxRowsPerPass);
+    if (options.maxChunkTrials > 0)
+      rows = std::min(rows, options.maxChunkTrials * static_cast<std::size_t>(stepsPerTrial));
+    const auto perTrial = static_cast<std::size_t>(stepsPerTrial);
+    if (rows >= perTrial) {
+      plan.passSteps = stepsPerTrial;
+      chunkTrials = std::min(rows / perTrial, trials);
+    } else {
+      plan.passSteps = static_cast<int>(rows);
+      chunkTrials = 1;
+    }
+  };
+  std::size_t chunkTrials = 1;
+  sizePasses(chunkTrials);
+
+  auto makeEngine = [&]() {
+    const torch::Device device =
+        run.device == DeviceChoice::Cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+    plan.targetIndex = torch::tensor(summary.targets, torch::kLong).to(device);
+    return std::make_unique<Engine>(model, device, options.precision);
+  };
+  std::unique_ptr<Engine> engine = makeEngine();
+
+  progress.report(0.0, "attributing");
+  std::size_t first = 0;
+  while (first < trials) {
+    const std::size_t count = std::min(chunkTrials, trials - first);
+    AttributionChunk chunk;
+    chunk.firstTrial = first;
+    const auto blockDone = [&](double fraction) {
+      progress.report(
+          (static_cast<double>(first) + fraction * static_cast<double>(count)) / static_cast<double>(trials),
+          "attributing");
+    };
+    try {
+      const torch::Tensor x =
+          all.slice(0, static_cast<std::int64_t>(first), static_cast<std::int64_t>(first + count)).to(engine->device());
+      torch::Tensor attributions;
+      torch::Tensor deltaF;
+      switch (options.method) {
+        case AttributionMethod::IntegratedGradients: {
+          const torch::Tensor b = options.baseline == AttributionBaseline::Mean
+                                      ? unitMean.to(engine->device()).expand_as(x).contiguous()
+                                      : torch::zeros_like(x);
+          engine->integratedGradients(x, b, plan, attributions, deltaF, blockDone);
+          break;
+        }
+        case AttributionMethod::SmoothGrad:
+          attributions = engine->smoothGrad(x, first, plan, blockDone);
+          break;
+        case AttributionMethod::Saliency:
+        case AttributionMethod::InputXGradient:
+          attributions = engine->gradientMethod(x, plan);
+          break;
+      }
+      checkFiniteChunk(attributions, impl, options, first, count);
+      chunk.attributions = toArray(attributions);
+      if (deltaF.defined()) {
+        const torch::Tensor completeness = attributions.sum(std::vector<std::int64_t>{2, 3}) - deltaF;
+        checkFiniteChunk(deltaF, impl, options, first, count);
+        chunk.deltaF = toArray(deltaF);
+        chunk.completeness = toArray(completeness);
+      } else {
+        chunk.deltaF = FloatArray({count, plan.targetCount});
+        chunk.completeness = FloatArray({count, plan.targetCount});
+      }
+    } catch (const std::exception& e) {
+      if (!isOutOfMemoryFailure(e)) throw;
+      if (count > 1) {
+        chunkTrials = std::max<std::size_t>(count / 2, 1);
+        run.notes.push_back("out of memory on " + deviceName(run.device) + " at " + std::to_string(count) +
+                            " trials per pass, retried with " + std::to_string(chunkTrials));
+        continue;
+      }
+      if (plan.passSteps > 1) {
+        plan.passSteps = std::max(plan.passSteps / 2, 1);
+        run.notes.push_back("out of memory on " + deviceName(run.device) + " for one trial: now " +
+                            std::to_string(plan.passSteps) + " steps per pass");
+        continue;
+      }
+      if (run.device == DeviceChoice::Cuda) {
+        run.notes.push_back("out of memory on the GPU even for one step of one trial: continued on the CPU");
+        run.device = DeviceChoice::Cpu;
+        engine = makeEngine();
+        sizePasses(chunkTrials);
+        continue;
+      }
+      throw ComputeError("out of memory attributing model " + quoted(impl.file) +
+                         " one step of one trial at a time on the CPU");
+    }
+    if (options.method == AttributionMethod::IntegratedGradients) {
+      const auto& delta = chunk.deltaF.values();
+      const auto& gap = chunk.completeness.values();
+      for (std::size_t i = 0; i < delta.size(); ++i)
+        summary.maxRelCompleteness =
+            std::max(summary.maxRelCompleteness,
+                     std::abs(static_cast<double>(gap[i])) / std::max(std::abs(static_cast<double>(delta[i])), 1e-6));
+    }
+    run.chunkTrials = std::max(run.chunkTrials, count);
+    sink(chunk);
+    first += count;
+    progress.report(static_cast<double>(first) / static_cast<double>(trials), "attributing");
+  }
+  return summary;
+}
+
+AttributionResult attributeAll(const Model& model, const FloatArray& counts, const AttributionOptions& options,
+                               const Progress& progress) {
+  AttributionResult result;
+  std::vector<float> attributions;
+  std::vector<float> deltaF;
+  std::vector<float> completeness;
+  std::size_t targets = 0;
+  result.summary = attribute(
+      model, counts, options,
+      [&](const AttributionChunk& chunk) {
+        targets = chunk.attributions.dim(1);
+        attributions.insert(attributions.end(), chunk.attributions.values().begin(), chunk.attributions.values().end());
+        deltaF.insert(deltaF.end(), chunk.deltaF.values().begin(), chunk.deltaF.values().end());
+        completeness.insert(completeness.end(), chunk.completeness.values().begin(), chunk.completeness.values().end());
+      },
+      progress);
+  const std::size_t trials = counts.dim(0);
+  result.all.firstTrial = 0;
+  result.all.attributions = FloatArray({trials, targets, counts.dim(1), counts.dim(2)}, std::move(attributions));
+  result.all.deltaF = FloatArray({trials, targets}, std::move(deltaF));
+  result.all.completeness = FloatArray({trials, targets}, std::move(completeness));
+  return result;
+}
+
+}  // namespace neurolens
