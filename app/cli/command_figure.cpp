@@ -1,0 +1,663 @@
+// `figure --view V --out F FILE`: publication figures, headless. The recording is
+// binned, the model (when given) run, projections / attribution / link / probe
+// computed with the core, and the plain results handed to the figure model in
+// views/figure, which the GUI's export uses too. PNG, SVG or PDF by --out's
+// extension; 3-D views are rendered offscreen by VTK (an X display is needed for
+// those: run under xvfb-run on a server), 2-D views need no display at all.
+#include <QCoreApplication>
+#include <QFileInfo>
+#include <QGuiApplication>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <numeric>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include "cli_common.h"
+#include "commands.h"
+#include "neurolens/core/attribution.h"
+#include "neurolens/core/errors.h"
+#include "neurolens/core/link.h"
+#include "neurolens/core/model.h"
+#include "neurolens/core/probe.h"
+#include "neurolens/core/projection.h"
+#include "neurolens/io/recording_reader.h"
+#include "neurolens/views/figure/figure.h"
+#include "neurolens/views/figure/figure_builders.h"
+#include "neurolens/views/figure/figure_style.h"
+#include "neurolens/views/figure/trajectory_figure.h"
+
+namespace neurolens::cli {
+namespace {
+
+namespace fig = views::figure;
+
+struct FigureCliOptions {
+  CommonOptions common;
+  BinningCliOptions binning;
+  std::string file;
+  std::string model;
+  std::string out;
+  std::string view = "trajectories";
+  std::string size = "1600x1200";
+  double dpi = 300.0;
+  std::string projection = "pca";
+  std::string colorBy = "condition";
+  std::string conditions;
+  std::string trials;
+  bool means = false;
+  std::string style;
+  bool transparent = false;
+  std::string conditionColumn = "condition";
+  std::string unitColumn;
+  std::string target;
+  std::string referenceModel;
+  int steps = 50;
+  std::size_t permutations = 1000;
+  double smoothMs = 40.0;
+  std::string animate;
+  int frames = 0;
+  double fps = 24.0;
+};
+
+std::vector<std::string> splitList(const std::string& text) {
+  std::vector<std::string> items;
+  std::stringstream stream(text);
+  std::string item;
+  while (std::getline(stream, item, ',')) {
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (!item.empty()) items.push_back(item);
+  }
+  return items;
+}
+
+std::pair<int, int> parseSize(const std::string& text) {
+  const auto x = text.find_first_of("xX");
+  try {
+    if (x == std::string::npos) throw std::invalid_argument(text);
+    std::size_t usedW = 0;
+    std::size_t usedH = 0;
+    const int width = std::stoi(text.substr(0, x), &usedW);
+    const int height = std::stoi(text.substr(x + 1), &usedH);
+    if (usedW != x || usedH != text.size() - x - 1 || width < 1 || height < 1) throw std::invalid_argument(text);
+    return {width, height};
+  } catch (const std::logic_error&) {
+    throw InputError("--size '" + text + "' is not WIDTHxHEIGHT in pixels (e.g. 1600x1200)");
+  }
+}
+
+// Per-trial text of a trials-table column ("" for a continuous recording without it).
+std::vector<std::string> trialLabels(const BinnedRecording& binned, const std::string& column, bool required) {
+  const Column* found = binned.trials.find(column);
+  if (found == nullptr || found->rows() != binned.trialCount()) {
+    if (required)
+      throw InputError(binned.source + ": the trials table has no column '" + column +
+                       "' (choose one with --condition-column)");
+    return std::vector<std::string>(binned.trialCount(), "all trials");
+  }
+  std::vector<std::string> labels;
+  for (std::size_t r = 0; r < found->rows(); ++r) labels.push_back(found->cellText(r));
+  return labels;
+}
+
+std::vector<std::string> unitLabels(const BinnedRecording& binned, const std::string& column) {
+  const Column* found = binned.units.find(column);
+  if (found == nullptr || found->rows() != binned.unitCount()) {
+    std::string known;
+    for (const auto& name : binned.units.columnNames()) known += (known.empty() ? "" : ", ") + name;
+    throw InputError(binned.source + ": the units table has no column '" + column + "' (columns: " + known + ")");
+  }
+  std::vector<std::string> labels;
+  for (std::size_t r = 0; r < found->rows(); ++r) labels.push_back(found->cellText(r));
+  return labels;
+}
+
+// The trials kept by --trials (trial ids) and --conditions (labels), in file order.
+std::vector<std::size_t> selectTrials(const BinnedRecording& binned, const FigureCliOptions& options,
+                                      const std::vector<std::string>& conditions) {
+  std::vector<std::size_t> kept;
+  const auto wantedIds = splitList(options.trials);
+  const auto wantedConditions = splitList(options.conditions);
+  std::set<std::string> seenIds;
+  for (std::size_t t = 0; t < binned.trialCount(); ++t) {
+    const std::string id = t < binned.trialIds.size() ? std::to_string(binned.trialIds[t]) : std::to_string(t);
+    if (!wantedIds.empty() && std::find(wantedIds.begin(), wantedIds.end(), id) == wantedIds.end()) continue;
+    if (!wantedConditions.empty() &&
+        std::find(wantedConditions.begin(), wantedConditions.end(), conditions[t]) == wantedConditions.end())
+      continue;
+    seenIds.insert(id);
+    kept.push_back(t);
+  }
+  for (const auto& id : wantedIds)
+    if (seenIds.count(id) == 0 && wantedConditions.empty())
+      throw InputError(binned.source + ": --trials names trial id " + id + ", which the recording does not have");
+  for (const auto& condition : wantedConditions)
+    if (std::find(conditions.begin(), conditions.end(), condition) == conditions.end())
+      throw InputError(binned.source + ": --conditions names '" + condition + "', which no trial has in column '" +
+                       options.conditionColumn + "'");
+  if (kept.empty()) throw InputError(binned.source + ": --trials / --conditions leave no trial to draw");
+  return kept;
+}
+
+FloatArray selectRows(const FloatArray& data, const std::vector<std::size_t>& trials) {
+  const std::size_t bins = data.dim(1);
+  const std::size_t width = data.dim(2);
+  FloatArray out({trials.size(), bins, width});
+  for (std::size_t i = 0; i < trials.size(); ++i)
+    std::copy_n(data.data() + trials[i] * bins * width, bins * width, out.data() + i * bins * width);
+  return out;
+}
+
+template <typename T>
+std::vector<T> selectItems(const std::vector<T>& items, const std::vector<std::size_t>& trials) {
+  std::vector<T> out;
+  for (const std::size_t t : trials) out.push_back(items.at(t));
+  return out;
+}
+
+// First three columns, zero-padded when there are fewer.
+FloatArray firstThree(const FloatArray& data) {
+  FloatArray out({data.dim(0), data.dim(1), 3});
+  for (std::size_t t = 0; t < data.dim(0); ++t)
+    for (std::size_t b = 0; b < data.dim(1); ++b)
+      for (std::size_t d = 0; d < std::min<std::size_t>(3, data.dim(2)); ++d) out(t, b, d) = data(t, b, d);
+  return out;
+}
+
+// Everything computed once and shared by the panels of a view or a sheet.
+struct FigureData {
+  BinnedRecording binned;
+  std::optional<Model> model;
+  std::vector<std::string> conditions;  // per trial of the recording
+  std::vector<std::size_t> selected;    // trials drawn
+  FloatArray features;                  // [trials, bins, features]: latents or smoothed counts
+  std::string featureName;              // "latent" or "unit"
+  double windowStartMs = 0.0;
+};
+
+struct Projected {
+  FloatArray points;  // [rows, bins, 3]
+  std::vector<std::string> rowConditions;
+  std::array<std::string, 3> axisTitles;
+  std::vector<std::size_t> rowTrials;  // trial of each row (empty for condition means)
+};
+
+Projected project(const FigureData& data, const FigureCliOptions& options, const Progress& progress) {
+  Projected result;
+  const FloatArray selectedFeatures = selectRows(data.features, data.selected);
+  const std::vector<std::string> selectedConditions = selectItems(data.conditions, data.selected);
+  FloatArray source = selectedFeatures;
+  std::vector<std::string> rowConditions = selectedConditions;
+  std::string prefix = data.model ? "" : "rate ";
+  if (options.projection == "aligned") {
+    if (!data.model) throw InputError("--projection aligned needs --model (and --reference-model)");
+    if (options.referenceModel.empty())
+      throw InputError("--projection aligned needs --reference-model: the latents are aligned onto that model's");
+    const Model reference = Model::load(options.referenceModel);
+    reference.checkAgainst(data.binned);
+    const FloatArray referenceLatents = selectRows(
+        reference.infer(data.binned.counts, parseDeviceChoice(options.common.device), progress).latents, data.selected);
+    source = alignLatents(selectedFeatures, referenceLatents, AlignMethod::Procrustes).aligned;
+    prefix = "aligned ";
+  }
+  if (options.means) {
+    std::vector<std::string> names;
+    source = conditionAverage(source, rowConditions, &names);
+    rowConditions = names;
+  } else {
+    result.rowTrials = data.selected;
+  }
+  if (options.projection == "pca" || options.projection == "aligned") {
+    const std::size_t k = std::min<std::size_t>(3, source.dim(2));
+    result.points = firstThree(pca(source, k).projected);
+    result.axisTitles = {prefix + "PC 1", prefix + "PC 2", prefix + "PC 3"};
+  } else if (options.projection == "latents") {
+    if (!data.model) throw InputError("--projection latents needs --model");
+    result.points = firstThree(source);
+    result.axisTitles = {"latent 1", "latent 2", "latent 3"};
+  } else if (options.projection == "probe") {
+    if (options.target.empty())
+      throw InputError("--projection probe needs --target behavior:NAME or trials:COLUMN to fit the probe axes");
+    const ProbeTarget target = probeTargetFromSpec(data.binned, options.target);
+    if (target.categorical())
+      throw InputError("--projection probe needs a numeric target (" + options.target + " is categorical)");
+    ProbeOptions probeOptions;
+    probeOptions.binMs = data.binned.binMs;
+    const ProbeResult probe = runProbe(data.features, target, probeOptions, progress);
+    // Probe weight columns first, then principal axes to fill three dimensions.
+    const Eigen::MatrixXd rows = flattenRows(data.features);
+    const Eigen::RowVectorXd mean = rows.colwise().mean();
+    const std::size_t fill = probe.weights.cols() >= 3 ? 0 : 3 - static_cast<std::size_t>(probe.weights.cols());
+    Eigen::MatrixXd axes(rows.cols(),
+                         std::min<Eigen::Index>(3, probe.weights.cols()) + static_cast<Eigen::Index>(fill));
+    axes.leftCols(std::min<Eigen::Index>(3, probe.weights.cols())) =
+        probe.weights.leftCols(std::min<Eigen::Index>(3, probe.weights.cols()));
+    if (fill > 0) {
+      const PcaResult principal = pca(data.features, std::min<std::size_t>(rows.cols(), fill + 1));
+      for (std::size_t f = 0; f < fill && f < static_cast<std::size_t>(principal.components.rows()); ++f)
+        axes.col(axes.cols() - static_cast<Eigen::Index>(fill) + static_cast<Eigen::Index>(f)) =
+            principal.components.row(static_cast<Eigen::Index>(f)).transpose();
+    }
+    result.points = firstThree(projectOntoAxes(source, axes, mean));
+    result.axisTitles = {"probe axis 1", probe.weights.cols() > 1 ? "probe axis 2" : "PC 1",
+                         probe.weights.cols() > 2 ? "probe axis 3" : "PC 2"};
+  } else {
+    throw InputError("--projection '" + options.projection + "' is not one of pca, latents, probe, aligned");
+  }
+  result.rowConditions = rowConditions;
+  return result;
+}
+
+// Per-row mean magnitude of a binned behaviour (over bins and dims' Euclidean norm).
+std::vector<double> behaviorPerRow(const FigureData& data, const std::string& name, const Projected& projected) {
+  const auto found = data.binned.behavior.find(name);
+  if (found == data.binned.behavior.end())
+    throw InputError(data.binned.source + ": no behaviour '" + name + "' was binned");
+  if (projected.rowTrials.empty())
+    throw InputError("--color-by behavior:" + name + " colours single trials: leave out --means");
+  const FloatArray& series = found->second;
+  std::vector<double> values;
+  for (const std::size_t t : projected.rowTrials) {
+    double total = 0.0;
+    std::size_t count = 0;
+    for (std::size_t b = 0; b < series.dim(1); ++b) {
+      double squared = 0.0;
+      for (std::size_t d = 0; d < series.dim(2); ++d) squared += series(t, b, d) * series(t, b, d);
+      if (std::isfinite(squared)) {
+        total += std::sqrt(squared);
+        ++count;
+      }
+    }
+    values.push_back(count > 0 ? total / static_cast<double>(count) : 0.0);
+  }
+  return values;
+}
+
+std::unique_ptr<fig::Plot> trajectoryPanel(const Projected& projected, const FigureData& data,
+                                           const FigureCliOptions& options, const fig::FigureStyle& style,
+                                           const std::string& title, std::optional<std::size_t> fixedColour = {}) {
+  fig::TrajectoryInput input;
+  input.points = projected.points;
+  input.trialCondition = projected.rowConditions;
+  input.axisTitles = projected.axisTitles;
+  input.binMs = data.binned.binMs;
+  input.windowStartMs = data.windowStartMs;
+  input.colourBy = fig::parseColourBy(options.colorBy, &input.behaviorName);
+  if (input.colourBy == fig::ColourBy::Behavior)
+    input.trialBehavior = behaviorPerRow(data, input.behaviorName, projected);
+  fig::TrajectoryParts parts = fig::buildTrajectories(input, style);
+  if (fixedColour && input.colourBy == fig::ColourBy::Condition) {
+    for (auto& colour : parts.data.colours) colour = style.categoryColour(*fixedColour);
+    for (auto& entry : parts.legend) entry.colour = style.categoryColour(*fixedColour);
+  }
+  fig::TrajectoryViewOptions view;
+  view.title = title;
+  view.legend = parts.legend;
+  view.legendTitle = parts.legendTitle;
+  auto plot = std::make_unique<fig::TrajectoryPlot>(std::move(parts.data), view);
+  plot->setTransparentBackground(options.transparent);
+  return plot;
+}
+
+struct LinkPanels {
+  std::unique_ptr<fig::Plot> attribution;
+  std::unique_ptr<fig::Plot> association;
+};
+
+LinkPanels linkPanels(const FigureData& data, const FigureCliOptions& options, const Progress& progress) {
+  if (!data.model) throw InputError("--view " + options.view + " needs --model (attribution is computed from it)");
+  if (options.unitColumn.empty())
+    throw InputError("--view " + options.view + " needs --unit-column COLUMN: the unit types to compare");
+  const std::vector<std::string> unitTypes = unitLabels(data.binned, options.unitColumn);
+  AttributionOptions attribution;
+  attribution.steps = options.steps;
+  attribution.device = parseDeviceChoice(options.common.device);
+  attribution.seed = options.common.seed.value_or(0);
+  ProfileAccumulator profiles(ProfileKind::Signed);
+  const FloatArray counts = selectRows(data.binned.counts, data.selected);
+  (void)attribute(
+      *data.model, counts, attribution, [&](const AttributionChunk& chunk) { profiles.add(chunk.attributions); },
+      progress.sub(0.0, 0.8));
+  LinkOptions link;
+  link.permutations = options.permutations;
+  link.seed = options.common.seed.value_or(0);
+  const LinkResult result = runLink(profiles.profiles(), profiles.mass(), unitTypes, link, progress.sub(0.8, 1.0));
+  const auto toArray = [](const Eigen::MatrixXd& matrix) {
+    FloatArray array({static_cast<std::size_t>(matrix.rows()), static_cast<std::size_t>(matrix.cols())});
+    for (Eigen::Index r = 0; r < matrix.rows(); ++r)
+      for (Eigen::Index c = 0; c < matrix.cols(); ++c)
+        array.values()[static_cast<std::size_t>(r * matrix.cols() + c)] = static_cast<float>(matrix(r, c));
+    return array;
+  };
+  LinkPanels panels;
+  panels.attribution =
+      fig::attributionHeatmap(toArray(result.profiles), unitTypes, result.types, toArray(result.pValues),
+                              "attribution profiles by " + options.unitColumn);
+  panels.association = fig::associationHeatmap(toArray(result.association), result.types, toArray(result.pValues),
+                                               options.unitColumn + " x latent association");
+  return panels;
+}
+
+struct ProbePanels {
+  std::unique_ptr<fig::Plot> bars;
+  std::unique_ptr<fig::Plot> series;
+};
+
+ProbePanels probePanels(const FigureData& data, const FigureCliOptions& options, const Progress& progress) {
+  if (options.target.empty()) throw InputError("--view probe needs --target behavior:NAME or trials:COLUMN");
+  const ProbeTarget target = probeTargetFromSpec(data.binned, options.target);
+  ProbeOptions probeOptions;
+  probeOptions.binMs = data.binned.binMs;
+  probeOptions.seed = options.common.seed.value_or(0);
+  const ProbeResult probe = runProbe(data.features, target, probeOptions, progress);
+  ProbePanels panels;
+  const std::string what = data.model ? "latents" : "binned counts";
+  if (target.categorical()) {
+    panels.bars = fig::probeR2Bars({probe.accuracy, probe.chance}, {"accuracy", "chance"},
+                                   "decoding " + options.target + " from " + what);
+    return panels;
+  }
+  std::vector<std::string> dims;
+  for (std::size_t d = 0; d < probe.r2PerDim.size(); ++d)
+    dims.push_back(probe.r2PerDim.size() == 1 ? options.target : "dim " + std::to_string(d + 1));
+  const std::string targetName = options.target.substr(options.target.find(':') + 1);
+  panels.bars = fig::probeR2Bars(probe.r2PerDim, dims, targetName + " from " + what);
+  // Predicted vs actual over the first drawn trial.
+  const std::size_t trial = data.selected.front();
+  const std::size_t bins = target.numeric.dim(1);
+  const std::size_t width = target.numeric.dim(2);
+  FloatArray actual({bins, width});
+  FloatArray predicted({bins, width});
+  for (std::size_t b = 0; b < bins; ++b)
+    for (std::size_t d = 0; d < width; ++d) {
+      actual.values()[b * width + d] = target.numeric(trial, b, d);
+      predicted.values()[b * width + d] = probe.predictions(trial, b, d);
+    }
+  const std::string trialName =
+      trial < data.binned.trialIds.size() ? std::to_string(data.binned.trialIds[trial]) : std::to_string(trial);
+  panels.series = fig::probeSeries(actual, predicted, dims, data.binned.binMs, data.windowStartMs, targetName,
+                                   "trial " + trialName + ": predicted vs actual");
+  return panels;
+}
+
+std::unique_ptr<fig::Plot> rasterPanel(const FigureData& data, const FigureCliOptions& options) {
+  std::vector<std::string> groups;
+  if (!options.unitColumn.empty()) {
+    groups = unitLabels(data.binned, options.unitColumn);
+  } else if (options.colorBy == "type") {
+    throw InputError("--color-by type needs --unit-column COLUMN (the units table column holding the type)");
+  }
+  const std::string title =
+      data.selected.size() == 1
+          ? "trial " + std::to_string(data.binned.trialIds.empty() ? static_cast<std::int64_t>(data.selected.front())
+                                                                   : data.binned.trialIds[data.selected.front()])
+          : "mean over " + std::to_string(data.selected.size()) + " trials";
+  return fig::firingRateHeatmap(data.binned.counts, data.selected, groups, data.binned.binMs, data.windowStartMs,
+                                title);
+}
+
+std::unique_ptr<fig::Figure> buildFigure(const FigureData& data, const FigureCliOptions& options,
+                                         const fig::FigureStyle& style, const Progress& progress) {
+  auto figure = std::make_unique<fig::Figure>(1);
+  const std::string& view = options.view;
+  if (view == "trajectories") {
+    figure->add(trajectoryPanel(project(data, options, progress), data, options, style, {}));
+  } else if (view == "raster") {
+    figure->add(rasterPanel(data, options));
+  } else if (view == "attribution") {
+    figure->add(std::move(linkPanels(data, options, progress).attribution));
+  } else if (view == "association") {
+    figure->add(std::move(linkPanels(data, options, progress).association));
+  } else if (view == "probe") {
+    ProbePanels panels = probePanels(data, options, progress);
+    if (panels.series) figure = std::make_unique<fig::Figure>(2);
+    figure->add(std::move(panels.bars));
+    if (panels.series) figure->add(std::move(panels.series));
+  } else if (view == "sheet") {
+    // Trajectories of two conditions side by side, then the type x latent
+    // association and the probe (when their inputs are given), else the rates.
+    figure = std::make_unique<fig::Figure>(2);
+    const Projected projected = project(data, options, progress.sub(0.0, 0.3));
+    std::vector<std::string> names = projected.rowConditions;
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    for (std::size_t c = 0; c < std::min<std::size_t>(2, names.size()); ++c) {
+      Projected one;
+      one.axisTitles = projected.axisTitles;
+      std::vector<std::size_t> rows;
+      for (std::size_t r = 0; r < projected.rowConditions.size(); ++r)
+        if (projected.rowConditions[r] == names[c]) rows.push_back(r);
+      one.points = selectRows(projected.points, rows);
+      one.rowConditions.assign(rows.size(), names[c]);
+      if (!projected.rowTrials.empty()) one.rowTrials = selectItems(projected.rowTrials, rows);
+      figure->add(trajectoryPanel(one, data, options, style, options.conditionColumn + " " + names[c], c));
+    }
+    if (data.model && !options.unitColumn.empty()) {
+      figure->add(std::move(linkPanels(data, options, progress.sub(0.3, 0.8)).association));
+    } else {
+      figure->add(rasterPanel(data, options));
+    }
+    if (!options.target.empty()) {
+      figure->add(std::move(probePanels(data, options, progress.sub(0.8, 1.0)).bars));
+    } else if (data.model && !options.unitColumn.empty()) {
+      figure->add(rasterPanel(data, options));
+    }
+  } else {
+    throw InputError("--view '" + view +
+                     "' is not one of trajectories, raster, attribution, association, probe, sheet");
+  }
+  return figure;
+}
+
+// Qt's own chatter (e.g. "XDG_RUNTIME_DIR not set") is not for a CLI user and must
+// not break --quiet: only critical and fatal messages reach stderr.
+void quietQtMessages(QtMsgType type, const QMessageLogContext& /*context*/, const QString& message) {
+  if (type == QtCriticalMsg || type == QtFatalMsg) std::cerr << "warning: " << message.toStdString() << std::endl;
+}
+
+// Qt needs an application object for fonts and painting. Without a platform
+// chosen, use "offscreen" so no window system is needed for 2-D figures.
+std::unique_ptr<QGuiApplication> ensureGuiApplication() {
+  if (QCoreApplication::instance() != nullptr) return nullptr;
+  qInstallMessageHandler(quietQtMessages);
+  if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+  static int argc = 1;
+  static char name[] = "neurolens-cli";
+  static char* argv[] = {name, nullptr};
+  return std::make_unique<QGuiApplication>(argc, argv);
+}
+
+// Option combinations that cannot work are reported before any file is read.
+void checkOptionCombinations(const FigureCliOptions& options) {
+  const std::vector<std::string> views = {"trajectories", "raster", "attribution", "association", "probe", "sheet"};
+  if (std::find(views.begin(), views.end(), options.view) == views.end())
+    throw InputError("--view '" + options.view +
+                     "' is not one of trajectories, raster, attribution, association, probe, sheet");
+  const std::vector<std::string> projections = {"pca", "latents", "probe", "aligned"};
+  if (std::find(projections.begin(), projections.end(), options.projection) == projections.end())
+    throw InputError("--projection '" + options.projection + "' is not one of pca, latents, probe, aligned");
+  const fig::ColourBy colourBy = fig::parseColourBy(options.colorBy);
+  const bool drawsTrajectories = options.view == "trajectories" || options.view == "sheet";
+  if (colourBy == fig::ColourBy::Type && options.unitColumn.empty())
+    throw InputError("--color-by type needs --unit-column COLUMN (the units table column holding the type)");
+  if (colourBy == fig::ColourBy::Type && drawsTrajectories)
+    throw InputError("--color-by type colours units by their type: use it with --view raster or attribution");
+  const bool needsLink = options.view == "attribution" || options.view == "association";
+  if (needsLink && options.model.empty())
+    throw InputError("--view " + options.view + " needs --model (attribution is computed from it)");
+  if (needsLink && options.unitColumn.empty())
+    throw InputError("--view " + options.view + " needs --unit-column COLUMN: the unit types to compare");
+  if (options.view == "probe" && options.target.empty())
+    throw InputError("--view probe needs --target behavior:NAME or trials:COLUMN");
+  if (drawsTrajectories && (options.projection == "latents" || options.projection == "aligned") &&
+      options.model.empty())
+    throw InputError("--projection " + options.projection + " needs --model");
+  if (drawsTrajectories && options.projection == "probe" && options.target.empty())
+    throw InputError("--projection probe needs --target behavior:NAME or trials:COLUMN to fit the probe axes");
+  if (options.steps < 1) throw InputError("--steps must be at least 1");
+  if (!(options.smoothMs >= 0.0)) throw InputError("--smooth-ms must not be negative");
+}
+
+bool needsDisplay(const FigureCliOptions& options) {
+  return options.view == "trajectories" || options.view == "sheet" || !options.animate.empty();
+}
+
+int runFigure(const FigureCliOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  Reporter reporter(options.common);
+  const auto [width, height] = parseSize(options.size);
+  if (!(options.dpi >= 10.0 && options.dpi <= 2400.0))
+    throw InputError("--dpi " + std::to_string(options.dpi) + " is outside 10 .. 2400");
+  if (!options.animate.empty() && options.animate != "sweep" && options.animate != "orbit")
+    throw InputError("--animate '" + options.animate + "' is not sweep or orbit");
+  if (!options.animate.empty() && options.view != "trajectories")
+    throw InputError("--animate works with --view trajectories");
+  if (options.animate.empty()) (void)fig::formatForPath(options.out);  // a bad extension fails before the work
+  checkOptionCombinations(options);
+  const fig::FigureStyle style =
+      options.style.empty() ? fig::defaultFigureStyle() : fig::loadFigureStyle(options.style);
+  if (needsDisplay(options)) {
+    const char* display = std::getenv("DISPLAY");
+    if (display == nullptr || display[0] == '\0')
+      throw ComputeError("--view " + options.view +
+                         " renders 3-D views with OpenGL, which needs an X display: run under xvfb-run -a "
+                         "(2-D views such as raster, attribution, association and probe need none)");
+  }
+  const auto app = ensureGuiApplication();
+
+  // Behaviour series that colouring or the probe needs are binned with the counts.
+  BinningCliOptions binningCli = options.binning;
+  std::string behaviorName;
+  if (options.colorBy.rfind("behavior:", 0) == 0) binningCli.behavior.push_back(options.colorBy.substr(9));
+  if (options.target.rfind("behavior:", 0) == 0) binningCli.behavior.push_back(options.target.substr(9));
+  std::sort(binningCli.behavior.begin(), binningCli.behavior.end());
+  binningCli.behavior.erase(std::unique(binningCli.behavior.begin(), binningCli.behavior.end()),
+                            binningCli.behavior.end());
+  const BinningOptions binning = toBinningOptions(binningCli);
+
+  Progress progress = reporter.progress();
+  FigureData data;
+  data.binned = io::binRecordingFile(options.file, binning, progress.sub(0.0, 0.2));
+  data.windowStartMs = binning.windowStartMs.value_or(0.0);
+  const bool conditionRequired = options.conditionColumn != "condition" || !options.conditions.empty();
+  data.conditions = trialLabels(data.binned, options.conditionColumn, conditionRequired);
+  data.selected = selectTrials(data.binned, options, data.conditions);
+  if (!options.model.empty()) {
+    data.model = Model::load(options.model);
+    data.model->checkAgainst(data.binned);
+    data.features =
+        data.model->infer(data.binned.counts, parseDeviceChoice(options.common.device), progress.sub(0.2, 0.5)).latents;
+    data.featureName = "latent";
+  } else {
+    // Without a model: smoothed counts (Gaussian, --smooth-ms) stand in for the latent state.
+    data.features = smoothAlongBins(data.binned.counts, options.smoothMs / data.binned.binMs);
+    data.featureName = "unit";
+  }
+
+  nlohmann::json summary;
+  if (!options.animate.empty()) {
+    const Projected projected = project(data, options, progress.sub(0.5, 0.6));
+    fig::TrajectoryInput input;
+    input.points = projected.points;
+    input.trialCondition = projected.rowConditions;
+    input.axisTitles = projected.axisTitles;
+    input.binMs = data.binned.binMs;
+    input.windowStartMs = data.windowStartMs;
+    input.colourBy = fig::parseColourBy(options.colorBy, &input.behaviorName);
+    if (input.colourBy == fig::ColourBy::Behavior)
+      input.trialBehavior = behaviorPerRow(data, input.behaviorName, projected);
+    if (input.colourBy == fig::ColourBy::Time)
+      throw InputError("--animate sweeps the time cursor: colour by condition or behaviour instead of time");
+    fig::TrajectoryParts parts = fig::buildTrajectories(input, style);
+    fig::TrajectoryViewOptions view;
+    view.legend = parts.legend;
+    view.legendTitle = parts.legendTitle;
+    fig::AnimationOptions animation;
+    animation.kind =
+        options.animate == "orbit" ? fig::AnimationOptions::Kind::Orbit : fig::AnimationOptions::Kind::TimeSweep;
+    animation.frames = options.frames;
+    animation.width = width;
+    animation.height = height;
+    animation.dpi = options.dpi;
+    animation.framesPerSecond = options.fps;
+    animation.binMs = data.binned.binMs;
+    animation.windowStartMs = data.windowStartMs;
+    const QFileInfo out(QString::fromStdString(options.out));
+    if (out.suffix().toLower() == "mp4") {
+      animation.mp4 = options.out;
+      animation.directory = (out.path() + "/" + out.completeBaseName() + "_frames").toStdString();
+    } else {
+      animation.directory = options.out;
+    }
+    const fig::AnimationResult result =
+        fig::exportTrajectoryAnimation(parts.data, view, animation, style, progress.sub(0.6, 1.0));
+    reporter.finishProgress();
+    if (!result.note.empty()) reporter.warn(result.note);
+    summary = {{"width", width},
+               {"height", height},
+               {"frames", result.frames.size()},
+               {"frames_dir", animation.directory},
+               {"mp4", result.mp4.empty() ? nlohmann::json() : nlohmann::json(result.mp4)}};
+  } else {
+    const auto figure = buildFigure(data, options, style, progress.sub(0.5, 0.95));
+    fig::exportFigure(*figure, options.out, {width, height, options.dpi, options.transparent}, style);
+    reporter.finishProgress();
+    summary = {{"width", width}, {"height", height}, {"panels", figure->panelCount()}, {"view", options.view}};
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  summary["seconds"] = seconds;
+  if (options.common.json) {
+    reporter.summary(summary);
+  } else {
+    std::cout << options.view << " figure " << width << "x" << height << " at " << options.dpi << " dpi -> "
+              << options.out << " in " << seconds << " s\n";
+  }
+  return kSuccess;
+}
+
+}  // namespace
+
+void addFigureCommand(CLI::App& root, CommandList& commands) {
+  auto options = std::make_shared<FigureCliOptions>();
+  auto* command = root.add_subcommand("figure", "Publication figures (PNG, SVG, PDF) and animations, headless");
+  addCommonOptions(*command, options->common);
+  addBinningOptions(*command, options->binning);
+  command->add_option("--view", options->view, "trajectories, raster, attribution, association, probe or sheet")
+      ->capture_default_str();
+  command->add_option("--out", options->out, "Figure file: .png, .svg or .pdf (with --animate: DIR or FILE.mp4)")
+      ->required();
+  command->add_option("--model", options->model, "TorchScript model (latents, attribution)");
+  command->add_option("--size", options->size, "WIDTHxHEIGHT in pixels")->capture_default_str();
+  command->add_option("--dpi", options->dpi, "Dots per inch: sets text and line scale")->capture_default_str();
+  command->add_option("--projection", options->projection, "pca, latents, probe or aligned")->capture_default_str();
+  command->add_option("--color-by", options->colorBy, "condition, time, behavior:NAME or type")->capture_default_str();
+  command->add_option("--conditions", options->conditions, "Comma-separated condition labels to draw");
+  command->add_option("--trials", options->trials, "Comma-separated trial ids to draw");
+  command->add_flag("--means", options->means, "Condition means only");
+  command->add_option("--style", options->style, "JSON figure style (see resources/styles/default.json)");
+  command->add_flag("--transparent", options->transparent, "No background (PNG, SVG)");
+  command->add_option("--condition-column", options->conditionColumn, "Trials column naming the condition")
+      ->capture_default_str();
+  command->add_option("--unit-column", options->unitColumn, "Units column holding the unit type (e.g. cell_type)");
+  command->add_option("--target", options->target, "Probe target: behavior:NAME or trials:COLUMN");
+  command->add_option("--reference-model", options->referenceModel, "Model to align onto (--projection aligned)");
+  command->add_option("--steps", options->steps, "Integrated-gradients steps (attribution, association)")
+      ->capture_default_str();
+  command->add_option("--permutations", options->permutations, "Label shuffles for the association p-values")
+      ->capture_default_str();
+  command->add_option("--smooth-ms", options->smoothMs, "Gaussian smoothing (sd) of counts when there is no model")
+      ->capture_default_str();
+  command->add_option("--animate", options->animate, "sweep (time cursor) or orbit (camera): PNG frames (+ MP4)");
+  command->add_option("--frames", options->frames, "Animation frames (default: one per bin, or 72 for an orbit)");
+  command->add_option("--fps", options->fps, "Frames per second of the MP4")->capture_default_str();
+  command->add_option("FILE", options->file, "NWB recording")->required();
+  commands.push_back({command, [options] { return runFigure(*options); }});
+}
+
+}  // namespace neurolens::cli

@@ -1,0 +1,938 @@
+#include "main_window.h"
+
+#include <vtkCamera.h>
+#include <vtkRenderer.h>
+
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDir>
+#include <QDockWidget>
+#include <QDoubleSpinBox>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSettings>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QVBoxLayout>
+#include <exception>
+
+#include "actions/about_action.h"
+#include "actions/compare_action.h"
+#include "actions/export_view_action.h"
+#include "actions/open_demo_action.h"
+#include "actions/open_model_action.h"
+#include "actions/open_recording_action.h"
+#include "actions/open_session_action.h"
+#include "actions/quit_action.h"
+#include "actions/recent_files_action.h"
+#include "actions/reset_camera_action.h"
+#include "actions/run_analysis_action.h"
+#include "actions/save_session_action.h"
+#include "actions/show_demo_action.h"
+#include "actions/standard_view_action.h"
+#include "jobs/job_progress_widget.h"
+#include "logic/file_kind.h"
+#include "neurolens/core/errors.h"
+#include "neurolens/views/demo_trajectories.h"
+#include "neurolens/views/trajectory_scene.h"
+#include "neurolens/views/vtk_view_widget.h"
+#include "widgets/analysis_panel.h"
+#include "widgets/table_panel.h"
+#include "widgets/trajectory_controls.h"
+#include "widgets/trial_highlight.h"
+
+// Resources compiled into a static library must be registered by hand, and the
+// macro only works outside a namespace.
+static void registerGuiResources() { Q_INIT_RESOURCE(neurolens_gui); }
+
+namespace neurolens::gui {
+
+namespace {
+
+constexpr const char* kRecentKey = "recentFiles";
+constexpr const char* kGeometryKey = "mainWindow/geometry";
+constexpr const char* kStateKey = "mainWindow/state";
+constexpr const char* kFirstStartKey = "startup/firstStartDone";
+constexpr const char* kLastRecordingKey = "startup/lastRecording";
+constexpr const char* kLastModelKey = "startup/lastModel";
+constexpr const char* kBinKey = "binning/binMs";
+constexpr const char* kDeviceKey = "model/device";
+
+QLabel* placeholder(const QString& text, QWidget* parent) {
+  auto* label = new QLabel(text, parent);
+  label->setWordWrap(true);
+  label->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+  label->setMargin(6);
+  label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  return label;
+}
+
+QStringList localFiles(const QMimeData* mime) {
+  QStringList paths;
+  if (mime == nullptr || !mime->hasUrls()) return paths;
+  for (const QUrl& url : mime->urls()) {
+    if (url.isLocalFile()) paths << url.toLocalFile();
+  }
+  return paths;
+}
+
+QString fileName(const QString& path) { return QFileInfo(path).fileName(); }
+
+QString htmlLines(const QString& text) {
+  QString html = text.toHtmlEscaped();
+  html.replace('\n', "<br>");
+  return html;
+}
+
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), highlight_(std::make_unique<TrialHighlight>()) {
+  registerGuiResources();
+  setWindowTitle(tr("NeuroLens"));
+  setWindowIcon(QIcon(":/neurolens/icons/neurolens.svg"));
+  setAcceptDrops(true);
+  setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
+  demoFolder_ = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + "/demo";
+  {
+    QSettings settings;
+    std::vector<std::string> paths;
+    for (const QString& path : settings.value(kRecentKey).toStringList()) paths.push_back(path.toStdString());
+    recent_.assign(paths);
+    BinningOptions binning;
+    binning.binMs = settings.value(kBinKey, 20.0).toDouble();
+    controller_.setBinning(binning);
+    try {
+      controller_.setDevice(parseDeviceChoice(settings.value(kDeviceKey, "auto").toString().toStdString()));
+    } catch (const InputError&) {
+      controller_.setDevice(DeviceChoice::Auto);
+    }
+  }
+  createCentre();
+  createDocks();
+  createMenus();
+  progress_ = new JobProgressWidget(statusBar());
+  statusBar()->addPermanentWidget(progress_);
+  statusBar()->showMessage(tr("Open a recording (Ctrl+O), the demo (Ctrl+D), or drop a file on the window"));
+  connectController();
+  resize(1500, 950);
+  restoreLayout();
+}
+
+MainWindow::~MainWindow() {
+  // Stop the work first: its results refer to the views below.
+  controller_.cancelAll();
+  controller_.recordingJob().waitForFinished();
+  controller_.modelJob().waitForFinished();
+  controller_.analysisJob().waitForFinished();
+  if (scene_ != nullptr) scene_->removeFrom(view_->renderer());
+  if (compareScene_ != nullptr) compareScene_->removeFrom(compareView_->renderer());
+  highlight_->removeFrom(view_->renderer());
+}
+
+void MainWindow::createCentre() {
+  centre_ = new QStackedWidget(this);
+
+  emptyState_ = new QWidget(centre_);
+  emptyState_->setObjectName("emptyState");
+  auto* layout = new QVBoxLayout(emptyState_);
+  layout->addStretch(2);
+  auto* title = new QLabel(tr("<h2>No recording open</h2>"), emptyState_);
+  title->setAlignment(Qt::AlignCenter);
+  emptyTitle_ = title;
+  auto* text =
+      new QLabel(tr("<p>Open a recording with <b>File &gt; Open Recording...</b> (Ctrl+O),<br>"
+                    "or drag and drop an NWB or MATLAB file onto this window.</p>"
+                    "<p>Then open a trained model (<b>File &gt; Open Model...</b>, Ctrl+M) to see its latent "
+                    "trajectories here.</p>"
+                    "<p>Or open the bundled demo (<b>File &gt; Open Demo</b>, Ctrl+D): a simulated reaching session "
+                    "with a model trained on it.</p>"),
+                 emptyState_);
+  text->setObjectName("emptyStateText");
+  emptyText_ = text;
+  text->setAlignment(Qt::AlignCenter);
+  text->setWordWrap(true);
+  auto* openButton = new QPushButton(tr("Open Recording..."), emptyState_);
+  auto* demoButton = new QPushButton(tr("Open Demo"), emptyState_);
+  demoButton->setObjectName("openDemoButton");
+  auto* syntheticButton = new QPushButton(tr("Show Demo Trajectories"), emptyState_);
+  syntheticButton->setObjectName("showDemoButton");
+  auto* buttons = new QHBoxLayout();
+  buttons->addStretch();
+  buttons->addWidget(openButton);
+  buttons->addWidget(demoButton);
+  buttons->addWidget(syntheticButton);
+  buttons->addStretch();
+  layout->addWidget(title);
+  layout->addWidget(text);
+  layout->addLayout(buttons);
+  layout->addStretch(3);
+
+  viewArea_ = new QSplitter(Qt::Horizontal, centre_);
+  view_ = new views::VtkViewWidget(viewArea_);
+  view_->setObjectName("trajectoryView");
+  comparePane_ = new QWidget(viewArea_);
+  auto* compareLayout = new QVBoxLayout(comparePane_);
+  compareLayout->setContentsMargins(0, 0, 0, 0);
+  compareView_ = new views::VtkViewWidget(comparePane_);
+  compareView_->setObjectName("compareView");
+  compareLegend_ = new QListWidget(comparePane_);
+  compareLegend_->setObjectName("compareLegend");
+  compareLegend_->setMaximumHeight(64);
+  compareLegend_->setFlow(QListView::LeftToRight);
+  compareLegend_->setWrapping(true);
+  compareLegend_->setToolTip(tr("Groups shown in the right-hand view"));
+  compareLayout->addWidget(compareView_, 1);
+  compareLayout->addWidget(compareLegend_);
+  viewArea_->addWidget(view_);
+  viewArea_->addWidget(comparePane_);
+  comparePane_->hide();
+  // Cameras follow each other when an interaction ends (mouse release, wheel).
+  view_->installEventFilter(this);
+  compareView_->installEventFilter(this);
+  connect(compareLegend_, &QListWidget::itemChanged, this, [this](QListWidgetItem* item) {
+    if (compareScene_ == nullptr) return;
+    compareScene_->setConditionVisible(static_cast<std::size_t>(compareLegend_->row(item)),
+                                       item->checkState() == Qt::Checked);
+    compareView_->requestRender();
+  });
+  highlight_->addTo(view_->renderer());
+
+  centre_->addWidget(emptyState_);
+  centre_->addWidget(viewArea_);
+  centre_->setCurrentWidget(emptyState_);
+  setCentralWidget(centre_);
+
+  // The buttons trigger the same actions as the menus (created in createMenus).
+  connect(openButton, &QPushButton::clicked, this, [this] {
+    if (auto* action = findChild<QAction*>("actionOpenRecording")) action->trigger();
+  });
+  connect(demoButton, &QPushButton::clicked, this, [this] { openDemo(); });
+  connect(syntheticButton, &QPushButton::clicked, this, [this] { showDemoTrajectories(); });
+}
+
+void MainWindow::createDocks() {
+  const auto addDock = [this](const QString& title, const QString& name, QWidget* content, Qt::DockWidgetArea dockArea,
+                              bool scroll) {
+    auto* dock = new QDockWidget(title, this);
+    dock->setObjectName(name);
+    if (scroll) {
+      auto* scrollArea = new QScrollArea(dock);
+      scrollArea->setWidgetResizable(true);
+      scrollArea->setFrameShape(QFrame::NoFrame);
+      scrollArea->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+      scrollArea->setWidget(content);
+      dock->setWidget(scrollArea);
+    } else {
+      dock->setWidget(content);
+    }
+    addDockWidget(dockArea, dock);
+    return dock;
+  };
+
+  // Recording: summary, binning, units and trials tables.
+  auto* recording = new QWidget(this);
+  auto* recordingLayout = new QVBoxLayout(recording);
+  recordingLayout->setContentsMargins(4, 4, 4, 4);
+  recordingPanel_ = placeholder(tr("<b>No recording.</b><p>The open recording's units, trials, duration and "
+                                   "behavioural signals will be listed here, with the binning settings.</p>"),
+                                recording);
+  recordingPanel_->setObjectName("recordingPanel");
+  auto* binningRow = new QHBoxLayout();
+  binSize_ = new QDoubleSpinBox(recording);
+  binSize_->setObjectName("binSize");
+  binSize_->setRange(1.0, 1000.0);
+  binSize_->setDecimals(1);
+  binSize_->setSuffix(tr(" ms"));
+  binSize_->setValue(controller_.binning().binMs);
+  binSize_->setToolTip(tr("Bin width for spike counts (the model's bin size must match)"));
+  auto* rebin = new QPushButton(tr("Re-bin"), recording);
+  rebin->setObjectName("rebinButton");
+  rebin->setToolTip(tr("Bin the open recording again with this bin width (and rerun the model)"));
+  binningRow->addWidget(new QLabel(tr("Bins"), recording));
+  binningRow->addWidget(binSize_, 1);
+  binningRow->addWidget(rebin);
+  auto* tables = new QTabWidget(recording);
+  units_ = new TablePanel(tr("Filter units (any column, e.g. rotational)"), tables);
+  units_->setObjectName("unitsTable");
+  trials_ = new TablePanel(tr("Filter trials (any column, e.g. reach_090)"), tables);
+  trials_->setObjectName("trialsTable");
+  tables->addTab(units_, tr("Units"));
+  tables->addTab(trials_, tr("Trials"));
+  recordingLayout->addWidget(recordingPanel_);
+  recordingLayout->addLayout(binningRow);
+  recordingLayout->addWidget(tables, 1);
+  connect(binSize_, &QDoubleSpinBox::valueChanged, this, [this](double ms) {
+    BinningOptions options = controller_.binning();
+    options.binMs = ms;
+    controller_.setBinning(options);
+    QSettings().setValue(kBinKey, ms);
+  });
+  connect(rebin, &QPushButton::clicked, this, [this] {
+    if (!controller_.recordingPath().isEmpty()) controller_.openRecording(controller_.recordingPath());
+  });
+  connect(units_, &TablePanel::rowsSelected, this, &MainWindow::onUnitsSelected);
+  connect(trials_, &TablePanel::rowsSelected, this, &MainWindow::onTrialsSelected);
+
+  // Model: metadata, device, status, last run report.
+  auto* model = new QWidget(this);
+  auto* modelLayout = new QVBoxLayout(model);
+  modelLayout->setContentsMargins(4, 4, 4, 4);
+  modelPanel_ = placeholder(tr("<b>No model.</b><p>The trained model (TorchScript) will be described here: "
+                               "its name, expected units and bin size, latent size, and whether it matches "
+                               "the recording.</p>"),
+                            model);
+  modelPanel_->setObjectName("modelPanel");
+  auto* deviceRow = new QFormLayout();
+  device_ = new QComboBox(model);
+  device_->setObjectName("deviceChoice");
+  device_->addItem(tr("auto (GPU when available)"), "auto");
+  device_->addItem(tr("CPU"), "cpu");
+  device_->addItem(tr("CUDA GPU"), "cuda");
+  if (!queryDevices().cudaAvailable) {
+    // Kept visible so the user sees why: no GPU that LibTorch can use.
+    device_->setItemData(2, false, Qt::UserRole - 1);
+    device_->setItemData(2, tr("No CUDA GPU visible to LibTorch"), Qt::ToolTipRole);
+  }
+  device_->setCurrentIndex(std::max(0, device_->findData(QString::fromStdString(deviceName(controller_.device())))));
+  deviceRow->addRow(tr("Device"), device_);
+  modelLayout->addWidget(modelPanel_);
+  modelLayout->addLayout(deviceRow);
+  modelLayout->addStretch();
+  connect(device_, &QComboBox::currentIndexChanged, this, [this] {
+    const QString name = device_->currentData().toString();
+    controller_.setDevice(parseDeviceChoice(name.toStdString()));
+    QSettings().setValue(kDeviceKey, name);
+  });
+
+  controls_ = new TrajectoryControls(this);
+  connect(controls_, &TrajectoryControls::requestChanged, this, [this] { rebuildTrajectories(true); });
+  connect(controls_, &TrajectoryControls::groupVisibilityChanged, this, [this](std::size_t group, bool visible) {
+    if (scene_ == nullptr || !trajectories_) return;
+    scene_->setConditionVisible(group, visible);
+    view_->requestRender();
+  });
+  connect(controls_, &TrajectoryControls::timeChanged, this, &MainWindow::setTime);
+
+  auto* analysis = new QWidget(this);
+  auto* analysisLayout = new QVBoxLayout(analysis);
+  analysisLayout->setContentsMargins(0, 0, 0, 0);
+  analysisPanel_ = placeholder(tr("<b>Analysis.</b> Attributions of latents to units, the type-latent link and "
+                                  "probes decoding behaviour will be run here once a model ran on a recording."),
+                               analysis);
+  analysisPanel_->setObjectName("analysisPanel");
+  analysis_ = new AnalysisPanel(analysis);
+  analysisLayout->addWidget(analysisPanel_);
+  analysisLayout->addWidget(analysis_, 1);
+  connect(analysis_, &AnalysisPanel::attributionRequested, this,
+          [this](const AttributionRequest& request) { controller_.runAttribution(request); });
+  connect(analysis_, &AnalysisPanel::probeRequested, this,
+          [this](const ProbeRequest& request) { controller_.runProbe(request); });
+  connect(analysis_, &AnalysisPanel::typeSelected, this, &MainWindow::onTypeSelected);
+
+  QDockWidget* recordingDock = addDock(tr("Recording"), "recordingDock", recording, Qt::LeftDockWidgetArea, false);
+  QDockWidget* modelDock = addDock(tr("Model"), "modelDock", model, Qt::LeftDockWidgetArea, true);
+  QDockWidget* viewDock = addDock(tr("Trajectories"), "trajectoryDock", controls_, Qt::RightDockWidgetArea, false);
+  QDockWidget* analysisDock = addDock(tr("Analysis"), "analysisDock", analysis, Qt::RightDockWidgetArea, true);
+  QDockWidget* resultsDock =
+      addDock(tr("Analysis Results"), "resultsDock", analysis_->resultsWidget(), Qt::BottomDockWidgetArea, false);
+  resultsDock->setMinimumHeight(220);
+  splitDockWidget(recordingDock, modelDock, Qt::Vertical);
+  splitDockWidget(viewDock, analysisDock, Qt::Vertical);
+  resizeDocks({recordingDock, viewDock}, {330, 380}, Qt::Horizontal);
+  resizeDocks({recordingDock, modelDock}, {520, 220}, Qt::Vertical);
+  resizeDocks({viewDock, analysisDock}, {300, 480}, Qt::Vertical);
+  resizeDocks({resultsDock}, {300}, Qt::Vertical);
+}
+
+void MainWindow::createMenus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  file->setObjectName("menuFile");
+  QAction* open = file->addAction(QIcon::fromTheme("document-open"), tr("&Open Recording..."));
+  open->setObjectName("actionOpenRecording");
+  new OpenRecordingAction(open, *this);
+  QAction* openModelAction = file->addAction(tr("Open &Model..."));
+  openModelAction->setObjectName("actionOpenModel");
+  new OpenModelAction(openModelAction, *this);
+  QAction* demoAction = file->addAction(tr("Open &Demo"));
+  demoAction->setObjectName("actionOpenDemo");
+  new OpenDemoAction(demoAction, *this);
+  QMenu* recent = file->addMenu(tr("Recent &Files"));
+  recent->setObjectName("menuRecentFiles");
+  recentMenu_ = new RecentFilesAction(recent, *this);
+  file->addSeparator();
+  QAction* openSessionAction = file->addAction(tr("Open Sess&ion..."));
+  openSessionAction->setObjectName("actionOpenSession");
+  new OpenSessionAction(openSessionAction, *this);
+  QAction* saveSessionAction = file->addAction(tr("&Save Session..."));
+  saveSessionAction->setObjectName("actionSaveSession");
+  new SaveSessionAction(saveSessionAction, *this);
+  file->addSeparator();
+  exportAction_ = file->addAction(tr("&Export View as PNG..."));
+  exportAction_->setObjectName("actionExportView");
+  exportAction_->setEnabled(false);  // nothing to export until the view shows a scene
+  new ExportViewAction(exportAction_, *this);
+  file->addSeparator();
+  QAction* quit = file->addAction(tr("&Quit"));
+  quit->setObjectName("actionQuit");
+  new QuitAction(quit, *this);
+
+  QMenu* viewMenu = menuBar()->addMenu(tr("&View"));
+  viewMenu->setObjectName("menuView");
+  QAction* reset = viewMenu->addAction(tr("&Reset Camera"));
+  reset->setObjectName("actionResetCamera");
+  new ResetCameraAction(reset, *this);
+  QMenu* standard = viewMenu->addMenu(tr("&Standard Views"));
+  standard->setObjectName("menuStandardViews");
+  for (views::StandardView direction :
+       {views::StandardView::PlusX, views::StandardView::MinusX, views::StandardView::PlusY,
+        views::StandardView::MinusY, views::StandardView::PlusZ, views::StandardView::MinusZ,
+        views::StandardView::Isometric}) {
+    new StandardViewAction(standard->addAction(QString()), *this, direction);
+  }
+  compareAction_ = viewMenu->addAction(tr("&Compare Side by Side"));
+  compareAction_->setObjectName("actionCompare");
+  new CompareAction(compareAction_, *this);
+  viewMenu->addSeparator();
+  for (QDockWidget* dock : findChildren<QDockWidget*>()) viewMenu->addAction(dock->toggleViewAction());
+
+  QMenu* analysisMenu = menuBar()->addMenu(tr("&Analysis"));
+  analysisMenu->setObjectName("menuAnalysis");
+  QAction* attribute = analysisMenu->addAction(tr("Run &Attribution"));
+  attribute->setObjectName("actionRunAttribution");
+  new RunAttributionAction(attribute, *this);
+  QAction* probe = analysisMenu->addAction(tr("Run &Probe"));
+  probe->setObjectName("actionRunProbe");
+  new RunProbeAction(probe, *this);
+
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->setObjectName("menuHelp");
+  QAction* demo = help->addAction(tr("Show &Demo Trajectories"));
+  demo->setObjectName("actionShowDemo");
+  new ShowDemoAction(demo, *this);
+  help->addSeparator();
+  QAction* about = help->addAction(tr("&About NeuroLens"));
+  about->setObjectName("actionAbout");
+  new AboutAction(about, *this);
+}
+
+void MainWindow::connectController() {
+  connect(&controller_, &PipelineController::jobStarted, this, [this](BackgroundJob* job) {
+    progress_->follow(job);
+    analysis_->setBusy(true);
+  });
+  for (BackgroundJob* job : {&controller_.recordingJob(), &controller_.modelJob(), &controller_.analysisJob()}) {
+    connect(job, &BackgroundJob::finished, this, [this] { analysis_->setBusy(controller_.busy()); });
+  }
+  connect(&controller_, &PipelineController::recordingChanged, this, &MainWindow::onRecordingChanged);
+  connect(&controller_, &PipelineController::modelChanged, this, &MainWindow::onModelChanged);
+  connect(&controller_, &PipelineController::latentsChanged, this, [this] {
+    rebuildTrajectories(true);
+    if (pendingSession_ && controller_.latents() != nullptr) applySession();
+  });
+  connect(&controller_, &PipelineController::attributionChanged, this,
+          [this] { analysis_->showAttribution(controller_.attribution()); });
+  connect(&controller_, &PipelineController::probeChanged, this, [this] { analysis_->showProbe(controller_.probe()); });
+  connect(&controller_, &PipelineController::problem, this,
+          [this](const QString& title, const QString& message) { showProblem(title, message, "problemBox"); });
+  connect(&controller_, &PipelineController::status, this, &MainWindow::showStatus);
+}
+
+bool MainWindow::hasScene() const { return scene_ != nullptr; }
+bool MainWindow::emptyStateShown() const { return centre_->currentWidget() == emptyState_; }
+bool MainWindow::openingRecording() const { return controller_.busy(); }
+void MainWindow::showStatus(const QString& message) { statusBar()->showMessage(message, 8000); }
+
+void MainWindow::showProblem(const QString& title, const QString& message, const QString& objectName) {
+  // Window-modal but not blocking: no nested event loop while the window works.
+  auto* box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
+  box->setObjectName(objectName);
+  box->setAttribute(Qt::WA_DeleteOnClose);
+  box->open();
+}
+
+void MainWindow::startUp() {
+  QSettings settings;
+  if (!settings.value(kFirstStartKey, false).toBool()) {
+    settings.setValue(kFirstStartKey, true);
+    openDemo();
+    return;
+  }
+  const QString recording = settings.value(kLastRecordingKey).toString();
+  const QString model = settings.value(kLastModelKey).toString();
+  if (!recording.isEmpty() && QFileInfo::exists(recording)) {
+    controller_.openRecordingWithModel(recording, QFileInfo::exists(model) ? model : QString());
+  }
+}
+
+void MainWindow::showDemoTrajectories() {
+  views::DemoTrajectories demo = views::makeRotationalTrajectories(8, 20, 80);
+  views::TrajectoryData trajectories;
+  trajectories.points = std::move(demo.points);
+  trajectories.condition = std::move(demo.condition);
+  for (int condition = 0; condition < 8; ++condition) {
+    trajectories.conditionNames.push_back("demo direction " + std::to_string(condition * 45) + " deg");
+  }
+  trajectories.axisTitles = {"latent 1", "latent 2", "latent 3"};
+  if (scene_ == nullptr) {
+    scene_ = std::make_unique<views::TrajectoryScene>();
+    scene_->addTo(view_->renderer());
+  }
+  trajectories_.reset();
+  highlight_->hide();
+  scene_->setData(std::move(trajectories));
+  scene_->setTime(40);
+  centre_->setCurrentWidget(viewArea_);
+  exportAction_->setEnabled(true);
+  view_->setStandardView(views::StandardView::Isometric);
+  analysisPanel_->setText(
+      tr("<b>Demo trajectories</b><p>Synthetic rotational dynamics: 8 conditions x 20 "
+         "trials, 80 bins. Spheres mark the start of each trial, squares its end, the larger "
+         "spheres the time cursor (bin 40).</p><p>Drag to rotate, wheel or right-drag to "
+         "zoom, middle-drag or Shift+drag to pan.</p>"));
+  showStatus(tr("Showing demo trajectories (synthetic)"));
+}
+
+void MainWindow::openDemo() {
+  recordingPanel_->setText(tr("<b>Preparing the demo ...</b><p>Simulating a reaching session (first time only) in "
+                              "%1</p>")
+                               .arg(demoFolder_.toHtmlEscaped()));
+  controller_.openDemo(demoFolder_, demoOptions_);
+}
+
+void MainWindow::openRecording(const QString& path) {
+  if (controller_.busy()) {
+    showStatus(tr("Still working; try again in a moment or cancel (Esc)"));
+    return;
+  }
+  recent_.add(QFileInfo(path).absoluteFilePath().toStdString());
+  saveRecentFiles();
+  recordingPanel_->setText(tr("<b>Opening %1 ...</b>").arg(fileName(path).toHtmlEscaped()));
+  controller_.openRecording(path);
+}
+
+void MainWindow::onRecordingChanged(bool ok) {
+  const BinnedRecording* recording = controller_.recording();
+  if (!ok) {
+    const QString path = controller_.attemptedRecording();
+    if (controller_.recordingJob().outcome() == BackgroundJob::Outcome::Failed) {
+      const QString error = controller_.recordingJob().errorMessage();
+      recordingPanel_->setText(
+          tr("<b>Could not open %1</b><p>%2</p>").arg(fileName(path).toHtmlEscaped(), error.toHtmlEscaped()));
+      showStatus(tr("Could not open %1").arg(path));
+      showProblem(tr("Could not open the recording"), error, "recordingErrorBox");
+    } else if (recording == nullptr) {
+      recordingPanel_->setText(tr("<b>No recording.</b><p>Opening was cancelled.</p>"));
+    }
+    Q_EMIT recordingOpened(path, false);
+    return;
+  }
+  const QString path = controller_.recordingPath();
+  const QString name = fileName(path);
+  recordingPanel_->setText(tr("<b>%1</b><p>%2</p><p>Binned: %3 trials x %4 bins of %5 ms x %6 units.</p>")
+                               .arg(name.toHtmlEscaped(), htmlLines(controller_.recordingDescription()))
+                               .arg(recording->trialCount())
+                               .arg(recording->binCount())
+                               .arg(recording->binMs)
+                               .arg(recording->unitCount()));
+  units_->setTable(recording->units);
+  trials_->setTable(recording->trials);
+  controls_->setColumns(categoricalColumns(recording->trials));
+  analysis_->setInputs(recording, controller_.model() != nullptr ? controller_.model()->latentCount() : 0, false);
+  emptyTitle_->setText(tr("<h2>%1 is open</h2>").arg(name.toHtmlEscaped()));
+  emptyText_->setText(
+      tr("<p>Open a trained model with <b>File &gt; Open Model...</b> (Ctrl+M) to see its latent "
+         "trajectories here.</p><p>Or open the bundled demo (Ctrl+D), or show synthetic demo "
+         "trajectories: 8 conditions x 20 trials.</p>"));
+  QSettings().setValue(kLastRecordingKey, QFileInfo(path).absoluteFilePath());
+  Q_EMIT recordingOpened(path, true);
+}
+
+void MainWindow::openModel(const QString& path) {
+  recent_.add(QFileInfo(path).absoluteFilePath().toStdString());
+  saveRecentFiles();
+  modelPanel_->setText(tr("<b>Loading %1 ...</b>").arg(fileName(path).toHtmlEscaped()));
+  controller_.openModel(path);
+}
+
+void MainWindow::onModelChanged(bool ok) {
+  if (ok) QSettings().setValue(kLastModelKey, QFileInfo(controller_.modelPath()).absoluteFilePath());
+  updateModelPanel();
+  analysis_->setInputs(controller_.recording(), controller_.model() != nullptr ? controller_.model()->latentCount() : 0,
+                       controller_.latents() != nullptr);
+}
+
+void MainWindow::updateModelPanel() {
+  const Model* model = controller_.model();
+  if (model == nullptr) {
+    modelPanel_->setText(tr("<b>No model.</b><p>Open a trained model (TorchScript, Ctrl+M).</p>"));
+    return;
+  }
+  const ModelMetadata& meta = model->metadata();
+  QString text = tr("<b>%1</b>").arg(fileName(controller_.modelPath()).toHtmlEscaped());
+  text += "<table>";
+  const auto row = [&text](const QString& key, const QString& value) {
+    text += "<tr><td>" + key + "&nbsp;</td><td>" + value.toHtmlEscaped() + "</td></tr>";
+  };
+  if (!meta.name.empty()) row(tr("name"), QString::fromStdString(meta.name));
+  row(tr("bin size"), meta.binMs ? tr("%1 ms").arg(*meta.binMs) : tr("not stated"));
+  row(tr("units"), meta.units ? QString::number(*meta.units) : tr("not stated"));
+  row(tr("latents"), QString::number(model->latentCount()));
+  row(tr("rates"), model->hasRates() ? tr("yes") : tr("no"));
+  if (!meta.trainedOn.empty()) row(tr("trained on"), QString::fromStdString(meta.trainedOn));
+  text += "</table>";
+  if (controller_.latents() != nullptr) {
+    const RunReport& report = controller_.runReport();
+    const FloatArray& latents = *controller_.latents();
+    text += tr("<p><b>Status:</b> ran on %1: latents %2 trials x %3 bins x %4.</p>")
+                .arg(fileName(controller_.recordingPath()).toHtmlEscaped())
+                .arg(latents.dim(0))
+                .arg(latents.dim(1))
+                .arg(latents.dim(2));
+    text += tr("<p><b>Last run:</b> device %1, %2 trials per chunk")
+                .arg(QString::fromStdString(deviceName(report.device)))
+                .arg(report.chunkTrials);
+    for (const std::string& note : report.notes) text += "<br>" + QString::fromStdString(note).toHtmlEscaped();
+    text += "</p>";
+  } else if (controller_.recording() != nullptr) {
+    text += tr("<p><b>Status:</b> does not fit the open recording (see the message).</p>");
+  } else {
+    text += tr("<p><b>Status:</b> loaded; open a recording to run it.</p>");
+  }
+  modelPanel_->setText(text);
+}
+
+std::string MainWindow::typeColumn() const {
+  const std::string chosen = analysis_->attributionRequest().typeColumn;
+  if (!chosen.empty()) return chosen;
+  return controller_.recording() != nullptr ? defaultTypeColumn(controller_.recording()->units) : std::string();
+}
+
+void MainWindow::rebuildTrajectories(bool resetCamera) {
+  const BinnedRecording* recording = controller_.recording();
+  const FloatArray* latents = controller_.latents();
+  if (recording == nullptr || latents == nullptr) {
+    if (trajectories_) {
+      // The model's trajectories no longer belong to the open recording.
+      trajectories_.reset();
+      highlight_->hide();
+      if (scene_ != nullptr) scene_->removeFrom(view_->renderer());
+      scene_.reset();
+      if (compareScene_ != nullptr) compareScene_->removeFrom(compareView_->renderer());
+      compareScene_.reset();
+      centre_->setCurrentWidget(emptyState_);
+      exportAction_->setEnabled(false);
+    }
+    return;
+  }
+  try {
+    trajectories_ = buildTrajectories(*latents, recording->trials, controls_->request());
+  } catch (const std::exception& error) {
+    showProblem(tr("Cannot draw the trajectories"), QString::fromStdString(error.what()), "problemBox");
+    return;
+  }
+  if (scene_ == nullptr) {
+    scene_ = std::make_unique<views::TrajectoryScene>();
+    scene_->addTo(view_->renderer());
+  }
+  scene_->setData(trajectories_->data);
+  scene_->setLineWidth(trajectories_->means ? 3.0 : 1.5);
+  std::vector<views::Rgb> colours;
+  for (std::size_t i = 0; i < scene_->conditionCount(); ++i) colours.push_back(scene_->conditionColour(i));
+  controls_->setLegend(trajectories_->groups.names, colours, scene_->binCount());
+  controls_->setExplainedVariance(trajectories_->explainedVarianceRatio);
+  scene_->setTime(static_cast<std::size_t>(controls_->time()));
+  highlight_->hide();
+  if (compareScene_ != nullptr || comparePane_->isVisible()) {
+    if (compareScene_ == nullptr) {
+      compareScene_ = std::make_unique<views::TrajectoryScene>();
+      compareScene_->addTo(compareView_->renderer());
+    }
+    compareScene_->setData(trajectories_->data);
+    compareScene_->setLineWidth(trajectories_->means ? 3.0 : 1.5);
+    compareScene_->setTime(static_cast<std::size_t>(controls_->time()));
+    const QSignalBlocker blocker(compareLegend_);
+    compareLegend_->clear();
+    for (std::size_t i = 0; i < trajectories_->groups.names.size(); ++i) {
+      auto* item = new QListWidgetItem(QString::fromStdString(trajectories_->groups.names[i]), compareLegend_);
+      QPixmap swatch(12, 12);
+      swatch.fill(QColor::fromRgbF(static_cast<float>(colours[i].r), static_cast<float>(colours[i].g),
+                                   static_cast<float>(colours[i].b)));
+      item->setIcon(QIcon(swatch));
+      item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable);
+      item->setCheckState(Qt::Checked);
+    }
+  }
+  centre_->setCurrentWidget(viewArea_);
+  exportAction_->setEnabled(true);
+  analysisPanel_->setText(
+      tr("<b>%1</b> on <b>%2</b>: %3 %4, coloured by %5.")
+          .arg(fileName(controller_.modelPath()).toHtmlEscaped(), fileName(controller_.recordingPath()).toHtmlEscaped())
+          .arg(trajectories_->data.points.dim(0))
+          .arg(trajectories_->means ? tr("group means") : tr("trials"))
+          .arg(QString::fromStdString(trajectories_->groups.column.empty() ? std::string("nothing (one group)")
+                                                                           : trajectories_->groups.column)
+                   .toHtmlEscaped()));
+  if (resetCamera) {
+    view_->setStandardView(views::StandardView::Isometric);
+    if (compareScene_ != nullptr) compareView_->setStandardView(views::StandardView::Isometric);
+  }
+  renderViews();
+  Q_EMIT trajectoriesShown();
+}
+
+void MainWindow::renderViews() {
+  view_->requestRender();
+  if (comparePane_->isVisible()) compareView_->requestRender();
+}
+
+void MainWindow::setTime(int bin) {
+  const auto time = static_cast<std::size_t>(std::max(0, bin));
+  if (scene_ != nullptr) scene_->setTime(time);
+  if (compareScene_ != nullptr) compareScene_->setTime(time);
+  renderViews();
+}
+
+void MainWindow::onUnitsSelected(const std::vector<std::size_t>& rows) {
+  const BinnedRecording* recording = controller_.recording();
+  if (recording == nullptr || rows.empty()) return;
+  const std::vector<std::string> types = unitTypes(recording->units, typeColumn(), recording->unitCount());
+  if (rows.front() >= types.size()) return;
+  analysis_->setSelectedType(QString::fromStdString(types[rows.front()]));
+}
+
+void MainWindow::onTypeSelected(const QString& type) {
+  const BinnedRecording* recording = controller_.recording();
+  if (recording == nullptr) return;
+  const std::vector<std::string> types = unitTypes(recording->units, typeColumn(), recording->unitCount());
+  std::vector<std::size_t> rows;
+  for (std::size_t unit = 0; unit < types.size(); ++unit)
+    if (QString::fromStdString(types[unit]) == type) rows.push_back(unit);
+  units_->selectRows(rows);
+  showStatus(tr("%1 units of type %2 selected").arg(rows.size()).arg(type));
+}
+
+void MainWindow::onTrialsSelected(const std::vector<std::size_t>& rows) {
+  if (!trajectories_ || rows.empty()) {
+    highlight_->hide();
+    view_->requestRender();
+    return;
+  }
+  const std::size_t trial = rows.front();
+  std::size_t index = trial;
+  if (trajectories_->means) {
+    // Group means: highlight the mean of the trial's group.
+    if (trial >= trajectories_->groups.index.size()) return;
+    const int group = trajectories_->groups.index[trial];
+    const auto& order = trajectories_->data.condition;
+    index = static_cast<std::size_t>(std::find(order.begin(), order.end(), group) - order.begin());
+  }
+  highlight_->show(trajectories_->data.points, index);
+  view_->requestRender();
+}
+
+void MainWindow::setCompareMode(bool on) {
+  comparePane_->setVisible(on);
+  if (compareAction_->isChecked() != on) compareAction_->setChecked(on);
+  if (on) {
+    const int half = std::max(1, viewArea_->width() / 2);
+    viewArea_->setSizes({half, half});
+    rebuildTrajectories(false);
+    if (compareScene_ != nullptr) {
+      compareView_->camera()->DeepCopy(view_->camera());
+      compareView_->renderer()->ResetCameraClippingRange();
+      compareView_->requestRender();
+    }
+    showStatus(tr("Compare: the right view has its own groups (ticks below it); cameras and time are linked"));
+  }
+}
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
+  const bool interactionEnded = event->type() == QEvent::MouseButtonRelease || event->type() == QEvent::Wheel;
+  if (interactionEnded && comparePane_->isVisible() && !syncingCameras_ &&
+      (watched == view_ || watched == compareView_)) {
+    // After the widget has handled the event, copy its camera to the other view.
+    views::VtkViewWidget* from = watched == view_ ? view_ : compareView_;
+    views::VtkViewWidget* to = watched == view_ ? compareView_ : view_;
+    QMetaObject::invokeMethod(
+        this,
+        [this, from, to] {
+          syncingCameras_ = true;
+          to->camera()->DeepCopy(from->camera());
+          to->renderer()->ResetCameraClippingRange();
+          to->requestRender();
+          syncingCameras_ = false;
+        },
+        Qt::QueuedConnection);
+  }
+  return QMainWindow::eventFilter(watched, event);
+}
+
+void MainWindow::setCamera(const std::array<double, 9>& camera) {
+  vtkCamera* target = view_->camera();
+  target->SetPosition(camera[0], camera[1], camera[2]);
+  target->SetFocalPoint(camera[3], camera[4], camera[5]);
+  target->SetViewUp(camera[6], camera[7], camera[8]);
+  view_->renderer()->ResetCameraClippingRange();
+  view_->requestRender();
+}
+
+void MainWindow::runAttribution() { controller_.runAttribution(analysis_->attributionRequest()); }
+void MainWindow::runProbe() { controller_.runProbe(analysis_->probeRequest()); }
+
+SessionState MainWindow::currentSessionState() const {
+  SessionState state;
+  state.recording = {QFileInfo(controller_.recordingPath()).absoluteFilePath(), {}};
+  if (controller_.recordingPath().isEmpty()) state.recording.path.clear();
+  state.model = {controller_.modelPath().isEmpty() ? QString() : QFileInfo(controller_.modelPath()).absoluteFilePath(),
+                 {}};
+  state.recording.sha256 = sha256OfFile(state.recording.path);
+  state.model.sha256 = sha256OfFile(state.model.path);
+  state.binning = controller_.binning();
+  state.device = controller_.device();
+  state.trajectory = controls_->request();
+  state.groupVisible = controls_->groupVisibility();
+  state.time = controls_->time();
+  if (scene_ != nullptr) state.camera = view_->cameraState();
+  if (controller_.attribution() != nullptr) state.attribution = controller_.attribution()->request;
+  state.selectedType = analysis_->selectedType();
+  return state;
+}
+
+void MainWindow::saveSession(const QString& path) {
+  try {
+    const AttributionOutcome* attribution = controller_.attribution().get();
+    neurolens::gui::saveSession(path, currentSessionState(), controller_.latents(), attribution);
+    recent_.add(QFileInfo(path).absoluteFilePath().toStdString());
+    saveRecentFiles();
+    showStatus(tr("Session saved to %1").arg(path));
+  } catch (const std::exception& error) {
+    showProblem(tr("Could not save the session"), QString::fromStdString(error.what()), "problemBox");
+  }
+}
+
+void MainWindow::openSession(const QString& path) {
+  if (controller_.busy()) {
+    showStatus(tr("Still working; try again in a moment or cancel (Esc)"));
+    return;
+  }
+  try {
+    pendingSession_ = loadSession(path);
+  } catch (const std::exception& error) {
+    showProblem(tr("Could not open the session"), QString::fromStdString(error.what()), "problemBox");
+    return;
+  }
+  const SessionState& state = pendingSession_->state;
+  if (!pendingSession_->changedInputs.isEmpty()) {
+    showProblem(tr("Inputs changed since the session was saved"),
+                tr("These files are not what the session was saved with; results computed now may differ:\n\n%1")
+                    .arg(pendingSession_->changedInputs.join("\n")),
+                "sessionChangedBox");
+  }
+  binSize_->setValue(state.binning.binMs);
+  controller_.setBinning(state.binning);
+  device_->setCurrentIndex(std::max(0, device_->findData(QString::fromStdString(deviceName(state.device)))));
+  if (state.recording.path.isEmpty() || !QFileInfo::exists(state.recording.path)) {
+    showProblem(tr("Could not open the session"),
+                tr("The session's recording is missing: %1").arg(state.recording.path), "problemBox");
+    pendingSession_.reset();
+    return;
+  }
+  recent_.add(QFileInfo(path).absoluteFilePath().toStdString());
+  saveRecentFiles();
+  controller_.openRecordingWithModel(state.recording.path, state.model.path);
+}
+
+void MainWindow::applySession() {
+  const LoadedSession session = std::move(*pendingSession_);
+  pendingSession_.reset();
+  const SessionState& state = session.state;
+  controls_->setRequest(state.trajectory);
+  rebuildTrajectories(true);
+  controls_->setGroupVisibility(state.groupVisible);
+  controls_->setTime(state.time);
+  if (state.camera) setCamera(*state.camera);
+  if (state.attribution) analysis_->setAttributionRequest(*state.attribution);
+  if (session.attribution != nullptr) controller_.restoreAttribution(session.attribution);
+  if (!state.selectedType.isEmpty()) {
+    analysis_->setSelectedType(state.selectedType);
+    onTypeSelected(state.selectedType);
+  }
+  showStatus(tr("Session restored"));
+  Q_EMIT sessionRestored();
+}
+
+void MainWindow::openFiles(const QStringList& paths) {
+  for (const QString& path : paths) {
+    if (path.endsWith(".nlsession")) {
+      openSession(path);
+      continue;
+    }
+    switch (classifyFile(path.toStdString())) {
+      case FileKind::Recording:
+        openRecording(path);
+        break;
+      case FileKind::Model:
+        openModel(path);
+        break;
+      case FileKind::Unknown:
+        showStatus(tr("%1 is neither a recording (.nwb, .mat) nor a model (.pt)").arg(fileName(path)));
+        break;
+    }
+  }
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+  for (const QString& path : localFiles(event->mimeData())) {
+    if (classifyFile(path.toStdString()) != FileKind::Unknown || path.endsWith(".nlsession")) {
+      event->acceptProposedAction();
+      return;
+    }
+  }
+  event->ignore();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+  const QStringList paths = localFiles(event->mimeData());
+  if (paths.isEmpty()) return;
+  event->acceptProposedAction();
+  openFiles(paths);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  saveLayout();
+  saveRecentFiles();
+  QMainWindow::closeEvent(event);
+}
+
+void MainWindow::restoreLayout() {
+  const QSettings settings;
+  restoreGeometry(settings.value(kGeometryKey).toByteArray());
+  restoreState(settings.value(kStateKey).toByteArray());
+}
+
+void MainWindow::saveLayout() const {
+  QSettings settings;
+  settings.setValue(kGeometryKey, saveGeometry());
+  settings.setValue(kStateKey, saveState());
+}
+
+void MainWindow::saveRecentFiles() const {
+  QStringList paths;
+  for (const std::string& path : recent_.paths()) paths << QString::fromStdString(path);
+  QSettings settings;
+  settings.setValue(kRecentKey, paths);
+}
+
+}  // namespace neurolens::gui

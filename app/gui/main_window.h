@@ -1,0 +1,159 @@
+#pragma once
+// The NeuroLens main window. It only assembles: a central trajectory view (with an
+// empty state until there is something to show, and a second linked view in
+// compare mode), dock panels (Recording, Model, Trajectories, Analysis), menus whose
+// actions each have their own reaction class (actions/), the status bar's job
+// progress, drag and drop and the remembered settings. State and long work live in
+// PipelineController; Qt-free steps in logic/.
+#include <QMainWindow>
+#include <QPointer>
+#include <memory>
+#include <optional>
+
+#include "logic/pipeline.h"
+#include "logic/recent_files.h"
+#include "pipeline_controller.h"
+#include "session/session.h"
+#include "workbench.h"
+
+class QLabel;
+class QStackedWidget;
+class QDockWidget;
+class QMenu;
+class QComboBox;
+class QDoubleSpinBox;
+class QSplitter;
+class QListWidget;
+
+namespace neurolens::views {
+class TrajectoryScene;
+}
+
+namespace neurolens::gui {
+
+class RecentFilesAction;
+class JobProgressWidget;
+class TablePanel;
+class TrajectoryControls;
+class AnalysisPanel;
+class TrialHighlight;
+
+class MainWindow : public QMainWindow, public Workbench {
+  Q_OBJECT
+
+ public:
+  explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
+  MainWindow(const MainWindow&) = delete;
+  MainWindow& operator=(const MainWindow&) = delete;
+
+  // Workbench
+  QWidget* dialogParent() override { return this; }
+  views::VtkViewWidget* trajectoryView() override { return view_; }
+  [[nodiscard]] bool hasScene() const override;
+  RecentFiles& recentFiles() override { return recent_; }
+  void openRecording(const QString& path) override;
+  void openModel(const QString& path) override;
+  void openFiles(const QStringList& paths) override;
+  void showDemoTrajectories() override;
+  void showStatus(const QString& message) override;
+  void openDemo() override;
+  void saveSession(const QString& path) override;
+  void openSession(const QString& path) override;
+  void runAttribution() override;
+  void runProbe() override;
+  void setCompareMode(bool on) override;
+
+  // What main() does after showing the window: the demo on the very first start,
+  // the last recording and model on later starts.
+  void startUp();
+  // Where the demo is written (default: <AppLocalDataLocation>/demo) and how big it is (tests).
+  void setDemoFolder(const QString& folder) { demoFolder_ = folder; }
+  void setDemoOptions(const DemoOptions& options) { demoOptions_ = options; }
+
+  // For tests and the demo: the scene shown in the view (null before any).
+  [[nodiscard]] views::TrajectoryScene* scene() const { return scene_.get(); }
+  [[nodiscard]] views::TrajectoryScene* compareScene() const { return compareScene_.get(); }
+  [[nodiscard]] views::VtkViewWidget* compareView() const { return compareView_; }
+  [[nodiscard]] bool emptyStateShown() const;
+  [[nodiscard]] bool openingRecording() const;
+  [[nodiscard]] PipelineController& controller() { return controller_; }
+  [[nodiscard]] TablePanel* unitsTable() const { return units_; }
+  [[nodiscard]] TablePanel* trialsTable() const { return trials_; }
+  [[nodiscard]] TrajectoryControls* trajectoryControls() const { return controls_; }
+  [[nodiscard]] AnalysisPanel* analysisPanel() const { return analysis_; }
+  [[nodiscard]] const Trajectories* trajectories() const { return trajectories_ ? &*trajectories_ : nullptr; }
+  [[nodiscard]] const TrialHighlight* trialHighlight() const { return highlight_.get(); }
+  [[nodiscard]] SessionState currentSessionState() const;
+  void setCamera(const std::array<double, 9>& camera);
+
+ Q_SIGNALS:
+  void recordingOpened(const QString& path, bool ok);
+  // The 3-D view shows the model's trajectories (after each rebuild).
+  void trajectoriesShown();
+  // A reopened session's view state has been applied (after its pipeline ran).
+  void sessionRestored();
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
+  bool eventFilter(QObject* watched, QEvent* event) override;
+
+ private:
+  void createCentre();
+  void createDocks();
+  void createMenus();
+  void connectController();
+  void restoreLayout();
+  void saveLayout() const;
+  void saveRecentFiles() const;
+  void onRecordingChanged(bool ok);
+  void onModelChanged(bool ok);
+  void rebuildTrajectories(bool resetCamera);
+  void onUnitsSelected(const std::vector<std::size_t>& rows);
+  void onTypeSelected(const QString& type);
+  void onTrialsSelected(const std::vector<std::size_t>& rows);
+  void setTime(int bin);
+  void showProblem(const QString& title, const QString& message, const QString& objectName);
+  void updateModelPanel();
+  void applySession();
+  void renderViews();
+  [[nodiscard]] std::string typeColumn() const;
+
+  views::VtkViewWidget* view_ = nullptr;
+  views::VtkViewWidget* compareView_ = nullptr;
+  QWidget* comparePane_ = nullptr;
+  QListWidget* compareLegend_ = nullptr;
+  QSplitter* viewArea_ = nullptr;
+  QStackedWidget* centre_ = nullptr;
+  QWidget* emptyState_ = nullptr;
+  QLabel* emptyTitle_ = nullptr;
+  QLabel* emptyText_ = nullptr;
+  QLabel* recordingPanel_ = nullptr;
+  QLabel* modelPanel_ = nullptr;
+  QLabel* analysisPanel_ = nullptr;
+  QDoubleSpinBox* binSize_ = nullptr;
+  QComboBox* device_ = nullptr;
+  TablePanel* units_ = nullptr;
+  TablePanel* trials_ = nullptr;
+  TrajectoryControls* controls_ = nullptr;
+  AnalysisPanel* analysis_ = nullptr;
+  JobProgressWidget* progress_ = nullptr;
+  QAction* exportAction_ = nullptr;
+  QAction* compareAction_ = nullptr;
+  RecentFilesAction* recentMenu_ = nullptr;
+  std::unique_ptr<views::TrajectoryScene> scene_;
+  std::unique_ptr<views::TrajectoryScene> compareScene_;
+  std::unique_ptr<TrialHighlight> highlight_;
+  std::optional<Trajectories> trajectories_;
+  RecentFiles recent_;
+  QString demoFolder_;
+  DemoOptions demoOptions_;
+  std::optional<LoadedSession> pendingSession_;
+  bool syncingCameras_ = false;
+  // Declared last: destroyed first, cancelling and waiting for its jobs while the widgets still exist.
+  PipelineController controller_;
+};
+
+}  // namespace neurolens::gui

@@ -1,0 +1,327 @@
+#include "pipeline_controller.h"
+
+#include <QFileInfo>
+
+#include "logic/pipeline.h"
+#include "logic/recording_description.h"
+#include "neurolens/app/recording_source.h"
+#include "neurolens/core/errors.h"
+
+namespace neurolens::gui {
+
+namespace {
+
+struct RecordingLoad {
+  QString description;
+  std::shared_ptr<const BinnedRecording> binned;
+  QString note;
+};
+
+struct ModelLoad {
+  std::shared_ptr<const Model> model;
+  QString checkProblem;  // the model does not fit the recording
+  std::shared_ptr<const FloatArray> latents;
+  RunReport report;
+};
+
+QString fileName(const QString& path) { return QFileInfo(path).fileName(); }
+
+}  // namespace
+
+PipelineController::PipelineController(QObject* parent)
+    : QObject(parent),
+      recordingJob_(tr("Opening recording")),
+      modelJob_(tr("Running model")),
+      analysisJob_(tr("Analysis")) {}
+
+PipelineController::~PipelineController() { cancelAll(); }
+
+bool PipelineController::busy() const {
+  return recordingJob_.isRunning() || modelJob_.isRunning() || analysisJob_.isRunning();
+}
+
+void PipelineController::cancelAll() {
+  recordingJob_.cancel();
+  modelJob_.cancel();
+  analysisJob_.cancel();
+}
+
+bool PipelineController::startJob(BackgroundJob& job, BackgroundJob::Work work) {
+  // One job at a time: the model and the recording are shared by every step.
+  if (busy()) {
+    Q_EMIT status(tr("Still working on \"%1\"; wait for it or cancel it first")
+                      .arg(recordingJob_.isRunning() ? recordingJob_.title()
+                           : modelJob_.isRunning()   ? modelJob_.title()
+                                                     : analysisJob_.title()));
+    return false;
+  }
+  const bool started = job.start(std::move(work));
+  if (started) Q_EMIT jobStarted(&job);
+  return started;
+}
+
+void PipelineController::openRecording(const QString& path) {
+  auto load = std::make_shared<RecordingLoad>();
+  BinningOptions options = binning_;
+  const std::string file = path.toStdString();
+  const bool started = startJob(recordingJob_, [load, options, file](const Progress& progress) mutable {
+    // Plugins are loaded here, off the GUI thread, and used by this job only.
+    const app::RecordingSource source;
+    const io::RecordingSummary summary = source.summary(file);
+    load->description = QString::fromStdString(describeRecording(summary));
+    const bool chooseBehaviour = options.behavior.empty();
+    if (chooseBehaviour)
+      for (const auto& entry : summary.behavior) options.behavior.push_back(entry.first);
+    try {
+      load->binned = std::make_shared<const BinnedRecording>(source.readBinned(file, options, progress));
+    } catch (const InputError& error) {
+      if (!chooseBehaviour || options.behavior.empty()) throw;
+      // A behavioural series that does not cover the trials must not stop the recording from opening.
+      load->note = QObject::tr("Behaviour left out: %1").arg(QString::fromStdString(error.what()));
+      options.behavior.clear();
+      load->binned = std::make_shared<const BinnedRecording>(source.readBinned(file, options, progress));
+    }
+  });
+  if (!started) return;
+  attemptedRecording_ = path;
+  Q_EMIT status(tr("Opening %1 ...").arg(fileName(path)));
+  connect(
+      &recordingJob_, &BackgroundJob::finished, this,
+      [this, load, path] {
+        switch (recordingJob_.outcome()) {
+          case BackgroundJob::Outcome::Succeeded:
+            recordingPath_ = path;
+            recording_ = load->binned;
+            description_ = load->description;
+            if (!load->note.isEmpty()) description_ += "\n" + load->note;
+            latents_.reset();
+            attribution_.reset();
+            probe_.reset();
+            Q_EMIT status(tr("Opened %1: %2 trials x %3 bins x %4 units")
+                              .arg(fileName(path))
+                              .arg(recording_->trialCount())
+                              .arg(recording_->binCount())
+                              .arg(recording_->unitCount()));
+            Q_EMIT recordingChanged(true);
+            Q_EMIT latentsChanged();
+            Q_EMIT attributionChanged();
+            Q_EMIT probeChanged();
+            if (!pendingModelPath_.isEmpty()) {
+              const QString model = pendingModelPath_;
+              pendingModelPath_.clear();
+              openModel(model);
+            } else if (model_ != nullptr) {
+              startModelRun();
+            }
+            break;
+          case BackgroundJob::Outcome::Cancelled:
+            pendingModelPath_.clear();
+            Q_EMIT status(tr("Opening %1 was cancelled").arg(fileName(path)));
+            Q_EMIT recordingChanged(false);
+            break;
+          default:
+            // The window reports it (panel text and message box) from recordingChanged(false).
+            pendingModelPath_.clear();
+            Q_EMIT recordingChanged(false);
+            break;
+        }
+      },
+      Qt::SingleShotConnection);
+}
+
+void PipelineController::openModel(const QString& path) {
+  auto load = std::make_shared<ModelLoad>();
+  const std::shared_ptr<const BinnedRecording> recording = recording_;
+  const DeviceChoice device = device_;
+  const std::string file = path.toStdString();
+  const bool started = startJob(modelJob_, [load, recording, device, file](const Progress& progress) {
+    progress.report(0.0, "loading the model");
+    load->model = std::make_shared<const Model>(Model::load(file));
+    if (recording == nullptr) return;
+    try {
+      load->model->checkAgainst(*recording);
+    } catch (const InputError& error) {
+      load->checkProblem = QString::fromStdString(error.what());
+      return;
+    }
+    InferOptions options;
+    options.device = device;
+    load->latents = std::make_shared<const FloatArray>(
+        load->model->infer(recording->counts, options, progress.sub(0.05, 1.0), &load->report).latents);
+  });
+  if (!started) return;
+  Q_EMIT status(tr("Loading model %1 ...").arg(fileName(path)));
+  connect(
+      &modelJob_, &BackgroundJob::finished, this,
+      [this, load, path] {
+        switch (modelJob_.outcome()) {
+          case BackgroundJob::Outcome::Succeeded:
+            modelPath_ = path;
+            model_ = load->model;
+            latents_ = load->latents;
+            runReport_ = load->report;
+            attribution_.reset();
+            probe_.reset();
+            Q_EMIT modelChanged(true);
+            Q_EMIT latentsChanged();
+            Q_EMIT attributionChanged();
+            Q_EMIT probeChanged();
+            if (!load->checkProblem.isEmpty()) {
+              Q_EMIT problem(
+                  tr("The model does not fit the recording"),
+                  tr("%1 cannot run on %2:\n\n%3").arg(fileName(path), fileName(recordingPath_), load->checkProblem));
+            } else if (latents_ != nullptr) {
+              Q_EMIT status(tr("Model %1 ran on %2 (%3)")
+                                .arg(fileName(path), fileName(recordingPath_),
+                                     QString::fromStdString(deviceName(runReport_.device))));
+            } else {
+              Q_EMIT status(tr("Model %1 loaded; open a recording to run it").arg(fileName(path)));
+            }
+            break;
+          case BackgroundJob::Outcome::Cancelled:
+            Q_EMIT status(tr("Running %1 was cancelled").arg(fileName(path)));
+            Q_EMIT modelChanged(false);
+            break;
+          default:
+            Q_EMIT problem(tr("Could not run the model"), tr("%1\n\n%2").arg(fileName(path), modelJob_.errorMessage()));
+            Q_EMIT modelChanged(false);
+            break;
+        }
+      },
+      Qt::SingleShotConnection);
+}
+
+void PipelineController::openRecordingWithModel(const QString& recording, const QString& model) {
+  if (busy()) {
+    Q_EMIT status(tr("Still working; wait for it or cancel it first"));
+    return;
+  }
+  pendingModelPath_ = model;
+  openRecording(recording);
+}
+
+void PipelineController::restoreAttribution(std::shared_ptr<const AttributionOutcome> outcome) {
+  attribution_ = std::move(outcome);
+  Q_EMIT attributionChanged();
+}
+
+void PipelineController::startModelRun() {
+  if (!modelPath_.isEmpty()) openModel(modelPath_);
+}
+
+void PipelineController::openDemo(const QString& folder, const DemoOptions& options) {
+  auto files = std::make_shared<DemoFiles>();
+  const std::filesystem::path dir = folder.toStdString();
+  const bool started = startJob(recordingJob_, [files, dir, options](const Progress& progress) {
+    *files = ensureDemoFiles(dir, options, progress);
+  });
+  if (!started) return;
+  Q_EMIT status(tr("Preparing the demo in %1 ...").arg(folder));
+  connect(
+      &recordingJob_, &BackgroundJob::finished, this,
+      [this, files] {
+        if (recordingJob_.outcome() == BackgroundJob::Outcome::Succeeded) {
+          pendingModelPath_ = QString::fromStdString(files->model.string());
+          openRecording(QString::fromStdString(files->recording.string()));
+        } else if (recordingJob_.outcome() == BackgroundJob::Outcome::Failed) {
+          Q_EMIT problem(tr("Could not prepare the demo"), recordingJob_.errorMessage());
+          Q_EMIT recordingChanged(false);
+        } else {
+          Q_EMIT status(tr("Preparing the demo was cancelled"));
+          Q_EMIT recordingChanged(false);
+        }
+      },
+      Qt::SingleShotConnection);
+}
+
+void PipelineController::runAttribution(const AttributionRequest& request) {
+  if (model_ == nullptr || recording_ == nullptr || latents_ == nullptr) {
+    Q_EMIT problem(tr("Nothing to attribute"), tr("Open a recording and a model that fits it first."));
+    return;
+  }
+  auto outcome = std::make_shared<AttributionOutcome>();
+  outcome->request = request;
+  const std::shared_ptr<const Model> model = model_;
+  const std::shared_ptr<const BinnedRecording> recording = recording_;
+  const DeviceChoice device = device_;
+  const bool started = startJob(analysisJob_, [outcome, model, recording, device](const Progress& progress) {
+    const AttributionRequest& req = outcome->request;
+    const FloatArray counts = firstTrials(recording->counts, req.trials == 0 ? recording->trialCount() : req.trials);
+    outcome->trialsUsed = counts.dim(0);
+    AttributionOptions options;
+    options.method = req.method;
+    options.steps = req.steps;
+    options.baseline = req.baseline;
+    options.targets = req.targets;
+    options.device = device;
+    ProfileAccumulator accumulator(ProfileKind::Signed);
+    const AttributionSummary summary = attribute(
+        *model, counts, options, [&accumulator](const AttributionChunk& chunk) { accumulator.add(chunk.attributions); },
+        progress.sub(0.0, 0.8));
+    outcome->targets = summary.targets;
+    outcome->maxRelCompleteness = summary.maxRelCompleteness;
+    outcome->profiles = accumulator.profiles();
+    const std::string column = req.typeColumn.empty() ? defaultTypeColumn(recording->units) : req.typeColumn;
+    outcome->unitTypes = unitTypes(recording->units, column, recording->unitCount());
+    try {
+      LinkOptions link;
+      link.permutations = req.permutations;
+      outcome->link =
+          runLink(accumulator.profiles(), accumulator.mass(), outcome->unitTypes, link, progress.sub(0.8, 1.0));
+    } catch (const InputError& error) {
+      outcome->linkProblem = QString::fromStdString(error.what());
+    }
+  });
+  if (!started) return;
+  connect(
+      &analysisJob_, &BackgroundJob::finished, this,
+      [this, outcome] {
+        if (analysisJob_.outcome() == BackgroundJob::Outcome::Succeeded) {
+          attribution_ = outcome;
+          Q_EMIT attributionChanged();
+          Q_EMIT status(tr("Attribution done on %1 trials").arg(outcome->trialsUsed));
+        } else if (analysisJob_.outcome() == BackgroundJob::Outcome::Failed) {
+          Q_EMIT problem(tr("Attribution failed"), analysisJob_.errorMessage());
+        } else {
+          Q_EMIT status(tr("Attribution cancelled"));
+        }
+      },
+      Qt::SingleShotConnection);
+}
+
+void PipelineController::runProbe(const ProbeRequest& request) {
+  if (recording_ == nullptr || (request.useLatents && latents_ == nullptr)) {
+    Q_EMIT problem(tr("Nothing to probe"),
+                   request.useLatents ? tr("Open a recording and run a model first.") : tr("Open a recording first."));
+    return;
+  }
+  auto outcome = std::make_shared<ProbeOutcome>();
+  outcome->request = request;
+  const std::shared_ptr<const BinnedRecording> recording = recording_;
+  const std::shared_ptr<const FloatArray> latents = latents_;
+  const bool started = startJob(analysisJob_, [outcome, recording, latents](const Progress& progress) {
+    const ProbeTarget target = probeTargetFromSpec(*recording, outcome->request.target);
+    ProbeOptions options;
+    options.folds = outcome->request.folds;
+    options.binMs = recording->binMs;
+    const FloatArray& features = outcome->request.useLatents ? *latents : recording->counts;
+    outcome->result = neurolens::runProbe(features, target, options, progress);
+  });
+  if (!started) return;
+  connect(
+      &analysisJob_, &BackgroundJob::finished, this,
+      [this, outcome] {
+        if (analysisJob_.outcome() == BackgroundJob::Outcome::Succeeded) {
+          probe_ = outcome;
+          Q_EMIT probeChanged();
+          Q_EMIT status(tr("Probe of %1 done").arg(QString::fromStdString(outcome->request.target)));
+        } else if (analysisJob_.outcome() == BackgroundJob::Outcome::Failed) {
+          Q_EMIT problem(tr("Probe failed"), analysisJob_.errorMessage());
+        } else {
+          Q_EMIT status(tr("Probe cancelled"));
+        }
+      },
+      Qt::SingleShotConnection);
+}
+
+}  // namespace neurolens::gui

@@ -1,0 +1,137 @@
+#pragma once
+// The workbench's state and long work: the open recording (read and binned), the
+// model and its latents, and the analyses (attribution -> type-latent link, probe).
+// Every step runs as a BackgroundJob; results are published on the main thread
+// through signals that the docks and the 3-D view observe (logic/widget pairs).
+#include <Eigen/Dense>
+#include <QObject>
+#include <QString>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "jobs/background_job.h"
+#include "neurolens/core/attribution.h"
+#include "neurolens/core/binning.h"
+#include "neurolens/core/device.h"
+#include "neurolens/core/link.h"
+#include "neurolens/core/model.h"
+#include "neurolens/core/probe.h"
+#include "neurolens/core/simulator.h"
+
+namespace neurolens::gui {
+
+struct AttributionRequest {
+  AttributionMethod method = AttributionMethod::IntegratedGradients;
+  int steps = 20;
+  AttributionBaseline baseline = AttributionBaseline::Zero;
+  std::vector<std::int64_t> targets;  // empty: every latent
+  std::size_t trials = 16;            // first N trials (attribution is costly on a CPU)
+  std::string typeColumn;             // unit column naming types ("" -> the default)
+  std::size_t permutations = 200;     // for the link's p-values
+};
+
+struct AttributionOutcome {
+  AttributionRequest request;
+  std::size_t trialsUsed = 0;
+  std::vector<std::int64_t> targets;
+  Eigen::MatrixXd profiles;  // [units, targets] signed sum over trials and bins
+  std::vector<std::string> unitTypes;
+  std::optional<LinkResult> link;  // none when fewer than two types
+  QString linkProblem;             // why there is no link result
+  double maxRelCompleteness = 0.0;
+};
+
+struct ProbeRequest {
+  std::string target;      // "behavior:NAME" or "trials:COLUMN"
+  bool useLatents = true;  // features: the model's latents, else the binned counts
+  std::size_t folds = 5;
+};
+
+struct ProbeOutcome {
+  ProbeRequest request;
+  ProbeResult result;
+};
+
+class PipelineController : public QObject {
+  Q_OBJECT
+
+ public:
+  explicit PipelineController(QObject* parent = nullptr);
+  ~PipelineController() override;
+  PipelineController(const PipelineController&) = delete;
+  PipelineController& operator=(const PipelineController&) = delete;
+
+  // Reads and bins in the background; an open model is rerun on the new counts.
+  void openRecording(const QString& path);
+  // Loads the model in the background; with a recording, checks and runs it.
+  void openModel(const QString& path);
+  // Opens the recording, then the model on it (restoring a session or the last files).
+  void openRecordingWithModel(const QString& recording, const QString& model);
+  // Shows attribution results computed earlier (a reopened session's results file).
+  void restoreAttribution(std::shared_ptr<const AttributionOutcome> outcome);
+  // The recording last asked for (also when opening it failed).
+  [[nodiscard]] const QString& attemptedRecording() const { return attemptedRecording_; }
+  // Writes the demo into `folder` if missing, then opens its recording and model.
+  void openDemo(const QString& folder, const DemoOptions& options = {});
+  void runAttribution(const AttributionRequest& request);
+  void runProbe(const ProbeRequest& request);
+  // Cancels every running job (they report Outcome::Cancelled).
+  void cancelAll();
+  [[nodiscard]] bool busy() const;
+
+  void setBinning(const BinningOptions& options) { binning_ = options; }
+  [[nodiscard]] const BinningOptions& binning() const { return binning_; }
+  void setDevice(DeviceChoice device) { device_ = device; }
+  [[nodiscard]] DeviceChoice device() const { return device_; }
+
+  [[nodiscard]] const QString& recordingPath() const { return recordingPath_; }
+  [[nodiscard]] const QString& modelPath() const { return modelPath_; }
+  [[nodiscard]] const QString& recordingDescription() const { return description_; }
+  [[nodiscard]] const BinnedRecording* recording() const { return recording_.get(); }
+  [[nodiscard]] const Model* model() const { return model_.get(); }
+  [[nodiscard]] const FloatArray* latents() const { return latents_.get(); }
+  [[nodiscard]] const RunReport& runReport() const { return runReport_; }
+  [[nodiscard]] const std::shared_ptr<const AttributionOutcome>& attribution() const { return attribution_; }
+  [[nodiscard]] const std::shared_ptr<const ProbeOutcome>& probe() const { return probe_; }
+
+  [[nodiscard]] BackgroundJob& recordingJob() { return recordingJob_; }
+  [[nodiscard]] BackgroundJob& modelJob() { return modelJob_; }
+  [[nodiscard]] BackgroundJob& analysisJob() { return analysisJob_; }
+
+ Q_SIGNALS:
+  void jobStarted(neurolens::gui::BackgroundJob* job);
+  void recordingChanged(bool ok);
+  void modelChanged(bool ok);
+  void latentsChanged();
+  void attributionChanged();
+  void probeChanged();
+  // Something failed: a title and a message in words, for a message box.
+  void problem(const QString& title, const QString& message);
+  void status(const QString& message);
+
+ private:
+  void startModelRun();
+  bool startJob(BackgroundJob& job, BackgroundJob::Work work);
+
+  BinningOptions binning_;
+  DeviceChoice device_ = DeviceChoice::Auto;
+  QString recordingPath_;
+  QString modelPath_;
+  QString attemptedRecording_;
+  QString pendingModelPath_;  // the demo's model, opened once its recording is in
+  QString description_;
+  std::shared_ptr<const BinnedRecording> recording_;
+  std::shared_ptr<const Model> model_;
+  std::shared_ptr<const FloatArray> latents_;
+  RunReport runReport_;
+  std::shared_ptr<const AttributionOutcome> attribution_;
+  std::shared_ptr<const ProbeOutcome> probe_;
+  // Declared last: destroyed (cancelled and waited for) before the state above.
+  BackgroundJob recordingJob_;
+  BackgroundJob modelJob_;
+  BackgroundJob analysisJob_;
+};
+
+}  // namespace neurolens::gui

@@ -1,0 +1,54 @@
+#pragma once
+// Workbench sessions (*.nlsession): a JSON file naming the input files with their
+// SHA-256 content hashes, the parameters, the camera and the view state; computed
+// arrays (latents, attribution profiles, link) go to an HDF5 results file beside
+// it (<name>.nlsession.h5, io::ResultsWriter layout). Both are written atomically.
+#include <QString>
+#include <QStringList>
+#include <array>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "logic/pipeline.h"
+#include "pipeline_controller.h"
+
+namespace neurolens::gui {
+
+struct SessionInput {
+  QString path;
+  QString sha256;  // of the file's bytes when saved
+};
+
+struct SessionState {
+  SessionInput recording;
+  SessionInput model;
+  BinningOptions binning;
+  DeviceChoice device = DeviceChoice::Auto;
+  TrajectoryRequest trajectory;
+  std::vector<bool> groupVisible;
+  int time = 0;
+  std::optional<std::array<double, 9>> camera;  // position, focal point, view-up
+  std::optional<AttributionRequest> attribution;
+  QString selectedType;
+};
+
+// 64 lowercase hex digits; empty when the file cannot be read.
+[[nodiscard]] QString sha256OfFile(const QString& path);
+// Where the results file of a session lives.
+[[nodiscard]] QString resultsPathFor(const QString& sessionPath);
+
+// Writes `path` (JSON) and its results file (latents, attribution when given).
+// Throws InputError naming the file when it cannot be written.
+void saveSession(const QString& path, const SessionState& state, const FloatArray* latents,
+                 const AttributionOutcome* attribution);
+
+struct LoadedSession {
+  SessionState state;
+  QStringList changedInputs;                        // inputs whose content hash differs now (or that are missing)
+  std::shared_ptr<AttributionOutcome> attribution;  // from the results file, when saved
+};
+// Throws InputError naming the file on unreadable or malformed sessions.
+[[nodiscard]] LoadedSession loadSession(const QString& path);
+
+}  // namespace neurolens::gui

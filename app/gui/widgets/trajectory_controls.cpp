@@ -1,0 +1,168 @@
+#include "widgets/trajectory_controls.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QPainter>
+#include <QPixmap>
+#include <QSlider>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace neurolens::gui {
+
+namespace {
+QIcon swatch(const views::Rgb& colour) {
+  QPixmap pixmap(14, 14);
+  pixmap.fill(
+      QColor::fromRgbF(static_cast<float>(colour.r), static_cast<float>(colour.g), static_cast<float>(colour.b)));
+  return QIcon(pixmap);
+}
+}  // namespace
+
+TrajectoryControls::TrajectoryControls(QWidget* parent) : QWidget(parent) {
+  setObjectName("trajectoryControls");
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(4, 4, 4, 4);
+  auto* form = new QFormLayout();
+  projection_ = new QComboBox(this);
+  projection_->setObjectName("projectionChoice");
+  projection_->addItem(tr("PCA of latents"), static_cast<int>(Projection::Pca));
+  projection_->addItem(tr("Latents 1-3"), static_cast<int>(Projection::Latents));
+  colourBy_ = new QComboBox(this);
+  colourBy_->setObjectName("colourByChoice");
+  colourBy_->setToolTip(tr("Trial column whose values group and colour the trajectories"));
+  means_ = new QCheckBox(tr("Group means"), this);
+  means_->setObjectName("meansToggle");
+  means_->setToolTip(tr("One trajectory per group (mean over its trials) instead of single trials"));
+  // Means first: hundreds of single trials hide the shared structure at a first look.
+  means_->setChecked(true);
+  form->addRow(tr("Projection"), projection_);
+  form->addRow(tr("Colour by"), colourBy_);
+  form->addRow(QString(), means_);
+  layout->addLayout(form);
+  variance_ = new QLabel(this);
+  variance_->setObjectName("explainedVariance");
+  variance_->setWordWrap(true);
+  layout->addWidget(variance_);
+  legend_ = new QListWidget(this);
+  legend_->setObjectName("conditionLegend");
+  legend_->setToolTip(tr("Untick a group to hide it"));
+  layout->addWidget(legend_, 1);
+  auto* timeRow = new QHBoxLayout();
+  play_ = new QToolButton(this);
+  play_->setObjectName("playButton");
+  play_->setText(tr("Play"));
+  play_->setCheckable(true);
+  play_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Space));
+  play_->setToolTip(tr("Play / pause the time cursor (Ctrl+Space)"));
+  time_ = new QSlider(Qt::Horizontal, this);
+  time_->setObjectName("timeSlider");
+  time_->setRange(0, 0);
+  timeLabel_ = new QLabel(tr("bin 0"), this);
+  timeRow->addWidget(play_);
+  timeRow->addWidget(time_, 1);
+  timeRow->addWidget(timeLabel_);
+  layout->addLayout(timeRow);
+
+  timer_.setInterval(60);
+  connect(&timer_, &QTimer::timeout, this,
+          [this] { time_->setValue(time_->value() >= time_->maximum() ? 0 : time_->value() + 1); });
+  connect(play_, &QToolButton::toggled, this, [this](bool on) { setPlaying(on); });
+  connect(time_, &QSlider::valueChanged, this, [this](int bin) {
+    timeLabel_->setText(tr("bin %1").arg(bin));
+    Q_EMIT timeChanged(bin);
+  });
+  connect(projection_, &QComboBox::currentIndexChanged, this, [this] { Q_EMIT requestChanged(); });
+  connect(colourBy_, &QComboBox::currentIndexChanged, this, [this] { Q_EMIT requestChanged(); });
+  connect(means_, &QCheckBox::toggled, this, [this] { Q_EMIT requestChanged(); });
+  connect(legend_, &QListWidget::itemChanged, this, [this](QListWidgetItem* item) {
+    Q_EMIT groupVisibilityChanged(static_cast<std::size_t>(legend_->row(item)), item->checkState() == Qt::Checked);
+  });
+}
+
+void TrajectoryControls::setColumns(const std::vector<std::string>& columns) {
+  const QSignalBlocker blocker(colourBy_);
+  const QString previous = colourBy_->currentText();
+  colourBy_->clear();
+  for (const std::string& column : columns) colourBy_->addItem(QString::fromStdString(column));
+  if (columns.empty()) colourBy_->addItem(tr("(no trial groups)"), QString());
+  const int index = colourBy_->findText(previous);
+  colourBy_->setCurrentIndex(index >= 0 ? index : 0);
+}
+
+void TrajectoryControls::setLegend(const std::vector<std::string>& names, const std::vector<views::Rgb>& colours,
+                                   std::size_t bins) {
+  {
+    const QSignalBlocker blocker(legend_);
+    legend_->clear();
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      auto* item = new QListWidgetItem(swatch(colours.at(i)), QString::fromStdString(names[i]), legend_);
+      item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable);
+      item->setCheckState(Qt::Checked);
+    }
+  }
+  const QSignalBlocker blocker(time_);
+  time_->setRange(0, bins == 0 ? 0 : static_cast<int>(bins) - 1);
+  timeLabel_->setText(tr("bin %1").arg(time_->value()));
+}
+
+void TrajectoryControls::setExplainedVariance(const std::vector<double>& ratios) {
+  if (ratios.empty()) {
+    variance_->clear();
+    return;
+  }
+  QStringList parts;
+  for (std::size_t i = 0; i < ratios.size(); ++i) parts << tr("PC%1 %2%").arg(i + 1).arg(100.0 * ratios[i], 0, 'f', 1);
+  variance_->setText(tr("Explained variance: %1").arg(parts.join(", ")));
+}
+
+TrajectoryRequest TrajectoryControls::request() const {
+  TrajectoryRequest request;
+  request.projection = static_cast<Projection>(projection_->currentData().toInt());
+  request.conditionMeans = means_->isChecked();
+  request.groupColumn = colourBy_->currentData().isValid() && colourBy_->currentData().toString().isEmpty()
+                            ? std::string()
+                            : colourBy_->currentText().toStdString();
+  return request;
+}
+
+void TrajectoryControls::setRequest(const TrajectoryRequest& request) {
+  const QSignalBlocker a(projection_);
+  const QSignalBlocker b(colourBy_);
+  const QSignalBlocker c(means_);
+  projection_->setCurrentIndex(std::max(0, projection_->findData(static_cast<int>(request.projection))));
+  const int column = colourBy_->findText(QString::fromStdString(request.groupColumn));
+  if (column >= 0) colourBy_->setCurrentIndex(column);
+  means_->setChecked(request.conditionMeans);
+}
+
+std::vector<bool> TrajectoryControls::groupVisibility() const {
+  std::vector<bool> visible;
+  for (int row = 0; row < legend_->count(); ++row) visible.push_back(legend_->item(row)->checkState() == Qt::Checked);
+  return visible;
+}
+
+void TrajectoryControls::setGroupVisibility(const std::vector<bool>& visible) {
+  for (int row = 0; row < legend_->count() && static_cast<std::size_t>(row) < visible.size(); ++row)
+    legend_->item(row)->setCheckState(visible[static_cast<std::size_t>(row)] ? Qt::Checked : Qt::Unchecked);
+}
+
+int TrajectoryControls::time() const { return time_->value(); }
+void TrajectoryControls::setTime(int bin) { time_->setValue(bin); }
+
+void TrajectoryControls::setPlaying(bool play) {
+  if (play) {
+    timer_.start();
+  } else {
+    timer_.stop();
+  }
+  const QSignalBlocker blocker(play_);
+  play_->setChecked(play);
+  play_->setText(play ? tr("Pause") : tr("Play"));
+}
+
+}  // namespace neurolens::gui

@@ -1,0 +1,40 @@
+"""Independent reading of a saved NeuroLens session (JSON + HDF5 results) with
+hashlib, json and h5py: prints what the GUI test compares against."""
+import hashlib
+import json
+import sys
+
+import h5py
+import numpy as np
+
+
+def sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def main(session_path):
+    with open(session_path, encoding="utf-8") as handle:
+        session = json.load(handle)
+    out = {"inputs_match": {}}
+    for kind, entry in session["inputs"].items():
+        out["inputs_match"][kind] = sha256(entry["path"]) == entry["sha256"]
+    results = session_path + ".h5"
+    with h5py.File(results, "r") as h5:
+        out["latents_shape"] = list(h5["latents"].shape)
+        if "attribution" in h5:
+            profiles = np.asarray(h5["attribution/profiles"])
+            out["profiles_shape"] = list(profiles.shape)
+            out["profiles_sum"] = float(profiles.sum())
+            out["unit_types"] = sorted({t.decode() if isinstance(t, bytes) else str(t)
+                                        for t in h5["attribution/unit_types"][()]})
+    out["time_bin"] = session["view"]["time_bin"]
+    out["means"] = session["view"]["means"]
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,208 @@
+// The GUI's Qt-free logic: recent files, file kinds, the Recording panel text,
+// trial groups and trajectory projection (hand-solved cases and invariants), and
+// the background job (success, failure, cancel, destruction while running).
+#include <QSignalSpy>
+#include <QtTest/QtTest>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <thread>
+
+#include "jobs/background_job.h"
+#include "logic/file_kind.h"
+#include "logic/pipeline.h"
+#include "logic/recent_files.h"
+#include "neurolens/core/errors.h"
+#if NEUROLENS_GUI_HAS_IO
+#include "logic/recording_description.h"
+#endif
+
+using namespace neurolens::gui;
+
+class TestGuiLogic : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void recentFilesMostRecentFirstNoDuplicatesBounded() {
+    RecentFiles recent(3);
+    recent.add("/a.nwb");
+    recent.add("/b.nwb");
+    recent.add("/a.nwb");  // reopened: moves to the front, not duplicated
+    QCOMPARE(recent.paths(), (std::vector<std::string>{"/a.nwb", "/b.nwb"}));
+    recent.add("/c.pt");
+    recent.add("/d.nwb");
+    QCOMPARE(recent.paths(), (std::vector<std::string>{"/d.nwb", "/c.pt", "/a.nwb"}));
+    recent.add("");  // ignored
+    QCOMPARE(recent.paths().size(), std::size_t{3});
+    recent.remove("/c.pt");
+    QCOMPARE(recent.paths(), (std::vector<std::string>{"/d.nwb", "/a.nwb"}));
+    recent.assign({"/x", "/x", "", "/y", "/z", "/w"});
+    QCOMPARE(recent.paths(), (std::vector<std::string>{"/x", "/y", "/z"}));
+    recent.clear();
+    QVERIFY(recent.paths().empty());
+  }
+
+  void fileKindsByExtension() {
+    QVERIFY(classifyFile("/data/pmd_reach_yu2009.nwb") == FileKind::Recording);
+    QVERIFY(classifyFile("C:/x/SESSION.NWB") == FileKind::Recording);
+    QVERIFY(classifyFile("ex1.mat") == FileKind::Recording);
+    QVERIFY(classifyFile("run.h5") == FileKind::Recording);
+    QVERIFY(classifyFile("ndt.pt") == FileKind::Model);
+    QVERIFY(classifyFile("/m/encoder.TorchScript") == FileKind::Model);
+    QVERIFY(classifyFile("notes.txt") == FileKind::Unknown);
+    QVERIFY(classifyFile("nwb") == FileKind::Unknown);
+    QVERIFY(classifyFile("") == FileKind::Unknown);
+  }
+
+#if NEUROLENS_GUI_HAS_IO
+  void recordingDescriptionSaysWhatIsInside() {
+    neurolens::io::RecordingSummary summary;
+    summary.units = 61;
+    summary.trials = 210;
+    summary.durationS = 84.25;
+    summary.unitColumns = {"id", "location"};
+    summary.trialColumns = {"start_time", "stop_time", "condition"};
+    summary.behavior["hand_vel"] = {{1000, 2}, 1000, "cm/s"};
+    const QString text = QString::fromStdString(describeRecording(summary));
+    QVERIFY(text.contains("61 units"));
+    QVERIFY(text.contains("210 trials"));
+    QVERIFY(text.contains("duration 84.2 s") || text.contains("duration 84.3 s"));
+    QVERIFY(text.contains("trial columns: start_time, stop_time, condition"));
+    QVERIFY(text.contains("hand_vel (1000 samples x 2, cm/s)"));
+    neurolens::io::RecordingSummary continuous;
+    continuous.units = 1;
+    const QString other = QString::fromStdString(describeRecording(continuous));
+    QVERIFY(other.contains("1 unit\n"));
+    QVERIFY(other.contains("continuous"));
+    QVERIFY(other.contains("behaviour: none"));
+  }
+#endif
+
+  void trialGroupsFollowTheColumn() {
+    neurolens::Table trials;
+    trials.add(neurolens::Column{"condition", "", std::vector<std::string>{"b", "a", "b", "c"}, {}});
+    trials.add(neurolens::Column{"angle", "", std::vector<double>{90, 135, 90, 45}, {}});
+    trials.add(neurolens::Column{"start_time", "", std::vector<double>{0, 1, 2, 3}, {}});
+    const TrialGroups byName = trialGroups(trials, "condition", 4);
+    QCOMPARE(byName.names, (std::vector<std::string>{"a", "b", "c"}));
+    QCOMPARE(byName.index, (std::vector<int>{1, 0, 1, 2}));
+    // Numbers sort by value, not as text ("45" < "90" < "135").
+    const TrialGroups byAngle = trialGroups(trials, "angle", 4);
+    QCOMPARE(byAngle.names.size(), std::size_t{3});
+    QCOMPARE(byAngle.index, (std::vector<int>{1, 2, 1, 0}));
+    // Missing column: one group.
+    const TrialGroups none = trialGroups(trials, "nope", 4);
+    QCOMPARE(none.names, (std::vector<std::string>{"all trials"}));
+    QCOMPARE(none.index, (std::vector<int>(4, 0)));
+    // Times are never offered for colouring; the conventional column comes first.
+    QCOMPARE(categoricalColumns(trials), (std::vector<std::string>{"condition", "angle"}));
+  }
+
+  void trajectoriesKeepTheGeometry() {
+    // Latents in a 3-D subspace of 6 dimensions: PCA to three components keeps every
+    // distance between points (it only rotates and centres), and group means are
+    // the means of their trials.
+    const std::size_t trials = 6, bins = 10, dims = 6;
+    neurolens::FloatArray latents({trials, bins, dims});
+    for (std::size_t t = 0; t < trials; ++t)
+      for (std::size_t b = 0; b < bins; ++b) {
+        const double phase = 0.3 * static_cast<double>(b) + static_cast<double>(t % 3);
+        const double x = std::cos(phase), y = std::sin(phase), z = 0.1 * static_cast<double>(t) + 0.05 * b;
+        const double row[6] = {x + z, y, x - y, z, 2 * x, -y + z};
+        for (std::size_t d = 0; d < dims; ++d) latents(t, b, d) = static_cast<float>(row[d]);
+      }
+    neurolens::Table table;
+    table.add(neurolens::Column{"condition", "", std::vector<std::string>{"u", "v", "w", "u", "v", "w"}, {}});
+    TrajectoryRequest request;
+    request.conditionMeans = false;
+    const Trajectories single = buildTrajectories(latents, table, request);
+    QCOMPARE(single.data.points.shape(), (std::vector<std::size_t>{trials, bins, 3}));
+    QCOMPARE(single.data.condition, (std::vector<int>{0, 1, 2, 0, 1, 2}));
+    const auto distance = [](const neurolens::FloatArray& a, std::size_t t1, std::size_t b1, std::size_t t2,
+                             std::size_t b2) {
+      double sum = 0;
+      for (std::size_t d = 0; d < a.dim(2); ++d) sum += std::pow(a(t1, b1, d) - a(t2, b2, d), 2);
+      return std::sqrt(sum);
+    };
+    for (std::size_t t = 0; t < trials; ++t)
+      for (std::size_t b = 0; b + 3 < bins; b += 3)
+        QVERIFY(std::abs(distance(latents, t, b, (t + 1) % trials, b + 3) -
+                         distance(single.data.points, t, b, (t + 1) % trials, b + 3)) < 1e-4);
+    request.conditionMeans = true;
+    const Trajectories means = buildTrajectories(latents, table, request);
+    QCOMPARE(means.data.points.dim(0), std::size_t{3});
+    QCOMPARE(means.data.condition, (std::vector<int>{0, 1, 2}));
+    // The mean of group "u" (trials 0 and 3) projected equals the mean of its projected trials.
+    for (std::size_t b = 0; b < bins; ++b)
+      for (std::size_t d = 0; d < 3; ++d)
+        QVERIFY(std::abs(means.data.points(0, b, d) -
+                         0.5 * (single.data.points(0, b, d) + single.data.points(3, b, d))) < 1e-4);
+    request.projection = Projection::Latents;
+    request.conditionMeans = false;
+    const Trajectories raw = buildTrajectories(latents, table, request);
+    QCOMPARE(raw.data.points(4, 5, 2), latents(4, 5, 2));
+    QVERIFY_THROWS_EXCEPTION(neurolens::InputError,
+                             (void)buildTrajectories(neurolens::FloatArray({2, 3}), table, request));
+  }
+
+  void backgroundJobReportsOutcome() {
+    BackgroundJob job("test job");
+    QSignalSpy progress(&job, &BackgroundJob::progressChanged);
+    QSignalSpy finished(&job, &BackgroundJob::finished);
+    std::atomic<bool> ranOffMainThread{false};
+    const auto mainThread = QThread::currentThread();
+    QVERIFY(job.start([&](const neurolens::Progress& p) {
+      ranOffMainThread = QThread::currentThread() != mainThread;
+      for (int i = 0; i <= 10; ++i) p.report(i / 10.0, "step");
+    }));
+    QVERIFY(!job.start([](const neurolens::Progress&) {}));  // refused while running
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(job.outcome(), BackgroundJob::Outcome::Succeeded);
+    QVERIFY(ranOffMainThread);
+    QTRY_VERIFY(!progress.isEmpty());
+    QCOMPARE(progress.last().at(0).toDouble(), 1.0);
+
+    QVERIFY(job.start([](const neurolens::Progress&) { throw neurolens::InputError("file x.nwb has no units"); }));
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(job.outcome(), BackgroundJob::Outcome::Failed);
+    QCOMPARE(job.errorMessage(), QString("file x.nwb has no units"));
+
+    // Cancel: the work stops at its next report.
+    std::atomic<int> steps{0};
+    QVERIFY(job.start([&](const neurolens::Progress& p) {
+      for (int i = 0; i < 100000; ++i) {
+        p.report(i / 100000.0, "spin");
+        ++steps;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+    }));
+    QTest::qWait(50);
+    job.cancel();
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(job.outcome(), BackgroundJob::Outcome::Cancelled);
+    QVERIFY(steps < 100000);
+  }
+
+  void destroyingARunningJobCancelsAndWaits() {
+    std::atomic<bool> stopped{false};
+    {
+      BackgroundJob job("short-lived");
+      QVERIFY(job.start([&](const neurolens::Progress& p) {
+        try {
+          for (;;) {
+            p.report(0.5, "forever");
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+          }
+        } catch (...) {
+          stopped = true;
+          throw;
+        }
+      }));
+      QTest::qWait(20);
+    }  // the destructor cancels and waits
+    QVERIFY(stopped);
+  }
+};
+
+QTEST_GUILESS_MAIN(TestGuiLogic)
+#include "test_gui_logic.moc"

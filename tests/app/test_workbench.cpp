@@ -1,0 +1,476 @@
+// The workbench pipeline under a real X server, through the same actions, jobs and
+// buttons a user clicks: the bundled demo (simulated with fewer trials into a
+// temporary folder) read, binned and run through the demo model in the background;
+// the 3-D view's real pixels per condition; legend, time, means and trial
+// highlight; attribution and the type-latent link drawn with the figure painters;
+// type selection linked between the units table and the heatmap; compare mode;
+// sessions saved and reopened (checked with h5py/hashlib) and a changed input
+// reported; a cancelled job that leaves the window usable.
+#include <QAbstractItemView>
+#include <QAction>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QCryptographicHash>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QMessageBox>
+#include <QProcess>
+#include <QPushButton>
+#include <QScreen>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QToolButton>
+#include <QtTest/QtTest>
+#include <cmath>
+#include <memory>
+#include <set>
+
+#include "jobs/job_progress_widget.h"
+#include "main_window.h"
+#include "neurolens/views/figure/plots.h"
+#include "neurolens/views/trajectory_scene.h"
+#include "neurolens/views/vtk_view_widget.h"
+#include "session/session.h"
+#include "support/display_test_support.h"
+#include "widgets/analysis_panel.h"
+#include "widgets/plot_widget.h"
+#include "widgets/table_panel.h"
+#include "widgets/trajectory_controls.h"
+#include "widgets/trial_highlight.h"
+
+using namespace neurolens;
+using neurolens::gui::BackgroundJob;
+using neurolens::gui::MainWindow;
+
+namespace {
+
+constexpr int kTrialsPerCondition = 5;  // 40 trials: a quick pipeline
+constexpr int kPipelineTimeoutMs = 90000;
+
+int conditionColoursDrawn(const QImage& frame, const views::TrajectoryScene& scene, int minimumPixels = 20) {
+  int seen = 0;
+  for (std::size_t condition = 0; condition < scene.conditionCount(); ++condition) {
+    if (!scene.conditionVisible(condition)) continue;
+    if (testing::countPixelsNear(frame, testing::toQColor(scene.conditionColour(condition)), 12) > minimumPixels)
+      ++seen;
+  }
+  return seen;
+}
+
+QImage freshFrame(views::VtkViewWidget* view) {
+  const long long before = view->framesRendered();
+  view->requestRender();
+  if (!QTest::qWaitFor([&] { return view->framesRendered() > before; }, 5000)) qWarning("no new frame rendered");
+  return view->grabFramebuffer();
+}
+
+// With NEUROLENS_SCREENSHOT_DIR set, saves what the window shows (for looking at it).
+void maybeScreenshot(QWidget& window, const QString& name) {
+  const QString folder = qEnvironmentVariable("NEUROLENS_SCREENSHOT_DIR");
+  if (folder.isEmpty()) return;
+  QTest::qWait(300);  // let the views repaint
+  QGuiApplication::primaryScreen()->grabWindow(window.winId()).save(folder + "/" + name + ".png");
+}
+
+void closeMessageBoxes(QWidget* window) {
+  for (QMessageBox* box : window->findChildren<QMessageBox*>()) box->close();
+}
+
+}  // namespace
+
+class TestWorkbench : public QObject {
+  Q_OBJECT
+
+ private:
+  QTemporaryDir dir_;
+  std::unique_ptr<MainWindow> window_;
+
+  std::unique_ptr<MainWindow> makeWindow() {
+    auto window = std::make_unique<MainWindow>();
+    window->setDemoFolder(dir_.filePath("demo"));
+    DemoOptions options;
+    options.trialsPerCondition = kTrialsPerCondition;
+    window->setDemoOptions(options);
+    window->resize(1400, 900);
+    window->show();
+    if (!QTest::qWaitForWindowExposed(window.get())) return nullptr;
+    return window;
+  }
+
+  // Opens the demo through File > Open Demo and waits for the trajectories.
+  bool openDemo(MainWindow& window) {
+    QSignalSpy shown(&window, &MainWindow::trajectoriesShown);
+    window.findChild<QAction*>("actionOpenDemo")->trigger();
+    return shown.wait(kPipelineTimeoutMs) || !shown.isEmpty();
+  }
+
+  // Until the job's finished() has been handled (isRunning stays true until then).
+  bool waitForJob(BackgroundJob& job, int timeoutMs = kPipelineTimeoutMs) {
+    return QTest::qWaitFor([&job] { return !job.isRunning(); }, timeoutMs);
+  }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName("NeuroLensTest");
+    QCoreApplication::setApplicationName("NeuroLensWorkbenchTest");
+    QSettings().clear();
+    QVERIFY(dir_.isValid());
+    window_ = makeWindow();
+    QVERIFY(window_ != nullptr);
+  }
+  void cleanupTestCase() {
+    if (window_ != nullptr) closeMessageBoxes(window_.get());
+    window_.reset();
+  }
+
+  void demoRunsThroughThePipeline() {
+    MainWindow& window = *window_;
+    QSignalSpy jobs(&window.controller(), &gui::PipelineController::jobStarted);
+    QVERIFY(openDemo(window));
+    QVERIFY(jobs.count() >= 3);  // demo files, recording, model: each a background job
+    QVERIFY(QFile::exists(dir_.filePath("demo/demo.nwb")));
+    QVERIFY(QFile::exists(dir_.filePath("demo/demo_model.pt")));
+    const BinnedRecording* recording = window.controller().recording();
+    QVERIFY(recording != nullptr);
+    QCOMPARE(recording->trialCount(), std::size_t{8 * kTrialsPerCondition});
+    QCOMPARE(recording->unitCount(), std::size_t{150});
+    QCOMPARE(recording->binMs, 20.0);
+    const FloatArray* latents = window.controller().latents();
+    QVERIFY(latents != nullptr);
+    QCOMPARE(latents->dim(0), recording->trialCount());
+    QCOMPARE(latents->dim(2), std::size_t{8});
+
+    // Tables: every unit column (cell_type included), one row per unit and per trial.
+    QCOMPARE(window.unitsTable()->view()->model()->rowCount(), 150);
+    QVERIFY(window.unitsTable()->table().find("cell_type") != nullptr);
+    QCOMPARE(window.trialsTable()->view()->model()->rowCount(), 8 * kTrialsPerCondition);
+    window.unitsTable()->filter()->setText("ramping");
+    QCOMPARE(window.unitsTable()->visibleRows(), 32);  // the simulator's ramping units
+    window.unitsTable()->filter()->clear();
+
+    // The model dock names the model and its run.
+    const QString modelText = window.findChild<QLabel*>("modelPanel")->text();
+    QVERIFY2(modelText.contains("NeuroLens demo GRU encoder") && modelText.contains("device cpu"),
+             qPrintable(modelText));
+
+    // Trajectories coloured by condition: eight groups, PCA variance in order.
+    views::TrajectoryScene* scene = window.scene();
+    QVERIFY(scene != nullptr);
+    QCOMPARE(scene->conditionCount(), std::size_t{8});
+    QCOMPARE(scene->trialCount(), std::size_t{8});  // group means first
+    const std::vector<double>& ratios = window.trajectories()->explainedVarianceRatio;
+    QCOMPARE(ratios.size(), std::size_t{3});
+    QVERIFY(ratios[0] >= ratios[1] && ratios[1] >= ratios[2] && ratios[0] + ratios[1] + ratios[2] <= 1.0 + 1e-9);
+    QVERIFY(!window.emptyStateShown());
+    const QImage frame = freshFrame(window.trajectoryView());
+    QVERIFY(testing::fractionNear(frame, QColor(255, 255, 255), 4) < 0.99);
+    const int seen = conditionColoursDrawn(frame, *scene);
+    QVERIFY2(seen >= 6, qPrintable(QString("only %1 of 8 condition colours drawn").arg(seen)));
+  }
+
+  void viewControlsChangeTheScene() {
+    MainWindow& window = *window_;
+    views::TrajectoryScene* scene = window.scene();
+    QVERIFY(scene != nullptr);
+    auto* legend = window.trajectoryControls()->findChild<QListWidget*>("conditionLegend");
+    QCOMPARE(legend->count(), 8);
+    // Hide condition 0 with its legend checkbox: its colour leaves the frame.
+    const QColor first = testing::toQColor(scene->conditionColour(0));
+    QVERIFY(testing::countPixelsNear(freshFrame(window.trajectoryView()), first, 12) > 20);
+    legend->item(0)->setCheckState(Qt::Unchecked);
+    QVERIFY(!scene->conditionVisible(0));
+    QCOMPARE(testing::countPixelsNear(freshFrame(window.trajectoryView()), first, 12), 0);
+    legend->item(0)->setCheckState(Qt::Checked);
+
+    // The time slider moves every cursor to that bin of its trajectory.
+    window.trajectoryControls()->setTime(7);
+    QCOMPARE(scene->time(), std::size_t{7});
+    const FloatArray& points = window.trajectories()->data.points;
+    const auto cursor = scene->cursorPosition(3);
+    for (std::size_t axis = 0; axis < 3; ++axis) QCOMPARE(static_cast<float>(cursor[axis]), points(3, 7, axis));
+    // Play advances it on a timer; pause stops it.
+    window.trajectoryControls()->setPlaying(true);
+    QTRY_VERIFY_WITH_TIMEOUT(scene->time() != 7, 3000);
+    window.trajectoryControls()->setPlaying(false);
+
+    // Single trials instead of group means, and back.
+    auto* means = window.trajectoryControls()->findChild<QCheckBox*>("meansToggle");
+    QVERIFY(means->isChecked());
+    means->setChecked(false);
+    QCOMPARE(scene->trialCount(), window.controller().recording()->trialCount());
+    QVERIFY(conditionColoursDrawn(freshFrame(window.trajectoryView()), *scene) >= 6);
+    means->setChecked(true);
+    QCOMPARE(scene->trialCount(), std::size_t{8});
+    means->setChecked(false);
+
+    // Selecting a trial in the trials table draws the highlight along that trial.
+    QTableView* trials = window.trialsTable()->view();
+    const QImage before = freshFrame(window.trajectoryView());
+    trials->selectRow(0);
+    QVERIFY(window.trialHighlight()->visible());
+    const QImage after = freshFrame(window.trajectoryView());
+    const QColor dark(26, 26, 26);
+    QVERIFY2(testing::countPixelsNear(after, dark, 20) > testing::countPixelsNear(before, dark, 20) + 30,
+             "the highlighted trial is not drawn");
+    trials->clearSelection();
+    QVERIFY(!window.trialHighlight()->visible());
+  }
+
+  void attributionRunsFromTheButtonAndLinksTypes() {
+    MainWindow& window = *window_;
+    gui::AnalysisPanel* analysis = window.analysisPanel();
+    analysis->findChild<QSpinBox*>("attributionTrials")->setValue(4);
+    analysis->findChild<QSpinBox*>("attributionSteps")->setValue(32);
+    QPushButton* run = analysis->attributionButton();
+    QVERIFY(run->isEnabled());
+    const int paintsBefore = analysis->attributionPlot()->paints();
+    QTest::mouseClick(run, Qt::LeftButton);
+    QVERIFY(window.controller().analysisJob().isRunning() ||
+            window.controller().analysisJob().outcome() == BackgroundJob::Outcome::Succeeded);
+    QVERIFY(!run->isEnabled());  // no second run while one is going
+    QVERIFY(waitForJob(window.controller().analysisJob()));
+    QCOMPARE(window.controller().analysisJob().outcome(), BackgroundJob::Outcome::Succeeded);
+    const auto outcome = window.controller().attribution();
+    QVERIFY(outcome != nullptr);
+    QCOMPARE(outcome->trialsUsed, std::size_t{4});
+    QCOMPARE(outcome->profiles.rows(), Eigen::Index{150});
+    QCOMPARE(outcome->profiles.cols(), Eigen::Index{8});
+    QVERIFY(outcome->profiles.allFinite() && outcome->profiles.norm() > 0.0);
+    QVERIFY(outcome->link.has_value());
+    QCOMPARE(outcome->link->types, (std::vector<std::string>{"ramping", "rotational", "tuned", "untuned"}));
+    // Integrated gradients add up to F(x) - F(baseline) (Gauss-Legendre, 32 steps).
+    QVERIFY2(outcome->maxRelCompleteness < 0.05, qPrintable(QString::number(outcome->maxRelCompleteness)));
+
+    // The heatmap shows units x latents grouped by the four types, and is drawn.
+    const auto* heatmap = dynamic_cast<const views::figure::HeatmapPlot*>(analysis->attributionPlot()->plot());
+    QVERIFY(heatmap != nullptr);
+    QCOMPARE(heatmap->groupOrder().size(), std::size_t{4});
+    QCOMPARE(heatmap->data().values.dim(0), std::size_t{150});
+    QCOMPARE(heatmap->data().pValueGroups.size(), std::size_t{4});
+    QTRY_VERIFY(analysis->attributionPlot()->paints() > paintsBefore || !analysis->attributionPlot()->isVisible());
+    const QImage drawn = analysis->attributionPlot()->grab().toImage();
+    QVERIFY(testing::fractionNear(drawn, QColor(255, 255, 255), 4) < 0.9);
+    QVERIFY(analysis->associationPlot()->plot() != nullptr);
+    maybeScreenshot(window, "attribution");
+  }
+
+  void typeSelectionIsSharedByTableAndHeatmap() {
+    MainWindow& window = *window_;
+    gui::AnalysisPanel* analysis = window.analysisPanel();
+    const Table& units = window.controller().recording()->units;
+    const std::vector<std::string>& types = units.find("cell_type")->texts();
+    // Heatmap side -> units table: every unit of the type, and only those, selected.
+    auto* typeList = window.findChild<QListWidget*>("typeList");
+    QVERIFY(typeList != nullptr);
+    const QList<QListWidgetItem*> tuned = typeList->findItems("tuned", Qt::MatchExactly);
+    QCOMPARE(tuned.size(), 1);
+    typeList->setCurrentItem(tuned.first());
+    std::vector<std::size_t> expected;
+    for (std::size_t unit = 0; unit < types.size(); ++unit)
+      if (types[unit] == "tuned") expected.push_back(unit);
+    QCOMPARE(window.unitsTable()->selectedRows(), expected);
+    // Units table side -> heatmap: selecting a rotational unit marks its group.
+    std::size_t rotational = 0;
+    while (types[rotational] != "rotational") ++rotational;
+    window.unitsTable()->view()->selectRow(static_cast<int>(rotational));
+    QCOMPARE(analysis->selectedType(), QString("rotational"));
+    const auto* heatmap = dynamic_cast<const views::figure::HeatmapPlot*>(analysis->attributionPlot()->plot());
+    QVERIFY(heatmap != nullptr);
+    const auto& groups = heatmap->groupOrder();
+    QVERIFY(std::find(groups.begin(), groups.end(), "\u25b6 rotational \u25c0") != groups.end());
+    QVERIFY(std::find(groups.begin(), groups.end(), "tuned") != groups.end());
+    QCOMPARE(typeList->currentItem()->text(), QString("rotational"));
+    maybeScreenshot(window, "type_selected");
+  }
+
+  void compareModeLinksCamerasAndTime() {
+    MainWindow& window = *window_;
+    window.findChild<QAction*>("actionCompare")->trigger();
+    QVERIFY(window.compareView()->isVisible());
+    QVERIFY(window.compareScene() != nullptr);
+    auto* legend = window.findChild<QListWidget*>("compareLegend");
+    QCOMPARE(legend->count(), 8);
+    // Own subset: hiding a group on the right leaves the left alone.
+    legend->item(2)->setCheckState(Qt::Unchecked);
+    QVERIFY(!window.compareScene()->conditionVisible(2));
+    QVERIFY(window.scene()->conditionVisible(2));
+    // Shared time cursor.
+    window.trajectoryControls()->setTime(12);
+    QCOMPARE(window.compareScene()->time(), std::size_t{12});
+    // Cameras follow when an interaction ends (a wheel zoom on the left view).
+    views::VtkViewWidget* left = window.trajectoryView();
+    QWheelEvent wheel(QPointF(50, 50), left->mapToGlobal(QPointF(50, 50)), QPoint(), QPoint(0, 120), Qt::NoButton,
+                      Qt::NoModifier, Qt::NoScrollPhase, false);
+    QApplication::sendEvent(left, &wheel);
+    QTRY_COMPARE(window.compareView()->cameraState(), left->cameraState());
+    const QImage right = freshFrame(window.compareView());
+    QVERIFY(conditionColoursDrawn(right, *window.compareScene()) >= 5);
+    maybeScreenshot(window, "compare");
+    window.findChild<QAction*>("actionCompare")->trigger();
+    QVERIFY(!window.compareView()->isVisible());
+  }
+
+  void sessionIsSavedAndRestored() {
+    MainWindow& window = *window_;
+    window.trajectoryControls()->findChild<QCheckBox*>("meansToggle")->setChecked(true);
+    window.trajectoryControls()->setTime(17);
+    auto* legend = window.trajectoryControls()->findChild<QListWidget*>("conditionLegend");
+    legend->item(5)->setCheckState(Qt::Unchecked);
+    window.trajectoryView()->setStandardView(views::StandardView::PlusY);
+    const gui::SessionState saved = window.currentSessionState();
+    const QString path = dir_.filePath("first.nlsession");
+    window.saveSession(path);
+    QVERIFY(QFile::exists(path));
+    QVERIFY(QFile::exists(path + ".h5"));
+
+    // Independent reading: hashlib for the hashes, h5py for the arrays.
+    QProcess python;
+    python.start(NEUROLENS_TEST_PYTHON, {QString(NEUROLENS_SOURCE_DIR) + "/tests/app/python/session_results.py", path});
+    QVERIFY(python.waitForFinished(60000));
+    if (python.exitCode() != 0) QSKIP(qPrintable("h5py reference failed: " + python.readAllStandardError()));
+    const QJsonObject expected = QJsonDocument::fromJson(python.readAllStandardOutput()).object();
+    QVERIFY(expected["inputs_match"].toObject()["recording"].toBool());
+    QVERIFY(expected["inputs_match"].toObject()["model"].toBool());
+    const QJsonArray shape = expected["latents_shape"].toArray();
+    QCOMPARE(shape.size(), 3);
+    QCOMPARE(static_cast<std::size_t>(shape[0].toInt()), window.controller().latents()->dim(0));
+    QCOMPARE(shape[2].toInt(), 8);
+    QCOMPARE(expected["profiles_shape"].toArray()[0].toInt(), 150);
+    QCOMPARE(expected["time_bin"].toInt(), 17);
+    QVERIFY(expected["means"].toBool());
+    const double profileSum = window.controller().attribution()->profiles.sum();
+    QVERIFY(std::abs(expected["profiles_sum"].toDouble() - profileSum) <= 1e-4 * (1.0 + std::abs(profileSum)));
+
+    // A second window reopens it: same files, same view, attribution from the results file.
+    auto reopened = makeWindow();
+    QVERIFY(reopened != nullptr);
+    QSignalSpy restored(reopened.get(), &MainWindow::sessionRestored);
+    reopened->openSession(path);
+    QVERIFY(restored.wait(kPipelineTimeoutMs) || !restored.isEmpty());
+    QVERIFY(reopened->findChild<QMessageBox*>("sessionChangedBox") == nullptr);
+    const gui::SessionState state = reopened->currentSessionState();
+    QCOMPARE(state.recording.path, saved.recording.path);
+    QCOMPARE(state.model.path, saved.model.path);
+    QCOMPARE(state.time, 17);
+    QVERIFY(state.trajectory.conditionMeans);
+    QCOMPARE(state.groupVisible, saved.groupVisible);
+    QCOMPARE(state.selectedType, saved.selectedType);
+    QVERIFY(state.camera.has_value());
+    for (std::size_t i = 0; i < 9; ++i) QVERIFY(std::abs((*state.camera)[i] - (*saved.camera)[i]) < 1e-6);
+    QCOMPARE(reopened->scene()->trialCount(), std::size_t{8});
+    QVERIFY(!reopened->scene()->conditionVisible(5));
+    QVERIFY(reopened->controller().attribution() != nullptr);
+    QVERIFY(reopened->controller().attribution()->profiles.isApprox(window.controller().attribution()->profiles, 1e-6));
+    QVERIFY(reopened->analysisPanel()->attributionPlot()->plot() != nullptr);
+    closeMessageBoxes(reopened.get());
+    reopened.reset();
+
+    // The recording changes on disk (a demo with another seed): reopening says so.
+    std::error_code ignored;
+    std::filesystem::remove(dir_.filePath("demo/demo.nwb").toStdString(), ignored);
+    DemoOptions other;
+    other.trialsPerCondition = kTrialsPerCondition;
+    other.seed = 2;
+    (void)gui::ensureDemoFiles(dir_.filePath("demo").toStdString(), other);
+    auto changed = makeWindow();
+    QVERIFY(changed != nullptr);
+    QSignalSpy restoredAgain(changed.get(), &MainWindow::sessionRestored);
+    changed->openSession(path);
+    auto* box = changed->findChild<QMessageBox*>("sessionChangedBox");
+    QVERIFY(box != nullptr);
+    QVERIFY2(box->text().contains("demo.nwb") && box->text().contains("changed"), qPrintable(box->text()));
+    QVERIFY(restoredAgain.wait(kPipelineTimeoutMs) || !restoredAgain.isEmpty());
+    closeMessageBoxes(changed.get());
+  }
+
+  void cancelledJobLeavesTheWindowUsable() {
+    MainWindow& window = *window_;
+    gui::AnalysisPanel* analysis = window.analysisPanel();
+    analysis->findChild<QSpinBox*>("attributionTrials")->setValue(0);  // all trials
+    analysis->findChild<QSpinBox*>("attributionSteps")->setValue(200);
+    QTest::mouseClick(analysis->attributionButton(), Qt::LeftButton);
+    BackgroundJob& job = window.controller().analysisJob();
+    QVERIFY(job.isRunning());
+    auto* progress = window.findChild<gui::JobProgressWidget*>("jobProgress");
+    QVERIFY(progress->isVisible());
+    QTest::qWait(200);
+    auto* cancel = progress->findChild<QToolButton*>("jobCancelButton");
+    QTest::mouseClick(cancel, Qt::LeftButton);
+    QVERIFY(waitForJob(job, 30000));
+    QCOMPARE(job.outcome(), BackgroundJob::Outcome::Cancelled);
+    QVERIFY(!progress->isVisible());
+    // Earlier results stay; the buttons work again; the view still responds.
+    QVERIFY(window.controller().attribution() != nullptr);
+    QVERIFY(analysis->attributionButton()->isEnabled());
+    window.trajectoryControls()->setTime(3);
+    QCOMPARE(window.scene()->time(), std::size_t{3});
+    // A probe runs to the end afterwards: hand velocity read out from the latents.
+    auto* target = analysis->findChild<QComboBox*>("probeTarget");
+    const int velocity = target->findData("behavior:hand_vel");
+    QVERIFY(velocity >= 0);
+    target->setCurrentIndex(velocity);
+    QTest::mouseClick(analysis->probeButton(), Qt::LeftButton);
+    QVERIFY(waitForJob(job));
+    QCOMPARE(job.outcome(), BackgroundJob::Outcome::Succeeded);
+    const auto probe = window.controller().probe();
+    QVERIFY(probe != nullptr);
+    QCOMPARE(probe->result.r2PerDim.size(), std::size_t{2});  // x and y velocity
+    qInfo("hand velocity from latents: cross-validated R2 %.3f", probe->result.r2);
+    // The model was trained on this simulation, whose velocity follows latents: well above zero.
+    QVERIFY2(probe->result.r2 > 0.1 && probe->result.r2 <= 1.0, qPrintable(QString::number(probe->result.r2)));
+    QVERIFY(analysis->probePlot()->plot() != nullptr);
+    maybeScreenshot(window, "probe");
+  }
+
+  void badModelIsAMessageNotACrash() {
+    MainWindow& window = *window_;
+    const QString bad = dir_.filePath("broken_model.pt");
+    {
+      QFile out(bad);
+      QVERIFY(out.open(QIODevice::WriteOnly));
+      out.write("not a TorchScript archive");
+    }
+    window.openModel(bad);
+    QVERIFY(waitForJob(window.controller().modelJob()));
+    QCOMPARE(window.controller().modelJob().outcome(), BackgroundJob::Outcome::Failed);
+    auto* box = window.findChild<QMessageBox*>("problemBox");
+    QVERIFY(box != nullptr);
+    QVERIFY2(box->text().contains("broken_model.pt"), qPrintable(box->text()));
+    closeMessageBoxes(&window);
+    // The previous model and its trajectories are still there.
+    QVERIFY(window.scene() != nullptr && window.controller().latents() != nullptr);
+  }
+
+  void modelThatDoesNotFitTheRecordingIsReported() {
+    const QString other = QString(NEUROLENS_SHARED_DATA) + "/pmd_reach_yu2009.nwb";
+    if (!QFile::exists(other)) QSKIP("shared data pmd_reach_yu2009.nwb not found");
+    MainWindow& window = *window_;
+    QSignalSpy opened(&window, &MainWindow::recordingOpened);
+    window.openRecording(other);
+    QVERIFY(opened.wait(kPipelineTimeoutMs) || !opened.isEmpty());
+    QCOMPARE(opened.first().at(1).toBool(), true);
+    // The demo model (150 units) is rerun on the new recording, and refuses it.
+    QTRY_VERIFY_WITH_TIMEOUT(window.controller().modelJob().outcome() != BackgroundJob::Outcome::None, 30000);
+    QVERIFY(waitForJob(window.controller().modelJob()));
+    auto* box = window.findChild<QMessageBox*>("problemBox");
+    QVERIFY(box != nullptr);
+    QVERIFY2(box->windowTitle().contains("does not fit") && box->text().contains("pmd_reach_yu2009.nwb"),
+             qPrintable(box->windowTitle() + ": " + box->text()));
+    QVERIFY(window.controller().latents() == nullptr);
+    QVERIFY(window.emptyStateShown());  // no trajectories of the old recording left behind
+    closeMessageBoxes(&window);
+  }
+};
+
+NEUROLENS_DISPLAY_TEST_MAIN(TestWorkbench)
+#include "test_workbench.moc"

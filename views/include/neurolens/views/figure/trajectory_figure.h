@@ -1,0 +1,100 @@
+#pragma once
+// 3-D trajectory figures: H2's TrajectoryScene rendered offscreen (never a screen
+// grab) at the export size and DPI, with the condition legend drawn as vector text
+// on top; and animations of the time cursor or a camera orbit as PNG frames (and
+// an MP4 when ffmpeg is on PATH). An X display is needed (Xvfb is fine).
+#include <QImage>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "neurolens/core/progress.h"
+#include "neurolens/views/figure/figure_style.h"
+#include "neurolens/views/figure/plots.h"
+#include "neurolens/views/trajectory_scene.h"
+
+namespace neurolens::views::figure {
+
+struct TrajectoryViewOptions {
+  std::string title;
+  std::string legendTitle = "condition";
+  std::vector<LegendEntry> legend;  // empty: one entry per condition of the data (names and colours)
+  bool showLegend = true;
+  bool showAxes = true;
+  bool showMarkers = true;
+  std::optional<std::size_t> timeBin;  // time cursor position; none: at the last bin
+  double azimuthDeg = 35.0;            // camera turned about the view-up from the default front view
+  double elevationDeg = 25.0;
+  double zoom = 1.15;  // after fitting the scene (and its axes) into the view
+};
+
+// Owns a scene and an offscreen renderer; renders frames of exact pixel size.
+class TrajectoryRenderer {
+ public:
+  TrajectoryRenderer(TrajectoryData data, TrajectoryViewOptions options, FigureStyle style);
+  ~TrajectoryRenderer();
+  TrajectoryRenderer(const TrajectoryRenderer&) = delete;
+  TrajectoryRenderer& operator=(const TrajectoryRenderer&) = delete;
+
+  // The 3-D view alone, widthPx x heightPx, lines and axis text scaled by dpi/72.
+  // Throws ComputeError without an OpenGL display, InputError for bad sizes.
+  [[nodiscard]] QImage render(int widthPx, int heightPx, double dpi, bool transparentBackground);
+  void setTime(std::size_t bin);
+  // Turns the camera by `degrees` about the view-up axis (orbit animation).
+  void orbit(double degrees);
+  [[nodiscard]] std::size_t binCount() const;
+  [[nodiscard]] std::vector<LegendEntry> legend() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// A figure panel showing the 3-D trajectories; rendered at the panel's pixel size
+// when painted (a raster image inside SVG/PDF, as the spec asks).
+class TrajectoryPlot : public Plot {
+ public:
+  TrajectoryPlot(TrajectoryData data, TrajectoryViewOptions options);
+  void paint(QPainter& painter, const QRectF& area, const PaintContext& context) const override;
+  [[nodiscard]] std::vector<std::string> labels() const override;
+  [[nodiscard]] const TrajectoryData& data() const { return data_; }
+  // When set, the 3-D view is drawn without a background so a transparent PNG stays transparent.
+  void setTransparentBackground(bool on) { transparent_ = on; }
+
+ private:
+  TrajectoryData data_;
+  TrajectoryViewOptions options_;
+  bool transparent_ = false;
+};
+
+struct AnimationOptions {
+  enum class Kind { TimeSweep, Orbit };
+  Kind kind = Kind::TimeSweep;
+  int frames = 0;  // 0: one per bin (sweep) or 72 (orbit, 5 degrees a frame)
+  int width = 1280;
+  int height = 960;
+  double dpi = 150.0;
+  double framesPerSecond = 24.0;
+  std::string directory;  // frames go to DIR/frame_0000.png ...
+  std::string mp4;        // optional: also encode this MP4 when ffmpeg is found
+  double binMs = 0.0;     // > 0: frames are labelled with the time in ms
+  double windowStartMs = 0.0;
+};
+
+struct AnimationResult {
+  std::vector<std::string> frames;
+  std::string mp4;   // empty when not written
+  std::string note;  // why no MP4 was written, if one was asked for
+};
+
+// Path of ffmpeg on PATH, or empty.
+[[nodiscard]] std::string findFfmpeg();
+
+// Writes the frames (and the MP4 where possible). Throws InputError when the
+// directory cannot be written; an ffmpeg failure is reported in `note`, not thrown.
+AnimationResult exportTrajectoryAnimation(const TrajectoryData& data, const TrajectoryViewOptions& view,
+                                          const AnimationOptions& options, const FigureStyle& style,
+                                          const Progress& progress = {});
+
+}  // namespace neurolens::views::figure

@@ -1,0 +1,113 @@
+#include "neurolens/views/figure/figure_style.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonParseError>
+#include <QRegularExpression>
+#include <functional>
+#include <map>
+
+#include "neurolens/core/errors.h"
+#include "neurolens/views/figure/colormap.h"
+
+namespace neurolens::views::figure {
+
+Rgb FigureStyle::categoryColour(std::size_t index) const {
+  if (categorical.empty()) return categoricalColour(index);
+  return categorical[index % categorical.size()];
+}
+
+FigureStyle defaultFigureStyle() {
+  FigureStyle style;
+  style.categorical.assign(okabeItoPalette().begin(), okabeItoPalette().end());
+  return style;
+}
+
+namespace {
+
+Rgb parseColour(const QJsonValue& value, const std::string& source, const std::string& key) {
+  static const QRegularExpression hex("^#[0-9a-fA-F]{6}$");
+  if (!value.isString() || !hex.match(value.toString()).hasMatch())
+    throw InputError(source + ": '" + key + "' must be a colour written \"#rrggbb\"");
+  const unsigned rgb = value.toString().mid(1).toUInt(nullptr, 16);
+  return Rgb{((rgb >> 16U) & 0xFFU) / 255.0, ((rgb >> 8U) & 0xFFU) / 255.0, (rgb & 0xFFU) / 255.0};
+}
+
+}  // namespace
+
+FigureStyle figureStyleFromJson(const std::string& json, const std::string& sourceName) {
+  QJsonParseError error{};
+  const QJsonDocument document = QJsonDocument::fromJson(QByteArray::fromStdString(json), &error);
+  if (error.error != QJsonParseError::NoError)
+    throw InputError(sourceName + ": not a valid JSON style file (" + error.errorString().toStdString() +
+                     " at character " + std::to_string(error.offset) + ")");
+  if (!document.isObject()) throw InputError(sourceName + ": a style file must hold one JSON object");
+  FigureStyle style = defaultFigureStyle();
+
+  // Every size key maps to its field; all must be positive numbers of points.
+  const std::map<std::string, double*> sizes = {{"title_pt", &style.titlePt},
+                                                {"label_pt", &style.labelPt},
+                                                {"tick_pt", &style.tickPt},
+                                                {"legend_pt", &style.legendPt},
+                                                {"panel_letter_pt", &style.panelLetterPt},
+                                                {"axis_line_pt", &style.axisLinePt},
+                                                {"data_line_pt", &style.dataLinePt},
+                                                {"trajectory_line_pt", &style.trajectoryLinePt},
+                                                {"separator_line_pt", &style.separatorLinePt},
+                                                {"tick_length_pt", &style.tickLengthPt},
+                                                {"margin_pt", &style.marginPt}};
+  const QJsonObject object = document.object();
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    const std::string key = it.key().toStdString();
+    const QJsonValue value = it.value();
+    if (key.rfind("_", 0) == 0 || key == "comment") continue;  // comments
+    if (auto size = sizes.find(key); size != sizes.end()) {
+      if (!value.isDouble() || !(value.toDouble() > 0.0) || value.toDouble() > 200.0)
+        throw InputError(sourceName + ": '" + key + "' must be a size in points between 0 and 200");
+      *size->second = value.toDouble();
+    } else if (key == "font_family") {
+      if (!value.isString() || value.toString().isEmpty())
+        throw InputError(sourceName + ": 'font_family' must be a font name");
+      style.fontFamily = value.toString().toStdString();
+    } else if (key == "categorical") {
+      if (!value.isArray() || value.toArray().isEmpty())
+        throw InputError(sourceName + ": 'categorical' must be a list of colours \"#rrggbb\"");
+      style.categorical.clear();
+      for (const QJsonValue& colour : value.toArray())
+        style.categorical.push_back(parseColour(colour, sourceName, key));
+    } else if (key == "sequential_colormap" || key == "diverging_colormap") {
+      if (!value.isString()) throw InputError(sourceName + ": '" + key + "' must be a colour map name");
+      const std::string name = value.toString().toStdString();
+      Colormap map = [&] {
+        try {
+          return colormapByName(name);
+        } catch (const InputError& e) {
+          throw InputError(sourceName + ": '" + key + "': " + e.what());
+        }
+      }();
+      const bool wantDiverging = key == "diverging_colormap";
+      if (map.diverging() != wantDiverging)
+        throw InputError(sourceName + ": '" + key + "' must name a " + (wantDiverging ? "diverging" : "sequential") +
+                         " colour map, not '" + name + "'");
+      (wantDiverging ? style.divergingColormap : style.sequentialColormap) = name;
+    } else if (key == "background") {
+      style.background = parseColour(value, sourceName, key);
+    } else if (key == "foreground") {
+      style.foreground = parseColour(value, sourceName, key);
+    } else {
+      throw InputError(sourceName + ": unknown style key '" + key + "'");
+    }
+  }
+  return style;
+}
+
+FigureStyle loadFigureStyle(const std::string& path) {
+  QFile file(QString::fromStdString(path));
+  if (!file.open(QIODevice::ReadOnly))
+    throw InputError(path + ": cannot read the style file (" + file.errorString().toStdString() + ")");
+  return figureStyleFromJson(file.readAll().toStdString(), path);
+}
+
+}  // namespace neurolens::views::figure

@@ -1,0 +1,94 @@
+#include "plot_support.h"
+
+#include <algorithm>
+
+namespace neurolens::views::figure::detail {
+
+QColor toQColor(const Rgb& colour, double alpha) {
+  return QColor::fromRgbF(static_cast<float>(std::clamp(colour.r, 0.0, 1.0)),
+                          static_cast<float>(std::clamp(colour.g, 0.0, 1.0)),
+                          static_cast<float>(std::clamp(colour.b, 0.0, 1.0)), static_cast<float>(alpha));
+}
+
+QString qstr(const std::string& text) { return QString::fromStdString(text); }
+
+QFont roleFont(const PaintContext& context, TextRole role) {
+  const FigureStyle& style = context.style;
+  QFont font(qstr(style.fontFamily));
+  double points = style.labelPt;
+  switch (role) {
+    case TextRole::Title:
+      points = style.titlePt;
+      break;
+    case TextRole::Label:
+      points = style.labelPt;
+      break;
+    case TextRole::Tick:
+      points = style.tickPt;
+      break;
+    case TextRole::Legend:
+      points = style.legendPt;
+      break;
+    case TextRole::PanelLetter:
+      points = style.panelLetterPt;
+      break;
+  }
+  font.setPointSizeF(points);
+  // No shaping for simple scripts: no "fi" ligature, so "profile" stays six letters
+  // in PDF/SVG text and a text search (or pdftotext) finds the word.
+  font.setStyleStrategy(QFont::PreferNoShaping);
+  if (role == TextRole::Title || role == TextRole::PanelLetter) font.setBold(true);
+  return font;
+}
+
+QFontMetricsF roleMetrics(QPainter& painter, const PaintContext& context, TextRole role) {
+  return QFontMetricsF(roleFont(context, role), painter.device());
+}
+
+QPen linePen(const PaintContext& context, double points, const QColor& colour) {
+  QPen pen(colour, context.px(points));
+  pen.setCapStyle(Qt::FlatCap);
+  pen.setJoinStyle(Qt::RoundJoin);
+  return pen;
+}
+
+QRectF drawTitle(QPainter& painter, const QRectF& area, const std::string& title, const PaintContext& context) {
+  if (title.empty()) return area;
+  painter.setFont(roleFont(context, TextRole::Title));
+  painter.setPen(toQColor(context.style.foreground));
+  const double height = roleMetrics(painter, context, TextRole::Title).height();
+  // Too long for the panel: elided in the middle rather than cut off at the edges.
+  const QString text =
+      roleMetrics(painter, context, TextRole::Title).elidedText(qstr(title), Qt::ElideMiddle, area.width());
+  painter.drawText(QRectF(area.left(), area.top(), area.width(), height), Qt::AlignCenter, text);
+  return area.adjusted(0, height + context.px(context.style.marginPt), 0, 0);
+}
+
+void drawVerticalText(QPainter& painter, const QPointF& centre, const QString& text) {
+  painter.save();
+  painter.translate(centre);
+  painter.rotate(-90.0);
+  const QFontMetricsF metrics(painter.font(), painter.device());
+  const double width = metrics.horizontalAdvance(text);
+  painter.drawText(QRectF(-width, -metrics.height() / 2.0, 2.0 * width, metrics.height()), Qt::AlignCenter, text);
+  painter.restore();
+}
+
+bool isDark(const Rgb& colour) { return 0.2126 * colour.r + 0.7152 * colour.g + 0.0722 * colour.b < 0.45; }
+
+void orderByGroup(const std::vector<std::string>& groups, std::size_t rows, std::vector<std::size_t>& order,
+                  std::vector<std::string>& groupOrder) {
+  order.clear();
+  groupOrder.clear();
+  if (groups.empty()) {
+    for (std::size_t r = 0; r < rows; ++r) order.push_back(r);
+    return;
+  }
+  for (const auto& group : groups)
+    if (std::find(groupOrder.begin(), groupOrder.end(), group) == groupOrder.end()) groupOrder.push_back(group);
+  for (const auto& group : groupOrder)
+    for (std::size_t r = 0; r < rows; ++r)
+      if (groups[r] == group) order.push_back(r);
+}
+
+}  // namespace neurolens::views::figure::detail

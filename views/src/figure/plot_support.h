@@ -1,0 +1,40 @@
+#pragma once
+// Drawing helpers shared by the figure painters (private to views/src/figure).
+#include <QColor>
+#include <QFont>
+#include <QFontMetricsF>
+#include <QPainter>
+#include <QRectF>
+#include <QString>
+#include <string>
+#include <vector>
+
+#include "neurolens/views/figure/plots.h"
+
+namespace neurolens::views::figure::detail {
+
+[[nodiscard]] QColor toQColor(const Rgb& colour, double alpha = 1.0);
+[[nodiscard]] QString qstr(const std::string& text);
+
+enum class TextRole { Title, Label, Tick, Legend, PanelLetter };
+// The style's font for a role, sized in points (the paint device's DPI turns
+// points into pixels: every export device is given the export DPI).
+[[nodiscard]] QFont roleFont(const PaintContext& context, TextRole role);
+[[nodiscard]] QFontMetricsF roleMetrics(QPainter& painter, const PaintContext& context, TextRole role);
+
+[[nodiscard]] QPen linePen(const PaintContext& context, double points, const QColor& colour);
+
+// Draws a title centred at the top of `area` and returns the area below it.
+QRectF drawTitle(QPainter& painter, const QRectF& area, const std::string& title, const PaintContext& context);
+
+// Text rotated by -90 degrees (reading upwards), centred on `centre`.
+void drawVerticalText(QPainter& painter, const QPointF& centre, const QString& text);
+
+// Relative luminance (sRGB, Rec. 709 weights) to pick black or white text on a colour.
+[[nodiscard]] bool isDark(const Rgb& colour);
+
+// Rows sorted by group: groups in order of first appearance, rows stable inside.
+void orderByGroup(const std::vector<std::string>& groups, std::size_t rows, std::vector<std::size_t>& order,
+                  std::vector<std::string>& groupOrder);
+
+}  // namespace neurolens::views::figure::detail

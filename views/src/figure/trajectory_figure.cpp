@@ -1,0 +1,267 @@
+#include "neurolens/views/figure/trajectory_figure.h"
+
+#include <vtkCamera.h>
+#include <vtkCubeAxesActor.h>
+#include <vtkNew.h>
+#include <vtkRenderer.h>
+#include <vtkTextProperty.h>
+
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QStandardPaths>
+#include <algorithm>
+#include <cmath>
+
+#include "neurolens/core/errors.h"
+#include "neurolens/views/offscreen_renderer.h"
+#include "plot_support.h"
+
+namespace neurolens::views::figure {
+
+namespace {
+
+// Print-oriented settings for the scene's cube axes (the scene owns the actor; it is
+// reached through props()): text at about the style's tick size, no minor ticks,
+// and label decimals that fit each axis' extent, so a nearly flat axis does not
+// repeat "0.0" along its length.
+void tuneAxesForPrint(TrajectoryScene& scene, const FigureStyle& style) {
+  const std::array<double, 6> bounds = scene.bounds();
+  for (vtkProp* prop : scene.props()) {
+    auto* axes = vtkCubeAxesActor::SafeDownCast(prop);
+    if (axes == nullptr) continue;
+    // 2-D mode draws labels and titles as screen text sized in points, which the
+    // export DPI scales like every other text of the figure (3-D follower text
+    // keeps a fixed pixel size whatever the DPI).
+    axes->SetUse2DMode(1);
+    for (int axis = 0; axis < 3; ++axis) {
+      axes->GetLabelTextProperty(axis)->SetFontSize(static_cast<int>(std::lround(style.tickPt)));
+      axes->GetTitleTextProperty(axis)->SetFontSize(static_cast<int>(std::lround(style.labelPt)));
+      axes->GetLabelTextProperty(axis)->SetFontFamilyToArial();
+      axes->GetTitleTextProperty(axis)->SetFontFamilyToArial();
+    }
+    axes->SetXAxisMinorTickVisibility(false);
+    axes->SetYAxisMinorTickVisibility(false);
+    axes->SetZAxisMinorTickVisibility(false);
+    const auto format = [&](int axis) {
+      const double extent = std::max(bounds[2 * axis + 1] - bounds[2 * axis], 1e-12);
+      const int decimals = std::clamp(static_cast<int>(std::ceil(-std::log10(extent / 5.0))), 0, 4);
+      return "%." + std::to_string(decimals) + "f";
+    };
+    axes->SetXLabelFormat(format(0).c_str());
+    axes->SetYLabelFormat(format(1).c_str());
+    axes->SetZLabelFormat(format(2).c_str());
+  }
+}
+
+}  // namespace
+
+struct TrajectoryRenderer::Impl {
+  TrajectoryScene scene;
+  vtkNew<vtkRenderer> renderer;
+  TrajectoryViewOptions options;
+  FigureStyle style;
+};
+
+TrajectoryRenderer::TrajectoryRenderer(TrajectoryData data, TrajectoryViewOptions options, FigureStyle style)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+  impl_->style = std::move(style);
+  if (data.colours.empty()) {
+    // The figure style's palette (H2's Okabe-Ito colours unless the style file says otherwise).
+    std::size_t conditions = 0;
+    for (const int c : data.condition) conditions = std::max(conditions, static_cast<std::size_t>(c) + 1);
+    for (std::size_t c = 0; c < conditions; ++c) data.colours.push_back(impl_->style.categoryColour(c));
+  }
+  impl_->scene.setData(std::move(data));
+  impl_->scene.setAxesVisible(impl_->options.showAxes);
+  impl_->scene.setMarkersVisible(impl_->options.showMarkers);
+  // At the export scale one logical pixel is one point.
+  impl_->scene.setLineWidth(impl_->style.trajectoryLinePt);
+  impl_->scene.setTime(impl_->options.timeBin.value_or(impl_->scene.binCount() > 0 ? impl_->scene.binCount() - 1 : 0));
+  const Rgb& bg = impl_->style.background;
+  impl_->renderer->SetBackground(bg.r, bg.g, bg.b);
+  impl_->scene.addTo(impl_->renderer);
+  tuneAxesForPrint(impl_->scene, impl_->style);
+  vtkCamera* camera = impl_->renderer->GetActiveCamera();
+  camera->SetFocalPoint(0, 0, 0);
+  camera->SetPosition(0, -1, 0);  // looking along +y, z up: PC 1 across, PC 3 up
+  camera->SetViewUp(0, 0, 1);
+  camera->Azimuth(impl_->options.azimuthDeg);
+  camera->Elevation(impl_->options.elevationDeg);
+  camera->OrthogonalizeViewUp();
+  impl_->renderer->ResetCamera();
+  camera->Zoom(impl_->options.zoom);
+}
+
+TrajectoryRenderer::~TrajectoryRenderer() { impl_->scene.removeFrom(impl_->renderer); }
+
+QImage TrajectoryRenderer::render(int widthPx, int heightPx, double dpi, bool transparentBackground) {
+  if (widthPx < 1 || heightPx < 1) throw InputError("3-D view size must be positive");
+  if (!(dpi > 0.0)) throw InputError("3-D view DPI must be positive");
+  const double scale = dpi / 72.0;
+  // VTK puts about ten ticks on each axis whatever the view's size: in a view
+  // narrower than 4 inches (a sheet panel) the tick labels shrink with the width
+  // (down to 4 pt) so they crowd less; titles keep the style's size.
+  const double shrink = std::clamp(widthPx / dpi / 4.0, 4.0 / std::max(4.0, impl_->style.tickPt), 1.0);
+  for (vtkProp* prop : impl_->scene.props())
+    if (auto* axes = vtkCubeAxesActor::SafeDownCast(prop))
+      for (int axis = 0; axis < 3; ++axis)
+        axes->GetLabelTextProperty(axis)->SetFontSize(
+            std::max(4, static_cast<int>(std::lround(impl_->style.tickPt * shrink))));
+  const int logicalWidth = std::max(1, static_cast<int>(std::lround(widthPx / scale)));
+  const int logicalHeight = std::max(1, static_cast<int>(std::lround(heightPx / scale)));
+  QImage image = renderOffscreen(impl_->renderer, {logicalWidth, logicalHeight, scale, transparentBackground});
+  // Rounding the logical size can leave a pixel or two over or under: resample to the exact size.
+  if (image.size() != QSize(widthPx, heightPx))
+    image = image.scaled(widthPx, heightPx, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+  const int dotsPerMeter = static_cast<int>(std::lround(dpi / 0.0254));
+  image.setDotsPerMeterX(dotsPerMeter);
+  image.setDotsPerMeterY(dotsPerMeter);
+  return image;
+}
+
+void TrajectoryRenderer::setTime(std::size_t bin) { impl_->scene.setTime(bin); }
+
+void TrajectoryRenderer::orbit(double degrees) {
+  impl_->renderer->GetActiveCamera()->Azimuth(degrees);
+  impl_->renderer->ResetCameraClippingRange();
+}
+
+std::size_t TrajectoryRenderer::binCount() const { return impl_->scene.binCount(); }
+
+std::vector<LegendEntry> TrajectoryRenderer::legend() const {
+  if (!impl_->options.legend.empty()) return impl_->options.legend;
+  std::vector<LegendEntry> entries;
+  for (std::size_t c = 0; c < impl_->scene.conditionCount(); ++c)
+    entries.push_back({impl_->scene.conditionName(c), impl_->scene.conditionColour(c)});
+  return entries;
+}
+
+// ---------------------------------------------------------------------------
+
+TrajectoryPlot::TrajectoryPlot(TrajectoryData data, TrajectoryViewOptions options)
+    : data_(std::move(data)), options_(std::move(options)) {
+  if (data_.points.rank() != 3 || data_.points.dim(2) != 3 || data_.points.dim(0) == 0)
+    throw InputError("trajectory figure: points must be [trials, bins, 3] with at least one trial");
+}
+
+std::vector<std::string> TrajectoryPlot::labels() const {
+  std::vector<std::string> out = {options_.title};
+  if (options_.showLegend) {
+    out.push_back(options_.legendTitle);
+    if (!options_.legend.empty()) {
+      for (const auto& e : options_.legend) out.push_back(e.text);
+    } else {
+      out.insert(out.end(), data_.conditionNames.begin(), data_.conditionNames.end());
+    }
+  }
+  out.erase(std::remove(out.begin(), out.end(), std::string()), out.end());
+  return out;
+}
+
+void TrajectoryPlot::paint(QPainter& painter, const QRectF& area, const PaintContext& context) const {
+  const double margin = context.px(context.style.marginPt);
+  const QRectF inner =
+      detail::drawTitle(painter, area.adjusted(margin, margin, -margin, -margin), options_.title, context);
+  // Pixel size on the device (PDF pages may be scaled by the painter's transform).
+  const QRectF deviceRect = painter.transform().mapRect(inner);
+  const int width = std::max(1, static_cast<int>(std::lround(deviceRect.width())));
+  const int height = std::max(1, static_cast<int>(std::lround(deviceRect.height())));
+  const double deviceScale = inner.width() > 0.0 ? deviceRect.width() / inner.width() : 1.0;
+  TrajectoryRenderer renderer(data_, options_, context.style);
+  const QImage image = renderer.render(width, height, context.dpi * deviceScale, transparent_);
+  painter.drawImage(inner, image);
+  if (options_.showLegend) drawLegend(painter, inner.topRight(), renderer.legend(), options_.legendTitle, context);
+}
+
+// ---------------------------------------------------------------------------
+
+std::string findFfmpeg() { return QStandardPaths::findExecutable(QStringLiteral("ffmpeg")).toStdString(); }
+
+AnimationResult exportTrajectoryAnimation(const TrajectoryData& data, const TrajectoryViewOptions& view,
+                                          const AnimationOptions& options, const FigureStyle& style,
+                                          const Progress& progress) {
+  if (options.directory.empty()) throw InputError("animation: no folder given for the frames");
+  if (options.width < 2 || options.height < 2 || options.width > 8192 || options.height > 8192)
+    throw InputError("animation: frame size must be between 2x2 and 8192x8192 pixels");
+  if (!(options.framesPerSecond > 0.0)) throw InputError("animation: frames per second must be positive");
+  const QDir directory(QString::fromStdString(options.directory));
+  if (!directory.mkpath(QStringLiteral(".")))
+    throw InputError(options.directory + ": cannot create the folder for the animation frames");
+
+  TrajectoryViewOptions frameView = view;
+  TrajectoryRenderer renderer(data, frameView, style);
+  const std::size_t bins = renderer.binCount();
+  const bool sweep = options.kind == AnimationOptions::Kind::TimeSweep;
+  const int frames =
+      options.frames > 0 ? options.frames : (sweep ? static_cast<int>(std::max<std::size_t>(bins, 1)) : 72);
+  const PaintContext context{style, options.dpi};
+  AnimationResult result;
+  for (int frame = 0; frame < frames; ++frame) {
+    progress.report(static_cast<double>(frame) / frames, "rendering animation frames");
+    std::size_t bin = bins > 0 ? bins - 1 : 0;
+    if (sweep) {
+      bin = frames > 1 ? static_cast<std::size_t>(std::lround(static_cast<double>(frame) * (bins - 1) / (frames - 1)))
+                       : 0;
+      renderer.setTime(bin);
+    } else if (frame > 0) {
+      renderer.orbit(360.0 / frames);
+    }
+    QImage image = renderer.render(options.width, options.height, options.dpi, false);
+    {
+      QPainter painter(&image);
+      painter.setRenderHint(QPainter::Antialiasing, true);
+      const QRectF page(0, 0, image.width(), image.height());
+      if (view.showLegend) drawLegend(painter, page.topRight(), renderer.legend(), view.legendTitle, context);
+      if (sweep && options.binMs > 0.0) {
+        painter.setFont(detail::roleFont(context, detail::TextRole::Label));
+        painter.setPen(detail::toQColor(style.foreground));
+        const double t = options.windowStartMs + static_cast<double>(bin) * options.binMs;
+        const double pad = context.px(style.marginPt);
+        painter.drawText(page.adjusted(pad, pad, -pad, -pad), Qt::AlignLeft | Qt::AlignTop,
+                         QStringLiteral("t = %1 ms").arg(t, 0, 'f', 0));
+      }
+    }
+    const QString path = directory.filePath(QStringLiteral("frame_%1.png").arg(frame, 4, 10, QChar('0')));
+    savePng(image, path);
+    result.frames.push_back(path.toStdString());
+  }
+  progress.report(1.0, "rendering animation frames");
+
+  if (!options.mp4.empty()) {
+    const std::string ffmpeg = findFfmpeg();
+    if (ffmpeg.empty()) {
+      result.note = "ffmpeg is not installed (not on PATH): wrote the PNG frames only";
+      return result;
+    }
+    // Encode to a temporary beside the target, then rename: no half-written MP4.
+    const QString target = QString::fromStdString(options.mp4);
+    const QString partial = target + QStringLiteral(".partial.mp4");
+    QProcess process;
+    process.setProgram(QString::fromStdString(ffmpeg));
+    process.setArguments({QStringLiteral("-y"), QStringLiteral("-loglevel"), QStringLiteral("error"),
+                          QStringLiteral("-framerate"), QString::number(options.framesPerSecond), QStringLiteral("-i"),
+                          directory.filePath(QStringLiteral("frame_%04d.png")), QStringLiteral("-vf"),
+                          QStringLiteral("pad=ceil(iw/2)*2:ceil(ih/2)*2"), QStringLiteral("-c:v"),
+                          QStringLiteral("libx264"), QStringLiteral("-pix_fmt"), QStringLiteral("yuv420p"), partial});
+    process.start();
+    const bool finished = process.waitForFinished(10 * 60 * 1000);
+    if (!finished || process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0) {
+      QFile::remove(partial);
+      result.note = "ffmpeg could not encode the MP4: " +
+                    QString::fromLocal8Bit(process.readAllStandardError()).trimmed().toStdString();
+      return result;
+    }
+    QFile::remove(target);
+    if (!QFile::rename(partial, target)) {
+      QFile::remove(partial);
+      result.note = "could not move the encoded MP4 to " + options.mp4;
+      return result;
+    }
+    result.mp4 = options.mp4;
+  }
+  return result;
+}
+
+}  // namespace neurolens::views::figure
