@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "neurolens/app/recording_source.h"
 #include "neurolens/core/errors.h"
 
 namespace neurolens::cli {
@@ -65,6 +66,16 @@ BinningOptions toBinningOptions(const BinningCliOptions& options) {
   out.units = options.units;
   out.behavior = options.behavior;
   return out;
+}
+
+BinnedRecording readBinnedRecording(const std::string& file, const BinningOptions& options, const Progress& progress) {
+  const app::RecordingSource source;
+  return source.readBinned(file, options, progress);
+}
+
+io::RecordingSummary readRecordingSummary(const std::string& file) {
+  const app::RecordingSource source;
+  return source.summary(file);
 }
 
 Reporter::Reporter(const CommonOptions& options)

@@ -10,10 +10,18 @@
 
 #include "neurolens/core/binning.h"
 #include "neurolens/core/progress.h"
+#include "neurolens/io/recording_reader.h"
 
 namespace neurolens::cli {
 
 enum ExitCode : int { kSuccess = 0, kUsage = 2, kBadInput = 3, kComputeFailed = 4, kCancelled = 130 };
+
+// A command line that cannot be right whatever the data (exit 2), found after
+// parsing, e.g. a --method word that neither NeuroLens nor a plugin provides.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 struct CommonOptions {
   bool json = false;
@@ -40,6 +48,11 @@ BinningOptions toBinningOptions(const BinningCliOptions& options);
 
 // "START:END" (ms) -> pair; throws InputError naming the option on bad text.
 std::pair<double, double> parseMsRange(const std::string& text, const std::string& optionName);
+
+// Any recording format: NWB is built in, others (MATLAB DataHigh files ...) come
+// from reader plugins. NWB is binned straight from the file (low memory).
+BinnedRecording readBinnedRecording(const std::string& file, const BinningOptions& options, const Progress& progress);
+io::RecordingSummary readRecordingSummary(const std::string& file);
 
 // Progress and warnings on stderr (a bar on a terminal, plain lines otherwise,
 // nothing with --quiet); the JSON summary on stdout.

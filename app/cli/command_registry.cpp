@@ -12,6 +12,17 @@ namespace neurolens::cli {
 
 void addAllCommands(CLI::App& root, CommandList& commands) {
   addVersionCommand(root, commands);
+  addInfoCommand(root, commands);
+  addBinCommand(root, commands);
+  addInferCommand(root, commands);
+  addAttributeCommand(root, commands);
+  addEvaluateCommand(root, commands);
+  addProbeCommand(root, commands);
+  addLinkCommand(root, commands);
+  addDemoCommand(root, commands);
+#ifdef NEUROLENS_HAVE_FIGURE
+  addFigureCommand(root, commands);
+#endif
 }
 
 namespace {
@@ -58,6 +69,8 @@ int runCli(int argc, char** argv) {
     for (const auto& command : commands)
       if (command.app->parsed()) return command.run();
     return fail(kUsage, "no command given (see neurolens-cli --help)");
+  } catch (const UsageError& e) {
+    return fail(kUsage, std::string(e.what()) + " (see neurolens-cli --help)");
   } catch (const InputError& e) {
     return fail(kBadInput, e.what());
   } catch (const ComputeError& e) {

@@ -5,5 +5,14 @@
 namespace neurolens::cli {
 
 void addVersionCommand(CLI::App& root, CommandList& commands);
+void addInfoCommand(CLI::App& root, CommandList& commands);
+void addBinCommand(CLI::App& root, CommandList& commands);
+void addInferCommand(CLI::App& root, CommandList& commands);
+void addEvaluateCommand(CLI::App& root, CommandList& commands);
+void addDemoCommand(CLI::App& root, CommandList& commands);
+void addAttributeCommand(CLI::App& root, CommandList& commands);
+void addProbeCommand(CLI::App& root, CommandList& commands);
+void addLinkCommand(CLI::App& root, CommandList& commands);
+void addFigureCommand(CLI::App& root, CommandList& commands);  // only with NEUROLENS_HAVE_FIGURE (GUI builds)
 
 }  // namespace neurolens::cli
