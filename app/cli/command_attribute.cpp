@@ -4,9 +4,9 @@
 // whole recording's attributions never sit in memory at once.
 #include <algorithm>
 #include <chrono>
-#include <map>
 #include <cmath>
 #include <iostream>
+#include <map>
 #include <memory>
 
 #include "cli_common.h"
@@ -128,8 +128,8 @@ int runPluginAttribute(const AttributeCliOptions& cli, const plugins::Attributio
     if (d < 0 || d >= model.latentCount())
       throw InputError("--targets: latent " + std::to_string(d) + " does not exist (the model has " +
                        std::to_string(model.latentCount()) + " latents)");
-  const auto window = cli.targetWindow.empty() ? std::make_pair(std::size_t{0}, bins)
-                                               : targetBins(cli.targetWindow, binning, bins);
+  const auto window =
+      cli.targetWindow.empty() ? std::make_pair(std::size_t{0}, bins) : targetBins(cli.targetWindow, binning, bins);
   request.targetBinBegin = window.first;
   request.targetBinEnd = window.second;
   request.seed = cli.common.seed.value_or(0);
@@ -315,10 +315,9 @@ void addAttributeCommand(CLI::App& root, CommandList& commands) {
   addBinningOptions(*command, options->binning);
   command->add_option("--model", options->model, "TorchScript model file")->required();
   command->add_option("--out", options->out, "HDF5 results file (/attributions, /delta_f, /completeness, /targets)");
-  command
-      ->add_option("--method", options->method,
-                   "saliency, input_x_gradient, integrated_gradients, smoothgrad, or a plugin's method such as "
-                   "occlusion (default integrated_gradients)");
+  command->add_option("--method", options->method,
+                      "saliency, input_x_gradient, integrated_gradients, smoothgrad, or a plugin's method such as "
+                      "occlusion (default integrated_gradients)");
   command->add_option("--method-param", options->methodParams,
                       "KEY=VALUE for a plugin method, repeatable (occlusion: window_bins, window_units, stride_bins, "
                       "stride_units)");

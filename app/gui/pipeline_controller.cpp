@@ -6,6 +6,7 @@
 #include "logic/recording_description.h"
 #include "neurolens/app/recording_source.h"
 #include "neurolens/core/errors.h"
+#include "neurolens/plugins/plugin_manager.h"
 
 namespace neurolens::gui {
 
@@ -248,18 +249,48 @@ void PipelineController::runAttribution(const AttributionRequest& request) {
     const AttributionRequest& req = outcome->request;
     const FloatArray counts = firstTrials(recording->counts, req.trials == 0 ? recording->trialCount() : req.trials);
     outcome->trialsUsed = counts.dim(0);
-    AttributionOptions options;
-    options.method = req.method;
-    options.steps = req.steps;
-    options.baseline = req.baseline;
-    options.targets = req.targets;
-    options.device = device;
     ProfileAccumulator accumulator(ProfileKind::Signed);
-    const AttributionSummary summary = attribute(
-        *model, counts, options, [&accumulator](const AttributionChunk& chunk) { accumulator.add(chunk.attributions); },
-        progress.sub(0.0, 0.8));
-    outcome->targets = summary.targets;
-    outcome->maxRelCompleteness = summary.maxRelCompleteness;
+    if (!req.pluginMethod.empty()) {
+      // A plugin method sees the model only through forward passes (plugins/sdk).
+      const plugins::PluginManager plugins(plugins::PluginManager::defaultFolders());
+      const auto* method = plugins.attributionMethod(req.pluginMethod);
+      if (method == nullptr) throw InputError("the attribution plugin '" + req.pluginMethod + "' is no longer found");
+      outcome->targets = req.targets;
+      if (outcome->targets.empty())
+        for (std::int64_t d = 0; d < model->latentCount(); ++d) outcome->targets.push_back(d);
+      const std::size_t bins = counts.dim(1), units = counts.dim(2);
+      FloatArray baseline({bins, units}, 0.0F);
+      if (req.baseline == AttributionBaseline::Mean)
+        for (std::size_t u = 0; u < units; ++u) {
+          double sum = 0.0;
+          for (std::size_t t = 0; t < recording->trialCount(); ++t)
+            for (std::size_t b = 0; b < bins; ++b) sum += recording->counts(t, b, u);
+          const auto mean = static_cast<float>(sum / static_cast<double>(recording->trialCount() * bins));
+          for (std::size_t b = 0; b < bins; ++b) baseline.data()[b * units + u] = mean;
+        }
+      plugins::AttributionRequest pluginRequest;
+      pluginRequest.counts = &counts;
+      pluginRequest.baseline = &baseline;
+      pluginRequest.targets = outcome->targets;
+      pluginRequest.targetBinEnd = bins;
+      const plugins::LatentFunction latents = [model, device](const FloatArray& x) {
+        return model->infer(x, device).latents;
+      };
+      accumulator.add(method->attribute(latents, pluginRequest, progress.sub(0.0, 0.8)));
+    } else {
+      AttributionOptions options;
+      options.method = req.method;
+      options.steps = req.steps;
+      options.baseline = req.baseline;
+      options.targets = req.targets;
+      options.device = device;
+      const AttributionSummary summary = attribute(
+          *model, counts, options,
+          [&accumulator](const AttributionChunk& chunk) { accumulator.add(chunk.attributions); },
+          progress.sub(0.0, 0.8));
+      outcome->targets = summary.targets;
+      outcome->maxRelCompleteness = summary.maxRelCompleteness;
+    }
     outcome->profiles = accumulator.profiles();
     const std::string column = req.typeColumn.empty() ? defaultTypeColumn(recording->units) : req.typeColumn;
     outcome->unitTypes = unitTypes(recording->units, column, recording->unitCount());

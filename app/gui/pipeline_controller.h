@@ -24,6 +24,7 @@ namespace neurolens::gui {
 
 struct AttributionRequest {
   AttributionMethod method = AttributionMethod::IntegratedGradients;
+  std::string pluginMethod;  // non-empty: an attribution method from a plugin (e.g. "occlusion")
   int steps = 20;
   AttributionBaseline baseline = AttributionBaseline::Zero;
   std::vector<std::int64_t> targets;  // empty: every latent

@@ -31,24 +31,43 @@ std::size_t elementCount(const matvar_t& var) {
 // Element i of a numeric matrix as double, whatever its stored class.
 double numericAt(const matvar_t& var, std::size_t i) {
   switch (var.class_type) {
-    case MAT_C_DOUBLE: return static_cast<const double*>(var.data)[i];
-    case MAT_C_SINGLE: return static_cast<const float*>(var.data)[i];
-    case MAT_C_INT8: return static_cast<const std::int8_t*>(var.data)[i];
-    case MAT_C_UINT8: return static_cast<const std::uint8_t*>(var.data)[i];
-    case MAT_C_INT16: return static_cast<const std::int16_t*>(var.data)[i];
-    case MAT_C_UINT16: return static_cast<const std::uint16_t*>(var.data)[i];
-    case MAT_C_INT32: return static_cast<const std::int32_t*>(var.data)[i];
-    case MAT_C_UINT32: return static_cast<const std::uint32_t*>(var.data)[i];
-    case MAT_C_INT64: return static_cast<double>(static_cast<const std::int64_t*>(var.data)[i]);
-    case MAT_C_UINT64: return static_cast<double>(static_cast<const std::uint64_t*>(var.data)[i]);
-    default: return std::nan("");
+    case MAT_C_DOUBLE:
+      return static_cast<const double*>(var.data)[i];
+    case MAT_C_SINGLE:
+      return static_cast<const float*>(var.data)[i];
+    case MAT_C_INT8:
+      return static_cast<const std::int8_t*>(var.data)[i];
+    case MAT_C_UINT8:
+      return static_cast<const std::uint8_t*>(var.data)[i];
+    case MAT_C_INT16:
+      return static_cast<const std::int16_t*>(var.data)[i];
+    case MAT_C_UINT16:
+      return static_cast<const std::uint16_t*>(var.data)[i];
+    case MAT_C_INT32:
+      return static_cast<const std::int32_t*>(var.data)[i];
+    case MAT_C_UINT32:
+      return static_cast<const std::uint32_t*>(var.data)[i];
+    case MAT_C_INT64:
+      return static_cast<double>(static_cast<const std::int64_t*>(var.data)[i]);
+    case MAT_C_UINT64:
+      return static_cast<double>(static_cast<const std::uint64_t*>(var.data)[i]);
+    default:
+      return std::nan("");
   }
 }
 
 bool isNumericClass(matio_classes c) {
   switch (c) {
-    case MAT_C_DOUBLE: case MAT_C_SINGLE: case MAT_C_INT8: case MAT_C_UINT8: case MAT_C_INT16:
-    case MAT_C_UINT16: case MAT_C_INT32: case MAT_C_UINT32: case MAT_C_INT64: case MAT_C_UINT64:
+    case MAT_C_DOUBLE:
+    case MAT_C_SINGLE:
+    case MAT_C_INT8:
+    case MAT_C_UINT8:
+    case MAT_C_INT16:
+    case MAT_C_UINT16:
+    case MAT_C_INT32:
+    case MAT_C_UINT32:
+    case MAT_C_INT64:
+    case MAT_C_UINT64:
       return true;
     default:
       return false;
@@ -144,7 +163,8 @@ Recording readDataHighMat(const std::filesystem::path& file, const Progress& pro
     stops.push_back(trialStart + static_cast<double>(bins) * kBinS);
     conditions.push_back(charText(Mat_VarGetStructFieldByName(data.get(), "condition", trial)));
     trialStart = stops.back() + kTrialGapS;
-    progress.report(static_cast<double>(trial + 1) / static_cast<double>(trials), "reading " + file.filename().string());
+    progress.report(static_cast<double>(trial + 1) / static_cast<double>(trials),
+                    "reading " + file.filename().string());
   }
 
   for (std::size_t unit = 0; unit < perUnit.size(); ++unit) {

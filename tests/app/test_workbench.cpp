@@ -264,6 +264,28 @@ class TestWorkbench : public QObject {
     maybeScreenshot(window, "attribution");
   }
 
+  void attributionMethodFromAPluginRunsThroughTheGui() {
+    // The occlusion plugin (plugins/occlusion, built only on the SDK) is offered next to the
+    // built-in methods and runs through the same button, job and views.
+    MainWindow& window = *window_;
+    gui::AnalysisPanel* analysis = window.analysisPanel();
+    auto* method = analysis->findChild<QComboBox*>("attributionMethod");
+    const int plugin = method->findData(QString("occlusion"));
+    QVERIFY2(plugin >= 0, "the occlusion plugin is not offered in the method list");
+    method->setCurrentIndex(plugin);
+    analysis->findChild<QSpinBox*>("attributionTrials")->setValue(1);
+    QTest::mouseClick(analysis->attributionButton(), Qt::LeftButton);
+    QVERIFY(waitForJob(window.controller().analysisJob()));
+    QCOMPARE(window.controller().analysisJob().outcome(), BackgroundJob::Outcome::Succeeded);
+    const auto outcome = window.controller().attribution();
+    QCOMPARE(outcome->request.pluginMethod, std::string("occlusion"));
+    QCOMPARE(outcome->profiles.rows(), Eigen::Index{150});
+    QCOMPARE(outcome->profiles.cols(), Eigen::Index{8});
+    QVERIFY(outcome->profiles.allFinite() && outcome->profiles.norm() > 0.0);
+    method->setCurrentIndex(0);
+    analysis->findChild<QSpinBox*>("attributionTrials")->setValue(4);
+  }
+
   void typeSelectionIsSharedByTableAndHeatmap() {
     MainWindow& window = *window_;
     gui::AnalysisPanel* analysis = window.analysisPanel();

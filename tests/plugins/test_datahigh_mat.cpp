@@ -89,7 +89,8 @@ class TestDataHighMat : public QObject {
 
   void readsTheRealDataHighFile() {
     const QJsonObject expected = readJson(path("real.json"));
-    const Recording r = dh::readDataHighMat(std::filesystem::path(NEUROLENS_SHARED_DATA) / "matlab/datahigh_ex1_spikecounts.mat");
+    const Recording r =
+        dh::readDataHighMat(std::filesystem::path(NEUROLENS_SHARED_DATA) / "matlab/datahigh_ex1_spikecounts.mat");
     QCOMPARE(r.unitIds.size(), std::size_t(expected["units"].toInt()));
     QCOMPARE(r.trials->rows(), std::size_t(expected["trials"].toInt()));
     QCOMPARE(r.spikes.times.size(), std::size_t(expected["total_spikes"].toInt()));  // 50,353 as the README says
@@ -116,18 +117,30 @@ class TestDataHighMat : public QObject {
   void brokenFilesGiveClearErrors_data() {
     QTest::addColumn<QString>("name");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("no D") << "no_D.mat" << "no variable 'D'";
-    QTest::newRow("D not struct") << "D_not_struct.mat" << "not a struct array";
-    QTest::newRow("ragged units") << "ragged_units.mat" << "has 5 units";
-    QTest::newRow("negative") << "negative.mat" << "not a spike count";
-    QTest::newRow("fractional") << "fractional.mat" << "not a spike count";
-    QTest::newRow("text data") << "text_data.mat" << "not a numeric";
-    QTest::newRow("no data field") << "no_data_field.mat" << "no field 'data'";
-    QTest::newRow("truncated") << "truncated.mat" << "";
-    QTest::newRow("not mat") << "not_mat.mat" << "not a MATLAB MAT-file";
-    QTest::newRow("empty") << "empty.mat" << "not a MATLAB MAT-file";
-    QTest::newRow("missing") << "missing.mat" << "no such file";
-    QTest::newRow("folder") << "." << "folder";
+    QTest::newRow("no D") << "no_D.mat"
+                          << "no variable 'D'";
+    QTest::newRow("D not struct") << "D_not_struct.mat"
+                                  << "not a struct array";
+    QTest::newRow("ragged units") << "ragged_units.mat"
+                                  << "has 5 units";
+    QTest::newRow("negative") << "negative.mat"
+                              << "not a spike count";
+    QTest::newRow("fractional") << "fractional.mat"
+                                << "not a spike count";
+    QTest::newRow("text data") << "text_data.mat"
+                               << "not a numeric";
+    QTest::newRow("no data field") << "no_data_field.mat"
+                                   << "no field 'data'";
+    QTest::newRow("truncated") << "truncated.mat"
+                               << "";
+    QTest::newRow("not mat") << "not_mat.mat"
+                             << "not a MATLAB MAT-file";
+    QTest::newRow("empty") << "empty.mat"
+                           << "not a MATLAB MAT-file";
+    QTest::newRow("missing") << "missing.mat"
+                             << "no such file";
+    QTest::newRow("folder") << "."
+                            << "folder";
   }
 
   void brokenFilesGiveClearErrors() {
@@ -139,8 +152,7 @@ class TestDataHighMat : public QObject {
       QFAIL("no error for a broken file");
     } catch (const InputError& e) {
       const std::string message = e.what();
-      QVERIFY2(message.find(std::filesystem::path(target).filename().string()) != std::string::npos ||
-                   name == ".",
+      QVERIFY2(message.find(std::filesystem::path(target).filename().string()) != std::string::npos || name == ".",
                message.c_str());
       QVERIFY2(message.find(expected.toStdString()) != std::string::npos, message.c_str());
     }

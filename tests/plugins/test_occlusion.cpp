@@ -121,8 +121,8 @@ class TestOcclusion : public QObject {
                           {"window_units", std::to_string(windowUnits)},
                           {"stride_bins", std::to_string(strideBins)},
                           {"stride_units", std::to_string(strideUnits)}};
-    const FloatArray ours = occlusion::occlusionAttribution(model, request, occlusion::parseWindow(request.parameters),
-                                                            Progress{}, 4);
+    const FloatArray ours =
+        occlusion::occlusionAttribution(model, request, occlusion::parseWindow(request.parameters), Progress{}, 4);
     double worst = 0.0;
     for (std::size_t t = 0; t < kTrials; ++t)
       for (std::size_t d = 0; d < 2; ++d)

@@ -58,8 +58,8 @@ class TestPluginCli : public QObject {
     // (x - b) W[u, d] summed over the target bins that contain it: with 1x1 windows
     // that equals integrated gradients exactly.
     QTemporaryDir dir;
-    const QStringList common{kNwb, "--model", kLinear, "--units", "0,1,2,3,4,5", "--window", "0:200",
-                             "--targets", "2,0", "--device", "cpu", "--quiet"};
+    const QStringList common{kNwb,    "--model",   kLinear, "--units",  "0,1,2,3,4,5", "--window",
+                             "0:200", "--targets", "2,0",   "--device", "cpu",         "--quiet"};
     const Run occlusion = runCli(QStringList{"attribute", "--method", "occlusion", "--method-param", "window_bins=1",
                                              "--json", "--out", dir.filePath("occ.h5")} +
                                  common);

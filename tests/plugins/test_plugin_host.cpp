@@ -1,7 +1,6 @@
 // Plugin discovery: static plugins, loadable modules from a folder, refusal of a
 // plugin built for another API version and of files that are not plugins.
 #include <QtTest/QtTest>
-
 #include <filesystem>
 #include <fstream>
 
@@ -24,7 +23,8 @@ class TestPluginHost : public QObject {
 
   void readerIsChosenByExtensionAndContent() {
     const PluginManager manager({});
-    const std::filesystem::path real = std::filesystem::path(NEUROLENS_SHARED_DATA) / "matlab/datahigh_ex1_spikecounts.mat";
+    const std::filesystem::path real =
+        std::filesystem::path(NEUROLENS_SHARED_DATA) / "matlab/datahigh_ex1_spikecounts.mat";
     QVERIFY(manager.readerFor(real) != nullptr);
     QVERIFY(manager.readerFor(std::filesystem::path(NEUROLENS_SHARED_DATA) / "pmd_reach_yu2009.nwb") == nullptr);
     QTemporaryDir dir;

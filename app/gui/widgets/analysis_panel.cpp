@@ -15,6 +15,7 @@
 #include <set>
 
 #include "logic/pipeline.h"
+#include "neurolens/plugins/plugin_manager.h"
 #include "widgets/plot_widget.h"
 
 namespace neurolens::gui {
@@ -57,6 +58,11 @@ AnalysisPanel::AnalysisPanel(QWidget* parent) : QWidget(parent) {
   method_->addItem(tr("Saliency"), static_cast<int>(AttributionMethod::Saliency));
   method_->addItem(tr("Input x gradient"), static_cast<int>(AttributionMethod::InputXGradient));
   method_->addItem(tr("SmoothGrad"), static_cast<int>(AttributionMethod::SmoothGrad));
+  // Methods that plugins add (plugins/sdk AttributionMethodPlugin), e.g. occlusion.
+  const plugins::PluginManager plugins(plugins::PluginManager::defaultFolders());
+  for (const auto* plugin : plugins.attributionMethods())
+    method_->addItem(tr("%1 (plugin)").arg(QString::fromStdString(plugin->methodName())),
+                     QString::fromStdString(plugin->methodName()));
   steps_ = new QSpinBox(attributionBox);
   steps_->setObjectName("attributionSteps");
   steps_->setRange(2, 500);
@@ -190,7 +196,11 @@ void AnalysisPanel::setBusy(bool busy) {
 
 AttributionRequest AnalysisPanel::attributionRequest() const {
   AttributionRequest request;
-  request.method = static_cast<AttributionMethod>(method_->currentData().toInt());
+  const QVariant method = method_->currentData();
+  if (method.typeId() == QMetaType::QString)
+    request.pluginMethod = method.toString().toStdString();
+  else
+    request.method = static_cast<AttributionMethod>(method.toInt());
   request.steps = steps_->value();
   request.baseline = static_cast<AttributionBaseline>(baseline_->currentData().toInt());
   for (const QString& part : targets_->text().split(',', Qt::SkipEmptyParts)) {
@@ -205,7 +215,9 @@ AttributionRequest AnalysisPanel::attributionRequest() const {
 }
 
 void AnalysisPanel::setAttributionRequest(const AttributionRequest& request) {
-  method_->setCurrentIndex(std::max(0, method_->findData(static_cast<int>(request.method))));
+  method_->setCurrentIndex(std::max(0, request.pluginMethod.empty()
+                                           ? method_->findData(static_cast<int>(request.method))
+                                           : method_->findData(QString::fromStdString(request.pluginMethod))));
   steps_->setValue(request.steps);
   baseline_->setCurrentIndex(std::max(0, baseline_->findData(static_cast<int>(request.baseline))));
   QStringList targets;
