@@ -47,7 +47,9 @@ for artifact in "$build"/artifacts/*; do
   report=$("$fuzzer" -timeout=25 "$artifact" 2>&1 || true)
   # The first stack frame that is either inside libhdf5 or inside NeuroLens decides (libc, libstdc++
   # and sanitizer frames in between, e.g. a memcpy HDF5 called, belong to whoever called them).
-  first=$(printf '%s\n' "$report" | grep -E '^ +#[0-9]+ ' | grep -m 1 -E 'libhdf5|neurolens|/core/|/tests/fuzz/' || true)
+  # (Match symbols and source paths, not the fuzzer binary's own path, which may contain "neurolens".)
+  first=$(printf '%s\n' "$report" | grep -E '^ +#[0-9]+ ' |
+    grep -m 1 -E 'libhdf5| in neurolens::|/core/(io/)?src/|/tests/fuzz/fuzz_nwb_reader\.cpp|LLVMFuzzerTestOneInput' || true)
   if printf '%s' "$first" | grep -q 'libhdf5'; then
     upstream=$((upstream + 1))
     echo "upstream HDF5 finding: $(basename "$artifact"): $first"
