@@ -15,7 +15,6 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
-#include <dlfcn.h>
 #include <torch/script.h>
 #include <torch/torch.h>
 
@@ -307,28 +306,13 @@ std::size_t bytesPerRow(std::size_t bins, std::size_t units, std::int64_t latent
   return std::max<std::size_t>(values * sizeof(float) * kActivationFactor, 1);
 }
 
-// Free GPU memory from the CUDA runtime LibTorch already loaded, looked up at run
-// time so this file builds against CPU-only and CUDA LibTorch (1.13 and 2.x)
-// without CUDA headers; nullopt when the runtime is not there.
-std::optional<std::size_t> freeCudaBytes() {
-  using MemGetInfo = int (*)(std::size_t*, std::size_t*);
-  void* symbol = dlsym(RTLD_DEFAULT, "cudaMemGetInfo");
-  if (!symbol) return std::nullopt;
-  MemGetInfo memGetInfo = nullptr;
-  static_assert(sizeof(memGetInfo) == sizeof(symbol));
-  std::memcpy(&memGetInfo, &symbol, sizeof(symbol));  // POSIX: object pointer -> function pointer
-  std::size_t freeBytes = 0;
-  std::size_t totalBytes = 0;
-  if (memGetInfo(&freeBytes, &totalBytes) != 0) return std::nullopt;
-  return freeBytes;
-}
 
 std::size_t rowBudget(bool cuda, std::size_t bins, std::size_t units, std::int64_t latents, RunReport& run) {
   constexpr std::size_t kCpuBudget = std::size_t{1} << 30;           // 1 GiB
   constexpr std::size_t kCudaFallbackBudget = std::size_t{4} << 30;  // when free memory is unknown
   std::size_t budget = kCpuBudget;
   if (cuda) {
-    const auto freeBytes = freeCudaBytes();
+    const auto freeBytes = detail::freeCudaMemory();
     budget = freeBytes ? *freeBytes / 2 : kCudaFallbackBudget;
     if (!freeBytes) run.notes.push_back("free GPU memory unknown: assumed 4 GiB");
   }

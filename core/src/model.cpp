@@ -185,21 +185,6 @@ std::size_t bytesPerTrial(std::size_t bins, std::size_t units, std::int64_t late
   return std::max<std::size_t>(values * sizeof(float) * kActivationFactor, 1);
 }
 
-// Free GPU memory from the CUDA runtime LibTorch already loaded. Looked up at run
-// time so the same source builds against CPU-only and CUDA LibTorch, 1.13 and 2.x,
-// without CUDA headers; nullopt when the runtime is not there.
-std::optional<std::size_t> freeCudaMemory() {
-  using MemGetInfo = int (*)(std::size_t*, std::size_t*);
-  void* symbol = dlsym(RTLD_DEFAULT, "cudaMemGetInfo");
-  if (!symbol) return std::nullopt;
-  MemGetInfo memGetInfo = nullptr;
-  static_assert(sizeof(memGetInfo) == sizeof(symbol));
-  std::memcpy(&memGetInfo, &symbol, sizeof(symbol));  // POSIX: object pointer -> function pointer
-  std::size_t freeBytes = 0;
-  std::size_t totalBytes = 0;
-  if (memGetInfo(&freeBytes, &totalBytes) != 0) return std::nullopt;
-  return freeBytes;
-}
 
 std::size_t initialChunk(const FloatArray& counts, std::int64_t latents, bool cuda, std::size_t maxChunk,
                          RunReport* report) {
@@ -207,7 +192,7 @@ std::size_t initialChunk(const FloatArray& counts, std::int64_t latents, bool cu
   constexpr std::size_t kCudaFallbackBudget = std::size_t{2} << 30;  // when free memory is unknown
   std::size_t budget = kCpuBudget;
   if (cuda) {
-    const auto freeBytes = freeCudaMemory();
+    const auto freeBytes = detail::freeCudaMemory();
     budget = freeBytes ? *freeBytes / 2 : kCudaFallbackBudget;
     if (report && !freeBytes) report->notes.push_back("free GPU memory unknown: assumed 2 GiB");
   }
@@ -236,6 +221,19 @@ void checkFinite(const torch::Tensor& tensor, const Model::Impl& model, const st
 }  // namespace
 
 namespace detail {
+
+std::optional<std::size_t> freeCudaMemory() {
+  using MemGetInfo = int (*)(std::size_t*, std::size_t*);
+  void* symbol = dlsym(RTLD_DEFAULT, "cudaMemGetInfo");
+  if (!symbol) return std::nullopt;
+  MemGetInfo memGetInfo = nullptr;
+  static_assert(sizeof(memGetInfo) == sizeof(symbol));
+  std::memcpy(&memGetInfo, &symbol, sizeof(symbol));  // POSIX: object pointer -> function pointer
+  std::size_t freeBytes = 0;
+  std::size_t totalBytes = 0;
+  if (memGetInfo(&freeBytes, &totalBytes) != 0) return std::nullopt;
+  return freeBytes;
+}
 
 bool isOutOfMemory(const std::exception& error) {
   if (dynamic_cast<const std::bad_alloc*>(&error)) return true;

@@ -65,5 +65,9 @@ torch::jit::Module moduleOn(const Model::Impl& model, const torch::Device& devic
 // [1, bins, units] if not done yet. Throws InputError when the output breaks the contract.
 void ensureProbed(const Model::Impl& model, std::int64_t units, std::int64_t bins);
 
+// Free GPU memory from the CUDA runtime LibTorch already loaded (looked up at run
+// time: builds against CPU-only and CUDA LibTorch, 1.13 and 2.x); nullopt without one.
+std::optional<std::size_t> freeCudaMemory();
+
 }  // namespace detail
 }  // namespace neurolens
