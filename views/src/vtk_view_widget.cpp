@@ -94,6 +94,9 @@ VtkViewWidget::VtkViewWidget(QWidget* parent) : QOpenGLWidget(parent), impl_(std
 }
 
 VtkViewWidget::~VtkViewWidget() {
+  // QOpenGLWidget's own destructor destroys the context after impl_ is gone: stop
+  // its aboutToBeDestroyed signal from calling back into this half-destroyed widget.
+  if (context() != nullptr) disconnect(context(), nullptr, this, nullptr);
   releaseGraphics();
   impl_->window->RemoveObserver(impl_->windowCallback);
   impl_->interactor->RemoveObserver(impl_->interactorCallback);
@@ -232,7 +235,7 @@ void VtkViewWidget::paintGL() {
 }
 
 void VtkViewWidget::releaseGraphics() {
-  if (!impl_->contextReady) return;
+  if (impl_ == nullptr || !impl_->contextReady) return;
   makeCurrent();
   impl_->window->Finalize();
   impl_->window->SetReadyForRendering(false);
