@@ -1,21 +1,26 @@
 #!/usr/bin/env bash
 # Builds the NWB-reader fuzz target with clang + libFuzzer + ASan/UBSan and runs
 # it for a bounded time on a corpus seeded from small real and hand-made files.
-# Usage: tests/fuzz/run_fuzz.sh [SECONDS (default 60)] [BUILD_DIR (default /tmp/neurolens-fuzz)]
+# Usage: tests/fuzz/run_fuzz.sh [SECONDS (default 60)] [BUILD_DIR (default SOURCE/build-fuzz)]
 # Exit status: 0 when no crash, leak, timeout or out-of-memory was traced to NeuroLens code; 1
 # otherwise (the inputs are left in BUILD_DIR/artifacts/, the fuzzer's log in BUILD_DIR/fuzz.log).
 set -euo pipefail
 seconds=${1:-60}
-build=${2:-/tmp/neurolens-fuzz}
 source_dir=$(cd "$(dirname "$0")/../.." && pwd)
+build=${2:-$source_dir/build-fuzz}
+# A cache generated from another checkout would make cmake refuse; start that build afresh.
+if [ -f "$build/CMakeCache.txt" ] && ! grep -qxF "CMAKE_HOME_DIRECTORY:INTERNAL=$source_dir" "$build/CMakeCache.txt"; then
+  rm -rf "$build"
+fi
 shared=${NEUROLENS_SHARED_DATA:-$source_dir/../shared/data}
 python=${NEUROLENS_TEST_PYTHON:-/usr/bin/python3}
 cc=${CC_FUZZ:-clang-14}
 cxx=${CXX_FUZZ:-clang++-14}
 
+mkdir -p "$build"
 cmake -G Ninja -S "$source_dir" -B "$build" -DCMAKE_C_COMPILER="$cc" -DCMAKE_CXX_COMPILER="$cxx" \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNEUROLENS_FUZZ=ON -DNEUROLENS_GUI=OFF -DNEUROLENS_BENCH=OFF \
-  -DNEUROLENS_TESTS=ON >"$build.configure.log" 2>&1 || { cat "$build.configure.log"; exit 1; }
+  -DNEUROLENS_TESTS=ON >"$build/configure.log" 2>&1 || { cat "$build/configure.log"; exit 1; }
 ninja -C "$build" fuzz_nwb_reader
 
 corpus="$build/corpus"
