@@ -26,6 +26,7 @@ test_packages=(
   python3-venv python3-sklearn python3-scipy python3-matplotlib python3-pandas  # reference implementations
   clang libclang-rt-14-dev                                        # libFuzzer target for the NWB reader
   imagemagick poppler-utils librsvg2-bin                          # screenshots; PDF/SVG text checks in render tests
+  ffmpeg                                                          # MP4 animation export (optional at run time)
 )
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
