@@ -10,6 +10,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "cli_runner.h"
 #include "neurolens/core/ndarray.h"
 #include "neurolens/io/results_store.h"
 
@@ -21,40 +22,11 @@ namespace {
 const QString kRecording = QString(NEUROLENS_SHARED_DATA) + "/pmd_reach_yu2009.nwb";
 const QString kUnits = "0,1,2,3,4,5";  // the test models take 6 units
 
+using Run = neurolens::test::ProcessResult;
+using neurolens::test::runCli;
+using neurolens::test::runPython;
+
 QString modelPath(const char* name) { return QString(NEUROLENS_SOURCE_DIR) + "/tests/data/models/" + name; }
-
-struct Run {
-  int exitCode = -1;
-  QString out;
-  QString err;
-};
-
-Run runCli(const QStringList& arguments, int timeoutMs = 120000) {
-  QProcess process;
-  process.start(qEnvironmentVariable("NEUROLENS_CLI", QString(NEUROLENS_BINARY_DIR) + "/bin/neurolens-cli"), arguments);
-  Run run;
-  if (!process.waitForFinished(timeoutMs)) {
-    process.kill();
-    process.waitForFinished();
-    run.err = "timed out";
-    return run;
-  }
-  run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-  run.out = QString::fromUtf8(process.readAllStandardOutput());
-  run.err = QString::fromUtf8(process.readAllStandardError());
-  return run;
-}
-
-Run runPython(const QStringList& arguments) {
-  QProcess process;
-  process.start(NEUROLENS_TEST_PYTHON, arguments);
-  Run run;
-  if (!process.waitForFinished(180000)) return run;
-  run.exitCode = process.exitCode();
-  run.out = QString::fromUtf8(process.readAllStandardOutput());
-  run.err = QString::fromUtf8(process.readAllStandardError());
-  return run;
-}
 
 std::vector<float> readFloats(const QString& file, std::size_t count) {
   std::vector<float> values(count);

@@ -11,55 +11,19 @@
 #include <QtTest/QtTest>
 #include <filesystem>
 
+#include "cli_runner.h"
 #include "neurolens/io/recording_reader.h"
 #include "neurolens/io/results_store.h"
 
 namespace {
 
-struct CliResult {
-  int exitCode = -1;
-  QString out;
-  QString err;
-};
-
-CliResult runCli(const QStringList& arguments, int timeoutMs = 180000) {
-  QProcess process;
-  process.start(qEnvironmentVariable("NEUROLENS_CLI"), arguments);
-  CliResult result;
-  if (!process.waitForFinished(timeoutMs)) {
-    process.kill();
-    process.waitForFinished();
-    return result;
-  }
-  result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-  result.out = QString::fromUtf8(process.readAllStandardOutput());
-  result.err = QString::fromUtf8(process.readAllStandardError());
-  return result;
+using neurolens::test::runCli;
+QJsonObject json(const QString& text) { return neurolens::test::parseJson(text); }
+// A reference script of tests/core/python.
+neurolens::test::ProcessResult runPython(const QString& script, const QStringList& arguments) {
+  return neurolens::test::runPython(QStringList{QString(NEUROLENS_SOURCE_DIR) + "/tests/core/python/" + script} +
+                                    arguments);
 }
-
-struct PythonResult {
-  int exitCode = -1;
-  QString out;
-  QString err;
-};
-
-PythonResult runPython(const QString& script, const QStringList& arguments) {
-  QProcess process;
-  process.start(NEUROLENS_TEST_PYTHON,
-                QStringList{QString(NEUROLENS_SOURCE_DIR) + "/tests/core/python/" + script} + arguments);
-  PythonResult result;
-  if (!process.waitForFinished(180000)) {
-    process.kill();
-    process.waitForFinished();
-    return result;
-  }
-  result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-  result.out = QString::fromUtf8(process.readAllStandardOutput());
-  result.err = QString::fromUtf8(process.readAllStandardError());
-  return result;
-}
-
-QJsonObject json(const QString& text) { return QJsonDocument::fromJson(text.trimmed().toUtf8()).object(); }
 
 QByteArray fileBytes(const QString& path) {
   QFile file(path);

@@ -3,23 +3,14 @@
 // analysis plugin, checked against the closed form of a linear model.
 #include <QtTest/QtTest>
 
+#include "cli_runner.h"
 #include "neurolens/io/results_store.h"
 
 namespace {
 
-struct Run {
-  int exitCode = -1;
-  QByteArray out;
-  QString err;
-};
+using Run = neurolens::test::ProcessResult;
 
-Run runCli(const QStringList& arguments) {
-  QProcess process;
-  process.start(qEnvironmentVariable("NEUROLENS_CLI"), arguments);
-  process.waitForFinished(300000);
-  return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1, process.readAllStandardOutput(),
-          QString::fromUtf8(process.readAllStandardError())};
-}
+Run runCli(const QStringList& arguments) { return neurolens::test::runCli(arguments, 300000); }
 
 const QString kMat = QString(NEUROLENS_SHARED_DATA) + "/matlab/datahigh_ex1_spikecounts.mat";
 const QString kNwb = QString(NEUROLENS_SHARED_DATA) + "/pmd_reach_yu2009.nwb";
@@ -33,7 +24,7 @@ class TestPluginCli : public QObject {
   void infoReadsMatThroughThePlugin() {
     const Run run = runCli({"info", kMat, "--json"});
     QVERIFY2(run.exitCode == 0, qPrintable(run.err));
-    const QJsonObject json = QJsonDocument::fromJson(run.out).object();
+    const QJsonObject json = neurolens::test::parseJson(run.out);
     QCOMPARE(json["units"].toInt(), 61);
     QCOMPARE(json["trials"].toInt(), 210);
     QVERIFY(json["trial_columns"].toArray().contains("condition"));
@@ -46,7 +37,7 @@ class TestPluginCli : public QObject {
     const Run nwb = runCli({"bin", kNwb, "--json", "--out", dir.filePath("nwb.h5")});
     QVERIFY2(mat.exitCode == 0, qPrintable(mat.err));
     QVERIFY2(nwb.exitCode == 0, qPrintable(nwb.err));
-    QCOMPARE(QJsonDocument::fromJson(mat.out).object()["spikes"].toInt(), 50353);
+    QCOMPARE(neurolens::test::parseJson(mat.out)["spikes"].toInt(), 50353);
     const auto a = neurolens::io::ResultsReader(dir.filePath("mat.h5").toStdString()).readArray("/counts");
     const auto b = neurolens::io::ResultsReader(dir.filePath("nwb.h5").toStdString()).readArray("/counts");
     QCOMPARE(a.shape(), (std::vector<std::size_t>{210, 20, 61}));
@@ -64,7 +55,7 @@ class TestPluginCli : public QObject {
                                              "--json", "--out", dir.filePath("occ.h5")} +
                                  common);
     QVERIFY2(occlusion.exitCode == 0, qPrintable(occlusion.err));
-    QCOMPARE(QJsonDocument::fromJson(occlusion.out).object()["method"].toString(), QString("occlusion"));
+    QCOMPARE(neurolens::test::parseJson(occlusion.out)["method"].toString(), QString("occlusion"));
     const Run ig = runCli(QStringList{"attribute", "--steps", "4", "--out", dir.filePath("ig.h5")} + common);
     QVERIFY2(ig.exitCode == 0, qPrintable(ig.err));
     const auto a = neurolens::io::ResultsReader(dir.filePath("occ.h5").toStdString()).readArray("/attributions");
