@@ -386,6 +386,74 @@ ProbePanels probePanels(const FigureData& data, const FigureCliOptions& options,
   return panels;
 }
 
+// Spike rasters stack at most this many trials per unit: beyond it each trial's row
+// would be thinner than a pixel at the default size.
+constexpr std::size_t kMaxRasterTrials = 20;
+
+// `--view raster`: the spike times themselves, read back from the recording for the
+// kept units and the drawn trials, on the binning window's time axis (ms after the
+// alignment event), units grouped by --unit-column, trials stacked inside each unit.
+std::unique_ptr<fig::Plot> spikeRasterPanel(const FigureData& data, const FigureCliOptions& options,
+                                            std::string* note) {
+  std::vector<std::string> groups;
+  if (!options.unitColumn.empty()) groups = unitLabels(data.binned, options.unitColumn);
+  const Recording recording = io::readRecording(options.file);
+  std::vector<std::size_t> unitRows;  // recording row of each kept unit
+  for (const std::int64_t id : data.binned.unitIds) {
+    const auto found = std::find(recording.unitIds.begin(), recording.unitIds.end(), id);
+    if (found == recording.unitIds.end())
+      throw ComputeError(options.file + ": unit " + std::to_string(id) + " was binned but its spike times are missing");
+    unitRows.push_back(static_cast<std::size_t>(found - recording.unitIds.begin()));
+  }
+  std::vector<std::size_t> trials = data.selected;
+  if (trials.size() > kMaxRasterTrials) {
+    trials.resize(kMaxRasterTrials);
+    if (note != nullptr)
+      *note = "the raster shows the first " + std::to_string(kMaxRasterTrials) + " of " +
+              std::to_string(data.selected.size()) + " trials; choose others with --trials or --conditions";
+  }
+  const double windowMs = static_cast<double>(data.binned.binCount()) * data.binned.binMs;
+  fig::RasterData raster;
+  raster.startMs = data.windowStartMs;
+  raster.endMs = data.windowStartMs + windowMs;
+  raster.trialsPerUnit = trials.size();
+  raster.unitGroups = groups;
+  std::size_t spikes = 0;
+  for (const std::size_t row : unitRows) {
+    const SpikeTrains& trains = recording.spikes;
+    const auto* first = trains.times.data() + trains.begin(row);
+    const auto* last = trains.times.data() + trains.end[row];
+    for (const std::size_t t : trials) {
+      // binStartS is the time of bin 0 (the window start) of trial t.
+      const double startS = data.binned.binStartS.at(t);
+      std::vector<double> times;
+      for (const auto* spike = first; spike != last; ++spike) {
+        const double ms = data.windowStartMs + (*spike - startS) * 1000.0;
+        if (ms >= raster.startMs && ms < raster.endMs) times.push_back(ms);
+      }
+      spikes += times.size();
+      raster.spikeTimesMs.push_back(std::move(times));
+    }
+  }
+  const auto trialName = [&](std::size_t t) {
+    return t < data.binned.trialIds.size() ? std::to_string(data.binned.trialIds[t]) : std::to_string(t);
+  };
+  std::string which;
+  if (trials.size() == 1) {
+    which = "trial " + trialName(trials.front());
+  } else if (trials.size() <= 4) {
+    which = "trials ";
+    for (std::size_t i = 0; i < trials.size(); ++i) which += (i > 0 ? ", " : "") + trialName(trials[i]);
+  } else {
+    which = std::to_string(trials.size()) + " trials (" + trialName(trials.front()) + " .. " +
+            trialName(trials.back()) + ")";
+  }
+  raster.title = which + ": " + std::to_string(unitRows.size()) + " units, " + std::to_string(spikes) + " spikes";
+  raster.yTitle = trials.size() > 1 ? "unit (trials stacked)" : "unit";
+  if (!options.unitColumn.empty()) raster.yTitle = options.unitColumn + (trials.size() > 1 ? " (trials stacked)" : "");
+  return std::make_unique<fig::RasterPlot>(std::move(raster));
+}
+
 std::unique_ptr<fig::Plot> rasterPanel(const FigureData& data, const FigureCliOptions& options) {
   std::vector<std::string> groups;
   if (!options.unitColumn.empty()) {
@@ -403,13 +471,13 @@ std::unique_ptr<fig::Plot> rasterPanel(const FigureData& data, const FigureCliOp
 }
 
 std::unique_ptr<fig::Figure> buildFigure(const FigureData& data, const FigureCliOptions& options,
-                                         const fig::FigureStyle& style, const Progress& progress) {
+                                         const fig::FigureStyle& style, const Progress& progress, std::string* note) {
   auto figure = std::make_unique<fig::Figure>(1);
   const std::string& view = options.view;
   if (view == "trajectories") {
     figure->add(trajectoryPanel(project(data, options, progress), data, options, style, {}));
   } else if (view == "raster") {
-    figure->add(rasterPanel(data, options));
+    figure->add(spikeRasterPanel(data, options, note));
   } else if (view == "attribution") {
     figure->add(std::move(linkPanels(data, options, progress).attribution));
   } else if (view == "association") {
@@ -605,9 +673,11 @@ int runFigure(const FigureCliOptions& options) {
                {"frames_dir", animation.directory},
                {"mp4", result.mp4.empty() ? nlohmann::json() : nlohmann::json(result.mp4)}};
   } else {
-    const auto figure = buildFigure(data, options, style, progress.sub(0.5, 0.95));
+    std::string note;
+    const auto figure = buildFigure(data, options, style, progress.sub(0.5, 0.95), &note);
     fig::exportFigure(*figure, options.out, {width, height, options.dpi, options.transparent}, style);
     reporter.finishProgress();
+    if (!note.empty()) reporter.warn(note);
     summary = {{"width", width}, {"height", height}, {"panels", figure->panelCount()}, {"view", options.view}};
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

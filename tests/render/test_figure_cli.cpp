@@ -74,8 +74,56 @@ class TestFigureCli : public QObject {
     QVERIFY(summary["seconds"].toDouble() > 0.0);
     QVERIFY(QSvgRenderer(out).isValid());
     const QString svg = neurolens::testing::readAll(out);
-    for (const char* label : {">time (ms)<", ">unit<", ">firing rate (Hz)<", ">mean over 210 trials<", ">400<"})
+    // A spike raster of the first 20 of the 210 trials (stacked inside each unit's band), said on stderr.
+    for (const char* label : {">time (ms)<", ">unit (trials stacked)<", ">20 trials (0 .. 19): 61 units, ", ">400<"})
       QVERIFY2(svg.contains(label), label);
+    QVERIFY2(run.err.contains("first 20 of 210 trials"), qPrintable(run.err));
+  }
+
+  // `--view raster` draws the spike times themselves: on a pynwb-written file with
+  // known spike times, the SVG holds one tick (an "M x,y L x,y" segment) per spike
+  // inside the window of each drawn trial, in the colour of the unit's type, with
+  // the type labels; the counts come from numpy in make_raster_nwb.py.
+  void spikeRasterTicksMatchSpikeTimes() {
+    const QString nwb = dir_.filePath("raster_fixture.nwb");
+    QProcess python;
+    python.start(NEUROLENS_TEST_PYTHON,
+                 {QString(NEUROLENS_SOURCE_DIR) + "/tests/render/python/make_raster_nwb.py", nwb, "0", "500", "0,2"});
+    QVERIFY(python.waitForFinished(120000));
+    if (python.exitCode() == 77) QSKIP("pynwb is not installed in the test Python (NEUROLENS_TEST_PYTHON)");
+    QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
+    const QJsonObject expected = QJsonDocument::fromJson(python.readAllStandardOutput().trimmed()).object();
+    QVERIFY(expected["ticks"].toInt() > 20);
+
+    const QString out = dir_.filePath("raster_fixture.svg");
+    // The fixture's trials have ids 0, 1, 2 (pynwb numbers them from 0).
+    const Run run = runCli({"figure", "--view", "raster", "--unit-column", "cell_type", "--trials", "0,2", "--window",
+                            "0:500", "--out", out, nwb});
+    QVERIFY2(run.code == 0, qPrintable(describe(run)));
+    QVERIFY(QSvgRenderer(out).isValid());
+    const QString svg = neurolens::testing::readAll(out);
+    for (const char* label : {">pyramidal<", ">interneuron<", ">unknown<", ">cell_type (trials stacked)<"})
+      QVERIFY2(svg.contains(label), label);
+    QVERIFY2(svg.contains(QString(">trials 0, 2: 6 units, %1 spikes<").arg(expected["ticks"].toInt())),
+             "title with the spike count");
+
+    // Tick segments per stroke colour: the groups come in first-seen order of the
+    // unit types (pyramidal, interneuron, unknown) and take the palette in order.
+    QMap<QString, int> segments;
+    QString stroke;
+    static const QRegularExpression strokeOf("<g [^>]*stroke=\"(#[0-9a-f]{6})\"");
+    static const QRegularExpression pathData("<path [^>]*d=\"([^\"]*)\"");
+    for (const QString& line : svg.split('\n')) {
+      if (const auto g = strokeOf.match(line); g.hasMatch()) stroke = g.captured(1);
+      if (const auto p = pathData.match(line); p.hasMatch()) segments[stroke] += p.captured(1).count('M');
+    }
+    const QJsonObject perType = expected["ticks_per_type"].toObject();
+    const QStringList order = {"pyramidal", "interneuron", "unknown"};
+    for (int g = 0; g < order.size(); ++g) {
+      const QString colour =
+          neurolens::testing::toQColor(neurolens::views::categoricalColour(static_cast<std::size_t>(g))).name();
+      QCOMPARE(segments.value(colour), perType[order[g]].toInt());
+    }
   }
 
   // 7 reach conditions as condition means, at a chosen size and DPI: the PNG has

@@ -3,6 +3,11 @@
 // real text, PNG baselines, and animation frames (MP4 only where ffmpeg exists).
 #include <QDir>
 #include <QImageReader>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QStandardPaths>
 #include <QSvgRenderer>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
@@ -12,6 +17,7 @@
 #include "neurolens/views/demo_trajectories.h"
 #include "neurolens/views/figure/figure.h"
 #include "neurolens/views/figure/trajectory_figure.h"
+#include "neurolens/views/offscreen_renderer.h"
 #include "support/display_test_support.h"
 #include "test_figure_support.h"
 
@@ -222,6 +228,76 @@ class TestFigureRender : public QObject {
     QVERIFY(testing::meanAbsoluteDifference(QImage(QString::fromStdString(turned.frames[0])),
                                             QImage(QString::fromStdString(turned.frames[1]))) > 0.05);
     if (findFfmpeg().empty()) qInfo("ffmpeg not on PATH: the MP4 part was checked as 'frames only'");
+  }
+
+  // Where ffmpeg is installed the sweep is also an H.264 MP4: ffprobe (from the same
+  // package) decodes every frame and reports the count, the size (odd sizes padded
+  // to even, as yuv420p needs), the pixel format and the duration frames / fps.
+  void mp4CheckedWithFfprobe() {
+    if (findFfmpeg().empty()) QSKIP("ffmpeg is not installed (not on PATH): MP4 export writes PNG frames only");
+    const QString ffprobe = QStandardPaths::findExecutable(QStringLiteral("ffprobe"));
+    if (ffprobe.isEmpty()) QSKIP("ffprobe (package ffmpeg) is not on PATH");
+    QTemporaryDir dir;
+    AnimationOptions sweep;
+    sweep.directory = dir.filePath("frames").toStdString();
+    sweep.mp4 = dir.filePath("sweep.mp4").toStdString();
+    sweep.width = 321;
+    sweep.height = 241;
+    sweep.dpi = 72.0;
+    sweep.frames = 15;
+    sweep.framesPerSecond = 10.0;
+    sweep.binMs = 20.0;
+    const AnimationResult result = exportTrajectoryAnimation(demoData(3, 4, 30), {}, sweep, defaultFigureStyle());
+    QVERIFY2(result.note.empty(), result.note.c_str());
+    QCOMPARE(result.mp4, sweep.mp4);
+    QCOMPARE(result.frames.size(), std::size_t{15});
+    QVERIFY(!QFileInfo::exists(QString::fromStdString(sweep.mp4) + ".partial.mp4"));
+
+    QProcess probe;
+    probe.start(ffprobe, {"-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+                          "stream=codec_name,width,height,pix_fmt,nb_read_frames,avg_frame_rate:format=duration", "-of",
+                          "json", QString::fromStdString(sweep.mp4)});
+    QVERIFY(probe.waitForFinished(60000));
+    QCOMPARE(probe.exitCode(), 0);
+    const QJsonObject info = QJsonDocument::fromJson(probe.readAllStandardOutput()).object();
+    const QJsonObject stream = info["streams"].toArray().at(0).toObject();
+    QCOMPARE(stream["codec_name"].toString(), QString("h264"));
+    QCOMPARE(stream["pix_fmt"].toString(), QString("yuv420p"));
+    QCOMPARE(stream["width"].toInt(), 322);
+    QCOMPARE(stream["height"].toInt(), 242);
+    QCOMPARE(stream["nb_read_frames"].toString().toInt(), 15);
+    QCOMPARE(stream["avg_frame_rate"].toString(), QString("10/1"));
+    QVERIFY(std::abs(info["format"].toObject()["duration"].toString().toDouble() - 1.5) < 0.05);
+  }
+
+  // Multisampling: 8x below scale 2 (screen-like sizes), off from scale 2 up (print
+  // DPI, where lines are several pixels wide), and whatever a style file asks.
+  void multisamplingFollowsScaleAndStyle() {
+    views::OffscreenRenderOptions screen;
+    QCOMPARE(views::effectiveMultiSamples(screen), 8);
+    views::OffscreenRenderOptions print;
+    print.scale = 300.0 / 72.0;
+    QCOMPARE(views::effectiveMultiSamples(print), 0);
+    print.multiSamples = 4;
+    QCOMPARE(views::effectiveMultiSamples(print), 4);
+    QCOMPARE(figureStyleFromJson(R"({"multisamples_3d": 0})").multiSamples3d, 0);
+    QCOMPARE(figureStyleFromJson(R"({"multisamples_3d": "auto"})").multiSamples3d, -1);
+    QCOMPARE(defaultFigureStyle().multiSamples3d, -1);
+    QVERIFY_THROWS_EXCEPTION(InputError, (void)figureStyleFromJson(R"({"multisamples_3d": 2.5})"));
+    QVERIFY_THROWS_EXCEPTION(InputError, (void)figureStyleFromJson(R"({"multisamples_3d": "many"})"));
+    QVERIFY_THROWS_EXCEPTION(InputError, (void)figureStyleFromJson(R"({"multisamples_3d": 64})"));
+
+    // A style asking for 8x at 300 dpi still renders the same view (smoother edges only).
+    const views::TrajectoryData data = demoData(2, 3, 20);
+    FigureStyle smooth = defaultFigureStyle();
+    smooth.multiSamples3d = 8;
+    TrajectoryRenderer plain(data, {}, defaultFigureStyle());
+    TrajectoryRenderer antialiased(data, {}, smooth);
+    const QImage a = plain.render(600, 450, 300.0, false);
+    const QImage b = antialiased.render(600, 450, 300.0, false);
+    QCOMPARE(a.size(), b.size());
+    const double difference = testing::meanAbsoluteDifference(a, b);
+    QVERIFY2(difference > 0.0 && difference < 8.0, qPrintable(QString("mean difference %1").arg(difference)));
   }
 
   void badInputsAreInputErrors() {

@@ -2,7 +2,6 @@
 
 #include <QBuffer>
 #include <QFileInfo>
-#include <QImageWriter>
 #include <QPageSize>
 #include <QPdfWriter>
 #include <QSaveFile>
@@ -12,6 +11,7 @@
 
 #include "neurolens/core/errors.h"
 #include "plot_support.h"
+#include "png_encoder.h"
 
 namespace neurolens::views::figure {
 
@@ -100,7 +100,9 @@ void paintPage(QPainter& painter, const Figure& figure, const ExportOptions& opt
 
 QImage renderFigure(const Figure& figure, const ExportOptions& options, const FigureStyle& style) {
   checkOptions(options);
-  QImage image(options.width, options.height, QImage::Format_ARGB32_Premultiplied);
+  // Opaque pages paint into RGB32 (no alpha to blend or to encode); transparent ones need alpha.
+  QImage image(options.width, options.height,
+               options.transparentBackground ? QImage::Format_ARGB32_Premultiplied : QImage::Format_RGB32);
   // The DPI travels with the image (and into the PNG's pHYs chunk); fonts sized in
   // points are then scaled by it.
   const int dotsPerMeter = static_cast<int>(std::lround(options.dpi / 0.0254));
@@ -122,13 +124,9 @@ void exportFigure(const Figure& figure, const std::string& path, const ExportOpt
     throw InputError(path + ": cannot write the figure (" + file.errorString().toStdString() + ")");
   switch (format) {
     case FigureFormat::Png: {
-      const QImage image = renderFigure(figure, options, style);
-      // Opaque figures as RGB (a quarter less to compress); light zlib compression
-      // (quality 80): exporting large figures is dominated by encoding otherwise.
-      QImageWriter writer(&file, "png");
-      writer.setQuality(80);
-      if (!writer.write(options.transparentBackground ? image : image.convertToFormat(QImage::Format_RGB32)))
-        throw InputError(path + ": could not encode the PNG image (" + writer.errorString().toStdString() + ")");
+      const QByteArray png = encodePng(renderFigure(figure, options, style));
+      if (file.write(png) != png.size())
+        throw InputError(path + ": could not write the PNG image (" + file.errorString().toStdString() + ")");
       break;
     }
     case FigureFormat::Svg: {

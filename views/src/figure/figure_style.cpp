@@ -6,6 +6,7 @@
 #include <QJsonObject>
 #include <QJsonParseError>
 #include <QRegularExpression>
+#include <cmath>
 #include <functional>
 #include <map>
 
@@ -92,6 +93,16 @@ FigureStyle figureStyleFromJson(const std::string& json, const std::string& sour
         throw InputError(sourceName + ": '" + key + "' must name a " + (wantDiverging ? "diverging" : "sequential") +
                          " colour map, not '" + name + "'");
       (wantDiverging ? style.divergingColormap : style.sequentialColormap) = name;
+    } else if (key == "multisamples_3d") {
+      // "auto" or a sample count; OpenGL offers 0 (off), 2, 4, 8 or 16.
+      if (value.isString() && value.toString() == QStringLiteral("auto")) {
+        style.multiSamples3d = -1;
+      } else if (value.isDouble() && value.toDouble() == std::floor(value.toDouble()) && value.toDouble() >= 0.0 &&
+                 value.toDouble() <= 16.0) {
+        style.multiSamples3d = static_cast<int>(value.toDouble());
+      } else {
+        throw InputError(sourceName + ": 'multisamples_3d' must be \"auto\" or a whole number from 0 (off) to 16");
+      }
     } else if (key == "background") {
       style.background = parseColour(value, sourceName, key);
     } else if (key == "foreground") {

@@ -462,11 +462,22 @@ void HeatmapPlot::paint(QPainter& painter, const QRectF& area, const PaintContex
 
 RasterPlot::RasterPlot(RasterData data) : data_(std::move(data)) {
   if (data_.spikeTimesMs.empty()) throw InputError("raster: no units to draw");
-  if (!data_.unitGroups.empty() && data_.unitGroups.size() != data_.spikeTimesMs.size())
+  if (data_.trialsPerUnit == 0 || data_.spikeTimesMs.size() % data_.trialsPerUnit != 0)
+    throw InputError("raster: " + std::to_string(data_.spikeTimesMs.size()) + " rows do not split into " +
+                     std::to_string(data_.trialsPerUnit) + " trials per unit");
+  const std::size_t units = data_.spikeTimesMs.size() / data_.trialsPerUnit;
+  if (!data_.unitGroups.empty() && data_.unitGroups.size() != units)
     throw InputError("raster: " + std::to_string(data_.unitGroups.size()) + " unit groups for " +
-                     std::to_string(data_.spikeTimesMs.size()) + " units");
+                     std::to_string(units) + " units");
   if (!(data_.endMs > data_.startMs)) throw InputError("raster: the time window must end after it starts");
-  detail::orderByGroup(data_.unitGroups, data_.spikeTimesMs.size(), rowOrder_, groupOrder_);
+  detail::orderByGroup(data_.unitGroups, units, rowOrder_, groupOrder_);
+}
+
+std::size_t RasterPlot::tickCount() const {
+  std::size_t count = 0;
+  for (const auto& row : data_.spikeTimesMs)
+    for (const double t : row) count += t >= data_.startMs && t < data_.endMs ? 1 : 0;
+  return count;
 }
 
 std::vector<std::string> RasterPlot::labels() const {
@@ -484,10 +495,12 @@ void RasterPlot::paint(QPainter& painter, const QRectF& area, const PaintContext
   const QFontMetricsF tick = roleMetrics(painter, context, TextRole::Tick);
   const QFontMetricsF label = roleMetrics(painter, context, TextRole::Label);
   const double tickLength = context.px(style.tickLengthPt);
-  const std::size_t rows = rowOrder_.size();
+  const std::size_t units = rowOrder_.size();
+  const std::size_t perUnit = data_.trialsPerUnit;
+  const std::size_t rows = units * perUnit;
   std::vector<QString> leftTexts;
   for (const auto& g : groupOrder_) leftTexts.push_back(qstr(g));
-  if (leftTexts.empty()) leftTexts.push_back(QString::number(rows));
+  if (leftTexts.empty()) leftTexts.push_back(QString::number(units));
   const double leftWidth =
       label.height() + context.px(2.0) + widestText(tick, leftTexts) + tickLength + context.px(3.0);
   const double bottomHeight = tickLength + tick.height() + label.height() + context.px(1.0);
@@ -498,6 +511,19 @@ void RasterPlot::paint(QPainter& painter, const QRectF& area, const PaintContext
   const LinearMap timeMap{data_.startMs, data_.endMs, plot.left(), plot.right()};
   const double rowHeight = plot.height() / static_cast<double>(rows);
 
+  // Trials stacked inside each unit: every other unit's band lightly shaded so the
+  // eye can follow one unit across its trials.
+  if (perUnit > 1) {
+    const double unitHeight = rowHeight * static_cast<double>(perUnit);
+    for (std::size_t unit = 1; unit < units; unit += 2)
+      painter.fillRect(
+          QRectF(plot.left(), plot.top() + static_cast<double>(unit) * unitHeight, plot.width(), unitHeight),
+          QColor(0, 0, 0, 14));
+  }
+  // Ticks no wider than their rows are tall (thin rows of stacked trials would
+  // otherwise turn them into dashes), and never thinner than a quarter point.
+  const double tickWidthPt = std::min(style.dataLinePt, std::max(0.25, 0.8 * rowHeight / context.px(1.0)));
+
   // One path per group: a handful of draw calls, small SVG/PDF files.
   std::vector<std::pair<double, QString>> leftTicks;
   std::size_t displayRow = 0;
@@ -505,33 +531,37 @@ void RasterPlot::paint(QPainter& painter, const QRectF& area, const PaintContext
   for (std::size_t g = 0; g < groups.size(); ++g) {
     QPainterPath ticks;
     const std::size_t first = displayRow;
-    while (displayRow < rows && (groupOrder_.empty() || data_.unitGroups[rowOrder_[displayRow]] == groups[g])) {
-      const double top = plot.top() + displayRow * rowHeight + 0.1 * rowHeight;
-      const double bottom = top + 0.8 * rowHeight;
-      for (const double t : data_.spikeTimesMs[rowOrder_[displayRow]]) {
-        if (!(t >= data_.startMs && t < data_.endMs)) continue;
-        const double x = timeMap(t);
-        ticks.moveTo(x, top);
-        ticks.lineTo(x, bottom);
+    // displayRow counts units here; each unit's band holds its trials' rows.
+    while (displayRow < units && (groupOrder_.empty() || data_.unitGroups[rowOrder_[displayRow]] == groups[g])) {
+      for (std::size_t trial = 0; trial < perUnit; ++trial) {
+        const double top = plot.top() + static_cast<double>(displayRow * perUnit + trial) * rowHeight + 0.1 * rowHeight;
+        const double bottom = top + 0.8 * rowHeight;
+        for (const double t : data_.spikeTimesMs[rowOrder_[displayRow] * perUnit + trial]) {
+          if (!(t >= data_.startMs && t < data_.endMs)) continue;
+          const double x = timeMap(t);
+          ticks.moveTo(x, top);
+          ticks.lineTo(x, bottom);
+        }
       }
       ++displayRow;
     }
     painter.setBrush(Qt::NoBrush);
     painter.setPen(
-        linePen(context, style.dataLinePt, toQColor(groupOrder_.empty() ? style.foreground : style.categoryColour(g))));
+        linePen(context, tickWidthPt, toQColor(groupOrder_.empty() ? style.foreground : style.categoryColour(g))));
     painter.drawPath(ticks);
     if (!groupOrder_.empty()) {
-      leftTicks.emplace_back(plot.top() + (first + displayRow) / 2.0 * rowHeight, qstr(groups[g]));
+      const double unitHeight = rowHeight * static_cast<double>(perUnit);
+      leftTicks.emplace_back(plot.top() + static_cast<double>(first + displayRow) / 2.0 * unitHeight, qstr(groups[g]));
       if (g > 0) {
         painter.setPen(linePen(context, style.separatorLinePt, QColor(128, 128, 128)));
-        painter.drawLine(QPointF(plot.left(), plot.top() + first * rowHeight),
-                         QPointF(plot.right(), plot.top() + first * rowHeight));
+        painter.drawLine(QPointF(plot.left(), plot.top() + static_cast<double>(first) * unitHeight),
+                         QPointF(plot.right(), plot.top() + static_cast<double>(first) * unitHeight));
       }
     }
   }
   if (groupOrder_.empty()) {
-    const LinearMap rowMap{0.0, static_cast<double>(rows), plot.top(), plot.bottom()};
-    leftTicks = numericTicks(0.0, static_cast<double>(rows), rowMap, 5);
+    const LinearMap rowMap{0.0, static_cast<double>(units), plot.top(), plot.bottom()};
+    leftTicks = numericTicks(0.0, static_cast<double>(units), rowMap, 5);
   }
   drawLeftTicks(painter, plot, leftTicks, context, groupOrder_.empty());
   drawBottomTicks(painter, plot, numericTicks(data_.startMs, data_.endMs, timeMap, 5), context);

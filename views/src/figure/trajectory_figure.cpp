@@ -61,6 +61,9 @@ struct TrajectoryRenderer::Impl {
   vtkNew<vtkRenderer> renderer;
   TrajectoryViewOptions options;
   FigureStyle style;
+  // Declared after the renderer so it lets go of it first; animations reuse its
+  // OpenGL context for every frame.
+  OffscreenRenderTarget target;
 };
 
 TrajectoryRenderer::TrajectoryRenderer(TrajectoryData data, TrajectoryViewOptions options, FigureStyle style)
@@ -94,7 +97,10 @@ TrajectoryRenderer::TrajectoryRenderer(TrajectoryData data, TrajectoryViewOption
   camera->Zoom(impl_->options.zoom);
 }
 
-TrajectoryRenderer::~TrajectoryRenderer() { impl_->scene.removeFrom(impl_->renderer); }
+TrajectoryRenderer::~TrajectoryRenderer() {
+  impl_->target.release();  // out of the offscreen window before the scene's props go
+  impl_->scene.removeFrom(impl_->renderer);
+}
 
 QImage TrajectoryRenderer::render(int widthPx, int heightPx, double dpi, bool transparentBackground) {
   if (widthPx < 1 || heightPx < 1) throw InputError("3-D view size must be positive");
@@ -111,10 +117,15 @@ QImage TrajectoryRenderer::render(int widthPx, int heightPx, double dpi, bool tr
             std::max(4, static_cast<int>(std::lround(impl_->style.tickPt * shrink))));
   const int logicalWidth = std::max(1, static_cast<int>(std::lround(widthPx / scale)));
   const int logicalHeight = std::max(1, static_cast<int>(std::lround(heightPx / scale)));
-  QImage image = renderOffscreen(impl_->renderer, {logicalWidth, logicalHeight, scale, transparentBackground});
-  // Rounding the logical size can leave a pixel or two over or under: resample to the exact size.
-  if (image.size() != QSize(widthPx, heightPx))
-    image = image.scaled(widthPx, heightPx, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+  OffscreenRenderOptions offscreen;
+  offscreen.width = logicalWidth;
+  offscreen.height = logicalHeight;
+  offscreen.scale = scale;
+  offscreen.transparentBackground = transparentBackground;
+  offscreen.multiSamples = impl_->style.multiSamples3d;
+  offscreen.pixelWidth = widthPx;  // exactly the asked size: no resampling afterwards
+  offscreen.pixelHeight = heightPx;
+  QImage image = impl_->target.render(impl_->renderer, offscreen);
   const int dotsPerMeter = static_cast<int>(std::lround(dpi / 0.0254));
   image.setDotsPerMeterX(dotsPerMeter);
   image.setDotsPerMeterY(dotsPerMeter);
@@ -171,7 +182,14 @@ void TrajectoryPlot::paint(QPainter& painter, const QRectF& area, const PaintCon
   const double deviceScale = inner.width() > 0.0 ? deviceRect.width() / inner.width() : 1.0;
   TrajectoryRenderer renderer(data_, options_, context.style);
   const QImage image = renderer.render(width, height, context.dpi * deviceScale, transparent_);
-  painter.drawImage(inner, image);
+  if (painter.transform().isScaling() || painter.transform().isRotating()) {
+    painter.drawImage(inner, image);  // e.g. a PDF page: the painter maps the image onto the panel
+  } else {
+    // Pixel for pixel: an unscaled blit, no resampling of the rendered view.
+    painter.drawImage(QPointF(std::round(deviceRect.left()) - painter.transform().dx(),
+                              std::round(deviceRect.top()) - painter.transform().dy()),
+                      image);
+  }
   if (options_.showLegend) drawLegend(painter, inner.topRight(), renderer.legend(), options_.legendTitle, context);
 }
 

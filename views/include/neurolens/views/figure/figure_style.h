@@ -29,6 +29,9 @@ struct FigureStyle {
   std::string divergingColormap = "coolwarm";
   Rgb background{1.0, 1.0, 1.0};
   Rgb foreground{0.0, 0.0, 0.0};  // axes and text
+  // Anti-aliasing samples per pixel for 3-D views; -1 (automatic): 8 below
+  // 144 dpi, none from 144 dpi up, where lines are already several pixels wide.
+  int multiSamples3d = -1;
 
   // Colour of category `index` (cycles through `categorical`).
   [[nodiscard]] Rgb categoryColour(std::size_t index) const;

@@ -87,11 +87,14 @@ class HeatmapPlot : public Plot {
 // Asterisks for a p-value: "***" < 0.001 <= "**" < 0.01 <= "*" < alpha, "" otherwise.
 [[nodiscard]] std::string significanceStars(double pValue, double alpha = 0.05);
 
-// Spike raster: one row per unit, a tick per spike, units sorted by group with
-// separators and group labels.
+// Spike raster: one row per unit (or per unit and trial), a tick per spike, units
+// sorted by group with separators and group labels.
 struct RasterData {
-  std::vector<std::vector<double>> spikeTimesMs;  // per unit, relative to the window start
-  std::vector<std::string> unitGroups;            // optional, one per unit
+  // Per row: unit u's trials occupy rows u*trialsPerUnit .. (u+1)*trialsPerUnit-1
+  // (unit-major), times in ms on the same axis as startMs/endMs.
+  std::vector<std::vector<double>> spikeTimesMs;
+  std::size_t trialsPerUnit = 1;        // trials stacked inside each unit's band
+  std::vector<std::string> unitGroups;  // optional, one per unit
   double startMs = 0.0;
   double endMs = 1000.0;
   std::string title;
@@ -104,6 +107,8 @@ class RasterPlot : public Plot {
   explicit RasterPlot(RasterData data);
   void paint(QPainter& painter, const QRectF& area, const PaintContext& context) const override;
   [[nodiscard]] std::vector<std::string> labels() const override;
+  // Spikes inside [startMs, endMs): the tick marks drawn.
+  [[nodiscard]] std::size_t tickCount() const;
 
  private:
   RasterData data_;
