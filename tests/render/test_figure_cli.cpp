@@ -12,39 +12,22 @@
 #include <QtTest/QtTest>
 
 #include "../views/test_plot_support.h"
+#include "cli_runner.h"
 #include "support/display_test_support.h"
 
 namespace {
 
 const QString kReach = QString(NEUROLENS_SHARED_DATA) + "/pmd_reach_yu2009.nwb";
 
-struct Run {
-  int code = -1;
-  QString out;
-  QString err;
-};
+using Run = neurolens::test::ProcessResult;
 
 Run runCli(const QStringList& arguments,
-           const QProcessEnvironment& environment = QProcessEnvironment::systemEnvironment(), int timeoutMs = 240000) {
-  QProcess process;
-  process.setProcessEnvironment(environment);
-  const QString cli = qEnvironmentVariable("NEUROLENS_CLI", QString(NEUROLENS_BINARY_DIR) + "/bin/neurolens-cli");
-  process.start(cli, arguments);
-  Run run;
-  if (!process.waitForFinished(timeoutMs)) {
-    process.kill();
-    process.waitForFinished();
-    run.err = "timed out";
-    return run;
-  }
-  run.code = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
-  run.out = QString::fromUtf8(process.readAllStandardOutput());
-  run.err = QString::fromUtf8(process.readAllStandardError());
-  return run;
+           const QProcessEnvironment& environment = QProcessEnvironment::systemEnvironment()) {
+  return neurolens::test::runCli(arguments, 240000, environment);
 }
 
 QString describe(const Run& run) {
-  return QString("exit %1\nstdout: %2\nstderr: %3").arg(run.code).arg(run.out, run.err);
+  return QString("exit %1\nstdout: %2\nstderr: %3").arg(run.exitCode).arg(run.out, run.err);
 }
 
 }  // namespace
@@ -60,14 +43,14 @@ class TestFigureCli : public QObject {
   void initTestCase() {
     QVERIFY(dir_.isValid());
     const Run help = runCli({"figure", "--help"});
-    if (help.code != 0) QSKIP(qPrintable("this neurolens-cli has no figure command: " + describe(help)));
+    if (help.exitCode != 0) QSKIP(qPrintable("this neurolens-cli has no figure command: " + describe(help)));
   }
 
   void rasterSvgWithJson() {
     if (!QFileInfo::exists(kReach)) QSKIP("shared data missing: pmd_reach_yu2009.nwb");
     const QString out = dir_.filePath("raster.svg");
     const Run run = runCli({"figure", "--view", "raster", "--out", out, "--json", "--window", "0:400", kReach});
-    QVERIFY2(run.code == 0, qPrintable(describe(run)));
+    QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
     const QJsonObject summary = QJsonDocument::fromJson(run.out.trimmed().toUtf8()).object();
     QCOMPARE(summary["width"].toInt(), 1600);
     QCOMPARE(summary["height"].toInt(), 1200);
@@ -99,7 +82,7 @@ class TestFigureCli : public QObject {
     // The fixture's trials have ids 0, 1, 2 (pynwb numbers them from 0).
     const Run run = runCli({"figure", "--view", "raster", "--unit-column", "cell_type", "--trials", "0,2", "--window",
                             "0:500", "--out", out, nwb});
-    QVERIFY2(run.code == 0, qPrintable(describe(run)));
+    QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
     QVERIFY(QSvgRenderer(out).isValid());
     const QString svg = neurolens::testing::readAll(out);
     for (const char* label : {">pyramidal<", ">interneuron<", ">unknown<", ">cell_type (trials stacked)<"})
@@ -133,7 +116,7 @@ class TestFigureCli : public QObject {
     const QString out = dir_.filePath("means.png");
     const Run run = runCli({"figure", "--view", "trajectories", "--means", "--size", "900x700", "--dpi", "150", "--out",
                             out, "--window", "0:400", kReach});
-    QVERIFY2(run.code == 0, qPrintable(describe(run)));
+    QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
     const QImage image(out);
     QCOMPARE(image.size(), QSize(900, 700));
     for (std::size_t c = 0; c < 7; ++c)
@@ -146,7 +129,7 @@ class TestFigureCli : public QObject {
     if (!QFileInfo::exists(kReach)) QSKIP("shared data missing: pmd_reach_yu2009.nwb");
     const QString out = dir_.filePath("sheet.pdf");
     const Run run = runCli({"figure", "--view", "sheet", "--means", "--out", out, "--window", "0:400", kReach});
-    QVERIFY2(run.code == 0, qPrintable(describe(run)));
+    QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
     const auto text = neurolens::testing::pdfText(out);
     if (text.tool.isEmpty()) QSKIP("neither pdftotext (poppler-utils) nor gs is installed");
     const QString words = neurolens::testing::collapsed(text.text);
@@ -183,7 +166,7 @@ class TestFigureCli : public QObject {
     QTemporaryDir scratch;
     for (QString& argument : arguments) argument.replace("@", scratch.path());
     const Run run = runCli(QStringList{"figure"} + arguments + QStringList{"--window", "0:400", kReach});
-    QVERIFY2(run.code == code, qPrintable(describe(run)));
+    QVERIFY2(run.exitCode == code, qPrintable(describe(run)));
     // Progress lines may come first; the error is one line, the last.
     const QString last = run.err.trimmed().split('\n').last();
     QVERIFY2(last.startsWith("error: ") && last.contains(message), qPrintable(run.err));
@@ -198,13 +181,13 @@ class TestFigureCli : public QObject {
     environment.insert("QT_QPA_PLATFORM", "offscreen");
     const QString out = dir_.filePath("nodisplay.png");
     const Run run = runCli({"figure", "--view", "trajectories", "--out", out, kReach}, environment);
-    QCOMPARE(run.code, 4);
+    QCOMPARE(run.exitCode, 4);
     QVERIFY2(run.err.contains("xvfb-run"), qPrintable(run.err));
     QVERIFY(!QFileInfo::exists(out));
     // 2-D views need no display at all.
     const QString raster = dir_.filePath("nodisplay_raster.png");
     const Run ok = runCli({"figure", "--view", "raster", "--out", raster, "--window", "0:400", kReach}, environment);
-    QVERIFY2(ok.code == 0, qPrintable(describe(ok)));
+    QVERIFY2(ok.exitCode == 0, qPrintable(describe(ok)));
     QCOMPARE(QImage(raster).size(), QSize(1600, 1200));
   }
 
@@ -213,7 +196,7 @@ class TestFigureCli : public QObject {
     const QString out = dir_.filePath("sweep.mp4");
     const Run run = runCli({"figure", "--view", "trajectories", "--means", "--animate", "sweep", "--frames", "4",
                             "--size", "320x240", "--dpi", "72", "--out", out, "--json", "--window", "0:400", kReach});
-    QVERIFY2(run.code == 0, qPrintable(describe(run)));
+    QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
     const QJsonObject summary = QJsonDocument::fromJson(run.out.trimmed().toUtf8()).object();
     QCOMPARE(summary["frames"].toInt(), 4);
     const QDir frames(summary["frames_dir"].toString());
@@ -233,10 +216,10 @@ class TestFigureCli : public QObject {
   void demoModelViews() {
     const Run demo = runCli({"demo", "--out", dir_.path()});
     demo_ = dir_.filePath("demo.nwb");
-    if (demo.code != 0 || !QFileInfo::exists(demo_))
+    if (demo.exitCode != 0 || !QFileInfo::exists(demo_))
       QSKIP(qPrintable("`neurolens-cli demo` unavailable: " + describe(demo)));
     const Run info = runCli({"info", "--json", demo_});
-    QVERIFY2(info.code == 0, qPrintable(describe(info)));
+    QVERIFY2(info.exitCode == 0, qPrintable(describe(info)));
     const int units = QJsonDocument::fromJson(info.out.trimmed().toUtf8()).object()["units"].toInt();
     model_ = dir_.filePath("linear.pt");
     QProcess python;
@@ -252,7 +235,7 @@ class TestFigureCli : public QObject {
     const Run run =
         runCli({"figure", "--view", "association", "--model", model_, "--unit-column", "cell_type", "--steps", "8",
                 "--permutations", "99", "--seed", "3", "--trials", "0,1,2,3,4,5,6,7", "--out", association, demo_});
-    QVERIFY2(run.code == 0, qPrintable(describe(run)));
+    QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
     const QString svg = neurolens::testing::readAll(association);
     for (const char* label : {">rotational<", ">ramping<", ">tuned<", ">untuned<", ">latent<", ">unit type<",
                               ">share of profile<", ">cell_type x latent association<"})
@@ -262,7 +245,7 @@ class TestFigureCli : public QObject {
     const Run attr =
         runCli({"figure", "--view", "attribution", "--model", model_, "--unit-column", "cell_type", "--steps", "8",
                 "--permutations", "99", "--trials", "0,1,2,3", "--out", attribution, demo_});
-    QVERIFY2(attr.code == 0, qPrintable(describe(attr)));
+    QVERIFY2(attr.exitCode == 0, qPrintable(describe(attr)));
     const auto text = neurolens::testing::pdfText(attribution);
     if (!text.tool.isEmpty()) {
       const QString words = neurolens::testing::collapsed(text.text);
@@ -273,7 +256,7 @@ class TestFigureCli : public QObject {
     const QString probe = dir_.filePath("probe.svg");
     const Run probed = runCli(
         {"figure", "--view", "probe", "--model", model_, "--target", "behavior:hand_vel", "--out", probe, demo_});
-    QVERIFY2(probed.code == 0, qPrintable(describe(probed)));
+    QVERIFY2(probed.exitCode == 0, qPrintable(describe(probed)));
     const QString probeSvg = neurolens::testing::readAll(probe);
     for (const char* label : {"cross-validated R", ">dim 1<", ">dim 2<", "predicted vs actual", ">dim 1 predicted<"})
       QVERIFY2(probeSvg.contains(label), label);
