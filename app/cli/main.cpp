@@ -1,3 +1,3 @@
-#include "command_registry.h"
+#include "launcher/launcher.h"
 
-int main(int argc, char** argv) { return neurolens::cli::runCli(argc, argv); }
+int main(int argc, char** argv) { return neurolens::cli::runLauncher(argc, argv); }

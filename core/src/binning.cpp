@@ -379,8 +379,10 @@ BinnedRecording binRecording(const Recording& recording, const SpikeSource& spik
   // Each unit is counted into its own contiguous histogram (cache-resident),
   // kBlock units at a time, then the block is copied row by row into the counts:
   // writing each spike straight into [.., .., units] would touch a new memory
-  // page per spike (stride = units).
-  constexpr std::size_t kBlock = 16;
+  // page per spike (stride = units). 64 units (256 bytes per row) make 4x fewer
+  // sweeps over the counts than 16 (about 10 % less CPU for 1,000 units), for a
+  // block of 64 x bins floats (46 MB for 180,000 bins).
+  constexpr std::size_t kBlock = 64;
   const std::size_t rows = layout.origins.size() * layout.bins;
   std::vector<float> block;
   std::vector<double> times;

@@ -20,6 +20,7 @@ expect() {
 }
 expect '^/usr/bin/neurolens$'
 expect '^/usr/bin/neurolens-cli$'
+expect '^/usr/lib/.*neurolens/neurolens_cli_compute\.so$'
 expect '^/usr/lib/.*neurolens/plugins/neurolens_plugin_datahigh_mat\.so$'
 expect '^/usr/share/applications/org\.neurolens\.NeuroLens\.desktop$'
 expect '^/usr/share/metainfo/org\.neurolens\.NeuroLens\.metainfo\.xml$'
@@ -38,4 +39,9 @@ cli="$work/root/usr/bin/neurolens-cli"
 "$cli" demo --out "$work/demo" --quiet
 test -s "$work/demo/demo.nwb" && test -s "$work/demo/demo_model.pt" ||
   { echo "FAIL: installed demo command wrote no demo"; exit 1; }
+# Model commands run in the CLI's compute module (LibTorch), loaded from the installed libdir.
+"$cli" version --json | grep -q '"libtorch":' ||
+  { echo "FAIL: installed neurolens-cli did not load its compute module"; exit 1; }
+"$cli" evaluate --model "$work/demo/demo_model.pt" "$work/demo/demo.nwb" --quiet --json | grep -q bits_per_spike ||
+  { echo "FAIL: installed neurolens-cli could not evaluate the demo model"; exit 1; }
 echo "package OK: $(basename "$deb"), $(wc -l <"$work/files") entries"
