@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "cli_common.h"
+#include "command_summaries.h"
 #include "commands.h"
 #include "neurolens/core/attribution.h"
 #include "neurolens/core/errors.h"
@@ -309,8 +310,7 @@ int runAttribute(const AttributeCliOptions& cli) {
 
 void addAttributeCommand(CLI::App& root, CommandList& commands) {
   auto options = std::make_shared<AttributeCliOptions>();
-  auto* command = root.add_subcommand(
-      "attribute", "Attribution of each latent (summed over target bins) to every input bin and unit");
+  auto* command = root.add_subcommand(kAttributeSummary.name, kAttributeSummary.help);
   addCommonOptions(*command, options->common);
   addBinningOptions(*command, options->binning);
   command->add_option("--model", options->model, "TorchScript model file")->required();

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "cli_common.h"
+#include "command_summaries.h"
 #include "commands.h"
 #include "neurolens/core/errors.h"
 #include "neurolens/core/metrics.h"
@@ -85,9 +86,7 @@ int runEvaluate(const EvaluateCliOptions& options) {
 
 void addEvaluateCommand(CLI::App& root, CommandList& commands) {
   auto options = std::make_shared<EvaluateCliOptions>();
-  auto* command = root.add_subcommand("evaluate",
-                                      "Bits per spike (and PSTH R2) of a model's rates, as the Neural Latents "
-                                      "Benchmark computes them");
+  auto* command = root.add_subcommand(kEvaluateSummary.name, kEvaluateSummary.help);
   addCommonOptions(*command, options->common);
   addBinningOptions(*command, options->binning);
   command->add_option("--model", options->model, "TorchScript model file that gives rates")->required();

@@ -19,6 +19,7 @@
 #include <sstream>
 
 #include "cli_common.h"
+#include "command_summaries.h"
 #include "commands.h"
 #include "neurolens/core/attribution.h"
 #include "neurolens/core/errors.h"
@@ -695,7 +696,7 @@ int runFigure(const FigureCliOptions& options) {
 
 void addFigureCommand(CLI::App& root, CommandList& commands) {
   auto options = std::make_shared<FigureCliOptions>();
-  auto* command = root.add_subcommand("figure", "Publication figures (PNG, SVG, PDF) and animations, headless");
+  auto* command = root.add_subcommand(kFigureSummary.name, kFigureSummary.help);
   addCommonOptions(*command, options->common);
   addBinningOptions(*command, options->binning);
   command->add_option("--view", options->view, "trajectories, raster, attribution, association, probe or sheet")

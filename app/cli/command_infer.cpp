@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "cli_common.h"
+#include "command_summaries.h"
 #include "commands.h"
 #include "neurolens/core/model.h"
 #include "neurolens/io/recording_reader.h"
@@ -91,7 +92,7 @@ int runInfer(const InferCliOptions& options) {
 
 void addInferCommand(CLI::App& root, CommandList& commands) {
   auto options = std::make_shared<InferCliOptions>();
-  auto* command = root.add_subcommand("infer", "A model's latents (and rates) for every trial of a recording");
+  auto* command = root.add_subcommand(kInferSummary.name, kInferSummary.help);
   addCommonOptions(*command, options->common);
   addBinningOptions(*command, options->binning);
   command->add_option("--model", options->model, "TorchScript model file (see docs/models.md)")->required();

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "cli_common.h"
+#include "command_summaries.h"
 #include "commands.h"
 #include "neurolens/core/attribution.h"
 #include "neurolens/core/errors.h"
@@ -146,8 +147,7 @@ int runLinkCommand(const LinkCliOptions& cli) {
 
 void addLinkCommand(CLI::App& root, CommandList& commands) {
   auto options = std::make_shared<LinkCliOptions>();
-  auto* command =
-      root.add_subcommand("link", "Which unit types drive which latents (attribution profiles, sign/basis-free)");
+  auto* command = root.add_subcommand(kLinkSummary.name, kLinkSummary.help);
   addCommonOptions(*command, options->common);
   addBinningOptions(*command, options->binning);
   command->add_option("FILE", options->file, "NWB recording")->required();

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "cli_common.h"
+#include "command_summaries.h"
 #include "commands.h"
 #include "neurolens/core/errors.h"
 #include "neurolens/core/model.h"
@@ -164,8 +165,7 @@ int runProbeCommand(ProbeCliOptions cli) {
 
 void addProbeCommand(CLI::App& root, CommandList& commands) {
   auto options = std::make_shared<ProbeCliOptions>();
-  auto* command = root.add_subcommand(
-      "probe", "Cross-validated linear read-out of a behavioural or trial variable (ridge / logistic regression)");
+  auto* command = root.add_subcommand(kProbeSummary.name, kProbeSummary.help);
   addCommonOptions(*command, options->common);
   addBinningOptions(*command, options->binning);
   command->add_option("FILE", options->file, "NWB recording")->required();

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli_common.h"
+#include "command_summaries.h"
 #include "commands.h"
 #include "neurolens/core/device.h"
 #include "neurolens/core/version.h"
@@ -12,7 +13,7 @@ namespace neurolens::cli {
 
 void addVersionCommand(CLI::App& root, CommandList& commands) {
   auto options = std::make_shared<CommonOptions>();
-  auto* command = root.add_subcommand("version", "Versions and the compute devices LibTorch sees");
+  auto* command = root.add_subcommand(kVersionSummary.name, kVersionSummary.help);
   addCommonOptions(*command, *options);
   commands.push_back({command, [options] {
                         const DeviceInfo devices = queryDevices();

@@ -3,14 +3,15 @@
 #include <string>
 
 #include "cli_program.h"
+#include "command_summaries.h"
 #include "commands.h"
 #include "launcher/compute_module.h"
 
 namespace neurolens::cli {
 namespace {
 
-// A command of the compute module, known here by name and help line only (the
-// same line as its add<Name>Command; test_cli_launcher compares the two). It
+// A command of the compute module, known here by name and help line only
+// (command_summaries.h; test_cli_launcher checks the lists agree). It
 // takes any arguments, so that its options, --help and usage errors all come
 // from the module's own parse of the same command line.
 void addForwardedCommand(CLI::App& root, CommandList& commands, const std::string& name, const std::string& help,
@@ -24,25 +25,20 @@ void addForwardedCommand(CLI::App& root, CommandList& commands, const std::strin
 }  // namespace
 
 void addLauncherCommands(CLI::App& root, CommandList& commands, int argc, char** argv) {
-  addForwardedCommand(root, commands, "version", "Versions and the compute devices LibTorch sees", argc, argv);
+  const auto forward = [&](const CommandSummary& summary) {
+    addForwardedCommand(root, commands, summary.name, summary.help, argc, argv);
+  };
+  forward(kVersionSummary);
   addInfoCommand(root, commands);
   addBinCommand(root, commands);
-  addForwardedCommand(root, commands, "infer", "A model's latents (and rates) for every trial of a recording", argc,
-                      argv);
-  addForwardedCommand(root, commands, "attribute",
-                      "Attribution of each latent (summed over target bins) to every input bin and unit", argc, argv);
-  addForwardedCommand(root, commands, "evaluate",
-                      "Bits per spike (and PSTH R2) of a model's rates, as the Neural Latents Benchmark computes them",
-                      argc, argv);
-  addForwardedCommand(
-      root, commands, "probe",
-      "Cross-validated linear read-out of a behavioural or trial variable (ridge / logistic regression)", argc, argv);
-  addForwardedCommand(root, commands, "link",
-                      "Which unit types drive which latents (attribution profiles, sign/basis-free)", argc, argv);
+  forward(kInferSummary);
+  forward(kAttributeSummary);
+  forward(kEvaluateSummary);
+  forward(kProbeSummary);
+  forward(kLinkSummary);
   addDemoCommand(root, commands);
 #ifdef NEUROLENS_HAVE_FIGURE
-  addForwardedCommand(root, commands, "figure", "Publication figures (PNG, SVG, PDF) and animations, headless", argc,
-                      argv);
+  forward(kFigureSummary);
 #endif
 }
 
