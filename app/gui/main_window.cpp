@@ -69,6 +69,7 @@ constexpr const char* kLastRecordingKey = "startup/lastRecording";
 constexpr const char* kLastModelKey = "startup/lastModel";
 constexpr const char* kBinKey = "binning/binMs";
 constexpr const char* kDeviceKey = "model/device";
+constexpr const char* kColourKey = "view/colour";
 
 QLabel* placeholder(const QString& text, QWidget* parent) {
   auto* label = new QLabel(text, parent);
@@ -126,6 +127,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), highlight_(std::m
   statusBar()->addPermanentWidget(progress_);
   statusBar()->showMessage(tr("Open a recording (Ctrl+O), the demo (Ctrl+D), or drop a file on the window"));
   connectController();
+  controls_->setColourChoice(ColourChoice::parse(QSettings().value(kColourKey, "condition").toString().toStdString()));
+  // Level of detail while a camera moves, full quality when it stops.
+  connect(view_, &views::VtkViewWidget::interactionChanged, this, [this](bool moving) {
+    if (scene_ != nullptr) scene_->setInteractive(moving);
+  });
+  connect(compareView_, &views::VtkViewWidget::interactionChanged, this, [this](bool moving) {
+    if (compareScene_ != nullptr) compareScene_->setInteractive(moving);
+  });
   resize(1500, 950);
   restoreLayout();
 }
@@ -324,6 +333,10 @@ void MainWindow::createDocks() {
     view_->requestRender();
   });
   connect(controls_, &TrajectoryControls::timeChanged, this, &MainWindow::setTime);
+  connect(controls_, &TrajectoryControls::colourChanged, this, [this] {
+    QSettings().setValue(kColourKey, QString::fromStdString(controls_->colourChoice().spec()));
+    applyColouring();
+  });
 
   auto* analysis = new QWidget(this);
   auto* analysisLayout = new QVBoxLayout(analysis);
@@ -340,6 +353,10 @@ void MainWindow::createDocks() {
   connect(analysis_, &AnalysisPanel::probeRequested, this,
           [this](const ProbeRequest& request) { controller_.runProbe(request); });
   connect(analysis_, &AnalysisPanel::typeSelected, this, &MainWindow::onTypeSelected);
+  connect(analysis_, &AnalysisPanel::unitClicked, this, [this](std::size_t unit) {
+    units_->selectRows({unit});
+    onUnitsSelected({unit});
+  });
 
   QDockWidget* recordingDock = addDock(tr("Recording"), "recordingDock", recording, Qt::LeftDockWidgetArea, false);
   QDockWidget* modelDock = addDock(tr("Model"), "modelDock", model, Qt::LeftDockWidgetArea, true);
@@ -441,8 +458,10 @@ void MainWindow::connectController() {
     rebuildTrajectories(true);
     if (pendingSession_ && controller_.latents() != nullptr) applySession();
   });
-  connect(&controller_, &PipelineController::attributionChanged, this,
-          [this] { analysis_->showAttribution(controller_.attribution()); });
+  connect(&controller_, &PipelineController::attributionChanged, this, [this] {
+    analysis_->showAttribution(controller_.attribution());
+    if (controls_->colourChoice().mode == ColourMode::Attribution) applyColouring();
+  });
   connect(&controller_, &PipelineController::probeChanged, this, [this] { analysis_->showProbe(controller_.probe()); });
   connect(&controller_, &PipelineController::problem, this,
           [this](const QString& title, const QString& message) { showProblem(title, message, "problemBox"); });
@@ -549,6 +568,7 @@ void MainWindow::onRecordingChanged(bool ok) {
   units_->setTable(recording->units);
   trials_->setTable(recording->trials);
   controls_->setColumns(categoricalColumns(recording->trials));
+  controls_->setColourOptions(behaviourChoices(*recording));
   analysis_->setInputs(recording, controller_.model() != nullptr ? controller_.model()->latentCount() : 0, false);
   emptyTitle_->setText(tr("<h2>%1 is open</h2>").arg(name.toHtmlEscaped()));
   emptyText_->setText(
@@ -677,7 +697,7 @@ void MainWindow::rebuildTrajectories(bool resetCamera) {
   centre_->setCurrentWidget(viewArea_);
   exportAction_->setEnabled(true);
   analysisPanel_->setText(
-      tr("<b>%1</b> on <b>%2</b>: %3 %4, coloured by %5.")
+      tr("<b>%1</b> on <b>%2</b>: %3 %4, grouped by %5.")
           .arg(fileName(controller_.modelPath()).toHtmlEscaped(), fileName(controller_.recordingPath()).toHtmlEscaped())
           .arg(trajectories_->data.points.dim(0))
           .arg(trajectories_->means ? tr("group means") : tr("trials"))
@@ -688,8 +708,109 @@ void MainWindow::rebuildTrajectories(bool resetCamera) {
     view_->setStandardView(views::StandardView::Isometric);
     if (compareScene_ != nullptr) compareView_->setStandardView(views::StandardView::Isometric);
   }
-  renderViews();
+  applyColouring();
   Q_EMIT trajectoriesShown();
+}
+
+std::vector<std::size_t> MainWindow::attributionUnits(QString& which) const {
+  std::vector<std::size_t> units = units_->selectedRows();
+  const BinnedRecording* recording = controller_.recording();
+  if (units.size() == 1 && recording != nullptr && recording->units.rows() > units.front()) {
+    which = tr("unit %1").arg(units.front());
+    if (const Column* id = recording->units.find("id");
+        id != nullptr && id->isNumeric() && id->numbers().size() > units.front())
+      which = tr("unit id %1").arg(id->numbers()[units.front()]);
+  } else if (!units.empty()) {
+    which = tr("%1 selected units").arg(units.size());
+  }
+  if (!units.empty()) {
+    // Exactly the selected type's units (a type picked in the heatmap or the type list): name the type.
+    const QString type = analysis_->selectedType();
+    if (!type.isEmpty() && units.size() > 1 && recording != nullptr) {
+      const std::vector<std::string> types = unitTypes(recording->units, typeColumn(), recording->unitCount());
+      std::vector<std::size_t> ofType;
+      for (std::size_t unit = 0; unit < types.size(); ++unit)
+        if (QString::fromStdString(types[unit]) == type) ofType.push_back(unit);
+      if (ofType == units) which = tr("the %1 units").arg(type);
+    }
+    return units;
+  }
+  which = tr("all units");
+  return units;
+}
+
+std::optional<views::ScalarColouring> MainWindow::colouringFor(const ColourChoice& choice, QString& note) const {
+  const BinnedRecording* recording = controller_.recording();
+  if (choice.mode == ColourMode::Condition || recording == nullptr || !trajectories_) return std::nullopt;
+  const std::size_t trials = recording->trialCount();
+  const std::size_t bins = recording->binCount();
+  views::ScalarColouring colouring;
+  colouring.title = choice.title();
+  switch (choice.mode) {
+    case ColourMode::Condition:
+      return std::nullopt;
+    case ColourMode::Time:
+      colouring.values = perShownTrajectory(*trajectories_, timeValues(trials, bins, recording->binMs));
+      return colouring;
+    case ColourMode::Behaviour: {
+      const auto found = recording->behavior.find(choice.behaviour);
+      if (found == recording->behavior.end()) {
+        note = tr("This recording has no behaviour channel \"%1\": coloured by group.")
+                   .arg(QString::fromStdString(choice.behaviour));
+        return std::nullopt;
+      }
+      colouring.values = perShownTrajectory(*trajectories_, behaviourValues(found->second, choice.dimension));
+      return colouring;
+    }
+    case ColourMode::Attribution: {
+      const auto& outcome = controller_.attribution();
+      if (outcome == nullptr || outcome->perBinMagnitude.empty()) {
+        note = tr("Run attribution (Analysis dock) to colour by it: coloured by group meanwhile.");
+        return std::nullopt;
+      }
+      if (outcome->perBinMagnitude.dim(1) != bins) {
+        note = tr("The attribution was computed with other bins: run it again.");
+        return std::nullopt;
+      }
+      QString which;
+      const std::vector<std::size_t> units = attributionUnits(which);
+      colouring.values = perShownTrajectory(*trajectories_, attributionValues(outcome->perBinMagnitude, units, trials));
+      colouring.title = "|attribution|";
+      colouring.colormap = "magma";
+      note = tr("Per bin: summed |attribution| of %1 to the attributed latents.").arg(which);
+      if (outcome->perBinMagnitude.dim(0) < trials)
+        note += " " + tr("Attribution covers the first %1 of %2 trials; %3 grey.")
+                          .arg(outcome->perBinMagnitude.dim(0))
+                          .arg(trials)
+                          .arg(trajectories_->means ? tr("group means average those trials; groups without any are")
+                                                    : tr("the other trials are"));
+      return colouring;
+    }
+  }
+  return std::nullopt;
+}
+
+void MainWindow::applyColouring() {
+  if (scene_ == nullptr || !trajectories_) return;
+  QString note;
+  std::optional<views::ScalarColouring> colouring;
+  try {
+    colouring = colouringFor(controls_->colourChoice(), note);
+  } catch (const std::exception& error) {
+    note = tr("Cannot colour by %1: %2")
+               .arg(QString::fromStdString(controls_->colourChoice().title()), QString::fromStdString(error.what()));
+    colouring.reset();
+  }
+  for (views::TrajectoryScene* scene : {scene_.get(), compareScene_.get()}) {
+    if (scene == nullptr) continue;
+    if (colouring) {
+      scene->setScalarColouring(*colouring);
+    } else {
+      scene->clearScalarColouring();
+    }
+  }
+  controls_->setColourNote(note);
+  renderViews();
 }
 
 void MainWindow::renderViews() {
@@ -706,6 +827,8 @@ void MainWindow::setTime(int bin) {
 
 void MainWindow::onUnitsSelected(const std::vector<std::size_t>& rows) {
   const BinnedRecording* recording = controller_.recording();
+  analysis_->setSelectedUnit(rows.size() == 1 ? std::optional<std::size_t>(rows.front()) : std::nullopt);
+  if (controls_->colourChoice().mode == ColourMode::Attribution) applyColouring();
   if (recording == nullptr || rows.empty()) return;
   const std::vector<std::string> types = unitTypes(recording->units, typeColumn(), recording->unitCount());
   if (rows.front() >= types.size()) return;
@@ -720,6 +843,8 @@ void MainWindow::onTypeSelected(const QString& type) {
   for (std::size_t unit = 0; unit < types.size(); ++unit)
     if (QString::fromStdString(types[unit]) == type) rows.push_back(unit);
   units_->selectRows(rows);
+  analysis_->setSelectedUnit(std::nullopt);
+  if (controls_->colourChoice().mode == ColourMode::Attribution) applyColouring();
   showStatus(tr("%1 units of type %2 selected").arg(rows.size()).arg(type));
 }
 
@@ -807,13 +932,15 @@ SessionState MainWindow::currentSessionState() const {
   if (scene_ != nullptr) state.camera = view_->cameraState();
   if (controller_.attribution() != nullptr) state.attribution = controller_.attribution()->request;
   state.selectedType = analysis_->selectedType();
+  state.colour = controls_->colourChoice().spec();
   return state;
 }
 
 void MainWindow::saveSession(const QString& path) {
   try {
     const AttributionOutcome* attribution = controller_.attribution().get();
-    neurolens::gui::saveSession(path, currentSessionState(), controller_.latents(), attribution);
+    neurolens::gui::saveSession(path, currentSessionState(), controller_.latents(), attribution,
+                                controller_.probe().get());
     recent_.add(QFileInfo(path).absoluteFilePath().toStdString());
     saveRecentFiles();
     showStatus(tr("Session saved to %1").arg(path));
@@ -851,7 +978,10 @@ void MainWindow::openSession(const QString& path) {
   }
   recent_.add(QFileInfo(path).absoluteFilePath().toStdString());
   saveRecentFiles();
-  controller_.openRecordingWithModel(state.recording.path, state.model.path);
+  // Unchanged inputs: the saved latents stand (the model is loaded, not run again).
+  std::shared_ptr<const FloatArray> latents;
+  if (pendingSession_->changedInputs.isEmpty()) latents = pendingSession_->latents;
+  controller_.openRecordingWithModel(state.recording.path, state.model.path, latents);
 }
 
 void MainWindow::applySession() {
@@ -859,12 +989,17 @@ void MainWindow::applySession() {
   pendingSession_.reset();
   const SessionState& state = session.state;
   controls_->setRequest(state.trajectory);
+  controls_->setColourChoice(ColourChoice::parse(state.colour));
   rebuildTrajectories(true);
   controls_->setGroupVisibility(state.groupVisible);
   controls_->setTime(state.time);
   if (state.camera) setCamera(*state.camera);
   if (state.attribution) analysis_->setAttributionRequest(*state.attribution);
-  if (session.attribution != nullptr) controller_.restoreAttribution(session.attribution);
+  // Saved results stand only for the inputs they were computed from.
+  if (session.changedInputs.isEmpty()) {
+    if (session.attribution != nullptr) controller_.restoreAttribution(session.attribution);
+    if (session.probe != nullptr) controller_.restoreProbe(session.probe);
+  }
   if (!state.selectedType.isEmpty()) {
     analysis_->setSelectedType(state.selectedType);
     onTypeSelected(state.selectedType);

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 
+#include "logic/colouring.h"
 #include "logic/pipeline.h"
 #include "logic/recent_files.h"
 #include "pipeline_controller.h"
@@ -27,7 +28,8 @@ class QListWidget;
 
 namespace neurolens::views {
 class TrajectoryScene;
-}
+struct ScalarColouring;
+}  // namespace neurolens::views
 
 namespace neurolens::gui {
 
@@ -119,6 +121,12 @@ class MainWindow : public QMainWindow, public Workbench {
   void updateModelPanel();
   void applySession();
   void renderViews();
+  // Colours the trajectories as the Trajectories dock asks (falls back to group
+  // colours, saying why, when the recording or the analyses cannot provide it).
+  void applyColouring();
+  [[nodiscard]] std::optional<views::ScalarColouring> colouringFor(const ColourChoice& choice, QString& note) const;
+  // Units whose attribution colours the trajectories: the selected rows, else the selected type's units.
+  [[nodiscard]] std::vector<std::size_t> attributionUnits(QString& which) const;
   [[nodiscard]] std::string typeColumn() const;
 
   views::VtkViewWidget* view_ = nullptr;

@@ -1,6 +1,7 @@
 #include "pipeline_controller.h"
 
 #include <QFileInfo>
+#include <cmath>
 
 #include "logic/pipeline.h"
 #include "logic/recording_description.h"
@@ -23,9 +24,29 @@ struct ModelLoad {
   QString checkProblem;  // the model does not fit the recording
   std::shared_ptr<const FloatArray> latents;
   RunReport report;
+  bool ran = false;       // inference ran
+  bool restored = false;  // latents came from a saved session instead
 };
 
 QString fileName(const QString& path) { return QFileInfo(path).fileName(); }
+
+// Adds sum over targets of |attribution| of a chunk [trials, targets, bins, units]
+// into `magnitude` [all trials, bins, units] from row `firstTrial` on.
+void addMagnitude(FloatArray& magnitude, const FloatArray& attributions, std::size_t firstTrial) {
+  if (attributions.rank() != 4) return;
+  const std::size_t trials = attributions.dim(0), targets = attributions.dim(1), bins = attributions.dim(2),
+                    units = attributions.dim(3);
+  if (magnitude.rank() != 3 || magnitude.dim(1) != bins || magnitude.dim(2) != units ||
+      magnitude.dim(0) < firstTrial + trials)
+    return;
+  for (std::size_t t = 0; t < trials; ++t)
+    for (std::size_t k = 0; k < targets; ++k)
+      for (std::size_t b = 0; b < bins; ++b) {
+        const float* in = attributions.data() + ((t * targets + k) * bins + b) * units;
+        float* out = magnitude.data() + ((firstTrial + t) * bins + b) * units;
+        for (std::size_t u = 0; u < units; ++u) out[u] += std::abs(in[u]);
+      }
+}
 
 }  // namespace
 
@@ -117,12 +138,14 @@ void PipelineController::openRecording(const QString& path) {
             break;
           case BackgroundJob::Outcome::Cancelled:
             pendingModelPath_.clear();
+            savedLatents_.reset();
             Q_EMIT status(tr("Opening %1 was cancelled").arg(fileName(path)));
             Q_EMIT recordingChanged(false);
             break;
           default:
             // The window reports it (panel text and message box) from recordingChanged(false).
             pendingModelPath_.clear();
+            savedLatents_.reset();
             Q_EMIT recordingChanged(false);
             break;
         }
@@ -135,7 +158,9 @@ void PipelineController::openModel(const QString& path) {
   const std::shared_ptr<const BinnedRecording> recording = recording_;
   const DeviceChoice device = device_;
   const std::string file = path.toStdString();
-  const bool started = startJob(modelJob_, [load, recording, device, file](const Progress& progress) {
+  std::shared_ptr<const FloatArray> saved = std::move(savedLatents_);
+  savedLatents_.reset();
+  const bool started = startJob(modelJob_, [load, recording, device, file, saved](const Progress& progress) {
     progress.report(0.0, "loading the model");
     load->model = std::make_shared<const Model>(Model::load(file));
     if (recording == nullptr) return;
@@ -145,8 +170,18 @@ void PipelineController::openModel(const QString& path) {
       load->checkProblem = QString::fromStdString(error.what());
       return;
     }
+    if (saved != nullptr && saved->rank() == 3 && saved->dim(0) == recording->trialCount() &&
+        saved->dim(1) == recording->binCount() &&
+        static_cast<std::int64_t>(saved->dim(2)) == load->model->latentCount()) {
+      // Same recording, model and binning as when the session was saved: its latents stand.
+      load->latents = saved;
+      load->restored = true;
+      load->report.notes.push_back("latents read from the session's results (model not rerun)");
+      return;
+    }
     InferOptions options;
     options.device = device;
+    load->ran = true;
     load->latents = std::make_shared<const FloatArray>(
         load->model->infer(recording->counts, options, progress.sub(0.05, 1.0), &load->report).latents);
   });
@@ -157,6 +192,7 @@ void PipelineController::openModel(const QString& path) {
       [this, load, path] {
         switch (modelJob_.outcome()) {
           case BackgroundJob::Outcome::Succeeded:
+            if (load->ran) ++inferenceRuns_;
             modelPath_ = path;
             model_ = load->model;
             latents_ = load->latents;
@@ -171,6 +207,9 @@ void PipelineController::openModel(const QString& path) {
               Q_EMIT problem(
                   tr("The model does not fit the recording"),
                   tr("%1 cannot run on %2:\n\n%3").arg(fileName(path), fileName(recordingPath_), load->checkProblem));
+            } else if (load->restored) {
+              Q_EMIT status(tr("Model %1 loaded; its latents on %2 were read from the session (not rerun)")
+                                .arg(fileName(path), fileName(recordingPath_)));
             } else if (latents_ != nullptr) {
               Q_EMIT status(tr("Model %1 ran on %2 (%3)")
                                 .arg(fileName(path), fileName(recordingPath_),
@@ -192,13 +231,20 @@ void PipelineController::openModel(const QString& path) {
       Qt::SingleShotConnection);
 }
 
-void PipelineController::openRecordingWithModel(const QString& recording, const QString& model) {
+void PipelineController::openRecordingWithModel(const QString& recording, const QString& model,
+                                                std::shared_ptr<const FloatArray> savedLatents) {
   if (busy()) {
     Q_EMIT status(tr("Still working; wait for it or cancel it first"));
     return;
   }
   pendingModelPath_ = model;
+  savedLatents_ = model.isEmpty() ? nullptr : std::move(savedLatents);
   openRecording(recording);
+}
+
+void PipelineController::restoreProbe(std::shared_ptr<const ProbeOutcome> outcome) {
+  probe_ = std::move(outcome);
+  Q_EMIT probeChanged();
 }
 
 void PipelineController::restoreAttribution(std::shared_ptr<const AttributionOutcome> outcome) {
@@ -249,6 +295,7 @@ void PipelineController::runAttribution(const AttributionRequest& request) {
     const AttributionRequest& req = outcome->request;
     const FloatArray counts = firstTrials(recording->counts, req.trials == 0 ? recording->trialCount() : req.trials);
     outcome->trialsUsed = counts.dim(0);
+    outcome->perBinMagnitude = FloatArray({counts.dim(0), counts.dim(1), counts.dim(2)}, 0.0F);
     ProfileAccumulator accumulator(ProfileKind::Signed);
     if (!req.pluginMethod.empty()) {
       // A plugin method sees the model only through forward passes (plugins/sdk).
@@ -276,7 +323,9 @@ void PipelineController::runAttribution(const AttributionRequest& request) {
       const plugins::LatentFunction latents = [model, device](const FloatArray& x) {
         return model->infer(x, device).latents;
       };
-      accumulator.add(method->attribute(latents, pluginRequest, progress.sub(0.0, 0.8)));
+      const FloatArray attributions = method->attribute(latents, pluginRequest, progress.sub(0.0, 0.8));
+      accumulator.add(attributions);
+      addMagnitude(outcome->perBinMagnitude, attributions, 0);
     } else {
       AttributionOptions options;
       options.method = req.method;
@@ -286,7 +335,10 @@ void PipelineController::runAttribution(const AttributionRequest& request) {
       options.device = device;
       const AttributionSummary summary = attribute(
           *model, counts, options,
-          [&accumulator](const AttributionChunk& chunk) { accumulator.add(chunk.attributions); },
+          [&accumulator, &outcome](const AttributionChunk& chunk) {
+            accumulator.add(chunk.attributions);
+            addMagnitude(outcome->perBinMagnitude, chunk.attributions, chunk.firstTrial);
+          },
           progress.sub(0.0, 0.8));
       outcome->targets = summary.targets;
       outcome->maxRelCompleteness = summary.maxRelCompleteness;

@@ -38,6 +38,9 @@ struct AttributionOutcome {
   std::size_t trialsUsed = 0;
   std::vector<std::int64_t> targets;
   Eigen::MatrixXd profiles;  // [units, targets] signed sum over trials and bins
+  // [trials used, bins, units]: sum over the targets of |attribution| (the trajectory
+  // view colours each bin by it for the selected units)
+  FloatArray perBinMagnitude;
   std::vector<std::string> unitTypes;
   std::optional<LinkResult> link;  // none when fewer than two types
   QString linkProblem;             // why there is no link result
@@ -69,7 +72,12 @@ class PipelineController : public QObject {
   // Loads the model in the background; with a recording, checks and runs it.
   void openModel(const QString& path);
   // Opens the recording, then the model on it (restoring a session or the last files).
-  void openRecordingWithModel(const QString& recording, const QString& model);
+  // With `savedLatents` (a session's results whose inputs are unchanged) the model is
+  // loaded but not run: the saved latents are used when their shape fits.
+  void openRecordingWithModel(const QString& recording, const QString& model,
+                              std::shared_ptr<const FloatArray> savedLatents = nullptr);
+  // Shows probe results computed earlier (a reopened session's results file).
+  void restoreProbe(std::shared_ptr<const ProbeOutcome> outcome);
   // Shows attribution results computed earlier (a reopened session's results file).
   void restoreAttribution(std::shared_ptr<const AttributionOutcome> outcome);
   // The recording last asked for (also when opening it failed).
@@ -100,6 +108,8 @@ class PipelineController : public QObject {
   [[nodiscard]] BackgroundJob& recordingJob() { return recordingJob_; }
   [[nodiscard]] BackgroundJob& modelJob() { return modelJob_; }
   [[nodiscard]] BackgroundJob& analysisJob() { return analysisJob_; }
+  // How many times a model ran inference on a recording (restored sessions reuse saved latents).
+  [[nodiscard]] int inferenceRuns() const { return inferenceRuns_; }
 
  Q_SIGNALS:
   void jobStarted(neurolens::gui::BackgroundJob* job);
@@ -121,12 +131,14 @@ class PipelineController : public QObject {
   QString recordingPath_;
   QString modelPath_;
   QString attemptedRecording_;
-  QString pendingModelPath_;  // the demo's model, opened once its recording is in
+  QString pendingModelPath_;                        // the demo's model, opened once its recording is in
+  std::shared_ptr<const FloatArray> savedLatents_;  // a session's latents, used by the next model open
   QString description_;
   std::shared_ptr<const BinnedRecording> recording_;
   std::shared_ptr<const Model> model_;
   std::shared_ptr<const FloatArray> latents_;
   RunReport runReport_;
+  int inferenceRuns_ = 0;
   std::shared_ptr<const AttributionOutcome> attribution_;
   std::shared_ptr<const ProbeOutcome> probe_;
   // Declared last: destroyed (cancelled and waited for) before the state above.

@@ -98,7 +98,7 @@ struct ViewTiming {
 };
 
 ViewTiming timeView(views::VtkViewWidget& view, views::TrajectoryScene& scene, const views::DemoTrajectories& demo,
-                    int frames, bool markers, double lineWidth, bool axes) {
+                    int frames, bool markers, double lineWidth, bool axes, bool moving) {
   ViewTiming timing;
   const auto buildStart = Clock::now();
   views::TrajectoryData data;
@@ -109,6 +109,8 @@ ViewTiming timeView(views::VtkViewWidget& view, views::TrajectoryScene& scene, c
   scene.setLineWidth(lineWidth);
   scene.setAxesVisible(axes);
   scene.setTime(demo.points.dim(1) / 2);
+  // What the view draws while the camera moves (level of detail) or when it is still.
+  scene.setInteractive(moving);
   scene.addTo(view.renderer());
   view.setStandardView(views::StandardView::Isometric);
   timing.buildS = seconds(Clock::now() - buildStart);
@@ -166,8 +168,13 @@ int main(int argc, char** argv) {
   const QCommandLineOption lineWidthOption("line-width", "Trajectory line width in pixels.", "px", "2");
   const QCommandLineOption noAxesOption("no-axes", "Hide the labelled axes.");
   const QCommandLineOption noReferenceOption("no-reference", "Skip matplotlib and the export timing.");
-  for (const auto& option : {pythonOption, trajectoriesOption, binsOption, framesOption, outOption, widthOption,
-                             heightOption, lineWidthOption, noAxesOption, noReferenceOption})
+  const QCommandLineOption lodTrajectoriesOption("lod-trajectories", "Trajectories drawn while the camera moves.", "n",
+                                                 QString::number(views::LevelOfDetail{}.maxTrajectories));
+  const QCommandLineOption lodBinsOption("lod-bins", "Bins per trajectory drawn while the camera moves.", "n",
+                                         QString::number(views::LevelOfDetail{}.maxBins));
+  for (const auto& option :
+       {pythonOption, trajectoriesOption, binsOption, framesOption, outOption, widthOption, heightOption,
+        lineWidthOption, noAxesOption, noReferenceOption, lodTrajectoriesOption, lodBinsOption})
     parser.addOption(option);
   parser.process(app);
   const int trajectories = parser.value(trajectoriesOption).toInt();
@@ -191,16 +198,24 @@ int main(int argc, char** argv) {
   }
   QTest::qWait(200);
   views::TrajectoryScene scene;
+  views::LevelOfDetail lod;
+  lod.maxTrajectories = parser.value(lodTrajectoriesOption).toULongLong();
+  lod.maxBins = parser.value(lodBinsOption).toULongLong();
+  scene.setLevelOfDetail(lod);
   const double lineWidth = parser.value(lineWidthOption).toDouble();
   const bool axes = !parser.isSet(noAxesOption);
-  const ViewTiming lines = timeView(*view, scene, demo, frames, false, lineWidth, axes);
-  const ViewTiming withMarkers = timeView(*view, scene, demo, frames, true, lineWidth, axes);
+  const double loadBefore = loadAverage();
+  const ViewTiming moving = timeView(*view, scene, demo, frames, true, lineWidth, axes, true);
+  const ViewTiming lines = timeView(*view, scene, demo, frames, false, lineWidth, axes, false);
+  const ViewTiming withMarkers = timeView(*view, scene, demo, frames, true, lineWidth, axes, false);
+  const views::LevelOfDetail& detail = scene.levelOfDetail();
   if (parser.isSet(noReferenceOption)) {
     std::printf(
-        "line width %.1f, load %.1f: lines %.1f fps (median %.1f ms, cpu %.1f ms/frame), with markers %.1f fps "
-        "(median %.1f ms, cpu %.1f ms/frame)\n",
-        lineWidth, loadAverage(), lines.fps, lines.medianFrameMs, lines.cpuMsPerFrame, withMarkers.fps,
-        withMarkers.medianFrameMs, withMarkers.cpuMsPerFrame);
+        "line width %.1f, load %.1f: moving (LOD) %.1f fps (median %.1f ms, cpu %.1f ms/frame); still: lines %.1f fps "
+        "(median %.1f ms, cpu %.1f ms/frame), with markers %.1f fps (median %.1f ms, cpu %.1f ms/frame)\n",
+        lineWidth, loadAverage(), moving.fps, moving.medianFrameMs, moving.cpuMsPerFrame, lines.fps,
+        lines.medianFrameMs, lines.cpuMsPerFrame, withMarkers.fps, withMarkers.medianFrameMs,
+        withMarkers.cpuMsPerFrame);
     return 0;
   }
   view->makeCurrent();
@@ -243,16 +258,21 @@ int main(int argc, char** argv) {
       << height << " px; the camera turns 360 degrees over " << frames << " frames).\n\n"
       << "Machine: " << cpuModel() << ", " << QThread::idealThreadCount() << " threads, "
       << QSysInfo::prettyProductName() << "; display Xvfb; OpenGL: " << renderer << ".\n\n"
-      << "Load average while it ran: " << loadAverage() << " on " << QThread::idealThreadCount()
+      << "Load average (1 min) before / after it ran: " << loadBefore << " / " << loadAverage() << " on "
+      << QThread::idealThreadCount()
       << " threads (other jobs shared the machine when it is above the thread count; wall-clock frames per second "
          "then understate what the code does alone, CPU time per frame does not).\n\n"
       << "| what | wall time per frame (median) | frames per second | CPU time per frame |\n"
          "| --- | ---: | ---: | ---: |\n";
   out.setRealNumberPrecision(1);
-  out << "| NeuroLens view, lines only | " << lines.medianFrameMs << " ms | " << lines.fps << " | "
-      << lines.cpuMsPerFrame << " ms |\n"
-      << "| NeuroLens view, lines + start/end/cursor markers | " << withMarkers.medianFrameMs << " ms | "
-      << withMarkers.fps << " | " << withMarkers.cpuMsPerFrame << " ms |\n";
+  out << "| NeuroLens view, camera moving: level of detail (" << qMin<qulonglong>(detail.maxTrajectories, trajectories)
+      << " trajectories x " << qMin<qulonglong>(detail.maxBins, bins) << "+1 bins, " << detail.lineWidth
+      << " px lines, cursor markers) | " << moving.medianFrameMs << " ms | " << moving.fps << " | "
+      << moving.cpuMsPerFrame << " ms |\n";
+  out << "| NeuroLens view, camera still: full quality, lines only | " << lines.medianFrameMs << " ms | " << lines.fps
+      << " | " << lines.cpuMsPerFrame << " ms |\n"
+      << "| NeuroLens view, camera still: full quality, lines + start/end/cursor markers | "
+      << withMarkers.medianFrameMs << " ms | " << withMarkers.fps << " | " << withMarkers.cpuMsPerFrame << " ms |\n";
   if (mplBest > 0) {
     out << "| matplotlib " << mpl["matplotlib"].toString() << " mplot3d Agg, one `plot` per trial (redraw) | "
         << 1000.0 * mplTrial << " ms | " << 1.0 / mplTrial << " | " << 1000.0 * mpl["per_trial_cpu_s"].toDouble()
@@ -274,15 +294,24 @@ int main(int argc, char** argv) {
         << "x as fast as matplotlib's faster method** (lines only; " << (mplBest * withMarkers.fps)
         << "x with markers). By CPU time per frame: " << (1000.0 * mplBestCpu / lines.cpuMsPerFrame) << "x (lines), "
         << (1000.0 * mplBestCpu / withMarkers.cpuMsPerFrame) << "x (with markers).\n\n"
-        << "Target >= 30 fps (wall clock, this machine, software OpenGL): " << (lines.fps >= 30.0 ? "met" : "NOT met")
-        << ".\n";
+        << "Target >= 30 fps while the camera moves (wall clock, this machine, software OpenGL): "
+        << (moving.fps >= 30.0 ? "met" : "NOT met") << " (" << moving.fps
+        << " fps with level of detail; a still frame at full quality: " << withMarkers.fps << " fps).\n";
   }
-  out << "\nNotes: software OpenGL (Mesa llvmpipe) rasterises every line fragment on the CPU, so the frame time "
-         "grows with the number of trajectories drawn on screen (their pixels), not with the bins per trajectory "
-         "(25 or 100 bins time the same). Markers are screen-space point sprites (one vertex per marker), which "
-         "cost about 5-10% here; tessellated glyph spheres cost more than the lines themselves. Any hardware GPU "
-         "draws this scene far above 30 fps; on llvmpipe the next step would be drawing a subset of trajectories "
-         "or a reduced resolution while the camera moves (level of detail).\n";
+  out << "\nNotes: software OpenGL (Mesa llvmpipe) rasterises every line segment on the CPU, so the frame time "
+         "grows with the number of trajectories drawn; a fixed part (clearing and copying the 1200 x 800 frame "
+         "through VTK's framebuffer, Qt's widget framebuffer and the X server) does not shrink with the scene. "
+         "While the camera moves (mouse drag, and 200 ms after each wheel turn) the view draws a level of "
+         "detail: an evenly spread subset of each group's trials through every k-th bin, 1 px wide, without "
+         "start/end markers; the frame after the camera stops is drawn at full quality. The moving and still "
+         "rows above are the same rotation with the scene in either state. What is left of a moving frame is mostly "
+         "that fixed part: with 8 trajectories and no axes a frame still costs about 20 ms of CPU, of which VTK's "
+         "render and its two framebuffer blits are about 4 ms (timed inside paintGL with LP_NUM_THREADS=0); the "
+         "rest is Qt compositing the QOpenGLWidget into the window and the X server copy (QOpenGLWidget draws "
+         "into a texture that Qt composes on every frame). Drawing 120 instead of 200 trajectories while moving "
+         "does not change the moving frame time measurably. A native child window (QWindow in "
+         "createWindowContainer) would skip Qt's composition pass; not done. Any hardware GPU draws the full "
+         "scene far above 30 fps.\n";
   std::fputs(report.toUtf8().constData(), stdout);
   if (parser.isSet(outOption)) {
     QFile file(parser.value(outOption));

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "jobs/background_job.h"
+#include "logic/colouring.h"
 #include "logic/file_kind.h"
 #include "logic/pipeline.h"
 #include "logic/recent_files.h"
@@ -143,6 +144,65 @@ class TestGuiLogic : public QObject {
     QCOMPARE(raw.data.points(4, 5, 2), latents(4, 5, 2));
     QVERIFY_THROWS_EXCEPTION(neurolens::InputError,
                              (void)buildTrajectories(neurolens::FloatArray({2, 3}), table, request));
+  }
+
+  void colourChoicesRoundTripAndUnknownTextIsCondition() {
+    for (const ColourChoice& choice :
+         {ColourChoice{}, ColourChoice{ColourMode::Time, {}, -1}, ColourChoice{ColourMode::Behaviour, "hand:vel", 1},
+          ColourChoice{ColourMode::Behaviour, "speed", -1}, ColourChoice{ColourMode::Attribution, {}, -1}}) {
+      QVERIFY2(ColourChoice::parse(choice.spec()) == choice, choice.spec().c_str());
+    }
+    QCOMPARE(ColourChoice::parse("rainbow").mode, ColourMode::Condition);
+    QCOMPARE(ColourChoice::parse("behavior:x:notanumber").mode, ColourMode::Condition);
+    QCOMPARE(ColourChoice::parse("behavior::1").mode, ColourMode::Condition);
+    neurolens::BinnedRecording recording;
+    recording.behavior["hand_vel"] = neurolens::FloatArray({1, 2, 2});
+    recording.behavior["pupil"] = neurolens::FloatArray({1, 2, 1});
+    const std::vector<ColourChoice> choices = behaviourChoices(recording);
+    QCOMPARE(choices.size(), std::size_t{4});  // hand_vel x, y, magnitude; pupil
+    QCOMPARE(choices[2].dimension, -1);
+    QCOMPARE(QString::fromStdString(choices[0].title()), QString("hand_vel x"));
+    QCOMPARE(QString::fromStdString(choices[2].title()), QString("|hand_vel|"));
+  }
+
+  void colourValuesPerShownTrajectory() {
+    // Behaviour [3 trials, 2 bins, 2 columns]: magnitude is the Euclidean norm (3-4-5 triangles).
+    neurolens::FloatArray behaviour({3, 2, 2}, std::vector<float>{3, 4, 6, 8, 0, 1, 5, 12, 1, 0, 0, 0});
+    const neurolens::FloatArray speed = behaviourValues(behaviour, -1);
+    QCOMPARE(speed.values(), (std::vector<float>{5, 10, 1, 13, 1, 0}));
+    QCOMPARE(behaviourValues(behaviour, 1).values(), (std::vector<float>{4, 8, 1, 12, 0, 0}));
+    QVERIFY_THROWS_EXCEPTION(neurolens::InputError, (void)behaviourValues(behaviour, 2));
+    // Time: bin starts in ms.
+    QCOMPARE(timeValues(2, 3, 20.0).values(), (std::vector<float>{0, 20, 40, 0, 20, 40}));
+
+    // Group means: trials 0 and 2 in group 0, trial 1 in group 1; means drawn in order group 1, group 0.
+    Trajectories shown;
+    shown.means = true;
+    shown.groups.index = {0, 1, 0};
+    shown.data.points = neurolens::FloatArray({2, 2, 3});
+    shown.data.condition = {1, 0};
+    neurolens::FloatArray perTrial({3, 2}, std::vector<float>{1, 2, 10, 20, 3, std::nanf("")});
+    const neurolens::FloatArray means = perShownTrajectory(shown, perTrial);
+    QCOMPARE(means.values()[0], 10.0F);  // group 1 = trial 1
+    QCOMPARE(means.values()[1], 20.0F);
+    QCOMPARE(means.values()[2], 2.0F);  // group 0: mean of 1 and 3
+    QCOMPARE(means.values()[3], 2.0F);  // NaN left out: trial 0's 2 only
+    // Single trials pass through; a wrong number of rows is refused.
+    shown.means = false;
+    shown.data.points = neurolens::FloatArray({3, 2, 3});
+    QCOMPARE(perShownTrajectory(shown, perTrial).values()[4], 3.0F);
+    QVERIFY_THROWS_EXCEPTION(neurolens::InputError, (void)perShownTrajectory(shown, neurolens::FloatArray({2, 2})));
+
+    // Attribution magnitude [2 attributed trials, 2 bins, 3 units]: sums over the chosen units, NaN after.
+    neurolens::FloatArray magnitude({2, 2, 3}, std::vector<float>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
+    const neurolens::FloatArray chosen = attributionValues(magnitude, {0, 2}, 3);
+    QCOMPARE(chosen.values()[0], 4.0F);
+    QCOMPARE(chosen.values()[1], 10.0F);
+    QCOMPARE(chosen.values()[2], 16.0F);
+    QCOMPARE(chosen.values()[3], 22.0F);
+    QVERIFY(std::isnan(chosen.values()[4]) && std::isnan(chosen.values()[5]));
+    QCOMPARE(attributionValues(magnitude, {}, 2).values()[0], 6.0F);  // all units
+    QVERIFY_THROWS_EXCEPTION(neurolens::InputError, (void)attributionValues(magnitude, {3}, 2));
   }
 
   void backgroundJobReportsOutcome() {

@@ -4,13 +4,23 @@
 // the 3-D view's real pixels per condition; legend, time, means and trial
 // highlight; attribution and the type-latent link drawn with the figure painters;
 // type selection linked between the units table and the heatmap; compare mode;
-// sessions saved and reopened (checked with h5py/hashlib) and a changed input
-// reported; a cancelled job that leaves the window usable.
+// sessions saved and reopened (checked with h5py/hashlib) from their results
+// without rerunning the model, and a changed input reported (and rerun); a
+// cancelled job that leaves the window usable; the level of detail while the
+// camera is dragged; clicks on heatmap cells and group labels selecting units and
+// types; trajectories coloured by time, behaviour and attribution.
+#include <vtkActor.h>
+#include <vtkDataArray.h>
+#include <vtkMapper.h>
+#include <vtkPointData.h>
+#include <vtkPolyData.h>
+
 #include <QAbstractItemView>
 #include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QCryptographicHash>
+#include <QDockWidget>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -36,6 +46,8 @@
 
 #include "jobs/job_progress_widget.h"
 #include "main_window.h"
+#include "neurolens/views/figure/colormap.h"
+#include "neurolens/views/figure/figure_style.h"
 #include "neurolens/views/figure/plots.h"
 #include "neurolens/views/trajectory_scene.h"
 #include "neurolens/views/vtk_view_widget.h"
@@ -79,6 +91,21 @@ void maybeScreenshot(QWidget& window, const QString& name) {
   if (folder.isEmpty()) return;
   QTest::qWait(300);  // let the views repaint
   QGuiApplication::primaryScreen()->grabWindow(window.winId()).save(folder + "/" + name + ".png");
+}
+
+// The value each vertex of condition group `group`'s polyline is coloured by.
+double vertexValue(const views::TrajectoryScene& scene, std::size_t group, vtkIdType vertex) {
+  auto* lines = vtkPolyData::SafeDownCast(scene.lineActor(group)->GetMapper()->GetInputDataObject(0, 0));
+  vtkDataArray* scalars = lines != nullptr ? lines->GetPointData()->GetScalars() : nullptr;
+  return scalars != nullptr ? scalars->GetTuple1(vertex) : std::nan("");
+}
+
+bool selectColour(MainWindow& window, const QString& spec) {
+  auto* combo = window.trajectoryControls()->findChild<QComboBox*>("colourModeChoice");
+  const int index = combo != nullptr ? combo->findData(spec) : -1;
+  if (index < 0) return false;
+  combo->setCurrentIndex(index);
+  return true;
 }
 
 void closeMessageBoxes(QWidget* window) {
@@ -160,8 +187,9 @@ class TestWorkbench : public QObject {
 
     // The model dock names the model and its run.
     const QString modelText = window.findChild<QLabel*>("modelPanel")->text();
-    QVERIFY2(modelText.contains("NeuroLens demo GRU encoder") && modelText.contains("device cpu"),
-             qPrintable(modelText));
+    const QString modelName = QString::fromStdString(window.controller().model()->metadata().name);
+    QVERIFY(modelName.startsWith("NeuroLens demo"));
+    QVERIFY2(modelText.contains(modelName.toHtmlEscaped()) && modelText.contains("device cpu"), qPrintable(modelText));
 
     // Trajectories coloured by condition: eight groups, PCA variance in order.
     views::TrajectoryScene* scene = window.scene();
@@ -226,6 +254,32 @@ class TestWorkbench : public QObject {
     QVERIFY(!window.trialHighlight()->visible());
   }
 
+  void draggingTheViewDrawsTheLevelOfDetail() {
+    MainWindow& window = *window_;
+    views::VtkViewWidget* view = window.trajectoryView();
+    views::TrajectoryScene* scene = window.scene();
+    QVERIFY(scene != nullptr);
+    const QPointF centre(view->width() / 2.0, view->height() / 2.0);
+    const auto send = [view](QEvent::Type type, QPointF at, Qt::MouseButton button, Qt::MouseButtons buttons) {
+      QMouseEvent event(type, at, view->mapToGlobal(at), button, buttons, Qt::NoModifier);
+      QApplication::sendEvent(view, &event);
+    };
+    send(QEvent::MouseButtonPress, centre, Qt::LeftButton, Qt::LeftButton);
+    QVERIFY(scene->interactive());
+    send(QEvent::MouseMove, centre + QPointF(2, 0), Qt::NoButton, Qt::LeftButton);
+    // While moving: thin lines through fewer bins, no start/end markers: less ink than the still frame.
+    const QImage moving = freshFrame(view);
+    maybeScreenshot(window, "view_moving");
+    send(QEvent::MouseButtonRelease, centre + QPointF(2, 0), Qt::LeftButton, Qt::NoButton);
+    QVERIFY(!scene->interactive());
+    const QImage still = freshFrame(view);
+    const double inkMoving = 1.0 - testing::fractionNear(moving, QColor(255, 255, 255), 4);
+    const double inkStill = 1.0 - testing::fractionNear(still, QColor(255, 255, 255), 4);
+    QVERIFY2(inkMoving > 0.2 * inkStill && inkMoving < 0.95 * inkStill,
+             qPrintable(QString("ink moving %1, still %2").arg(inkMoving).arg(inkStill)));
+    QVERIFY(conditionColoursDrawn(moving, *scene, 5) >= 6);  // still coloured by group while moving
+  }
+
   void attributionRunsFromTheButtonAndLinksTypes() {
     MainWindow& window = *window_;
     gui::AnalysisPanel* analysis = window.analysisPanel();
@@ -248,6 +302,21 @@ class TestWorkbench : public QObject {
     QVERIFY(outcome->profiles.allFinite() && outcome->profiles.norm() > 0.0);
     QVERIFY(outcome->link.has_value());
     QCOMPARE(outcome->link->types, (std::vector<std::string>{"ramping", "rotational", "tuned", "untuned"}));
+    // Per-bin magnitudes behind the attribution colouring: [4 trials, bins, 150 units], and per unit
+    // sum_k |profile(u, k)| <= sum over trials and bins of sum_k |a| (triangle inequality).
+    const FloatArray& magnitude = outcome->perBinMagnitude;
+    QCOMPARE(magnitude.rank(), std::size_t{3});
+    QCOMPARE(magnitude.dim(0), std::size_t{4});
+    QCOMPARE(magnitude.dim(1), window.controller().recording()->binCount());
+    QCOMPARE(magnitude.dim(2), std::size_t{150});
+    for (std::size_t unit = 0; unit < 150; ++unit) {
+      double total = 0.0;
+      for (std::size_t tb = 0; tb < magnitude.dim(0) * magnitude.dim(1); ++tb)
+        total += magnitude.values()[tb * 150 + unit];
+      const double profile = outcome->profiles.row(static_cast<Eigen::Index>(unit)).cwiseAbs().sum();
+      QVERIFY2(profile <= total * (1.0 + 1e-4) + 1e-6,
+               qPrintable(QString("unit %1: %2 > %3").arg(unit).arg(profile).arg(total)));
+    }
     // Integrated gradients add up to F(x) - F(baseline) (Gauss-Legendre, 32 steps).
     QVERIFY2(outcome->maxRelCompleteness < 0.05, qPrintable(QString::number(outcome->maxRelCompleteness)));
 
@@ -315,6 +384,153 @@ class TestWorkbench : public QObject {
     maybeScreenshot(window, "type_selected");
   }
 
+  void clickingTheHeatmapSelectsAUnitOrAType() {
+    MainWindow& window = *window_;
+    gui::AnalysisPanel* analysis = window.analysisPanel();
+    gui::PlotWidget* plot = analysis->attributionPlot();
+    // Room for the heatmap: about three pixels per unit row.
+    auto* results = window.findChild<QDockWidget*>("resultsDock");
+    window.resizeDocks({results}, {600}, Qt::Vertical);
+    QTest::qWait(200);
+    QVERIFY(plot->isVisible());
+    const auto* heatmap = dynamic_cast<const views::figure::HeatmapPlot*>(plot->plot());
+    QVERIFY(heatmap != nullptr);
+    const auto geometry = plot->heatmapGeometry();
+    QVERIFY(geometry.has_value());
+    QVERIFY2(geometry->cellHeight() >= 1.2, qPrintable(QString::number(geometry->cellHeight())));
+    const std::vector<std::string>& types = window.controller().recording()->units.find("cell_type")->texts();
+    std::size_t unit = 0;
+    while (types[unit] != "untuned") ++unit;
+    ++unit;
+    while (types[unit] != "untuned") ++unit;  // the second untuned unit
+    const QRectF cell = *plot->heatmapCellRect(unit, 2);
+    const QPoint centre(static_cast<int>(cell.center().x()), static_cast<int>(cell.center().y()));
+    // The pixel under the click shows that unit's value through the heatmap's colour map.
+    const QImage drawn = plot->grab().toImage();
+    const auto range = heatmap->colourRange();
+    const double value = window.controller().attribution()->profiles(static_cast<Eigen::Index>(unit), 2);
+    const views::Rgb want = views::figure::colormapByName(views::figure::defaultFigureStyle().divergingColormap)
+                                .at((value - range.first) / (range.second - range.first));
+    const QColor got = drawn.pixelColor(centre);
+    const QColor expected = testing::toQColor(want);
+    QVERIFY2(std::abs(got.red() - expected.red()) <= 6 && std::abs(got.green() - expected.green()) <= 6 &&
+                 std::abs(got.blue() - expected.blue()) <= 6,
+             qPrintable(QString("pixel %1 vs colour map %2").arg(got.name(), expected.name())));
+    // A click on the cell selects the unit in the units table; its type follows in the heatmap and the type list.
+    QTest::mouseClick(plot, Qt::LeftButton, Qt::NoModifier, centre);
+    QCOMPARE(window.unitsTable()->selectedRows(), std::vector<std::size_t>{unit});
+    QCOMPARE(analysis->selectedType(), QString("untuned"));
+    QCOMPARE(plot->highlightedRow(), std::optional<std::size_t>(unit));
+    const auto* marked = dynamic_cast<const views::figure::HeatmapPlot*>(plot->plot());
+    QVERIFY(std::find(marked->groupOrder().begin(), marked->groupOrder().end(), "\u25b6 untuned \u25c0") !=
+            marked->groupOrder().end());
+    QCOMPARE(window.findChild<QListWidget*>("typeList")->currentItem()->text(), QString("untuned"));
+    maybeScreenshot(window, "heatmap_unit_clicked");
+    // A click on a group's label (left of the cells) selects the whole type in the units table.
+    std::vector<std::size_t> tuned;
+    for (std::size_t u = 0; u < types.size(); ++u)
+      if (types[u] == "tuned") tuned.push_back(u);
+    const QRectF tunedCell = *plot->heatmapCellRect(tuned[tuned.size() / 2], 0);
+    QTest::mouseClick(plot, Qt::LeftButton, Qt::NoModifier,
+                      QPoint(static_cast<int>(geometry->cells.left()) - 12, static_cast<int>(tunedCell.center().y())));
+    QCOMPARE(window.unitsTable()->selectedRows(), tuned);
+    QCOMPARE(analysis->selectedType(), QString("tuned"));
+    QVERIFY(!plot->highlightedRow().has_value());
+    maybeScreenshot(window, "heatmap_type_clicked");
+    window.resizeDocks({results}, {300}, Qt::Vertical);
+  }
+
+  void trajectoriesColouredByTimeBehaviourAndAttribution() {
+    MainWindow& window = *window_;
+    views::TrajectoryScene* scene = window.scene();
+    QVERIFY(scene != nullptr);
+    auto* means = window.trajectoryControls()->findChild<QCheckBox*>("meansToggle");
+    means->setChecked(true);
+    const BinnedRecording& recording = *window.controller().recording();
+    const std::size_t bins = recording.binCount();
+    // Time: viridis from bin 0 (dark violet) to the last bin (yellow), drawn along the lines
+    // (left of the colour bar), and remembered.
+    QVERIFY(selectColour(window, "time"));
+    QVERIFY(scene->hasScalarColouring());
+    QCOMPARE(scene->scalarRange(), std::make_pair(0.0, 20.0 * static_cast<double>(bins - 1)));
+    QCOMPARE(vertexValue(*scene, 0, 3), 60.0);
+    QCOMPARE(QSettings().value("view/colour").toString(), QString("time"));
+    const QImage frame = freshFrame(window.trajectoryView());
+    const QRect lines(0, 0, static_cast<int>(frame.width() * 0.8), frame.height());
+    const views::figure::Colormap viridis = views::figure::colormapByName("viridis");
+    for (double t : {0.0, 1.0}) {
+      const int near = testing::countPixelsNear(frame, testing::toQColor(viridis.at(t)), 10, lines);
+      QVERIFY2(near > 10, qPrintable(QString("viridis(%1): %2 pixels").arg(t).arg(near)));
+    }
+    QVERIFY(conditionColoursDrawn(frame, *scene) <= 1);  // group colours are gone
+    maybeScreenshot(window, "colour_time");
+
+    // Behaviour: hand speed, group means of |hand_vel| computed here from the binned behaviour.
+    QVERIFY(selectColour(window, "behavior:hand_vel:-1"));
+    QVERIFY(scene->hasScalarColouring());
+    const FloatArray& velocity = recording.behavior.at("hand_vel");
+    const gui::Trajectories& shown = *window.trajectories();
+    for (std::size_t row = 0; row < 3; ++row) {
+      const int group = shown.data.condition[row];
+      for (std::size_t bin : {std::size_t{0}, bins / 2, bins - 1}) {
+        double sum = 0.0;
+        int count = 0;
+        for (std::size_t trial = 0; trial < recording.trialCount(); ++trial) {
+          if (shown.groups.index[trial] != group) continue;
+          sum += std::hypot(velocity(trial, bin, 0), velocity(trial, bin, 1));
+          ++count;
+        }
+        const double got = vertexValue(*scene, static_cast<std::size_t>(group), static_cast<vtkIdType>(bin));
+        QVERIFY2(std::abs(got - sum / count) <= 1e-4 * (1.0 + std::abs(sum / count)),
+                 qPrintable(QString("group %1 bin %2: %3 vs %4").arg(group).arg(bin).arg(got).arg(sum / count)));
+      }
+    }
+
+    // Attribution of the selected type: per group, the mean over its attributed trials of the
+    // summed per-bin magnitude of the type's units; groups without attributed trials are grey (NaN).
+    auto* typeList = window.findChild<QListWidget*>("typeList");
+    typeList->setCurrentItem(typeList->findItems("tuned", Qt::MatchExactly).first());
+    typeList->setCurrentItem(typeList->findItems("rotational", Qt::MatchExactly).first());
+    QVERIFY(selectColour(window, "attribution"));
+    QVERIFY(scene->hasScalarColouring());
+    const auto outcome = window.controller().attribution();
+    const FloatArray& magnitude = outcome->perBinMagnitude;
+    const std::vector<std::string>& types = recording.units.find("cell_type")->texts();
+    std::size_t checked = 0;
+    for (std::size_t group = 0; group < scene->conditionCount(); ++group) {
+      for (std::size_t bin : {std::size_t{1}, bins / 3}) {
+        double sum = 0.0;
+        int count = 0;
+        for (std::size_t trial = 0; trial < magnitude.dim(0); ++trial) {
+          if (shown.groups.index[trial] != static_cast<int>(group)) continue;
+          double trialSum = 0.0;
+          for (std::size_t unit = 0; unit < types.size(); ++unit)
+            if (types[unit] == "rotational") trialSum += magnitude(trial, bin, unit);
+          sum += trialSum;
+          ++count;
+        }
+        const double got = vertexValue(*scene, group, static_cast<vtkIdType>(bin));
+        if (count == 0) {
+          QVERIFY(std::isnan(got));
+        } else {
+          QVERIFY2(std::abs(got - sum / count) <= 1e-4 * (1.0 + std::abs(sum / count)),
+                   qPrintable(QString("group %1 bin %2: %3 vs %4").arg(group).arg(bin).arg(got).arg(sum / count)));
+          ++checked;
+        }
+      }
+    }
+    QVERIFY(checked >= 2);
+    auto* note = window.trajectoryControls()->findChild<QLabel*>("colourNote");
+    QVERIFY2(note->isVisible() && note->text().contains(QString("first %1 of").arg(magnitude.dim(0))),
+             qPrintable(note->text()));
+    maybeScreenshot(window, "colour_attribution");
+
+    // Back to group colours: the condition colours return.
+    QVERIFY(selectColour(window, "condition"));
+    QVERIFY(!scene->hasScalarColouring());
+    QVERIFY(conditionColoursDrawn(freshFrame(window.trajectoryView()), *scene) >= 6);
+  }
+
   void compareModeLinksCamerasAndTime() {
     MainWindow& window = *window_;
     window.findChild<QAction*>("actionCompare")->trigger();
@@ -349,7 +565,16 @@ class TestWorkbench : public QObject {
     auto* legend = window.trajectoryControls()->findChild<QListWidget*>("conditionLegend");
     legend->item(5)->setCheckState(Qt::Unchecked);
     window.trajectoryView()->setStandardView(views::StandardView::PlusY);
+    QVERIFY(selectColour(window, "time"));
+    // A probe result to save with the session.
+    gui::AnalysisPanel* analysis = window.analysisPanel();
+    auto* target = analysis->findChild<QComboBox*>("probeTarget");
+    target->setCurrentIndex(target->findData("behavior:hand_vel"));
+    QTest::mouseClick(analysis->probeButton(), Qt::LeftButton);
+    QVERIFY(waitForJob(window.controller().analysisJob()));
+    QVERIFY(window.controller().probe() != nullptr);
     const gui::SessionState saved = window.currentSessionState();
+    QCOMPARE(saved.colour, std::string("time"));
     const QString path = dir_.filePath("first.nlsession");
     window.saveSession(path);
     QVERIFY(QFile::exists(path));
@@ -370,12 +595,24 @@ class TestWorkbench : public QObject {
     QCOMPARE(expected["profiles_shape"].toArray()[0].toInt(), 150);
     QCOMPARE(expected["time_bin"].toInt(), 17);
     QVERIFY(expected["means"].toBool());
+    QCOMPARE(expected["colour"].toString(), QString("time"));
+    const FloatArray& savedMagnitude = window.controller().attribution()->perBinMagnitude;
+    QCOMPARE(expected["per_bin_shape"].toArray()[0].toInt(), static_cast<int>(savedMagnitude.dim(0)));
+    double magnitudeSum = 0.0;
+    for (float v : savedMagnitude.values()) magnitudeSum += v;
+    QVERIFY(std::abs(expected["per_bin_sum"].toDouble() - magnitudeSum) <= 1e-5 * (1.0 + magnitudeSum));
+    const QJsonArray probeR2 = expected["probe_r2_per_dim"].toArray();
+    QCOMPARE(static_cast<std::size_t>(probeR2.size()), window.controller().probe()->result.r2PerDim.size());
+    for (qsizetype d = 0; d < probeR2.size(); ++d)
+      QCOMPARE(probeR2[d].toDouble(), window.controller().probe()->result.r2PerDim[static_cast<std::size_t>(d)]);
     const double profileSum = window.controller().attribution()->profiles.sum();
     QVERIFY(std::abs(expected["profiles_sum"].toDouble() - profileSum) <= 1e-4 * (1.0 + std::abs(profileSum)));
 
     // A second window reopens it: same files, same view, attribution from the results file.
     auto reopened = makeWindow();
     QVERIFY(reopened != nullptr);
+    // The colouring is remembered across windows (QSettings) before any session is read.
+    QCOMPARE(reopened->trajectoryControls()->colourChoice().spec(), std::string("time"));
     QSignalSpy restored(reopened.get(), &MainWindow::sessionRestored);
     reopened->openSession(path);
     QVERIFY(restored.wait(kPipelineTimeoutMs) || !restored.isEmpty());
@@ -394,6 +631,19 @@ class TestWorkbench : public QObject {
     QVERIFY(reopened->controller().attribution() != nullptr);
     QVERIFY(reopened->controller().attribution()->profiles.isApprox(window.controller().attribution()->profiles, 1e-6));
     QVERIFY(reopened->analysisPanel()->attributionPlot()->plot() != nullptr);
+    // The results came from the session's results file: the model was loaded, never run,
+    // and the latents, the per-bin attribution and the probe are the saved ones.
+    QCOMPARE(reopened->controller().inferenceRuns(), 0);
+    QCOMPARE(reopened->controller().latents()->values(), window.controller().latents()->values());
+    QCOMPARE(reopened->controller().attribution()->perBinMagnitude.values(),
+             window.controller().attribution()->perBinMagnitude.values());
+    QVERIFY(reopened->controller().probe() != nullptr);
+    QCOMPARE(reopened->controller().probe()->result.r2, window.controller().probe()->result.r2);
+    QCOMPARE(reopened->controller().probe()->result.r2PerDim, window.controller().probe()->result.r2PerDim);
+    QVERIFY(reopened->analysisPanel()->probePlot()->plot() != nullptr);
+    QCOMPARE(state.colour, std::string("time"));
+    QVERIFY(reopened->scene()->hasScalarColouring());
+    maybeScreenshot(*reopened, "session_reopened");
     closeMessageBoxes(reopened.get());
     reopened.reset();
 
@@ -412,7 +662,12 @@ class TestWorkbench : public QObject {
     QVERIFY(box != nullptr);
     QVERIFY2(box->text().contains("demo.nwb") && box->text().contains("changed"), qPrintable(box->text()));
     QVERIFY(restoredAgain.wait(kPipelineTimeoutMs) || !restoredAgain.isEmpty());
+    QCOMPARE(changed->controller().inferenceRuns(), 1);  // a changed input: the model runs again
+    // and the old results are not shown as if they belonged to the new inputs.
+    QVERIFY(changed->controller().probe() == nullptr);
+    QVERIFY(changed->controller().attribution() == nullptr);
     closeMessageBoxes(changed.get());
+    selectColour(window, "condition");
   }
 
   void cancelledJobLeavesTheWindowUsable() {

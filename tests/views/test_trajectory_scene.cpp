@@ -2,7 +2,9 @@
 // markers, the time cursor, visibility and input checks. No OpenGL needed.
 #include <vtkActor.h>
 #include <vtkCellArray.h>
+#include <vtkDataArray.h>
 #include <vtkMapper.h>
+#include <vtkPointData.h>
 #include <vtkPolyData.h>
 #include <vtkProperty.h>
 #include <vtkRenderer.h>
@@ -12,6 +14,7 @@
 
 #include "neurolens/core/errors.h"
 #include "neurolens/views/demo_trajectories.h"
+#include "neurolens/views/figure/colormap.h"
 #include "neurolens/views/palette.h"
 #include "neurolens/views/trajectory_scene.h"
 
@@ -74,14 +77,14 @@ class TestTrajectoryScene : public QObject {
       QCOMPARE(rgb[1], categoricalColour(c).g);
       QCOMPARE(rgb[2], categoricalColour(c).b);
     }
-    // 4 actors per condition (lines, start, end, cursor) and one axes actor.
-    QCOMPARE(scene.props().size(), std::size_t{3 * 4 + 1});
+    // 5 actors per condition (lines, lines while moving, start, end, cursor), the axes and the colour bar.
+    QCOMPARE(scene.props().size(), std::size_t{3 * 5 + 2});
   }
 
   void bigSceneStaysAFewActors() {
     TrajectoryScene scene;
     scene.setData(demoData(8, 250, 100));  // 2,000 trajectories
-    QCOMPARE(scene.props().size(), std::size_t{8 * 4 + 1});
+    QCOMPARE(scene.props().size(), std::size_t{8 * 5 + 2});
     vtkIdType cells = 0;
     for (std::size_t c = 0; c < 8; ++c) cells += linesOf(scene, c)->GetNumberOfLines();
     QCOMPARE(cells, vtkIdType{2000});
@@ -122,10 +125,10 @@ class TestTrajectoryScene : public QObject {
     TrajectoryScene scene;
     scene.setData(demoData(2, 3, 10));
     scene.addTo(renderer);
-    QCOMPARE(renderer->GetViewProps()->GetNumberOfItems(), 2 * 4 + 1);
+    QCOMPARE(renderer->GetViewProps()->GetNumberOfItems(), 2 * 5 + 2);
     // New data while attached replaces the actors in place.
     scene.setData(demoData(5, 1, 10));
-    QCOMPARE(renderer->GetViewProps()->GetNumberOfItems(), 5 * 4 + 1);
+    QCOMPARE(renderer->GetViewProps()->GetNumberOfItems(), 5 * 5 + 2);
     scene.removeFrom(renderer);
     QCOMPARE(renderer->GetViewProps()->GetNumberOfItems(), 0);
   }
@@ -172,6 +175,117 @@ class TestTrajectoryScene : public QObject {
       QVERIFY2(message.contains("trial 3") && message.contains("bin 2"), qPrintable(message));
     }
     QCOMPARE(scene.trialCount(), std::size_t{0});  // nothing half-built after the errors
+  }
+
+  void scalarColouringPutsOneValuePerVertexThroughTheColourMap() {
+    // 2 conditions x 3 trials x 6 bins; value = 10 * trial + bin (trial 4 bin 5 is NaN).
+    TrajectoryData data = demoData(2, 3, 6);
+    TrajectoryScene scene;
+    scene.setData(data);
+    ScalarColouring colouring;
+    colouring.values = FloatArray({6, 6});
+    for (std::size_t t = 0; t < 6; ++t)
+      for (std::size_t b = 0; b < 6; ++b) colouring.values.values()[t * 6 + b] = static_cast<float>(10 * t + b);
+    colouring.values.values()[4 * 6 + 5] = std::nanf("");
+    colouring.title = "time (ms)";
+    scene.setScalarColouring(colouring);
+    QVERIFY(scene.hasScalarColouring());
+    QCOMPARE(scene.scalarRange(), std::make_pair(0.0, 55.0));  // NaN left out of the range
+    QVERIFY(scene.colourBar()->GetVisibility());
+    // Each group's vertices carry its trials' values in polyline order.
+    for (std::size_t c = 0; c < 2; ++c) {
+      vtkPolyData* lines = linesOf(scene, c);
+      vtkDataArray* scalars = lines->GetPointData()->GetScalars();
+      QVERIFY(scalars != nullptr);
+      QCOMPARE(scalars->GetNumberOfTuples(), lines->GetNumberOfPoints());
+      QVERIFY(scene.lineActor(c)->GetMapper()->GetScalarVisibility());
+      vtkIdType id = 0;
+      for (std::size_t t = 0; t < 6; ++t) {
+        if (data.condition[t] != static_cast<int>(c)) continue;
+        for (std::size_t b = 0; b < 6; ++b, ++id) {
+          const float expected = colouring.values.values()[t * 6 + b];
+          const double got = scalars->GetTuple1(id);
+          if (std::isnan(expected)) {
+            QVERIFY(std::isnan(got));
+          } else {
+            QCOMPARE(got, static_cast<double>(expected));
+          }
+        }
+      }
+    }
+    // The lookup table is viridis over the range: both ends and the middle.
+    const figure::Colormap viridis = figure::colormapByName("viridis");
+    for (double t : {0.0, 0.5, 1.0}) {
+      const Rgb want = viridis.at(t);
+      const Rgb got = scene.scalarColour(55.0 * t);
+      QVERIFY2(std::abs(got.r - want.r) < 0.01 && std::abs(got.g - want.g) < 0.01 && std::abs(got.b - want.b) < 0.01,
+               qPrintable(QString("viridis(%1)").arg(t)));
+    }
+    // A wrong shape or an unknown colour map is refused and keeps the current colouring.
+    ScalarColouring wrong;
+    wrong.values = FloatArray({6, 5});
+    QVERIFY_THROWS_EXCEPTION(InputError, scene.setScalarColouring(wrong));
+    ScalarColouring unknownMap = colouring;
+    unknownMap.colormap = "rainbow";
+    QVERIFY_THROWS_EXCEPTION(InputError, scene.setScalarColouring(unknownMap));
+    QVERIFY(scene.hasScalarColouring());
+    // Back to group colours.
+    scene.clearScalarColouring();
+    QVERIFY(!scene.hasScalarColouring());
+    QVERIFY(!scene.colourBar()->GetVisibility());
+    QVERIFY(!scene.lineActor(0)->GetMapper()->GetScalarVisibility());
+    // New data of another shape drops a colouring that no longer fits.
+    scene.setScalarColouring(colouring);
+    scene.setData(demoData(2, 2, 6));
+    QVERIFY(!scene.hasScalarColouring());
+  }
+
+  void levelOfDetailWhileTheCameraMoves() {
+    TrajectoryData data = demoData(8, 50, 100);  // 400 trajectories x 100 bins
+    const FloatArray points = data.points;
+    const std::vector<int> condition = data.condition;
+    TrajectoryScene scene;
+    scene.setData(std::move(data));
+    LevelOfDetail detail;
+    detail.maxTrajectories = 200;
+    detail.maxBins = 25;
+    scene.setLevelOfDetail(detail);
+    // Every second trial of each group, every fourth bin plus the last: 26 points per line.
+    vtkIdType lodLines = 0;
+    for (std::size_t c = 0; c < 8; ++c) {
+      auto* lod = vtkPolyData::SafeDownCast(scene.interactiveLineActor(c)->GetMapper()->GetInputDataObject(0, 0));
+      QVERIFY(lod != nullptr);
+      lodLines += lod->GetNumberOfLines();
+      QCOMPARE(lod->GetNumberOfPoints(), lod->GetNumberOfLines() * 26);
+    }
+    QCOMPARE(lodLines, vtkIdType{200});
+    // Group 0's second kept line is its third trial; its point 2 is bin 8, the last point bin 99.
+    std::vector<std::size_t> group0;
+    for (std::size_t t = 0; t < condition.size(); ++t)
+      if (condition[t] == 0) group0.push_back(t);
+    auto* lod0 = vtkPolyData::SafeDownCast(scene.interactiveLineActor(0)->GetMapper()->GetInputDataObject(0, 0));
+    QVERIFY(lod0 != nullptr);
+    if (lod0 == nullptr) return;
+    double point[3];
+    lod0->GetPoint(26 + 2, point);
+    for (std::size_t k = 0; k < 3; ++k) QCOMPARE(static_cast<float>(point[k]), points(group0[2], 8, k));
+    lod0->GetPoint(26 + 25, point);
+    for (std::size_t k = 0; k < 3; ++k) QCOMPARE(static_cast<float>(point[k]), points(group0[2], 99, k));
+    // Still: the full lines and markers; moving: the light lines and the cursors only.
+    QVERIFY(!scene.interactive());
+    QCOMPARE(scene.lineActor(3)->GetVisibility(), 1);
+    QCOMPARE(scene.interactiveLineActor(3)->GetVisibility(), 0);
+    scene.setInteractive(true);
+    QCOMPARE(scene.lineActor(3)->GetVisibility(), 0);
+    QCOMPARE(scene.interactiveLineActor(3)->GetVisibility(), 1);
+    QCOMPARE(scene.interactiveLineActor(3)->GetProperty()->GetLineWidth(), 1.0F);
+    // Hidden groups stay hidden while moving.
+    scene.setConditionVisible(5, false);
+    QCOMPARE(scene.interactiveLineActor(5)->GetVisibility(), 0);
+    scene.setInteractive(false);
+    QCOMPARE(scene.lineActor(3)->GetVisibility(), 1);
+    QCOMPARE(scene.interactiveLineActor(3)->GetVisibility(), 0);
+    QCOMPARE(scene.lineActor(5)->GetVisibility(), 0);
   }
 
   void paletteIsOkabeIto() {

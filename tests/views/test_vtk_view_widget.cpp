@@ -5,6 +5,7 @@
 
 #include <QMainWindow>
 #include <QMouseEvent>
+#include <QSignalSpy>
 #include <QWheelEvent>
 #include <QtTest/QtTest>
 #include <cmath>
@@ -122,6 +123,29 @@ class TestVtkViewWidget : public QObject {
     // The frame follows: the line is no longer where the untouched camera put it.
     const QImage frame = renderedFrame(*view_);
     QVERIFY(countPixelsNear(frame, kLineColour, kTolerance) > 0);
+  }
+
+  void interactionIsReportedWhileTheCameraMoves() {
+    QSignalSpy changes(view_, &views::VtkViewWidget::interactionChanged);
+    const QPoint start(view_->width() / 2, view_->height() / 2);
+    sendMouse(view_, QEvent::MouseButtonPress, start, Qt::LeftButton, Qt::LeftButton);
+    QVERIFY(view_->interacting());
+    sendMouse(view_, QEvent::MouseMove, start + QPoint(20, 5), Qt::NoButton, Qt::LeftButton);
+    QVERIFY(view_->interacting());
+    const long long frames = view_->framesRendered();
+    sendMouse(view_, QEvent::MouseButtonRelease, start + QPoint(20, 5), Qt::LeftButton, Qt::NoButton);
+    QVERIFY(!view_->interacting());
+    QCOMPARE(changes.count(), 2);
+    QCOMPARE(changes.at(0).at(0).toBool(), true);
+    QCOMPARE(changes.at(1).at(0).toBool(), false);
+    QVERIFY(waitForFrames(*view_, frames + 1));  // the still frame is drawn
+    // A wheel turn counts as moving until the wheel rests.
+    QWheelEvent wheel(QPointF(start), view_->mapToGlobal(QPointF(start)), QPoint(), QPoint(0, 120), Qt::NoButton,
+                      Qt::NoModifier, Qt::NoScrollPhase, false);
+    QApplication::sendEvent(view_, &wheel);
+    QVERIFY(view_->interacting());
+    QTRY_VERIFY_WITH_TIMEOUT(!view_->interacting(), 2000);
+    QCOMPARE(changes.count(), 4);
   }
 
   void wheelZooms() {

@@ -5,12 +5,15 @@
 #include <vtkCellArray.h>
 #include <vtkCubeAxesActor.h>
 #include <vtkFloatArray.h>
+#include <vtkLookupTable.h>
 #include <vtkNew.h>
+#include <vtkPointData.h>
 #include <vtkPoints.h>
 #include <vtkPolyData.h>
 #include <vtkPolyDataMapper.h>
 #include <vtkProperty.h>
 #include <vtkRenderer.h>
+#include <vtkScalarBarActor.h>
 #include <vtkTextProperty.h>
 #include <vtkWeakPointer.h>
 
@@ -19,6 +22,7 @@
 #include <limits>
 
 #include "neurolens/core/errors.h"
+#include "neurolens/views/figure/colormap.h"
 
 namespace neurolens::views {
 
@@ -60,15 +64,33 @@ struct Group {
   vtkNew<vtkPolyData> lines;
   vtkNew<vtkPolyDataMapper> lineMapper;
   vtkNew<vtkActor> lineActor;
+  // The level-of-detail copy drawn while the camera moves.
+  vtkNew<vtkPolyData> lodLines;
+  vtkNew<vtkPolyDataMapper> lodMapper;
+  vtkNew<vtkActor> lodActor;
   MarkerLayer starts;
   MarkerLayer ends;
   MarkerLayer cursors;
   bool visible = true;
 
   [[nodiscard]] std::vector<vtkActor*> actors() const {
-    return {lineActor.GetPointer(), starts.actor.GetPointer(), ends.actor.GetPointer(), cursors.actor.GetPointer()};
+    return {lineActor.GetPointer(), lodActor.GetPointer(), starts.actor.GetPointer(), ends.actor.GetPointer(),
+            cursors.actor.GetPointer()};
   }
 };
+
+// Every `stride`-th entry of 0..count-1 (and the last one when `keepLast`: a
+// trajectory must still end where it ends).
+std::vector<std::size_t> strided(std::size_t count, std::size_t stride, bool keepLast) {
+  std::vector<std::size_t> kept;
+  for (std::size_t i = 0; i < count; i += stride) kept.push_back(i);
+  if (keepLast && count > 0 && kept.back() != count - 1) kept.push_back(count - 1);
+  return kept;
+}
+
+std::size_t strideFor(std::size_t count, std::size_t budget) {
+  return budget == 0 || count <= budget ? 1 : (count + budget - 1) / budget;
+}
 
 std::string trialText(std::size_t trial) { return "trial " + std::to_string(trial); }
 
@@ -87,8 +109,35 @@ struct TrajectoryScene::Impl {
   bool markersVisible = true;
   bool axesVisible = true;
   double lineWidth = 2.0;
+  std::optional<ScalarColouring> scalars;
+  std::pair<double, double> scalarRange = {0.0, 1.0};
+  vtkNew<vtkLookupTable> lookup;
+  vtkNew<vtkScalarBarActor> colourBar;
+  bool moving = false;
+  LevelOfDetail detail;
 
   Impl() {
+    colourBar->SetLookupTable(lookup);
+    colourBar->SetNumberOfLabels(5);
+    // Right edge of the view, room for the title above the bar and the labels beside it.
+    colourBar->SetMaximumWidthInPixels(110);
+    colourBar->SetMaximumHeightInPixels(420);
+    colourBar->SetBarRatio(0.25);
+    colourBar->SetPosition(0.86, 0.1);
+    colourBar->SetWidth(0.13);
+    colourBar->SetHeight(0.72);
+    colourBar->SetTextPad(4);
+    colourBar->SetLabelFormat("%-.3g");
+    colourBar->UnconstrainedFontSizeOn();
+    for (vtkTextProperty* text : {colourBar->GetTitleTextProperty(), colourBar->GetLabelTextProperty()}) {
+      text->SetColor(0.2, 0.2, 0.2);
+      text->SetFontSize(13);
+      text->ShadowOff();
+      text->ItalicOff();
+    }
+    colourBar->GetTitleTextProperty()->BoldOn();
+    colourBar->GetLabelTextProperty()->BoldOff();
+    colourBar->VisibilityOff();
     axes->SetFlyModeToFurthestTriad();
     axes->SetGridLineLocation(vtkCubeAxesActor::VTK_GRID_LINES_FURTHEST);
     axes->SetLabelScaling(false, 0, 0, 0);
@@ -177,35 +226,40 @@ struct TrajectoryScene::Impl {
     }
 
     const std::size_t binCount = bins();
+    const std::size_t trialStride = strideFor(trials(), detail.maxTrajectories);
+    const std::size_t binStride = strideFor(binCount, detail.maxBins);
+    configureLookup();
     for (std::size_t condition = 0; condition < conditions; ++condition) {
       Group& group = *groups[condition];
       const Rgb rgb = colour(condition);
 
       // All trials of the group in one polydata: one polyline cell per trial.
-      vtkNew<vtkPoints> points;
-      points->SetDataTypeToFloat();
-      points->SetNumberOfPoints(static_cast<vtkIdType>(group.trials.size() * binCount));
-      vtkNew<vtkCellArray> cells;
-      cells->AllocateExact(static_cast<vtkIdType>(group.trials.size()),
-                           static_cast<vtkIdType>(group.trials.size() * binCount));
-      vtkIdType pointId = 0;
-      for (std::size_t trial : group.trials) {
-        cells->InsertNextCell(static_cast<int>(binCount));
-        for (std::size_t bin = 0; bin < binCount; ++bin) {
-          points->SetPoint(pointId, data.points(trial, bin, 0), data.points(trial, bin, 1), data.points(trial, bin, 2));
-          cells->InsertCellPoint(pointId);
-          ++pointId;
+      fillLines(group.lines, group.trials, 1, 1);
+      group.lineMapper->SetInputData(group.lines);
+      group.lineActor->SetMapper(group.lineMapper);
+      // Level of detail: every k-th trial of the group (at least one), every j-th bin.
+      fillLines(group.lodLines, group.trials, trialStride, binStride);
+      group.lodMapper->SetInputData(group.lodLines);
+      group.lodActor->SetMapper(group.lodMapper);
+      for (vtkPolyDataMapper* mapper : {group.lineMapper.GetPointer(), group.lodMapper.GetPointer()}) {
+        if (scalars) {
+          mapper->ScalarVisibilityOn();
+          mapper->SetScalarModeToUsePointData();
+          mapper->SetColorModeToMapScalars();
+          mapper->SetLookupTable(lookup);
+          mapper->UseLookupTableScalarRangeOn();
+        } else {
+          mapper->ScalarVisibilityOff();
         }
       }
-      group.lines->SetPoints(points);
-      group.lines->SetLines(cells);
-      group.lineMapper->SetInputData(group.lines);
-      group.lineMapper->ScalarVisibilityOff();
-      group.lineActor->SetMapper(group.lineMapper);
       vtkProperty* lineProperty = group.lineActor->GetProperty();
       lineProperty->SetColor(rgb.r, rgb.g, rgb.b);
       lineProperty->SetLineWidth(static_cast<float>(lineWidth));
       lineProperty->LightingOff();  // flat colour: the palette must read exactly as chosen
+      vtkProperty* lodProperty = group.lodActor->GetProperty();
+      lodProperty->SetColor(rgb.r, rgb.g, rgb.b);
+      lodProperty->SetLineWidth(static_cast<float>(detail.lineWidth));
+      lodProperty->LightingOff();
 
       group.starts.resize(group.trials.size());
       group.ends.resize(group.trials.size());
@@ -219,22 +273,76 @@ struct TrajectoryScene::Impl {
       }
       // Start: a shaded sphere; end: a flat square (tells them apart without colour);
       // cursor: a larger sphere in the line colour. Sizes are in screen pixels.
+      // Colouring by a value: markers in neutral greys, so that the only hues are the colour map's.
+      const Rgb markerRgb = scalars ? Rgb{0.2, 0.2, 0.2} : rgb;
       vtkProperty* start = group.starts.actor->GetProperty();
-      start->SetColor(rgb.r * 0.7, rgb.g * 0.7, rgb.b * 0.7);
+      start->SetColor(markerRgb.r * 0.7, markerRgb.g * 0.7, markerRgb.b * 0.7);
       start->SetPointSize(6.0F);
       start->RenderPointsAsSpheresOn();
       vtkProperty* end = group.ends.actor->GetProperty();
-      end->SetColor(rgb.r * 0.5, rgb.g * 0.5, rgb.b * 0.5);
+      end->SetColor(markerRgb.r * 0.5, markerRgb.g * 0.5, markerRgb.b * 0.5);
       end->SetPointSize(5.0F);
       end->LightingOff();
       vtkProperty* cursor = group.cursors.actor->GetProperty();
-      cursor->SetColor(rgb.r, rgb.g, rgb.b);
+      cursor->SetColor(markerRgb.r, markerRgb.g, markerRgb.b);
       cursor->SetPointSize(9.0F);
       cursor->RenderPointsAsSpheresOn();
       cursor->SetSpecular(0.4);
     }
     updateCursors();
     applyVisibility();
+  }
+
+  // One polyline cell per kept trial through its kept bins; with a scalar colouring,
+  // the trial's value at each kept bin as point scalars.
+  void fillLines(vtkPolyData* polyData, const std::vector<std::size_t>& members, std::size_t trialStride,
+                 std::size_t binStride) const {
+    const std::vector<std::size_t> keptMembers = strided(members.size(), trialStride, false);
+    const std::vector<std::size_t> keptBins = strided(bins(), binStride, true);
+    const auto pointCount = static_cast<vtkIdType>(keptMembers.size() * keptBins.size());
+    vtkNew<vtkPoints> points;
+    points->SetDataTypeToFloat();
+    points->SetNumberOfPoints(pointCount);
+    vtkNew<vtkCellArray> cells;
+    cells->AllocateExact(static_cast<vtkIdType>(keptMembers.size()), pointCount);
+    vtkNew<vtkFloatArray> values;
+    values->SetName("colour value");
+    if (scalars) values->SetNumberOfTuples(pointCount);
+    vtkIdType pointId = 0;
+    for (std::size_t member : keptMembers) {
+      const std::size_t trial = members[member];
+      cells->InsertNextCell(static_cast<int>(keptBins.size()));
+      for (std::size_t bin : keptBins) {
+        points->SetPoint(pointId, data.points(trial, bin, 0), data.points(trial, bin, 1), data.points(trial, bin, 2));
+        if (scalars) values->SetValue(pointId, scalars->values.values()[trial * bins() + bin]);
+        cells->InsertCellPoint(pointId);
+        ++pointId;
+      }
+    }
+    polyData->Initialize();
+    polyData->SetPoints(points);
+    polyData->SetLines(cells);
+    if (scalars) polyData->GetPointData()->SetScalars(values);
+  }
+
+  // The lookup table of the colour map over the colouring's range (shared by every group).
+  void configureLookup() {
+    if (!scalars) {
+      colourBar->VisibilityOff();
+      return;
+    }
+    const figure::Colormap map = figure::colormapByName(scalars->colormap);
+    constexpr int kColours = 256;
+    lookup->SetNumberOfTableValues(kColours);
+    for (int i = 0; i < kColours; ++i) {
+      const Rgb rgb = map.at(static_cast<double>(i) / (kColours - 1));
+      lookup->SetTableValue(i, rgb.r, rgb.g, rgb.b, 1.0);
+    }
+    lookup->SetNanColor(0.75, 0.75, 0.75, 1.0);
+    lookup->SetRange(scalarRange.first, scalarRange.second);
+    lookup->Modified();
+    colourBar->SetTitle(scalars->title.c_str());
+    colourBar->SetVisibility(!groups.empty() || trials() > 0);
   }
 
   void updateCursors() {
@@ -251,12 +359,16 @@ struct TrajectoryScene::Impl {
 
   void applyVisibility() {
     for (const auto& group : groups) {
-      group->lineActor->SetVisibility(group->visible);
-      for (MarkerLayer* layer : {&group->starts, &group->ends, &group->cursors}) {
-        layer->actor->SetVisibility(group->visible && markersVisible && !group->trials.empty());
-      }
+      const bool shown = group->visible && !group->trials.empty();
+      group->lineActor->SetVisibility(shown && !moving);
+      group->lodActor->SetVisibility(shown && moving);
+      // Start and end markers wait until the camera stops; the cursors stay (they move with time).
+      group->starts.actor->SetVisibility(shown && markersVisible && !moving);
+      group->ends.actor->SetVisibility(shown && markersVisible && !moving);
+      group->cursors.actor->SetVisibility(shown && markersVisible);
     }
     axes->SetVisibility(axesVisible && !groups.empty());
+    colourBar->SetVisibility(scalars.has_value() && !groups.empty());
   }
 
   [[nodiscard]] std::vector<vtkProp*> allProps() const {
@@ -265,6 +377,7 @@ struct TrajectoryScene::Impl {
       for (vtkActor* actor : group->actors()) props.push_back(actor);
     }
     props.push_back(axes.GetPointer());
+    props.push_back(colourBar.GetPointer());
     return props;
   }
 
@@ -288,10 +401,91 @@ void TrajectoryScene::setData(TrajectoryData data) {
   vtkRenderer* renderer = impl_->renderer;
   if (renderer != nullptr) removeFrom(renderer);
   impl_->data = std::move(data);
+  if (impl_->scalars &&
+      (impl_->scalars->values.dim(0) != impl_->trials() || impl_->scalars->values.dim(1) != impl_->bins()))
+    impl_->scalars.reset();
   impl_->computeBounds();
   impl_->buildGroups();
   impl_->configureAxes();
   if (renderer != nullptr) addTo(renderer);
+}
+
+void TrajectoryScene::setScalarColouring(ScalarColouring colouring) {
+  const FloatArray& values = colouring.values;
+  if (values.rank() != 2 || values.dim(0) != impl_->trials() || values.dim(1) != impl_->bins()) {
+    std::string shape;
+    for (std::size_t axis = 0; axis < values.rank(); ++axis)
+      shape += (axis ? " x " : "") + std::to_string(values.dim(axis));
+    throw InputError("trajectory view: colour values must be [trials, bins] = [" + std::to_string(impl_->trials()) +
+                     ", " + std::to_string(impl_->bins()) + "], got [" + shape + "]");
+  }
+  (void)figure::colormapByName(colouring.colormap);  // throws for an unknown name
+  std::pair<double, double> range{std::numeric_limits<double>::max(), std::numeric_limits<double>::lowest()};
+  if (colouring.range) {
+    range = *colouring.range;
+  } else {
+    for (float value : values.values()) {
+      if (!std::isfinite(value)) continue;
+      range.first = std::min(range.first, static_cast<double>(value));
+      range.second = std::max(range.second, static_cast<double>(value));
+    }
+    if (range.first > range.second) range = {0.0, 1.0};  // nothing finite: every vertex grey
+  }
+  if (!(range.second > range.first)) {
+    // A constant value still needs an extent for the lookup table.
+    const double centre = range.first;
+    range = {centre - 0.5, centre + 0.5};
+  }
+  vtkRenderer* renderer = impl_->renderer;
+  if (renderer != nullptr) removeFrom(renderer);
+  impl_->scalars = std::move(colouring);
+  impl_->scalarRange = range;
+  impl_->buildGroups();
+  if (renderer != nullptr) addTo(renderer);
+}
+
+void TrajectoryScene::clearScalarColouring() {
+  if (!impl_->scalars) return;
+  vtkRenderer* renderer = impl_->renderer;
+  if (renderer != nullptr) removeFrom(renderer);
+  impl_->scalars.reset();
+  impl_->buildGroups();
+  if (renderer != nullptr) addTo(renderer);
+}
+
+bool TrajectoryScene::hasScalarColouring() const { return impl_->scalars.has_value(); }
+std::pair<double, double> TrajectoryScene::scalarRange() const { return impl_->scalarRange; }
+
+Rgb TrajectoryScene::scalarColour(double value) const {
+  if (!std::isfinite(value)) return {0.75, 0.75, 0.75};
+  double rgb[3] = {0.0, 0.0, 0.0};
+  impl_->lookup->GetColor(value, rgb);
+  return {rgb[0], rgb[1], rgb[2]};
+}
+
+vtkProp* TrajectoryScene::colourBar() const { return impl_->colourBar.GetPointer(); }
+
+void TrajectoryScene::setInteractive(bool moving) {
+  if (impl_->moving == moving) return;
+  impl_->moving = moving;
+  impl_->applyVisibility();
+}
+
+bool TrajectoryScene::interactive() const { return impl_->moving; }
+
+void TrajectoryScene::setLevelOfDetail(const LevelOfDetail& detail) {
+  impl_->detail = detail;
+  if (impl_->trials() == 0) return;
+  vtkRenderer* renderer = impl_->renderer;
+  if (renderer != nullptr) removeFrom(renderer);
+  impl_->buildGroups();
+  if (renderer != nullptr) addTo(renderer);
+}
+
+const LevelOfDetail& TrajectoryScene::levelOfDetail() const { return impl_->detail; }
+
+vtkActor* TrajectoryScene::interactiveLineActor(std::size_t condition) const {
+  return condition < impl_->groups.size() ? impl_->groups[condition]->lodActor.GetPointer() : nullptr;
 }
 
 void TrajectoryScene::addTo(vtkRenderer* renderer) {

@@ -16,6 +16,7 @@
 #include <QMouseEvent>
 #include <QOpenGLContext>
 #include <QOpenGLFunctions>
+#include <QTimer>
 #include <QWheelEvent>
 #include <cmath>
 #include <string>
@@ -29,6 +30,12 @@ struct VtkViewWidget::Impl {
   vtkNew<vtkInteractorStyleTrackballCamera> style;
   vtkNew<vtkCallbackCommand> windowCallback;
   vtkNew<vtkCallbackCommand> interactorCallback;
+  vtkNew<vtkCallbackCommand> styleCallback;
+  // Wheel zooms arrive as single start/end pairs: the view counts as moving until
+  // the wheel has been still for a moment.
+  QTimer wheelSettle;
+  bool inWheel = false;
+  bool moving = false;
   bool contextReady = false;
   bool inPaint = false;
   long long frames = 0;
@@ -62,6 +69,13 @@ void onInteractorRender(vtkObject*, unsigned long, void* clientData, void*) {
 
 }  // namespace
 
+// The trackball style starts and ends an interaction (rotate, pan, dolly, spin).
+void onStyleInteraction(vtkObject*, unsigned long eventId, void* clientData, void*) {
+  auto* widget = static_cast<VtkViewWidget*>(clientData);
+  if (widget->impl_->inWheel) return;  // the wheel handles its own start and settle
+  widget->setInteracting(eventId == vtkCommand::StartInteractionEvent);
+}
+
 VtkViewWidget::VtkViewWidget(QWidget* parent) : QOpenGLWidget(parent), impl_(std::make_unique<Impl>()) {
   setFormat(defaultFormat());
   setFocusPolicy(Qt::StrongFocus);
@@ -87,9 +101,18 @@ VtkViewWidget::VtkViewWidget(QWidget* parent) : QOpenGLWidget(parent), impl_(std
   impl_->interactorCallback->SetClientData(this);
   impl_->interactorCallback->SetCallback(onInteractorRender);
   impl_->interactor->AddObserver(vtkCommand::RenderEvent, impl_->interactorCallback);
+  impl_->styleCallback->SetClientData(this);
+  impl_->styleCallback->SetCallback(onStyleInteraction);
+  impl_->style->AddObserver(vtkCommand::StartInteractionEvent, impl_->styleCallback);
+  impl_->style->AddObserver(vtkCommand::EndInteractionEvent, impl_->styleCallback);
   impl_->interactor->Initialize();
+  impl_->wheelSettle.setSingleShot(true);
+  impl_->wheelSettle.setInterval(200);
+  connect(&impl_->wheelSettle, &QTimer::timeout, this, [this] { setInteracting(false); });
 
   impl_->renderer->SetBackground(1.0, 1.0, 1.0);
+  // Opaque: every pixel VTK writes has alpha 1 (see paintGL).
+  impl_->renderer->SetBackgroundAlpha(1.0);
   impl_->renderer->GetActiveCamera()->SetPosition(0.0, 0.0, 5.0);
 }
 
@@ -100,6 +123,16 @@ VtkViewWidget::~VtkViewWidget() {
   releaseGraphics();
   impl_->window->RemoveObserver(impl_->windowCallback);
   impl_->interactor->RemoveObserver(impl_->interactorCallback);
+  impl_->style->RemoveObserver(impl_->styleCallback);
+}
+
+bool VtkViewWidget::interacting() const { return impl_->moving; }
+
+void VtkViewWidget::setInteracting(bool moving) {
+  if (impl_->moving == moving) return;
+  impl_->moving = moving;
+  Q_EMIT interactionChanged(moving);
+  if (!moving) update();  // the still frame, at full quality
 }
 
 QSurfaceFormat VtkViewWidget::defaultFormat() {
@@ -216,8 +249,14 @@ void VtkViewWidget::paintGL() {
   impl_->window->Render();
   ++impl_->frames;
 
-  // VTK may leave alpha < 1 where nothing was drawn; Qt would then blend the view
-  // with whatever lies beneath it. Force opaque alpha in Qt's framebuffer.
+  // VTK leaves alpha < 1 where nothing was drawn when the background is not opaque;
+  // Qt would then blend the view with whatever lies beneath it. Force opaque alpha
+  // in Qt's framebuffer then (an opaque background needs no extra full-frame pass,
+  // which software OpenGL pays for on every frame).
+  if (impl_->renderer->GetBackgroundAlpha() >= 1.0) {
+    impl_->inPaint = false;
+    return;
+  }
   QOpenGLFunctions* gl = context()->functions();
   GLboolean mask[4];
   GLfloat clear[4];
@@ -367,8 +406,12 @@ void VtkViewWidget::wheelEvent(QWheelEvent* event) {
   const int delta = event->angleDelta().y();
   if (delta == 0) return;
   setEventInformation(impl_->interactor, *this, event->position(), event->modifiers());
+  setInteracting(true);
+  impl_->inWheel = true;
   impl_->interactor->InvokeEvent(delta > 0 ? vtkCommand::MouseWheelForwardEvent : vtkCommand::MouseWheelBackwardEvent,
                                  event);
+  impl_->inWheel = false;
+  impl_->wheelSettle.start();
   event->accept();
 }
 

@@ -65,7 +65,7 @@ QString sha256OfFile(const QString& path) {
 QString resultsPathFor(const QString& sessionPath) { return sessionPath + ".h5"; }
 
 void saveSession(const QString& path, const SessionState& state, const FloatArray* latents,
-                 const AttributionOutcome* attribution) {
+                 const AttributionOutcome* attribution, const ProbeOutcome* probe) {
   QJsonObject root;
   root["format"] = "neurolens-session";
   root["version"] = kSessionVersion;
@@ -87,7 +87,8 @@ void saveSession(const QString& path, const SessionState& state, const FloatArra
                    {"means", state.trajectory.conditionMeans},
                    {"group_visible", visible},
                    {"time_bin", state.time},
-                   {"selected_type", state.selectedType}};
+                   {"selected_type", state.selectedType},
+                   {"colour", QString::fromStdString(state.colour)}};
   if (state.camera) {
     QJsonArray camera;
     for (double value : *state.camera) camera.append(value);
@@ -107,6 +108,11 @@ void saveSession(const QString& path, const SessionState& state, const FloatArra
                                       {"type_column", QString::fromStdString(request.typeColumn)},
                                       {"permutations", static_cast<qint64>(request.permutations)}};
   }
+  if (probe != nullptr) {
+    root["probe"] = QJsonObject{{"target", QString::fromStdString(probe->request.target)},
+                                {"use_latents", probe->request.useLatents},
+                                {"folds", static_cast<qint64>(probe->request.folds)}};
+  }
   const QString results = resultsPathFor(path);
   root["results"] = QFileInfo(results).fileName();
 
@@ -121,6 +127,8 @@ void saveSession(const QString& path, const SessionState& state, const FloatArra
       writer.writeInt64s("/attribution/targets", attribution->targets);
       writer.writeAttribute("/attribution", "trials_used", static_cast<double>(attribution->trialsUsed));
       writer.writeAttribute("/attribution", "max_rel_completeness", attribution->maxRelCompleteness);
+      if (!attribution->perBinMagnitude.empty())
+        writer.writeArray("/attribution/per_bin_magnitude", attribution->perBinMagnitude);
       if (attribution->link) {
         const LinkResult& link = *attribution->link;
         writer.writeStrings("/link/types", link.types);
@@ -130,6 +138,15 @@ void saveSession(const QString& path, const SessionState& state, const FloatArra
         writer.writeAttribute("/link", "type_accuracy", exactText(link.typeAccuracy));
         writer.writeAttribute("/link", "chance", exactText(link.chance));
       }
+    }
+    if (probe != nullptr) {
+      const ProbeResult& result = probe->result;
+      // [categorical, r2, accuracy, chance, p-value, alpha, rows]
+      writer.writeDoubles("/probe/scores", {result.categorical ? 1.0 : 0.0, result.r2, result.accuracy, result.chance,
+                                            result.pValue, result.alpha, static_cast<double>(result.rows)});
+      writer.writeDoubles("/probe/r2_per_dim", result.r2PerDim);
+      if (!result.classes.empty()) writer.writeStrings("/probe/classes", result.classes);
+      if (!result.predictions.empty()) writer.writeArray("/probe/predictions", result.predictions);
     }
     writer.commit();
   }
@@ -189,6 +206,7 @@ LoadedSession loadSession(const QString& path) {
   for (const QJsonValue& value : view["group_visible"].toArray()) state.groupVisible.push_back(value.toBool(true));
   state.time = view["time_bin"].toInt();
   state.selectedType = view["selected_type"].toString();
+  state.colour = view["colour"].toString("condition").toStdString();
   const QJsonArray camera = view["camera"].toArray();
   if (camera.size() == 9) {
     std::array<double, 9> values{};
@@ -208,8 +226,32 @@ LoadedSession loadSession(const QString& path) {
     state.attribution = request;
   }
   const QString results = QFileInfo(path).dir().filePath(root["results"].toString());
-  if (state.attribution && QFileInfo::exists(results)) {
-    const io::ResultsReader reader(results.toStdString());
+  if (root["results"].toString().isEmpty() || !QFileInfo::exists(results)) return loaded;
+  const io::ResultsReader reader(results.toStdString());
+  if (reader.has("/latents")) loaded.latents = std::make_shared<FloatArray>(reader.readArray("/latents"));
+  if (root.contains("probe") && reader.has("/probe/scores")) {
+    const QJsonObject object = root["probe"].toObject();
+    auto probe = std::make_shared<ProbeOutcome>();
+    probe->request.target = object["target"].toString().toStdString();
+    probe->request.useLatents = object["use_latents"].toBool(true);
+    probe->request.folds = static_cast<std::size_t>(object["folds"].toInteger(5));
+    const std::vector<double> scores = reader.readDoubles("/probe/scores");
+    if (scores.size() >= 7) {
+      ProbeResult& result = probe->result;
+      result.categorical = scores[0] != 0.0;
+      result.r2 = scores[1];
+      result.accuracy = scores[2];
+      result.chance = scores[3];
+      result.pValue = scores[4];
+      result.alpha = scores[5];
+      result.rows = static_cast<std::size_t>(scores[6]);
+      result.r2PerDim = reader.readDoubles("/probe/r2_per_dim");
+      if (reader.has("/probe/classes")) result.classes = reader.readStrings("/probe/classes");
+      if (reader.has("/probe/predictions")) result.predictions = reader.readArray("/probe/predictions");
+      loaded.probe = std::move(probe);
+    }
+  }
+  if (state.attribution) {
     if (reader.has("/attribution/profiles")) {
       auto outcome = std::make_shared<AttributionOutcome>();
       outcome->request = *state.attribution;
@@ -217,6 +259,10 @@ LoadedSession loadSession(const QString& path) {
       outcome->unitTypes = reader.readStrings("/attribution/unit_types");
       outcome->targets = reader.readInt64s("/attribution/targets");
       outcome->trialsUsed = state.attribution->trials;
+      if (reader.has("/attribution/per_bin_magnitude")) {
+        outcome->perBinMagnitude = reader.readArray("/attribution/per_bin_magnitude");
+        outcome->trialsUsed = outcome->perBinMagnitude.dim(0);
+      }
       if (reader.has("/link/association")) {
         LinkResult link;
         link.types = reader.readStrings("/link/types");

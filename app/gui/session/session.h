@@ -3,6 +3,8 @@
 // SHA-256 content hashes, the parameters, the camera and the view state; computed
 // arrays (latents, attribution profiles, link) go to an HDF5 results file beside
 // it (<name>.nlsession.h5, io::ResultsWriter layout). Both are written atomically.
+// Reopening reads the latents (and the analyses) back from the results file instead
+// of running the model again, as long as the inputs' content hashes still match.
 #include <QString>
 #include <QStringList>
 #include <array>
@@ -31,6 +33,7 @@ struct SessionState {
   std::optional<std::array<double, 9>> camera;  // position, focal point, view-up
   std::optional<AttributionRequest> attribution;
   QString selectedType;
+  std::string colour = "condition";  // ColourChoice::spec() of the trajectory view
 };
 
 // 64 lowercase hex digits; empty when the file cannot be read.
@@ -41,12 +44,14 @@ struct SessionState {
 // Writes `path` (JSON) and its results file (latents, attribution when given).
 // Throws InputError naming the file when it cannot be written.
 void saveSession(const QString& path, const SessionState& state, const FloatArray* latents,
-                 const AttributionOutcome* attribution);
+                 const AttributionOutcome* attribution, const ProbeOutcome* probe = nullptr);
 
 struct LoadedSession {
   SessionState state;
   QStringList changedInputs;                        // inputs whose content hash differs now (or that are missing)
   std::shared_ptr<AttributionOutcome> attribution;  // from the results file, when saved
+  std::shared_ptr<FloatArray> latents;              // from the results file, when saved
+  std::shared_ptr<ProbeOutcome> probe;              // from the results file, when saved
 };
 // Throws InputError naming the file on unreadable or malformed sessions.
 [[nodiscard]] LoadedSession loadSession(const QString& path);

@@ -150,6 +150,19 @@ AnalysisPanel::AnalysisPanel(QWidget* parent) : QWidget(parent) {
 
   connect(runAttribution_, &QPushButton::clicked, this, [this] { Q_EMIT attributionRequested(attributionRequest()); });
   connect(runProbe_, &QPushButton::clicked, this, [this] { Q_EMIT probeRequested(probeRequest()); });
+  // Clicking the heatmap: a cell selects its unit, a group label its type.
+  connect(attributionPlot_, &PlotWidget::heatmapClicked, this, [this](std::size_t row, int column) {
+    if (shown_ == nullptr || row >= shown_->unitTypes.size()) return;
+    if (column >= 0) {
+      setSelectedUnit(row);
+      Q_EMIT unitClicked(row);
+      return;
+    }
+    const QString type = QString::fromStdString(shown_->unitTypes[row]);
+    setSelectedUnit(std::nullopt);
+    if (type != selectedType_) setSelectedType(type);
+    Q_EMIT typeSelected(type);
+  });
   connect(types_, &QListWidget::currentTextChanged, this, [this](const QString& text) {
     if (text == selectedType_) return;
     setSelectedType(text);
@@ -251,6 +264,8 @@ void AnalysisPanel::setSelectedType(const QString& type) {
   redrawAttribution();
 }
 
+void AnalysisPanel::setSelectedUnit(std::optional<std::size_t> unit) { attributionPlot_->setHighlightedRow(unit); }
+
 void AnalysisPanel::showAttribution(std::shared_ptr<const AttributionOutcome> outcome) {
   shown_ = std::move(outcome);
   {
@@ -267,10 +282,12 @@ void AnalysisPanel::showAttribution(std::shared_ptr<const AttributionOutcome> ou
     summary_->clear();
     return;
   }
+  const bool plugin = !shown_->request.pluginMethod.empty();
   QString text = tr("Attribution (%1, %2 trials): ")
-                     .arg(QString::fromStdString(methodName(shown_->request.method)))
+                     .arg(plugin ? tr("%1 (plugin)").arg(QString::fromStdString(shown_->request.pluginMethod))
+                                 : QString::fromStdString(methodName(shown_->request.method)))
                      .arg(shown_->trialsUsed);
-  if (shown_->request.method == AttributionMethod::IntegratedGradients)
+  if (!plugin && shown_->request.method == AttributionMethod::IntegratedGradients)
     text += tr("completeness error %1 of F(x) - F(baseline). ").arg(shown_->maxRelCompleteness, 0, 'g', 2);
   if (shown_->link) {
     const LinkResult& link = *shown_->link;

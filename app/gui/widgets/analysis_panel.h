@@ -8,6 +8,7 @@
 #include <QString>
 #include <QWidget>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "pipeline_controller.h"
@@ -43,6 +44,8 @@ class AnalysisPanel : public QWidget {
 
   // The highlighted unit type ("" none). Emits typeSelected only for changes made here.
   void setSelectedType(const QString& type);
+  // The unit outlined in the attribution heatmap (nullopt: none).
+  void setSelectedUnit(std::optional<std::size_t> unit);
   [[nodiscard]] const QString& selectedType() const { return selectedType_; }
   // The result plots (attribution heatmap, link, probe) and summary: a widget of
   // their own so the window can give them room (a dock under the 3-D view).
@@ -57,6 +60,8 @@ class AnalysisPanel : public QWidget {
   void attributionRequested(const neurolens::gui::AttributionRequest& request);
   void probeRequested(const neurolens::gui::ProbeRequest& request);
   void typeSelected(const QString& type);
+  // A unit's cell in the attribution heatmap was clicked.
+  void unitClicked(std::size_t unit);
 
  private:
   void redrawAttribution();

@@ -34,14 +34,25 @@ TrajectoryControls::TrajectoryControls(QWidget* parent) : QWidget(parent) {
   projection_->addItem(tr("Latents 1-3"), static_cast<int>(Projection::Latents));
   colourBy_ = new QComboBox(this);
   colourBy_->setObjectName("colourByChoice");
-  colourBy_->setToolTip(tr("Trial column whose values group and colour the trajectories"));
+  colourBy_->setToolTip(tr("Trial column whose values group the trajectories (legend, means)"));
+  colourMode_ = new QComboBox(this);
+  colourMode_->setObjectName("colourModeChoice");
+  colourMode_->setToolTip(
+      tr("Colour the trajectories by their group, by time in the trial, by a behaviour channel, or by the "
+         "attribution of the selected units (perceptually uniform colour map with a colour bar)"));
+  colourNote_ = new QLabel(this);
+  colourNote_->setObjectName("colourNote");
+  colourNote_->setWordWrap(true);
+  colourNote_->setVisible(false);
   means_ = new QCheckBox(tr("Group means"), this);
   means_->setObjectName("meansToggle");
   means_->setToolTip(tr("One trajectory per group (mean over its trials) instead of single trials"));
   // Means first: hundreds of single trials hide the shared structure at a first look.
   means_->setChecked(true);
   form->addRow(tr("Projection"), projection_);
-  form->addRow(tr("Colour by"), colourBy_);
+  form->addRow(tr("Group by"), colourBy_);
+  form->addRow(tr("Colour"), colourMode_);
+  form->addRow(QString(), colourNote_);
   form->addRow(QString(), means_);
   layout->addLayout(form);
   variance_ = new QLabel(this);
@@ -79,6 +90,11 @@ TrajectoryControls::TrajectoryControls(QWidget* parent) : QWidget(parent) {
   connect(projection_, &QComboBox::currentIndexChanged, this, [this] { Q_EMIT requestChanged(); });
   connect(colourBy_, &QComboBox::currentIndexChanged, this, [this] { Q_EMIT requestChanged(); });
   connect(means_, &QCheckBox::toggled, this, [this] { Q_EMIT requestChanged(); });
+  connect(colourMode_, &QComboBox::currentIndexChanged, this, [this] {
+    wantedColour_ = ColourChoice::parse(colourMode_->currentData().toString().toStdString());
+    Q_EMIT colourChanged();
+  });
+  setColourOptions({});
   connect(legend_, &QListWidget::itemChanged, this, [this](QListWidgetItem* item) {
     Q_EMIT groupVisibilityChanged(static_cast<std::size_t>(legend_->row(item)), item->checkState() == Qt::Checked);
   });
@@ -118,6 +134,49 @@ void TrajectoryControls::setExplainedVariance(const std::vector<double>& ratios)
   QStringList parts;
   for (std::size_t i = 0; i < ratios.size(); ++i) parts << tr("PC%1 %2%").arg(i + 1).arg(100.0 * ratios[i], 0, 'f', 1);
   variance_->setText(tr("Explained variance: %1").arg(parts.join(", ")));
+}
+
+void TrajectoryControls::setColourOptions(const std::vector<ColourChoice>& behaviour) {
+  const QSignalBlocker blocker(colourMode_);
+  colourMode_->clear();
+  std::vector<ColourChoice> choices = {ColourChoice{}, ColourChoice{ColourMode::Time, {}, -1}};
+  choices.insert(choices.end(), behaviour.begin(), behaviour.end());
+  choices.push_back(ColourChoice{ColourMode::Attribution, {}, -1});
+  for (const ColourChoice& choice : choices) {
+    QString text;
+    switch (choice.mode) {
+      case ColourMode::Condition:
+        text = tr("Group colours");
+        break;
+      case ColourMode::Time:
+        text = tr("Time in trial");
+        break;
+      case ColourMode::Behaviour:
+        text = choice.dimension < 0 ? tr("Behaviour: %1 (magnitude)").arg(QString::fromStdString(choice.behaviour))
+                                    : tr("Behaviour: %1").arg(QString::fromStdString(choice.title()));
+        break;
+      case ColourMode::Attribution:
+        text = tr("Attribution of selected units");
+        break;
+    }
+    colourMode_->addItem(text, QString::fromStdString(choice.spec()));
+  }
+  const int index = colourMode_->findData(QString::fromStdString(wantedColour_.spec()));
+  colourMode_->setCurrentIndex(std::max(0, index));
+}
+
+ColourChoice TrajectoryControls::colourChoice() const { return wantedColour_; }
+
+void TrajectoryControls::setColourChoice(const ColourChoice& choice) {
+  wantedColour_ = choice;
+  const int index = colourMode_->findData(QString::fromStdString(choice.spec()));
+  const QSignalBlocker blocker(colourMode_);
+  colourMode_->setCurrentIndex(std::max(0, index));
+}
+
+void TrajectoryControls::setColourNote(const QString& note) {
+  colourNote_->setText(note);
+  colourNote_->setVisible(!note.isEmpty());
 }
 
 TrajectoryRequest TrajectoryControls::request() const {

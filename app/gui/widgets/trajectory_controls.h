@@ -1,13 +1,15 @@
 #pragma once
 // Controls of the 3-D trajectory view: projection (PCA or the first three raw
-// latents), the trial column that colours trajectories, single trials or group
-// means, a legend whose checkboxes hide and show groups, and a time slider with
+// latents), the trial column that groups trajectories, what colours them (their
+// group, time, a behaviour channel or attribution), single trials or group means,
+// a legend whose checkboxes hide and show groups, and a time slider with
 // play/pause that moves the cursor markers.
 #include <QTimer>
 #include <QWidget>
 #include <string>
 #include <vector>
 
+#include "logic/colouring.h"
 #include "logic/pipeline.h"
 
 class QComboBox;
@@ -31,6 +33,14 @@ class TrajectoryControls : public QWidget {
   void setLegend(const std::vector<std::string>& names, const std::vector<views::Rgb>& colours, std::size_t bins);
   void setExplainedVariance(const std::vector<double>& ratios);
 
+  // Offers condition, time, these behaviour channels and attribution.
+  void setColourOptions(const std::vector<ColourChoice>& behaviour);
+  // The colouring asked for (kept even while the recording does not offer it).
+  [[nodiscard]] ColourChoice colourChoice() const;
+  void setColourChoice(const ColourChoice& choice);
+  // Why the view does not show the asked colouring now ("" none).
+  void setColourNote(const QString& note);
+
   [[nodiscard]] TrajectoryRequest request() const;
   void setRequest(const TrajectoryRequest& request);
   [[nodiscard]] std::vector<bool> groupVisibility() const;
@@ -42,12 +52,16 @@ class TrajectoryControls : public QWidget {
 
  Q_SIGNALS:
   void requestChanged();
+  void colourChanged();
   void groupVisibilityChanged(std::size_t group, bool visible);
   void timeChanged(int bin);
 
  private:
   QComboBox* projection_ = nullptr;
   QComboBox* colourBy_ = nullptr;
+  QComboBox* colourMode_ = nullptr;
+  QLabel* colourNote_ = nullptr;
+  ColourChoice wantedColour_;
   QCheckBox* means_ = nullptr;
   QListWidget* legend_ = nullptr;
   QSlider* time_ = nullptr;

@@ -31,7 +31,14 @@ def main(session_path):
             out["profiles_sum"] = float(profiles.sum())
             out["unit_types"] = sorted({t.decode() if isinstance(t, bytes) else str(t)
                                         for t in h5["attribution/unit_types"][()]})
+            if "per_bin_magnitude" in h5["attribution"]:
+                magnitude = np.asarray(h5["attribution/per_bin_magnitude"], dtype=np.float64)
+                out["per_bin_shape"] = list(magnitude.shape)
+                out["per_bin_sum"] = float(magnitude.sum())
+        if "probe" in h5:
+            out["probe_r2_per_dim"] = [float(v) for v in h5["probe/r2_per_dim"][()]]
     out["time_bin"] = session["view"]["time_bin"]
+    out["colour"] = session["view"].get("colour", "")
     out["means"] = session["view"]["means"]
     print(json.dumps(out))
 

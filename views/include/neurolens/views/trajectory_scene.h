@@ -7,10 +7,23 @@
 // holding one polyline cell per trial), so 2,000 trials cost a handful of draw
 // calls. Start markers (spheres), end markers (squares) and a time cursor per
 // trajectory (screen-space points at bin t, moved by setTime) are per-group actors too.
+//
+// Colouring: by condition (one flat colour per group), or by a value per trial and
+// bin (time, behaviour, attribution ...) mapped through a perceptually uniform
+// colour map: per-vertex scalars and one lookup table shared by the groups, with a
+// colour bar; still one actor per group.
+//
+// Level of detail: while the camera moves (setInteractive(true)) each group draws a
+// second, lighter polyline actor instead (a subset of its trials, every k-th bin,
+// 1-pixel lines, no start/end markers), and the full scene again when it stops.
+// Software OpenGL (llvmpipe) rasterises every segment on the CPU; this keeps
+// rotating smooth there without changing what a still frame or an export shows.
 #include <array>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "neurolens/core/ndarray.h"
@@ -28,6 +41,21 @@ struct TrajectoryData {
   std::vector<std::string> conditionNames;  // optional, one per condition (legend, tooltips)
   std::vector<Rgb> colours;                 // optional, one per condition; Okabe-Ito otherwise
   std::array<std::string, 3> axisTitles = {"PC 1", "PC 2", "PC 3"};
+};
+
+// A value per trial and bin coloured through a colour map (views/figure/colormap.h names).
+struct ScalarColouring {
+  FloatArray values;  // [trials, bins] of the scene's data; NaN is drawn grey
+  std::string title;  // colour bar title, e.g. "time (ms)"
+  std::string colormap = "viridis";
+  std::optional<std::pair<double, double>> range;  // colour range; the finite data range otherwise
+};
+
+// What the moving camera draws (see setInteractive).
+struct LevelOfDetail {
+  std::size_t maxTrajectories = 200;  // whole scene; each group keeps at least one trial
+  std::size_t maxBins = 25;           // per trajectory (first and last bin always kept)
+  double lineWidth = 1.0;
 };
 
 class TrajectoryScene {
@@ -56,6 +84,26 @@ class TrajectoryScene {
   void setMarkersVisible(bool visible);
   void setAxesVisible(bool visible);
   void setLineWidth(double pixels);
+
+  // Colours by a value per trial and bin instead of by condition. Throws InputError
+  // when the values are not [trials, bins] of the current data or the colour map is
+  // unknown. setData keeps the colouring only when the shape still fits.
+  void setScalarColouring(ScalarColouring colouring);
+  void clearScalarColouring();
+  [[nodiscard]] bool hasScalarColouring() const;
+  // The colour range in use and the colour a value is drawn in (tests, legends).
+  [[nodiscard]] std::pair<double, double> scalarRange() const;
+  [[nodiscard]] Rgb scalarColour(double value) const;
+  // The colour bar (visible only while colouring by a value).
+  [[nodiscard]] vtkProp* colourBar() const;
+
+  // Level of detail while the camera moves (true) or full quality (false).
+  void setInteractive(bool moving);
+  [[nodiscard]] bool interactive() const;
+  void setLevelOfDetail(const LevelOfDetail& detail);
+  [[nodiscard]] const LevelOfDetail& levelOfDetail() const;
+  // The light polyline actor of one group, drawn while interactive (tests).
+  [[nodiscard]] vtkActor* interactiveLineActor(std::size_t condition) const;
 
   [[nodiscard]] std::size_t trialCount() const;
   [[nodiscard]] std::size_t binCount() const;

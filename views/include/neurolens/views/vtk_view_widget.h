@@ -21,7 +21,11 @@ class vtkRenderer;
 class vtkRenderWindow;
 class vtkCamera;
 
+class vtkObject;
+
 namespace neurolens::views {
+
+void onStyleInteraction(vtkObject* caller, unsigned long eventId, void* clientData, void* callData);
 
 // Standard view directions, named after the direction the camera looks in
 // (ParaView's convention: "+X" looks along +X, i.e. from the -X side).
@@ -59,6 +63,15 @@ class VtkViewWidget : public QOpenGLWidget {
   // Number of frames VTK rendered into this widget (diagnostics and tests).
   [[nodiscard]] long long framesRendered() const;
 
+  // Whether the camera is being moved by the mouse now (drag, or wheel turns in
+  // the last moments): scenes draw a lighter level of detail meanwhile.
+  [[nodiscard]] bool interacting() const;
+
+ Q_SIGNALS:
+  // The camera started (true) or stopped (false) moving under the user's hand. The
+  // frame after `false` is rendered at full quality.
+  void interactionChanged(bool moving);
+
  public Q_SLOTS:
   void resetCamera();
   void setStandardView(neurolens::views::StandardView view);
@@ -80,6 +93,8 @@ class VtkViewWidget : public QOpenGLWidget {
 
  private:
   void releaseGraphics();
+  void setInteracting(bool moving);
+  friend void onStyleInteraction(vtkObject*, unsigned long, void*, void*);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
