@@ -3,6 +3,8 @@
 // signs, rotated latent basis, tests/core/python/link_reference_model.py): the
 // profiles equal the model's normalised weights (integrated gradients are exact
 // for a linear model), types are recovered, and the contract's outputs exist.
+// Then the same with the bundled demo model (`neurolens-cli demo`) on the whole
+// demo recording, as a user would run it.
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
@@ -101,6 +103,27 @@ class TestCliLink : public QObject {
     }
     QVERIFY(compared > units_ / 2);
     QVERIFY2(worst < 1e-3, qPrintable(QString("largest profile difference %1").arg(worst)));
+  }
+
+  void demoModelRecoversTheDemosTypes() {
+    const QString demoDir = path("with_model");
+    const auto demo = cli({"demo", "--quiet", "--out", demoDir});
+    QVERIFY2(demo.exitCode == 0, qPrintable(demo.err));
+    if (!QFileInfo::exists(demoDir + "/demo_model.pt")) QSKIP("this build has no bundled demo model");
+    // All 320 trials; 4 Gauss-Legendre steps suffice for profiles of this smooth model
+    // (tests/core/test_link.cpp checks 16 steps and completeness; 50 is the default).
+    const auto r = cli({"link", "--json", "--quiet", "--device", "cpu", "--model", demoDir + "/demo_model.pt",
+                        "--unit-column", "cell_type", "--permutations", "200", "--seed", "3", "--steps", "4", "--out",
+                        path("demo_link.h5"), demoDir + "/demo.nwb"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject o = json(r.out);
+    qInfo("link, bundled demo model on the whole demo: type_accuracy %.3f, abs_accuracy %.3f, chance %.3f, %.1f s",
+          o["type_accuracy"].toDouble(), o["abs_accuracy"].toDouble(), o["chance"].toDouble(), o["seconds"].toDouble());
+    QCOMPARE(o["units"].toInt(), 150);
+    QVERIFY(o["type_accuracy"].toDouble() >= 0.9);
+    QVERIFY(o["type_accuracy"].toDouble() > o["chance"].toDouble() + 0.5);
+    const neurolens::io::ResultsReader file(path("demo_link.h5").toStdString());
+    QCOMPARE(file.readArray("/association").shape(), (std::vector<std::size_t>{4, 8}));
   }
 
   void badColumnExitsThree() {

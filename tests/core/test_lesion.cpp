@@ -2,8 +2,11 @@
 // TorchScript model whose latents read the simulator's own loadings
 // (tests/core/python/link_reference_model.py --weights). Silencing the tuned
 // units must destroy the velocity read-out of the latents; silencing the
-// untuned units (which load on nothing) must change nothing.
+// untuned units (which load on nothing) must change nothing. The same must hold
+// for the bundled demo model (resources/demo/demo_model.pt), which learnt the
+// demo's structure from spikes alone.
 #include <QtTest/QtTest>
+#include <filesystem>
 
 #include "neurolens/core/binning.h"
 #include "neurolens/core/errors.h"
@@ -94,6 +97,46 @@ class TestLesion : public QObject {
     // The direction latents (dir_x, dir_y: indices 3, 4) lose all their variance, the others none.
     QVERIFY(tuned.varianceLost[3] > 0.99 && tuned.varianceLost[4] > 0.99);
     QVERIFY(std::abs(tuned.varianceLost[0]) < 1e-6);
+  }
+
+  // The bundled demo model on the recording it was trained on: its latents read out
+  // hand velocity, silencing the tuned units destroys that read-out, silencing the
+  // untuned units barely moves it.
+  void demoModelTunedLesionDestroysVelocityReadout() {
+    const DemoData demo = simulateDemo();
+    BinningOptions binning;
+    binning.windowStartMs = 0.0;
+    binning.windowEndMs = 1000.0;
+    binning.behavior = {"hand_vel"};
+    const BinnedRecording binned = binRecording(demo.recording, binning);
+    const std::vector<std::string> types = binned.units.find("cell_type")->texts();
+    const Model model =
+        Model::load((std::filesystem::path(NEUROLENS_SOURCE_DIR) / "resources" / "demo" / "demo_model.pt").string());
+    LesionOptions options;
+    options.device = DeviceChoice::Cpu;
+    options.target = probeTargetFromSpec(binned, "behavior:hand_vel");
+    options.probe.lagMs = 100.0;
+    options.probe.binMs = binned.binMs;
+    const std::vector<LesionEffect> effects =
+        lesionTypes(model, binned.counts, types, {"tuned", "untuned", "rotational"}, options);
+    const LesionEffect& tuned = effects[0];
+    const LesionEffect& untuned = effects[1];
+    const LesionEffect& rotational = effects[2];
+    qInfo(
+        "demo model, velocity R2 from latents: intact %.3f, tuned lesioned %.3f, untuned lesioned %.3f, rotational "
+        "lesioned %.3f; bits/spike intact %.3f, tuned lesioned %.3f, untuned lesioned %.3f; trajectory distance "
+        "tuned %.3f, untuned %.3f",
+        *tuned.probeR2Intact, *tuned.probeR2Lesioned, *untuned.probeR2Lesioned, *rotational.probeR2Lesioned,
+        *tuned.bitsPerSpikeIntact, *tuned.bitsPerSpikeLesioned, *untuned.bitsPerSpikeLesioned, tuned.trajectoryDistance,
+        untuned.trajectoryDistance);
+    QVERIFY(*tuned.probeR2Intact > 0.5);
+    QVERIFY(*tuned.probeR2Lesioned < 0.3 * *tuned.probeR2Intact);
+    QVERIFY(std::abs(*untuned.probeR2Lesioned - *untuned.probeR2Intact) < 0.05);
+    QVERIFY(untuned.trajectoryDistance < 0.5 * tuned.trajectoryDistance);
+    // Silencing a type costs likelihood; the tuned units far more than the untuned ones.
+    QVERIFY(*tuned.bitsPerSpikeLesioned < *tuned.bitsPerSpikeIntact);
+    QVERIFY(*tuned.bitsPerSpikeIntact - *tuned.bitsPerSpikeLesioned >
+            2.0 * (*untuned.bitsPerSpikeIntact - *untuned.bitsPerSpikeLesioned));
   }
 };
 
