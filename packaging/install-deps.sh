@@ -12,11 +12,12 @@ sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 packages=(
   cmake ninja-build g++ pkg-config
-  qt6-base-dev libqt6opengl6-dev libqt6svg6-dev qt6-qpa-plugins   # GUI (Qt 6 Widgets, QOpenGLWidget, SVG export)
+  qt6-base-dev libqt6opengl6-dev qt6-svg-dev qt6-qpa-plugins      # GUI (Qt 6 Widgets, QOpenGLWidget, SVG export)
   libvtk9-dev                                                     # 3-D views (never its Qt 5 module)
   libtorch-dev                                                    # models, attribution (LibTorch 1.13)
   libeigen3-dev                                                   # probes, projections, linear algebra
   libhdf5-dev                                                     # NWB reading, results store
+  libpng-dev                                                      # fast PNG figure export
   libcli11-dev nlohmann-json3-dev                                 # command line, JSON summaries
   libmatio-dev                                                    # MATLAB (DataHigh) recordings
   python3-torch python3-h5py python3-numpy                        # demo model training, model export helper
