@@ -8,10 +8,15 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFontMetricsF>
+#include <QPainter>
 #include <QProcess>
 #include <QStandardPaths>
+#include <QtMath>
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdio>
 
 #include "neurolens/core/errors.h"
 #include "neurolens/views/offscreen_renderer.h"
@@ -21,36 +26,140 @@ namespace neurolens::views::figure {
 
 namespace {
 
+// Decimals for an axis' tick labels that fit its extent, so a nearly flat axis does
+// not repeat "0.0" along its length.
+int tickDecimals(double extent) {
+  return std::clamp(static_cast<int>(std::ceil(-std::log10(std::max(extent, 1e-12) / 5.0))), 0, 4);
+}
+
+std::string formatTick(double value, int decimals) {
+  std::array<char, 64> text{};
+  std::snprintf(text.data(), text.size(), "%.*f", decimals, value);
+  return text.data();
+}
+
 // Print-oriented settings for the scene's cube axes (the scene owns the actor; it is
 // reached through props()): text at about the style's tick size, no minor ticks,
-// and label decimals that fit each axis' extent, so a nearly flat axis does not
-// repeat "0.0" along its length.
+// label decimals that fit each axis' extent, and no VTK titles (paintAxisTitles
+// draws them: see there).
 void tuneAxesForPrint(TrajectoryScene& scene, const FigureStyle& style) {
   const std::array<double, 6> bounds = scene.bounds();
   for (vtkProp* prop : scene.props()) {
     auto* axes = vtkCubeAxesActor::SafeDownCast(prop);
     if (axes == nullptr) continue;
-    // 2-D mode draws labels and titles as screen text sized in points, which the
-    // export DPI scales like every other text of the figure (3-D follower text
-    // keeps a fixed pixel size whatever the DPI).
+    // 2-D mode draws labels as screen text sized in points, which the export DPI
+    // scales like every other text of the figure (3-D follower text keeps a fixed
+    // pixel size whatever the DPI).
     axes->SetUse2DMode(1);
     for (int axis = 0; axis < 3; ++axis) {
       axes->GetLabelTextProperty(axis)->SetFontSize(static_cast<int>(std::lround(style.tickPt)));
-      axes->GetTitleTextProperty(axis)->SetFontSize(static_cast<int>(std::lround(style.labelPt)));
       axes->GetLabelTextProperty(axis)->SetFontFamilyToArial();
-      axes->GetTitleTextProperty(axis)->SetFontFamilyToArial();
+      axes->GetTitleTextProperty(axis)->SetOpacity(0.0);
     }
     axes->SetXAxisMinorTickVisibility(false);
     axes->SetYAxisMinorTickVisibility(false);
     axes->SetZAxisMinorTickVisibility(false);
     const auto format = [&](int axis) {
-      const double extent = std::max(bounds[2 * axis + 1] - bounds[2 * axis], 1e-12);
-      const int decimals = std::clamp(static_cast<int>(std::ceil(-std::log10(extent / 5.0))), 0, 4);
-      return "%." + std::to_string(decimals) + "f";
+      return "%." + std::to_string(tickDecimals(bounds[2 * axis + 1] - bounds[2 * axis])) + "f";
     };
     axes->SetXLabelFormat(format(0).c_str());
     axes->SetYLabelFormat(format(1).c_str());
     axes->SetZLabelFormat(format(2).c_str());
+  }
+}
+
+// VTK 9.1's cube axes, in 2-D mode, put the Z title on its axis line and the X/Y
+// titles at fixed pixel offsets that do not grow with the export DPI, so at print
+// sizes the titles land on the tick labels. Figures hide VTK's titles and paint them
+// beside the axis lines instead. The lines are the "furthest triad" (the scene's fly
+// mode): the three box edges that meet at the corner furthest from the camera.
+std::array<std::array<double, 3>, 2> furthestTriadEdge(const std::array<double, 6>& bounds, const double* eye,
+                                                       std::size_t dimension) {
+  std::array<double, 3> corner{};
+  double furthest = -1.0;
+  for (int c = 0; c < 8; ++c) {
+    const std::array<double, 3> point{bounds[(c & 1) != 0 ? 1 : 0], bounds[(c & 2) != 0 ? 3 : 2],
+                                      bounds[(c & 4) != 0 ? 5 : 4]};
+    const double distance =
+        std::pow(point[0] - eye[0], 2) + std::pow(point[1] - eye[1], 2) + std::pow(point[2] - eye[2], 2);
+    if (distance > furthest) {
+      furthest = distance;
+      corner = point;
+    }
+  }
+  std::array<double, 3> from = corner;
+  std::array<double, 3> to = corner;
+  from[dimension] = bounds[2 * dimension];
+  to[dimension] = bounds[2 * dimension + 1];
+  return {from, to};
+}
+
+// Paints the three axis titles onto the rendered view: centred on each axis line, pushed away from the data's centre
+// past the widest tick label, and turned along the line (kept upright).
+void paintAxisTitles(QImage& image, vtkRenderer* renderer, TrajectoryScene& scene,
+                     const std::array<std::string, 3>& titles, const FigureStyle& style, double scale, double tickPt) {
+  vtkCubeAxesActor* axes = nullptr;
+  for (vtkProp* prop : scene.props())
+    if (auto* found = vtkCubeAxesActor::SafeDownCast(prop); found != nullptr && found->GetVisibility() != 0)
+      axes = found;
+  if (axes == nullptr) return;
+  const double height = image.height();
+  const auto toImage = [&](const double* world) {
+    renderer->SetWorldPoint(world[0], world[1], world[2], 1.0);
+    renderer->WorldToDisplay();
+    const double* display = renderer->GetDisplayPoint();
+    return QPointF(display[0], height - display[1]);  // VTK counts rows from the bottom
+  };
+  const std::array<double, 6> bounds = scene.bounds();
+  const std::array<double, 3> middle{(bounds[0] + bounds[1]) / 2, (bounds[2] + bounds[3]) / 2,
+                                     (bounds[4] + bounds[5]) / 2};
+  const QPointF centre = toImage(middle.data());
+
+  QFont tickFont(QString::fromStdString(style.fontFamily));
+  tickFont.setPixelSize(std::max(1, static_cast<int>(std::lround(tickPt * scale))));
+  QFont titleFont(QString::fromStdString(style.fontFamily));
+  titleFont.setPixelSize(std::max(1, static_cast<int>(std::lround(style.labelPt * scale))));
+  titleFont.setBold(true);
+  const QFontMetricsF tickMetrics(tickFont);
+  const QFontMetricsF titleMetrics(titleFont);
+
+  QPainter painter(&image);
+  painter.setRenderHint(QPainter::Antialiasing);
+  painter.setRenderHint(QPainter::TextAntialiasing);
+  painter.setFont(titleFont);
+  painter.setPen(detail::toQColor(style.foreground));
+  for (std::size_t index = 0; index < 3; ++index) {
+    if (titles[index].empty()) continue;
+    const auto edge = furthestTriadEdge(bounds, renderer->GetActiveCamera()->GetPosition(), index);
+    const QPointF from = toImage(edge[0].data());
+    const QPointF to = toImage(edge[1].data());
+    const QPointF along = to - from;
+    const double length = std::hypot(along.x(), along.y());
+    if (length < 1.0) continue;  // the axis points at the viewer
+    const QPointF direction = along / length;
+    const QPointF mid = (from + to) / 2.0;
+    QPointF outward(-direction.y(), direction.x());
+    if (QPointF::dotProduct(mid - centre, outward) < 0.0) outward = -outward;
+    // The tick labels' footprint across the line: the widest label's box projected on `outward`.
+    const int decimals = tickDecimals(bounds[2 * index + 1] - bounds[2 * index]);
+    const double labelWidth =
+        std::max(tickMetrics.horizontalAdvance(QString::fromStdString(formatTick(bounds[2 * index], decimals))),
+                 tickMetrics.horizontalAdvance(QString::fromStdString(formatTick(bounds[2 * index + 1], decimals))));
+    const double labelFootprint = std::abs(outward.x()) * labelWidth + std::abs(outward.y()) * tickMetrics.height();
+    const double distance = labelFootprint + 1.5 * tickMetrics.height() + 0.5 * titleMetrics.height();
+    const QPointF anchor = mid + outward * distance;
+    double angle = qRadiansToDegrees(std::atan2(direction.y(), direction.x()));
+    if (angle > 90.0) angle -= 180.0;
+    if (angle <= -90.0) angle += 180.0;
+    if (angle > 80.0) angle -= 180.0;  // a near-vertical title reads upwards
+    painter.save();
+    painter.translate(anchor);
+    painter.rotate(angle);
+    const QString text = QString::fromStdString(titles[index]);
+    const QRectF box(-titleMetrics.horizontalAdvance(text) / 2.0 - 2.0, -titleMetrics.height() / 2.0,
+                     titleMetrics.horizontalAdvance(text) + 4.0, titleMetrics.height());
+    painter.drawText(box, Qt::AlignCenter, text);
+    painter.restore();
   }
 }
 
@@ -64,6 +173,7 @@ struct TrajectoryRenderer::Impl {
   // Declared after the renderer so it lets go of it first; animations reuse its
   // OpenGL context for every frame.
   OffscreenRenderTarget target;
+  std::array<std::string, 3> axisTitles;  // painted by paintAxisTitles, not by VTK
 };
 
 TrajectoryRenderer::TrajectoryRenderer(TrajectoryData data, TrajectoryViewOptions options, FigureStyle style)
@@ -76,6 +186,7 @@ TrajectoryRenderer::TrajectoryRenderer(TrajectoryData data, TrajectoryViewOption
     for (const int c : data.condition) conditions = std::max(conditions, static_cast<std::size_t>(c) + 1);
     for (std::size_t c = 0; c < conditions; ++c) data.colours.push_back(impl_->style.categoryColour(c));
   }
+  impl_->axisTitles = data.axisTitles;
   impl_->scene.setData(std::move(data));
   impl_->scene.setAxesVisible(impl_->options.showAxes);
   impl_->scene.setMarkersVisible(impl_->options.showMarkers);
@@ -126,6 +237,9 @@ QImage TrajectoryRenderer::render(int widthPx, int heightPx, double dpi, bool tr
   offscreen.pixelWidth = widthPx;  // exactly the asked size: no resampling afterwards
   offscreen.pixelHeight = heightPx;
   QImage image = impl_->target.render(impl_->renderer, offscreen);
+  if (impl_->options.showAxes)
+    paintAxisTitles(image, impl_->renderer, impl_->scene, impl_->axisTitles, impl_->style, scale,
+                    std::max(4.0, impl_->style.tickPt * shrink));
   const int dotsPerMeter = static_cast<int>(std::lround(dpi / 0.0254));
   image.setDotsPerMeterX(dotsPerMeter);
   image.setDotsPerMeterY(dotsPerMeter);
