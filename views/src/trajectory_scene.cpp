@@ -107,6 +107,7 @@ struct TrajectoryScene::Impl {
   std::array<double, 6> bounds = {0, 1, 0, 1, 0, 1};
   std::size_t time = 0;
   bool markersVisible = true;
+  bool cursorsVisible = true;
   bool axesVisible = true;
   double lineWidth = 2.0;
   std::optional<ScalarColouring> scalars;
@@ -365,7 +366,7 @@ struct TrajectoryScene::Impl {
       // Start and end markers wait until the camera stops; the cursors stay (they move with time).
       group->starts.actor->SetVisibility(shown && markersVisible && !moving);
       group->ends.actor->SetVisibility(shown && markersVisible && !moving);
-      group->cursors.actor->SetVisibility(shown && markersVisible);
+      group->cursors.actor->SetVisibility(shown && markersVisible && cursorsVisible);
     }
     axes->SetVisibility(axesVisible && !groups.empty());
     colourBar->SetVisibility(scalars.has_value() && !groups.empty());
@@ -523,6 +524,11 @@ bool TrajectoryScene::conditionVisible(std::size_t condition) const {
 
 void TrajectoryScene::setMarkersVisible(bool visible) {
   impl_->markersVisible = visible;
+  impl_->applyVisibility();
+}
+
+void TrajectoryScene::setCursorsVisible(bool visible) {
+  impl_->cursorsVisible = visible;
   impl_->applyVisibility();
 }
 

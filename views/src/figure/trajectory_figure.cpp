@@ -190,6 +190,8 @@ TrajectoryRenderer::TrajectoryRenderer(TrajectoryData data, TrajectoryViewOption
   impl_->scene.setData(std::move(data));
   impl_->scene.setAxesVisible(impl_->options.showAxes);
   impl_->scene.setMarkersVisible(impl_->options.showMarkers);
+  // A still figure shows the cursor only at an asked time; time sweeps turn it on (setTime).
+  impl_->scene.setCursorsVisible(impl_->options.timeBin.has_value());
   // At the export scale one logical pixel is one point.
   impl_->scene.setLineWidth(impl_->style.trajectoryLinePt);
   impl_->scene.setTime(impl_->options.timeBin.value_or(impl_->scene.binCount() > 0 ? impl_->scene.binCount() - 1 : 0));
@@ -246,7 +248,10 @@ QImage TrajectoryRenderer::render(int widthPx, int heightPx, double dpi, bool tr
   return image;
 }
 
-void TrajectoryRenderer::setTime(std::size_t bin) { impl_->scene.setTime(bin); }
+void TrajectoryRenderer::setTime(std::size_t bin) {
+  impl_->scene.setCursorsVisible(true);
+  impl_->scene.setTime(bin);
+}
 
 void TrajectoryRenderer::orbit(double degrees) {
   impl_->renderer->GetActiveCamera()->Azimuth(degrees);

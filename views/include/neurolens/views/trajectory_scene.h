@@ -82,6 +82,8 @@ class TrajectoryScene {
   void setConditionVisible(std::size_t condition, bool visible);
   [[nodiscard]] bool conditionVisible(std::size_t condition) const;
   void setMarkersVisible(bool visible);
+  // The time cursors alone (a still figure at the last bin would draw them over the end markers).
+  void setCursorsVisible(bool visible);
   void setAxesVisible(bool visible);
   void setLineWidth(double pixels);
 
