@@ -54,8 +54,11 @@ void tuneAxesForPrint(TrajectoryScene& scene, const FigureStyle& style) {
     for (int axis = 0; axis < 3; ++axis) {
       axes->GetLabelTextProperty(axis)->SetFontSize(static_cast<int>(std::lround(style.tickPt)));
       axes->GetLabelTextProperty(axis)->SetFontFamilyToArial();
-      axes->GetTitleTextProperty(axis)->SetOpacity(0.0);
     }
+    // No VTK titles at all (empty text is not rendered); paintAxisTitles draws them.
+    axes->SetXTitle("");
+    axes->SetYTitle("");
+    axes->SetZTitle("");
     axes->SetXAxisMinorTickVisibility(false);
     axes->SetYAxisMinorTickVisibility(false);
     axes->SetZAxisMinorTickVisibility(false);
