@@ -14,33 +14,18 @@
 #include <cmath>
 #include <fstream>
 
+#include "cli_runner.h"
 #include "neurolens/io/results_store.h"
 
 namespace {
 
-struct ProcessResult {
-  int exitCode = -1;
-  QString out;
-  QString err;
-};
+using neurolens::test::ProcessResult;
 
-ProcessResult run(const QString& program, const QStringList& arguments, int timeoutMs = 300000) {
-  QProcess process;
-  process.start(program, arguments);
-  ProcessResult result;
-  if (!process.waitForFinished(timeoutMs)) {
-    process.kill();
-    process.waitForFinished();
-    return result;
-  }
-  result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-  result.out = QString::fromUtf8(process.readAllStandardOutput());
-  result.err = QString::fromUtf8(process.readAllStandardError());
-  return result;
+ProcessResult run(const QString& program, const QStringList& arguments) {
+  return neurolens::test::runProcess(program, arguments, 300000);
 }
-
-ProcessResult cli(const QStringList& arguments) { return run(qEnvironmentVariable("NEUROLENS_CLI"), arguments); }
-QJsonObject json(const QString& text) { return QJsonDocument::fromJson(text.trimmed().toUtf8()).object(); }
+ProcessResult cli(const QStringList& arguments) { return neurolens::test::runCli(arguments, 300000); }
+QJsonObject json(const QString& text) { return neurolens::test::parseJson(text); }
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "../io/python_runner.h"
+#include "cli_runner.h"
 #include "neurolens/io/results_store.h"
 
 using neurolens::testing::ioScript;
@@ -17,30 +18,9 @@ using neurolens::testing::runPython;
 
 namespace {
 
-struct CliResult {
-  int exitCode = -1;
-  QString out;
-  QString err;
-};
-
-CliResult runCli(const QStringList& arguments, int timeoutMs = 120000) {
-  QProcess process;
-  process.start(qEnvironmentVariable("NEUROLENS_CLI"), arguments);
-  CliResult result;
-  if (!process.waitForFinished(timeoutMs)) {
-    process.kill();
-    process.waitForFinished();
-    return result;
-  }
-  result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-  result.out = QString::fromUtf8(process.readAllStandardOutput());
-  result.err = QString::fromUtf8(process.readAllStandardError());
-  return result;
-}
-
-QString shared(const char* name) { return QString(NEUROLENS_SHARED_DATA) + "/" + name; }
-
-QJsonObject json(const QString& text) { return QJsonDocument::fromJson(text.trimmed().toUtf8()).object(); }
+using neurolens::test::runCli;
+QString shared(const char* name) { return neurolens::test::sharedData(name); }
+QJsonObject json(const QString& text) { return neurolens::test::parseJson(text); }
 
 }  // namespace
 
