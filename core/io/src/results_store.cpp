@@ -132,6 +132,7 @@ void ResultsWriter::Stream::write(std::size_t firstRow, const FloatArray& slab) 
   h5::Handle dataset = h5::datasetHandle(H5Dopen2(owner_->impl_->file.get(), path_.c_str(), H5P_DEFAULT));
   h5::Handle fileSpace = h5::dataspaceHandle(H5Dget_space(dataset.get()));
   std::vector<hsize_t> start(shape_.size(), 0);
+  if (start.empty()) throw ComputeError(where + ": a dataset of rank 0 has no rows");
   start[0] = firstRow;
   const auto count = toDims(slab.shape());
   H5Sselect_hyperslab(fileSpace.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr);
