@@ -1,5 +1,6 @@
 #include "datahigh_mat_reader.h"
 
+#include <hdf5.h>
 #include <matio.h>
 
 #include <cmath>
@@ -21,6 +22,23 @@ struct VarFreer {
 };
 using MatFile = std::unique_ptr<mat_t, MatCloser>;
 using MatVar = std::unique_ptr<matvar_t, VarFreer>;
+
+// libmatio reads v7.3 files through libhdf5, whose default handler prints a page of error stack on a
+// damaged file; the InputError thrown instead says it in one line. The caller's handler comes back after.
+class QuietHdf5Errors {
+ public:
+  QuietHdf5Errors() {
+    H5Eget_auto2(H5E_DEFAULT, &handler_, &data_);
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  }
+  ~QuietHdf5Errors() { H5Eset_auto2(H5E_DEFAULT, handler_, data_); }
+  QuietHdf5Errors(const QuietHdf5Errors&) = delete;
+  QuietHdf5Errors& operator=(const QuietHdf5Errors&) = delete;
+
+ private:
+  H5E_auto2_t handler_ = nullptr;
+  void* data_ = nullptr;
+};
 
 std::size_t elementCount(const matvar_t& var) {
   std::size_t n = 1;
@@ -113,6 +131,7 @@ Recording readDataHighMat(const std::filesystem::path& file, const Progress& pro
   if (!std::filesystem::exists(file, ec)) throw InputError(name + ": no such file");
   if (!looksLikeMatFile(file)) throw InputError(name + ": not a MATLAB MAT-file (no 'MATLAB ... MAT-file' header)");
 
+  const QuietHdf5Errors quiet;
   MatFile mat(Mat_Open(name.c_str(), MAT_ACC_RDONLY));
   if (!mat) throw InputError(name + ": libmatio could not open it (truncated or damaged MAT-file?)");
   MatVar data(Mat_VarRead(mat.get(), "D"));

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "cli_runner.h"
 #include "datahigh_mat_reader.h"
 #include "neurolens/core/errors.h"
 
@@ -53,12 +54,10 @@ class TestDataHighMat : public QObject {
  private Q_SLOTS:
   void initTestCase() {
     QVERIFY(dir_.isValid());
-    QProcess python;
-    python.start(NEUROLENS_TEST_PYTHON,
-                 {QString(NEUROLENS_SOURCE_DIR) + "/tests/plugins/python/make_mat_fixtures.py", dir_.path(),
-                  QString(NEUROLENS_SHARED_DATA) + "/matlab/datahigh_ex1_spikecounts.mat"});
-    QVERIFY(python.waitForFinished(60000));
-    QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
+    const auto fixtures = neurolens::test::runPython(
+        {QString(NEUROLENS_SOURCE_DIR) + "/tests/plugins/python/make_mat_fixtures.py", dir_.path(),
+         QString(NEUROLENS_SHARED_DATA) + "/matlab/datahigh_ex1_spikecounts.mat"});
+    QVERIFY2(fixtures.exitCode == 0, qPrintable(fixtures.err));
   }
 
   void readsScipyFixtureExactly() {
@@ -109,6 +108,21 @@ class TestDataHighMat : public QObject {
     QVERIFY(dh::looksLikeMatFile(file("real73.mat")));
     const Recording v5 = dh::readDataHighMat(real);
     const Recording v73 = dh::readDataHighMat(file("real73.mat"));
+    QCOMPARE(v73.spikes.times, v5.spikes.times);
+    QCOMPARE(v73.spikes.end, v5.spikes.end);
+    QCOMPARE(v73.trials->find("condition")->texts(), v5.trials->find("condition")->texts());
+  }
+
+  // The layout MATLAB itself writes (struct fields as object references into #refs#, char as uint16),
+  // made by h5py: an independent writer, unlike libmatio's own round trip above.
+  void readsMatlab73WrittenLikeMatlab() {
+    const std::string real = std::string(NEUROLENS_SHARED_DATA) + "/matlab/datahigh_ex1_spikecounts.mat";
+    const auto written =
+        neurolens::test::runPython({QString(NEUROLENS_SOURCE_DIR) + "/tests/plugins/python/write_mat73.py",
+                                    QString::fromStdString(real), path("matlab73.mat")});
+    QVERIFY2(written.exitCode == 0, qPrintable(written.err));
+    const Recording v5 = dh::readDataHighMat(real);
+    const Recording v73 = dh::readDataHighMat(file("matlab73.mat"));
     QCOMPARE(v73.spikes.times, v5.spikes.times);
     QCOMPARE(v73.spikes.end, v5.spikes.end);
     QCOMPARE(v73.trials->find("condition")->texts(), v5.trials->find("condition")->texts());

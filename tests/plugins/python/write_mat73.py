@@ -19,7 +19,7 @@ def set_class(obj, name):
     tid.set_size(len(name))
     tid.set_strpad(h5py.h5t.STR_NULLTERM)
     attr = h5py.h5a.create(obj.id, b"MATLAB_class", tid, h5py.h5s.create(h5py.h5s.SCALAR))
-    attr.write(np.array(name.encode(), dtype=f"S{len(name)}"))
+    attr.write(np.array(name.encode(), dtype=f"S{len(name)}"), mtype=tid)
 
 D = sio.loadmat(src)["D"]
 n = D.shape[1]
