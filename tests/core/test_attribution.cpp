@@ -499,6 +499,22 @@ class TestAttribution : public QObject {
     }
   }
 
+  // Out of memory (raised by the model above 3 rows per pass, as CUDA would): fewer trials per pass, then
+  // fewer steps per pass, and the same attributions as the model that never runs out.
+  void outOfMemoryShrinksThePasses() {
+    const FloatArray counts = poissonCounts(5, 9, kUnits, 11, 2.0);
+    AttributionOptions options = cpuOptions();
+    options.steps = 7;
+    const AttributionResult reference = attributeAll(Model::load(modelPath("attr_linear.pt")), counts, options);
+    const AttributionResult shrunk = attributeAll(Model::load(modelPath("attr_linear_oom.pt")), counts, options);
+    QVERIFY(relativeError(shrunk.all.attributions.values(), reference.all.attributions.values()) < 1e-6);
+    QVERIFY(relativeError(shrunk.all.deltaF.values(), reference.all.deltaF.values()) < 1e-6);
+    const auto& notes = shrunk.summary.run.notes;
+    QVERIFY(!notes.empty());
+    QVERIFY2(QString::fromStdString(notes.back()).contains("steps per pass"), notes.back().c_str());
+    QCOMPARE(shrunk.summary.run.chunkTrials, std::size_t{1});
+  }
+
   void cancelsBetweenChunks() {
     const Model model = Model::load(modelPath("attr_gru.pt"));
     const FloatArray counts = poissonCounts(6, 8, kUnits, 4, 2.0);

@@ -214,6 +214,33 @@ class TestModel : public QObject {
     QVERIFY2(message.contains("NaN") && message.contains("trials 4-5"), qPrintable(message));
   }
 
+  // The fallbacks a GPU needs, driven on the CPU by models that raise CUDA's out-of-memory error above a
+  // batch size: the pass halves until it fits (11 -> 5 -> 2 trials), results equal PyTorch's, and the
+  // report says what happened.
+  void outOfMemoryHalvesThePass() {
+    const Model m = Model::load(model("oom_above_3"));
+    InferOptions options;
+    options.device = DeviceChoice::Cpu;
+    RunReport report;
+    const ModelOutputs out = m.infer(array("counts"), options, {}, &report);
+    QCOMPARE(report.chunkTrials, std::size_t{2});
+    QCOMPARE(report.notes.size(), std::size_t{2});
+    QVERIFY2(QString::fromStdString(report.notes[0])
+                 .contains("out of memory on cpu at 11 trials per pass, retried "
+                           "with 5"),
+             report.notes[0].c_str());
+    QVERIFY(maxAbsDifference(out.latents, array("oom_above_3.latents")) < 1e-5F);
+    QVERIFY(maxAbsDifference(*out.rates, array("oom_above_3.rates")) < 1e-5F);
+  }
+
+  void outOfMemoryForOneTrialOnTheCpuIsAComputeError() {
+    const Model m = Model::load(model("oom_always"));
+    const QString message = messageOf<ComputeError>([&] { (void)m.infer(array("counts"), DeviceChoice::Cpu); });
+    QVERIFY2(message.contains("oom_always.pt") && message.contains("after every fallback") &&
+                 message.contains("CUDA out of memory"),
+             qPrintable(message));
+  }
+
   void cudaWithoutGpuIsAnInputError() {
     if (queryDevices().cudaAvailable) QSKIP("this machine has CUDA; see tests/gpu");
     const Model m = Model::load(model("tensor"));

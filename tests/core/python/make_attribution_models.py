@@ -5,6 +5,7 @@ Usage: make_attribution_models.py OUT_DIR
 
 Every model follows ../../../shared/spec/model-contract.md (x: float32 [batch, bins, units]):
 - attr_linear.pt      latents = x @ W + c                      (Tensor output)
+- attr_linear_oom.pt  the same, raising CUDA's out-of-memory error for a batch of more than 3 rows
 - attr_quadratic.pt   latents = (x*x) @ Q + x @ W              (tuple output: latents, rates)
 - attr_gru.pt         GRU -> tanh readout                      (Dict output with "latents", "rates")
 - attr_transformer.pt 1-layer self-attention block, tanh head   (Tensor output)
@@ -39,6 +40,15 @@ class Linear(torch.nn.Module):
         self.bias = torch.nn.Parameter(torch.tensor([0.1, -0.2, 0.3]))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x @ self.weight + self.bias
+
+
+class LinearOutOfMemoryAbove3(Linear):
+    """A device that holds 3 rows: exercises the out-of-memory fallbacks without a GPU."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.size(0) > 3:
+            raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
         return x @ self.weight + self.bias
 
 
@@ -121,6 +131,7 @@ def main() -> int:
     out = sys.argv[1]
     torch.manual_seed(1234)
     save(Linear(), f"{out}/attr_linear.pt", {"name": "linear", "units": UNITS, "latents": LATENTS})
+    save(LinearOutOfMemoryAbove3(), f"{out}/attr_linear_oom.pt", {"name": "linear", "units": UNITS, "latents": LATENTS})
     save(Quadratic(), f"{out}/attr_quadratic.pt", {"name": "quadratic", "units": UNITS, "latents": LATENTS})
     save(Gru(), f"{out}/attr_gru.pt", {"name": "gru", "units": UNITS, "latents": 4})
     save(Transformer(units=UNITS, d=16, layers=1, heads=2, latents=4, bins=64), f"{out}/attr_transformer.pt",

@@ -107,6 +107,30 @@ class MakesNaN(Encoder):
         return latents + torch.log(3.0 - x.amax(dim=-1, keepdim=True))
 
 
+class OutOfMemoryAbove(Encoder):
+    """Behaves like a device that holds at most `limit` trials: a larger batch raises what CUDA raises."""
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.limit = limit
+
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        if x.size(0) > self.limit:
+            raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        latents, log_rates = self.encode(x)
+        return latents, torch.exp(log_rates)
+
+
+class OutOfMemoryOnSpikes(TupleRates):
+    """Runs the loader's all-zero probe, then fails like a device too small for even one trial."""
+
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        if bool(x.sum() > 0):
+            raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        latents, log_rates = self.encode(x)
+        return latents, torch.exp(log_rates)
+
+
 def metadata(**extra):
     meta = {"name": "test", "bin_ms": 20, "units": UNITS, "latents": LATENTS}
     meta.update(extra)
@@ -172,6 +196,14 @@ def main():
     # torch.jit.trace as well as torch.jit.script
     traced = save(DictRates(), out / "traced.pt", metadata(), trace_input=counts[:2])
     reference("traced", traced)
+
+    # Out-of-memory fallbacks, testable without a GPU: PyTorch's outputs in passes of 3 trials are the reference.
+    fits_three = save(OutOfMemoryAbove(3), out / "oom_above_3.pt", metadata())
+    with torch.no_grad():
+        passes = [fits_three(counts[first:first + 3]) for first in range(0, TRIALS, 3)]
+    write_array(out, "oom_above_3.latents", torch.cat([p[0] for p in passes]), manifest)
+    write_array(out, "oom_above_3.rates", torch.cat([p[1] for p in passes]), manifest)
+    save(OutOfMemoryOnSpikes(), out / "oom_always.pt", metadata())
 
     save(TupleRates(), out / "wrong_units.pt", metadata(units=UNITS + 2))
     save(TupleRates(), out / "wrong_bin.pt", metadata(bin_ms=10))
