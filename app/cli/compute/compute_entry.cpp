@@ -8,12 +8,15 @@
 #include "cli_common.h"
 #include "command_registry.h"
 #include "compute_module_abi.h"
+#include "neurolens/app/crash_report.h"
 
 extern "C" {
 
 __attribute__((visibility("default"))) const char* neurolens_cli_compute_version() { return NEUROLENS_VERSION; }
 
 __attribute__((visibility("default"))) int neurolens_cli_compute_run(int argc, char** argv) {
+  // This module's copy of app_common formats its own crash messages: its handler replaces the launcher's.
+  neurolens::app::installCrashReport();
   try {
     return neurolens::cli::runCli(argc, argv);
   } catch (const std::exception& e) {  // runCli maps every error itself; this is the last guard

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "neurolens/app/crash_report.h"
 #include "neurolens/plugins/plugin_manager.h"
 
 namespace neurolens::app {
@@ -14,17 +15,20 @@ RecordingSource::RecordingSource(const std::vector<std::filesystem::path>& plugi
 RecordingSource::~RecordingSource() = default;
 
 io::RecordingSummary RecordingSource::summary(const std::filesystem::path& file) const {
+  const ReadingFile reading(file);
   if (const auto* reader = plugins_->readerFor(file)) return summarize(reader->read(file, {}));
   return io::readRecordingSummary(file);
 }
 
 Recording RecordingSource::read(const std::filesystem::path& file, const Progress& progress) const {
+  const ReadingFile reading(file);
   if (const auto* reader = plugins_->readerFor(file)) return reader->read(file, progress);
   return io::readRecording(file, progress);
 }
 
 BinnedRecording RecordingSource::readBinned(const std::filesystem::path& file, const BinningOptions& options,
                                             const Progress& progress) const {
+  const ReadingFile reading(file);
   if (const auto* reader = plugins_->readerFor(file))
     return binRecording(reader->read(file, progress.sub(0.0, 0.5)), options, progress.sub(0.5, 1.0));
   return io::binRecordingFile(file, options, progress);

@@ -26,6 +26,11 @@ class AtomicFile {
   std::filesystem::path target_;
   std::filesystem::path temporary_;
   bool committed_ = false;
+  int crashSlot_ = -1;  // where removeUncommittedTemporaries() finds temporary_
 };
+
+// For a crash handler (async-signal-safe: unlink() only): removes the temporary file of every AtomicFile
+// neither committed nor destroyed yet, so that not even a crash leaves a half-written output behind.
+void removeUncommittedTemporaries() noexcept;
 
 }  // namespace neurolens
