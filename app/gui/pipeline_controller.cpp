@@ -1,10 +1,13 @@
 #include "pipeline_controller.h"
 
+#include <QCoreApplication>
 #include <QFileInfo>
+#include <chrono>
 #include <cmath>
 
 #include "logic/pipeline.h"
 #include "logic/recording_description.h"
+#include "neurolens/app/crash_report.h"
 #include "neurolens/app/recording_source.h"
 #include "neurolens/core/errors.h"
 #include "neurolens/plugins/plugin_manager.h"
@@ -29,6 +32,10 @@ struct ModelLoad {
 };
 
 QString fileName(const QString& path) { return QFileInfo(path).fileName(); }
+
+// libhdf5 1.10 crashes or hangs on some damaged files; the command-line program reads the file first, in
+// its own process, so that such a file costs an error message instead of the user's unsaved work.
+constexpr std::chrono::seconds kReadCheckTimeout{120};
 
 // Adds sum over targets of |attribution| of a chunk [trials, targets, bins, units]
 // into `magnitude` [all trials, bins, units] from row `firstTrial` on.
@@ -86,7 +93,11 @@ void PipelineController::openRecording(const QString& path) {
   auto load = std::make_shared<RecordingLoad>();
   BinningOptions options = binning_;
   const std::string file = path.toStdString();
-  const bool started = startJob(recordingJob_, [load, options, file](const Progress& progress) mutable {
+  const std::filesystem::path cli =
+      std::filesystem::path(QCoreApplication::applicationDirPath().toStdString()) / "neurolens-cli";
+  const bool started = startJob(recordingJob_, [load, options, file, cli](const Progress& progress) mutable {
+    progress.report(0.0, "checking " + std::filesystem::path(file).filename().string());
+    if (const auto problem = app::checkReadableInChildProcess(file, cli, kReadCheckTimeout)) throw InputError(*problem);
     // Plugins are loaded here, off the GUI thread, and used by this job only.
     const app::RecordingSource source;
     const io::RecordingSummary summary = source.summary(file);

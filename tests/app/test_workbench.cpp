@@ -728,6 +728,24 @@ class TestWorkbench : public QObject {
     QVERIFY(window.scene() != nullptr && window.controller().latents() != nullptr);
   }
 
+  // A file that crashes libhdf5 itself (tests/data/damaged/README.md) is read first by neurolens-cli in its
+  // own process: the window shows why and keeps what it had.
+  void recordingThatCrashesTheReaderIsAMessage() {
+    MainWindow& window = *window_;
+    const QString damaged = QString(NEUROLENS_SOURCE_DIR) + "/tests/data/damaged/segfaults_hdf5_1.nwb";
+    const auto* before = window.controller().recording();
+    QVERIFY(before != nullptr);
+    window.openRecording(damaged);
+    QVERIFY(waitForJob(window.controller().recordingJob()));
+    QCOMPARE(window.controller().recordingJob().outcome(), BackgroundJob::Outcome::Failed);
+    auto* box = window.findChild<QMessageBox*>("recordingErrorBox");
+    QVERIFY(box != nullptr);
+    QVERIFY2(box->text().contains("segfaults_hdf5_1.nwb") && box->text().contains("damaged"), qPrintable(box->text()));
+    closeMessageBoxes(&window);
+    QCOMPARE(window.controller().recording(), before);
+    QVERIFY(window.scene() != nullptr);
+  }
+
   void modelThatDoesNotFitTheRecordingIsReported() {
     const QString other = QString(NEUROLENS_SHARED_DATA) + "/pmd_reach_yu2009.nwb";
     if (!QFile::exists(other)) QSKIP("shared data pmd_reach_yu2009.nwb not found");
