@@ -21,13 +21,13 @@
 #include "cli_common.h"
 #include "command_summaries.h"
 #include "commands.h"
+#include "neurolens/app/recording_source.h"
 #include "neurolens/core/attribution.h"
 #include "neurolens/core/errors.h"
 #include "neurolens/core/link.h"
 #include "neurolens/core/model.h"
 #include "neurolens/core/probe.h"
 #include "neurolens/core/projection.h"
-#include "neurolens/io/recording_reader.h"
 #include "neurolens/views/figure/figure.h"
 #include "neurolens/views/figure/figure_builders.h"
 #include "neurolens/views/figure/figure_style.h"
@@ -398,7 +398,7 @@ std::unique_ptr<fig::Plot> spikeRasterPanel(const FigureData& data, const Figure
                                             std::string* note) {
   std::vector<std::string> groups;
   if (!options.unitColumn.empty()) groups = unitLabels(data.binned, options.unitColumn);
-  const Recording recording = io::readRecording(options.file);
+  const Recording recording = app::RecordingSource().read(options.file);
   std::vector<std::size_t> unitRows;  // recording row of each kept unit
   for (const std::int64_t id : data.binned.unitIds) {
     const auto found = std::find(recording.unitIds.begin(), recording.unitIds.end(), id);
@@ -612,7 +612,7 @@ int runFigure(const FigureCliOptions& options) {
 
   Progress progress = reporter.progress();
   FigureData data;
-  data.binned = io::binRecordingFile(options.file, binning, progress.sub(0.0, 0.2));
+  data.binned = readBinnedRecording(options.file, binning, progress.sub(0.0, 0.2));
   data.windowStartMs = binning.windowStartMs.value_or(0.0);
   const bool conditionRequired = options.conditionColumn != "condition" || !options.conditions.empty();
   data.conditions = trialLabels(data.binned, options.conditionColumn, conditionRequired);
