@@ -64,6 +64,26 @@ QRectF drawTitle(QPainter& painter, const QRectF& area, const std::string& title
   return area.adjusted(0, height + context.px(context.style.marginPt), 0, 0);
 }
 
+PlotFrame beginPlot(QPainter& painter, const QRectF& area, const std::string& title, const PaintContext& context) {
+  const double margin = context.px(context.style.marginPt);
+  const QRectF inner = drawTitle(painter, area.adjusted(margin, margin, -margin, -margin), title, context);
+  return PlotFrame{inner, roleMetrics(painter, context, TextRole::Tick), roleMetrics(painter, context, TextRole::Label),
+                   context.px(context.style.tickLengthPt), toQColor(context.style.foreground)};
+}
+
+void drawAxisTitles(QPainter& painter, const PlotFrame& frame, const QRectF& plot, const std::string& xTitle,
+                    const std::string& yTitle, const PaintContext& context) {
+  painter.setFont(roleFont(context, TextRole::Label));
+  painter.setPen(frame.ink);
+  if (!xTitle.empty())
+    painter.drawText(QRectF(plot.left(), plot.bottom() + frame.tickLength + frame.tick.height() + context.px(1.0),
+                            plot.width(), frame.label.height()),
+                     Qt::AlignCenter, qstr(xTitle));
+  if (!yTitle.empty())
+    drawVerticalText(painter, QPointF(frame.inner.left() + frame.label.height() / 2.0, plot.center().y()),
+                     qstr(yTitle));
+}
+
 void drawVerticalText(QPainter& painter, const QPointF& centre, const QString& text) {
   painter.save();
   painter.translate(centre);

@@ -27,6 +27,23 @@ enum class TextRole { Title, Label, Tick, Legend, PanelLetter };
 // Draws a title centred at the top of `area` and returns the area below it.
 QRectF drawTitle(QPainter& painter, const QRectF& area, const std::string& title, const PaintContext& context);
 
+// What every 2-D plot works out before laying out its axes: the area inside the margin and below the title,
+// the tick and axis-label font metrics, the tick length and the ink colour.
+struct PlotFrame {
+  QRectF inner;
+  QFontMetricsF tick;
+  QFontMetricsF label;
+  double tickLength;
+  QColor ink;
+};
+// Draws the title and measures the rest.
+[[nodiscard]] PlotFrame beginPlot(QPainter& painter, const QRectF& area, const std::string& title,
+                                  const PaintContext& context);
+// The x title centred under the bottom ticks of `plot`, the y title upright at the frame's left edge;
+// an empty title is not drawn.
+void drawAxisTitles(QPainter& painter, const PlotFrame& frame, const QRectF& plot, const std::string& xTitle,
+                    const std::string& yTitle, const PaintContext& context);
+
 // Text rotated by -90 degrees (reading upwards), centred on `centre`.
 void drawVerticalText(QPainter& painter, const QPointF& centre, const QString& text);
 

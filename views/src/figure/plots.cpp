@@ -13,9 +13,12 @@
 
 namespace neurolens::views::figure {
 
+using detail::beginPlot;
+using detail::drawAxisTitles;
 using detail::drawTitle;
 using detail::drawVerticalText;
 using detail::linePen;
+using detail::PlotFrame;
 using detail::qstr;
 using detail::roleFont;
 using detail::roleMetrics;
@@ -284,13 +287,8 @@ void HeatmapPlot::paint(QPainter& painter, const QRectF& area, const PaintContex
   const Colormap map =
       colormapByName(data_.scale == ColourScale::Diverging ? style.divergingColormap : style.sequentialColormap);
   const auto range = colourRange();
-  const QColor ink = toQColor(style.foreground);
-  const double margin = context.px(style.marginPt);
-  QRectF inner = drawTitle(painter, area.adjusted(margin, margin, -margin, -margin), data_.title, context);
-
-  const QFontMetricsF tick = roleMetrics(painter, context, TextRole::Tick);
-  const QFontMetricsF label = roleMetrics(painter, context, TextRole::Label);
-  const double tickLength = context.px(style.tickLengthPt);
+  const PlotFrame frame = beginPlot(painter, area, data_.title, context);
+  const auto& [inner, tick, label, tickLength, ink] = frame;
 
   // Left side: group names, row labels or row numbers.
   std::vector<QString> leftTexts;
@@ -445,14 +443,7 @@ void HeatmapPlot::paint(QPainter& painter, const QRectF& area, const PaintContex
   painter.setBrush(Qt::NoBrush);
   painter.setPen(linePen(context, style.axisLinePt, ink));
   painter.drawRect(plot);
-  painter.setFont(roleFont(context, TextRole::Label));
-  painter.setPen(ink);
-  if (!data_.xTitle.empty())
-    painter.drawText(
-        QRectF(plot.left(), plot.bottom() + tickLength + tick.height() + context.px(1.0), plot.width(), label.height()),
-        Qt::AlignCenter, qstr(data_.xTitle));
-  if (!data_.yTitle.empty())
-    drawVerticalText(painter, QPointF(inner.left() + label.height() / 2.0, plot.center().y()), qstr(data_.yTitle));
+  drawAxisTitles(painter, frame, plot, data_.xTitle, data_.yTitle, context);
   const QRectF bar(plot.right() + barGap, plot.top(), context.px(8.0), plot.height());
   drawColourBar(painter, bar, map, range, data_.colourBarTitle, context);
 }
@@ -489,12 +480,8 @@ std::vector<std::string> RasterPlot::labels() const {
 
 void RasterPlot::paint(QPainter& painter, const QRectF& area, const PaintContext& context) const {
   const FigureStyle& style = context.style;
-  const QColor ink = toQColor(style.foreground);
-  const double margin = context.px(style.marginPt);
-  const QRectF inner = drawTitle(painter, area.adjusted(margin, margin, -margin, -margin), data_.title, context);
-  const QFontMetricsF tick = roleMetrics(painter, context, TextRole::Tick);
-  const QFontMetricsF label = roleMetrics(painter, context, TextRole::Label);
-  const double tickLength = context.px(style.tickLengthPt);
+  const PlotFrame frame = beginPlot(painter, area, data_.title, context);
+  const auto& [inner, tick, label, tickLength, ink] = frame;
   const std::size_t units = rowOrder_.size();
   const std::size_t perUnit = data_.trialsPerUnit;
   const std::size_t rows = units * perUnit;
@@ -568,12 +555,7 @@ void RasterPlot::paint(QPainter& painter, const QRectF& area, const PaintContext
   painter.setPen(linePen(context, style.axisLinePt, ink));
   painter.drawLine(plot.bottomLeft(), plot.bottomRight());
   painter.drawLine(plot.bottomLeft(), plot.topLeft());
-  painter.setFont(roleFont(context, TextRole::Label));
-  painter.setPen(ink);
-  painter.drawText(
-      QRectF(plot.left(), plot.bottom() + tickLength + tick.height() + context.px(1.0), plot.width(), label.height()),
-      Qt::AlignCenter, qstr(data_.xTitle));
-  drawVerticalText(painter, QPointF(inner.left() + label.height() / 2.0, plot.center().y()), qstr(data_.yTitle));
+  drawAxisTitles(painter, frame, plot, data_.xTitle, data_.yTitle, context);
 }
 
 // ---------------------------------------------------------------------------
@@ -595,12 +577,8 @@ std::vector<std::string> BarPlot::labels() const {
 
 void BarPlot::paint(QPainter& painter, const QRectF& area, const PaintContext& context) const {
   const FigureStyle& style = context.style;
-  const QColor ink = toQColor(style.foreground);
-  const double margin = context.px(style.marginPt);
-  const QRectF inner = drawTitle(painter, area.adjusted(margin, margin, -margin, -margin), data_.title, context);
-  const QFontMetricsF tick = roleMetrics(painter, context, TextRole::Tick);
-  const QFontMetricsF label = roleMetrics(painter, context, TextRole::Label);
-  const double tickLength = context.px(style.tickLengthPt);
+  const PlotFrame frame = beginPlot(painter, area, data_.title, context);
+  const auto& [inner, tick, label, tickLength, ink] = frame;
 
   double low = 0.0;
   double high = 0.0;
@@ -657,13 +635,7 @@ void BarPlot::paint(QPainter& painter, const QRectF& area, const PaintContext& c
   painter.setPen(linePen(context, style.axisLinePt, ink));
   painter.drawLine(QPointF(plot.left(), yMap(0.0)), QPointF(plot.right(), yMap(0.0)));
   painter.drawLine(plot.bottomLeft(), plot.topLeft());
-  painter.setFont(roleFont(context, TextRole::Label));
-  painter.setPen(ink);
-  if (!data_.xTitle.empty())
-    painter.drawText(
-        QRectF(plot.left(), plot.bottom() + tickLength + tick.height() + context.px(1.0), plot.width(), label.height()),
-        Qt::AlignCenter, qstr(data_.xTitle));
-  drawVerticalText(painter, QPointF(inner.left() + label.height() / 2.0, plot.center().y()), qstr(data_.yTitle));
+  drawAxisTitles(painter, frame, plot, data_.xTitle, data_.yTitle, context);
 }
 
 // ---------------------------------------------------------------------------
@@ -685,12 +657,8 @@ std::vector<std::string> LinePlot::labels() const {
 
 void LinePlot::paint(QPainter& painter, const QRectF& area, const PaintContext& context) const {
   const FigureStyle& style = context.style;
-  const QColor ink = toQColor(style.foreground);
-  const double margin = context.px(style.marginPt);
-  const QRectF inner = drawTitle(painter, area.adjusted(margin, margin, -margin, -margin), data_.title, context);
-  const QFontMetricsF tick = roleMetrics(painter, context, TextRole::Tick);
-  const QFontMetricsF label = roleMetrics(painter, context, TextRole::Label);
-  const double tickLength = context.px(style.tickLengthPt);
+  const PlotFrame frame = beginPlot(painter, area, data_.title, context);
+  const auto& [inner, tick, label, tickLength, ink] = frame;
 
   double low = std::numeric_limits<double>::infinity();
   double high = -low;
@@ -754,13 +722,7 @@ void LinePlot::paint(QPainter& painter, const QRectF& area, const PaintContext& 
   painter.setPen(linePen(context, style.axisLinePt, ink));
   painter.drawLine(plot.bottomLeft(), plot.bottomRight());
   painter.drawLine(plot.bottomLeft(), plot.topLeft());
-  painter.setFont(roleFont(context, TextRole::Label));
-  painter.setPen(ink);
-  painter.drawText(
-      QRectF(plot.left(), plot.bottom() + tickLength + tick.height() + context.px(1.0), plot.width(), label.height()),
-      Qt::AlignCenter, qstr(data_.xTitle));
-  if (!data_.yTitle.empty())
-    drawVerticalText(painter, QPointF(inner.left() + label.height() / 2.0, plot.center().y()), qstr(data_.yTitle));
+  drawAxisTitles(painter, frame, plot, data_.xTitle, data_.yTitle, context);
   if (!legend.empty()) drawLegend(painter, plot.topRight(), legend, {}, context);
 }
 
