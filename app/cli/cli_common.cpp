@@ -121,4 +121,12 @@ void Reporter::summary(const nlohmann::json& summary) const {
   if (json_) std::cout << summary.dump() << std::endl;
 }
 
+void Reporter::result(const nlohmann::json& summary, const std::string& line, const std::string& out) const {
+  if (json_) {
+    this->summary(summary);
+    return;
+  }
+  std::cout << line << (out.empty() ? "" : " -> " + out) << "\n";
+}
+
 }  // namespace neurolens::cli

@@ -64,6 +64,8 @@ class Reporter {
   void info(const std::string& message) const;
   // Prints the summary as one JSON line on stdout when --json is set.
   void summary(const nlohmann::json& summary) const;
+  // A command's last words: `summary` with --json, else `line`, then " -> OUT" when there is an output file.
+  void result(const nlohmann::json& summary, const std::string& line, const std::string& out) const;
   void finishProgress();
 
  private:

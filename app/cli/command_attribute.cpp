@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <iostream>
 #include <map>
 #include <memory>
+#include <sstream>
 
 #include "cli_common.h"
 #include "command_summaries.h"
@@ -184,18 +184,15 @@ int runPluginAttribute(const AttributeCliOptions& cli, const plugins::Attributio
     writer->commit();
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  if (cli.common.json) {
-    reporter.summary({{"method", method.methodName()},
-                      {"steps", 1},
-                      {"max_rel_completeness", nullptr},
-                      {"seconds", seconds},
-                      {"plugin", method.info().name}});
-  } else {
-    std::cout << cli.file << ": " << method.methodName() << " (plugin) for " << targetCount << " latents over "
-              << trials << " trials in " << seconds << " s";
-    if (!cli.out.empty()) std::cout << " -> " << cli.out;
-    std::cout << "\n";
-  }
+  std::ostringstream line;
+  line << cli.file << ": " << method.methodName() << " (plugin) for " << targetCount << " latents over " << trials
+       << " trials in " << seconds << " s";
+  reporter.result({{"method", method.methodName()},
+                   {"steps", 1},
+                   {"max_rel_completeness", nullptr},
+                   {"seconds", seconds},
+                   {"plugin", method.info().name}},
+                  line.str(), cli.out);
   return kSuccess;
 }
 
@@ -291,18 +288,14 @@ int runAttribute(const AttributeCliOptions& cli) {
     writer->commit();
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  if (cli.common.json) {
-    nlohmann::json json{{"method", methodName(options.method)}, {"steps", steps}, {"seconds", seconds}};
-    // Completeness is defined for integrated gradients only.
-    json["max_rel_completeness"] = integrated ? nlohmann::json(summary.maxRelCompleteness) : nlohmann::json(nullptr);
-    reporter.summary(json);
-  } else {
-    std::cout << cli.file << ": " << methodName(options.method) << " for " << targetCount << " latents over " << trials
-              << " trials on " << deviceName(summary.run.device) << " in " << seconds << " s";
-    if (integrated) std::cout << ", max relative completeness " << summary.maxRelCompleteness;
-    if (!cli.out.empty()) std::cout << " -> " << cli.out;
-    std::cout << "\n";
-  }
+  nlohmann::json json{{"method", methodName(options.method)}, {"steps", steps}, {"seconds", seconds}};
+  // Completeness is defined for integrated gradients only.
+  json["max_rel_completeness"] = integrated ? nlohmann::json(summary.maxRelCompleteness) : nlohmann::json(nullptr);
+  std::ostringstream line;
+  line << cli.file << ": " << methodName(options.method) << " for " << targetCount << " latents over " << trials
+       << " trials on " << deviceName(summary.run.device) << " in " << seconds << " s";
+  if (integrated) line << ", max relative completeness " << summary.maxRelCompleteness;
+  reporter.result(json, line.str(), cli.out);
   return kSuccess;
 }
 

@@ -2,8 +2,8 @@
 // bins) written to --out through the results store. Spike times are streamed
 // from the file one unit at a time.
 #include <algorithm>
-#include <iostream>
 #include <memory>
+#include <sstream>
 
 #include "cli_common.h"
 #include "commands.h"
@@ -77,18 +77,14 @@ int runBin(const BinOptions& options) {
   const BinnedRecording binned = readBinnedRecording(options.file, binning, reporter.progress());
   if (writer) writeBinned(*writer, binned, options, names);
   reporter.finishProgress();
-  if (options.common.json) {
-    reporter.summary({{"trials", binned.trialCount()},
-                      {"bins", binned.binCount()},
-                      {"units", binned.unitCount()},
-                      {"spikes", binned.spikesCounted}});
-  } else {
-    std::cout << options.file << ": " << binned.trialCount() << " trials x " << binned.binCount() << " bins of "
-              << binned.binMs << " ms x " << binned.unitCount() << " units, " << binned.spikesCounted
-              << " spikes counted";
-    if (!options.out.empty()) std::cout << " -> " << options.out;
-    std::cout << "\n";
-  }
+  std::ostringstream line;
+  line << options.file << ": " << binned.trialCount() << " trials x " << binned.binCount() << " bins of "
+       << binned.binMs << " ms x " << binned.unitCount() << " units, " << binned.spikesCounted << " spikes counted";
+  reporter.result({{"trials", binned.trialCount()},
+                   {"bins", binned.binCount()},
+                   {"units", binned.unitCount()},
+                   {"spikes", binned.spikesCounted}},
+                  line.str(), options.out);
   return kSuccess;
 }
 

@@ -1,8 +1,8 @@
 // `infer --model M FILE`: the model's latents (and rates when it gives them) for
 // every trial of a recording, written to --out through the results store.
 #include <chrono>
-#include <iostream>
 #include <memory>
+#include <sstream>
 
 #include "cli_common.h"
 #include "command_summaries.h"
@@ -69,22 +69,19 @@ int runInfer(const InferCliOptions& options) {
   }
 
   const std::size_t latents = outputs.latents.dim(2);
-  if (options.common.json) {
-    reporter.summary({{"latents", latents},
-                      {"seconds", seconds},
-                      {"trials", binned.trialCount()},
-                      {"bins", binned.binCount()},
-                      {"units", binned.unitCount()},
-                      {"rates", outputs.rates.has_value()},
-                      {"device", deviceName(run.device)},
-                      {"chunk_trials", run.chunkTrials}});
-  } else {
-    std::cout << options.model << " on " << options.file << ": " << binned.trialCount() << " trials x "
-              << binned.binCount() << " bins -> " << latents << " latents" << (outputs.rates ? " + rates" : "")
-              << " in " << seconds << " s on " << deviceName(run.device);
-    if (!options.out.empty()) std::cout << " -> " << options.out;
-    std::cout << "\n";
-  }
+  std::ostringstream line;
+  line << options.model << " on " << options.file << ": " << binned.trialCount() << " trials x " << binned.binCount()
+       << " bins -> " << latents << " latents" << (outputs.rates ? " + rates" : "") << " in " << seconds << " s on "
+       << deviceName(run.device);
+  reporter.result({{"latents", latents},
+                   {"seconds", seconds},
+                   {"trials", binned.trialCount()},
+                   {"bins", binned.binCount()},
+                   {"units", binned.unitCount()},
+                   {"rates", outputs.rates.has_value()},
+                   {"device", deviceName(run.device)},
+                   {"chunk_trials", run.chunkTrials}},
+                  line.str(), options.out);
   return kSuccess;
 }
 

@@ -3,7 +3,6 @@
 // whole), then the link math of core/link.h: association with permutation
 // p-values, and sign- and basis-free type prediction (docs/probes.md).
 #include <chrono>
-#include <iostream>
 #include <memory>
 #include <sstream>
 
@@ -131,15 +130,11 @@ int runLinkCommand(const LinkCliOptions& cli) {
                             {"units", result.profiles.rows()},
                             {"method", methodName(attribution.method)},
                             {"seconds", seconds}};
-  if (cli.common.json) {
-    reporter.summary(json);
-  } else {
-    std::cout << cli.file << ": " << result.types.size() << " types of '" << cli.unitColumn << "' over "
-              << result.profiles.cols() << " latents; type accuracy " << result.typeAccuracy << " (per-latent "
-              << result.absAccuracy << ", chance " << result.chance << ")";
-    if (!cli.out.empty()) std::cout << " -> " << cli.out;
-    std::cout << "\n";
-  }
+  std::ostringstream line;
+  line << cli.file << ": " << result.types.size() << " types of '" << cli.unitColumn << "' over "
+       << result.profiles.cols() << " latents; type accuracy " << result.typeAccuracy << " (per-latent "
+       << result.absAccuracy << ", chance " << result.chance << ")";
+  reporter.result(json, line.str(), cli.out);
   return kSuccess;
 }
 

@@ -3,9 +3,9 @@
 // regression, ../shared/spec/cli.md "probe", docs/probes.md).
 #include <algorithm>
 #include <chrono>
-#include <iostream>
 #include <memory>
 #include <optional>
+#include <sstream>
 
 #include "cli_common.h"
 #include "command_summaries.h"
@@ -144,20 +144,16 @@ int runProbeCommand(ProbeCliOptions cli) {
     json["permutations"] = cli.permutations;
     json["p_value"] = result.pValue;
   }
-  if (cli.common.json) {
-    reporter.summary(json);
-  } else {
-    std::cout << cli.file << ": " << cli.target << " from " << cli.features << " (" << result.rows << " rows, "
-              << cli.folds << " folds): ";
-    if (result.categorical)
-      std::cout << "accuracy " << result.accuracy << " (chance " << result.chance << ")";
-    else
-      std::cout << "R2 " << result.r2;
-    std::cout << ", alpha " << result.alpha;
-    if (cli.permutations > 0) std::cout << ", p " << result.pValue;
-    if (!cli.out.empty()) std::cout << " -> " << cli.out;
-    std::cout << "\n";
-  }
+  std::ostringstream line;
+  line << cli.file << ": " << cli.target << " from " << cli.features << " (" << result.rows << " rows, " << cli.folds
+       << " folds): ";
+  if (result.categorical)
+    line << "accuracy " << result.accuracy << " (chance " << result.chance << ")";
+  else
+    line << "R2 " << result.r2;
+  line << ", alpha " << result.alpha;
+  if (cli.permutations > 0) line << ", p " << result.pValue;
+  reporter.result(json, line.str(), cli.out);
   return kSuccess;
 }
 
