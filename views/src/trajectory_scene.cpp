@@ -139,7 +139,9 @@ struct TrajectoryScene::Impl {
     colourBar->GetTitleTextProperty()->BoldOn();
     colourBar->GetLabelTextProperty()->BoldOff();
     colourBar->VisibilityOff();
-    axes->SetFlyModeToFurthestTriad();
+    // On the box's outer edges (in projection): the tick labels stay clear of the data. Figures use the
+    // furthest triad instead (tuneAxesForPrint), whose lines they can compute to place the axis titles.
+    axes->SetFlyModeToOuterEdges();
     axes->SetGridLineLocation(vtkCubeAxesActor::VTK_GRID_LINES_FURTHEST);
     axes->SetLabelScaling(false, 0, 0, 0);
     axes->SetXLabelFormat("%.1f");

@@ -169,6 +169,9 @@ void VtkViewWidget::requestRender() { update(); }
 
 void VtkViewWidget::resetCamera() {
   impl_->renderer->ResetCamera();
+  // ResetCamera fits the props' bounds, not the axes' tick labels and titles outside them: leave them room.
+  constexpr double kRoomForAxisLabels = 0.9;
+  camera()->Zoom(kRoomForAxisLabels);
   impl_->renderer->ResetCameraClippingRange();
   update();
 }

@@ -51,6 +51,7 @@ void tuneAxesForPrint(TrajectoryScene& scene, const FigureStyle& style) {
     // scales like every other text of the figure (3-D follower text keeps a fixed
     // pixel size whatever the DPI).
     axes->SetUse2DMode(1);
+    axes->SetFlyModeToFurthestTriad();  // the lines paintAxisTitles computes
     for (int axis = 0; axis < 3; ++axis) {
       axes->GetLabelTextProperty(axis)->SetFontSize(static_cast<int>(std::lround(style.tickPt)));
       axes->GetLabelTextProperty(axis)->SetFontFamilyToArial();
@@ -74,8 +75,8 @@ void tuneAxesForPrint(TrajectoryScene& scene, const FigureStyle& style) {
 // VTK 9.1's cube axes, in 2-D mode, put the Z title on its axis line and the X/Y
 // titles at fixed pixel offsets that do not grow with the export DPI, so at print
 // sizes the titles land on the tick labels. Figures hide VTK's titles and paint them
-// beside the axis lines instead. The lines are the "furthest triad" (the scene's fly
-// mode): the three box edges that meet at the corner furthest from the camera.
+// beside the axis lines instead. The lines are the "furthest triad" (set for figures by
+// tuneAxesForPrint): the three box edges that meet at the corner furthest from the camera.
 std::array<std::array<double, 3>, 2> furthestTriadEdge(const std::array<double, 6>& bounds, const double* eye,
                                                        std::size_t dimension) {
   std::array<double, 3> corner{};
