@@ -390,6 +390,9 @@ ProbePanels probePanels(const FigureData& data, const FigureCliOptions& options,
 // Spike rasters stack at most this many trials per unit: beyond it each trial's row
 // would be thinner than a pixel at the default size.
 constexpr std::size_t kMaxRasterTrials = 20;
+// And span at most this much time: a whole continuous recording (M1: 171 units over 13 min)
+// is a solid block at any printable width. Longer windows show 10 s from their first spike.
+constexpr double kMaxRasterSpanMs = 10000.0;
 
 // `--view raster`: the spike times themselves, read back from the recording for the
 // kept units and the drawn trials, on the binning window's time axis (ms after the
@@ -413,10 +416,35 @@ std::unique_ptr<fig::Plot> spikeRasterPanel(const FigureData& data, const Figure
       *note = "the raster shows the first " + std::to_string(kMaxRasterTrials) + " of " +
               std::to_string(data.selected.size()) + " trials; choose others with --trials or --conditions";
   }
-  const double windowMs = static_cast<double>(data.binned.binCount()) * data.binned.binMs;
+  const double fullWindowMs = static_cast<double>(data.binned.binCount()) * data.binned.binMs;
+  const double fullEndMs = data.windowStartMs + fullWindowMs;
   fig::RasterData raster;
   raster.startMs = data.windowStartMs;
-  raster.endMs = data.windowStartMs + windowMs;
+  raster.endMs = fullEndMs;
+  if (fullWindowMs > kMaxRasterSpanMs) {
+    // From the whole second before the first spike drawn: a recording's clock need not start with its spikes.
+    double firstMs = fullEndMs;
+    for (const std::size_t row : unitRows) {
+      const auto first = recording.spikes.times.begin() + static_cast<std::ptrdiff_t>(recording.spikes.begin(row));
+      const auto last = recording.spikes.times.begin() + static_cast<std::ptrdiff_t>(recording.spikes.end[row]);
+      for (const std::size_t t : trials) {
+        const double startS = data.binned.binStartS.at(t);
+        const auto spike = std::lower_bound(first, last, startS);
+        if (spike != last) firstMs = std::min(firstMs, data.windowStartMs + (*spike - startS) * 1000.0);
+      }
+    }
+    if (firstMs < fullEndMs) raster.startMs = std::max(data.windowStartMs, std::floor(firstMs / 1000.0) * 1000.0);
+    raster.endMs = std::min(fullEndMs, raster.startMs + kMaxRasterSpanMs);
+    if (note != nullptr) {
+      std::ostringstream said;
+      said << "the raster shows " << (raster.startMs - data.windowStartMs) / 1000.0 << "-"
+           << (raster.endMs - data.windowStartMs) / 1000.0 << " s of the " << fullWindowMs / 1000.0
+           << " s window; choose another part with "
+           << (data.binned.continuous ? "--chunk-ms and --trials (--chunk-ms 10000 --trials 6 shows 60-70 s)"
+                                      : "--window START_MS:END_MS");
+      *note += (note->empty() ? "" : "; ") + said.str();
+    }
+  }
   raster.trialsPerUnit = trials.size();
   raster.unitGroups = groups;
   std::size_t spikes = 0;
@@ -439,19 +467,23 @@ std::unique_ptr<fig::Plot> spikeRasterPanel(const FigureData& data, const Figure
   const auto trialName = [&](std::size_t t) {
     return t < data.binned.trialIds.size() ? std::to_string(data.binned.trialIds[t]) : std::to_string(t);
   };
+  // A continuous recording's trials are --chunk-ms chunks, or the whole recording.
+  const std::string trial = data.binned.continuous ? "chunk" : "trial";
   std::string which;
-  if (trials.size() == 1) {
-    which = "trial " + trialName(trials.front());
+  if (data.binned.continuous && data.binned.trialCount() == 1) {
+    which = "recording";
+  } else if (trials.size() == 1) {
+    which = trial + " " + trialName(trials.front());
   } else if (trials.size() <= 4) {
-    which = "trials ";
+    which = trial + "s ";
     for (std::size_t i = 0; i < trials.size(); ++i) which += (i > 0 ? ", " : "") + trialName(trials[i]);
   } else {
-    which = std::to_string(trials.size()) + " trials (" + trialName(trials.front()) + " .. " +
+    which = std::to_string(trials.size()) + " " + trial + "s (" + trialName(trials.front()) + " .. " +
             trialName(trials.back()) + ")";
   }
   raster.title = which + ": " + std::to_string(unitRows.size()) + " units, " + std::to_string(spikes) + " spikes";
-  raster.yTitle = trials.size() > 1 ? "unit (trials stacked)" : "unit";
-  if (!options.unitColumn.empty()) raster.yTitle = options.unitColumn + (trials.size() > 1 ? " (trials stacked)" : "");
+  const std::string stacked = trials.size() > 1 ? " (" + trial + "s stacked)" : "";
+  raster.yTitle = (options.unitColumn.empty() ? "unit" : options.unitColumn) + stacked;
   return std::make_unique<fig::RasterPlot>(std::move(raster));
 }
 

@@ -404,6 +404,7 @@ BinnedRecording binRecording(const Recording& recording, const SpikeSource& spik
   for (auto u : kept) binned.unitIds.push_back(recording.unitIds[u]);
   binned.units = recording.units.columns().empty() ? Table{} : recording.units.select(kept);
   binned.trials = layout.trials;
+  binned.continuous = layout.continuous;
   binned.trialIds = layout.trialIds;
   binned.binStartS = layout.origins;
   for (const auto& name : options.behavior) {

@@ -73,6 +73,7 @@ class TestIoRecordings : public QObject {
     double total = 0;
     for (float v : expected.values()) total += v;
     QCOMPARE(static_cast<double>(binned.spikesCounted), total);
+    QCOMPARE(binned.continuous, io::readRecordingSummary(file).trials == 0);  // no trials table in the file
     if (!options.behavior.empty()) {
       const FloatArray behavior = reference.readArray("/behavior");
       std::size_t offset = 0;

@@ -63,6 +63,28 @@ class TestFigureCli : public QObject {
     QVERIFY2(run.err.contains("first 20 of 210 trials"), qPrintable(run.err));
   }
 
+  // A continuous recording (M1: no trials table, 13 min) is not drawn as one solid block: 10 s from its first spike,
+  // said on stderr with how to see another part (pseudo-trials of --chunk-ms, chosen by --trials).
+  void rasterOfAContinuousRecordingShowsTenSeconds() {
+    const QString m1 = QString(NEUROLENS_SHARED_DATA) + "/m1_stevenson2011.nwb";
+    if (!QFileInfo::exists(m1)) QSKIP("shared data missing: m1_stevenson2011.nwb");
+    const QString out = dir_.filePath("m1_raster.svg");
+    const Run run = runCli({"figure", "--view", "raster", "--out", out, m1});
+    QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+    // Its first spike is at 12.57 s (h5py): the 10 s from the whole second before it.
+    QVERIFY2(run.err.contains("the raster shows 12-22 s of the "), qPrintable(run.err));
+    const QString svg = neurolens::testing::readAll(out);
+    QVERIFY2(svg.contains(">14000<") && svg.contains(">22000<") && !svg.contains(">10000<"), "time axis 12-22 s");
+    QVERIFY2(svg.contains(">recording: 171 units, ") && !svg.contains(": 171 units, 0 spikes<"), "spikes drawn");
+    QVERIFY2(run.err.contains("--chunk-ms 10000 --trials 6"), qPrintable(run.err));
+    const QString later = dir_.filePath("m1_raster_later.svg");
+    const Run chunk =
+        runCli({"figure", "--view", "raster", "--chunk-ms", "5000", "--trials", "12", "--out", later, m1});
+    QVERIFY2(chunk.exitCode == 0 && !chunk.err.contains("the raster shows"), qPrintable(describe(chunk)));
+    const QString laterSvg = neurolens::testing::readAll(later);
+    QVERIFY2(laterSvg.contains(">5000<") && laterSvg.contains(">chunk 12: 171 units, "), "the 13th 5 s chunk");
+  }
+
   // `--view raster` draws the spike times themselves: on a pynwb-written file with
   // known spike times, the SVG holds one tick (an "M x,y L x,y" segment) per spike
   // inside the window of each drawn trial, in the colour of the unit's type, with

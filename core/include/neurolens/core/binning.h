@@ -32,7 +32,8 @@ struct BinnedRecording {
   std::vector<std::int64_t> trialIds;
   std::vector<double> binStartS;               // time of bin 0 of each trial, seconds
   Table units;                                 // rows of the kept units
-  Table trials;                                // one row per trial (empty columns for continuous data)
+  Table trials;                                // one row per trial (start/stop only for continuous data)
+  bool continuous = false;                     // no trials table: the trials are the whole recording or chunks
   std::map<std::string, FloatArray> behavior;  // name -> [trials, bins, dims]
   std::uint64_t spikesCounted = 0;
 
