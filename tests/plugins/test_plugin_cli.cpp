@@ -1,5 +1,5 @@
 // Plugins end to end through neurolens-cli: a MATLAB DataHigh file read by the
-// reader plugin in `info` and `bin`, and `attribute --method occlusion` from the
+// reader plugin in `info`, `bin` and `figure`, and `attribute --method occlusion` from the
 // analysis plugin, checked against the closed form of a linear model.
 #include <QtTest/QtTest>
 
@@ -42,6 +42,26 @@ class TestPluginCli : public QObject {
     const auto b = neurolens::io::ResultsReader(dir.filePath("nwb.h5").toStdString()).readArray("/counts");
     QCOMPARE(a.shape(), (std::vector<std::size_t>{210, 20, 61}));
     QVERIFY(a.values() == b.values());
+  }
+
+  // `figure` reads recordings like every other command: the raster of the MAT-file holds the same spikes
+  // as that of its NWB conversion.
+  void figureOfMatEqualsFigureOfTheNwbConversion() {
+    if (runCli({"figure", "--help"}).exitCode != 0) QSKIP("this neurolens-cli has no figure command (GUI off)");
+    QTemporaryDir dir;
+    QStringList titles;
+    for (const QString& file : {kMat, kNwb}) {
+      const QString out = dir.filePath(QFileInfo(file).completeBaseName() + ".svg");
+      const Run run = runCli({"figure", "--view", "raster", "--quiet", "--out", out, file});
+      QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+      QFile svg(out);
+      QVERIFY(svg.open(QIODevice::ReadOnly));
+      const auto title = QRegularExpression(">(20 trials [^<]*)<").match(QString::fromUtf8(svg.readAll()));
+      QVERIFY(title.hasMatch());
+      titles << title.captured(1);
+    }
+    QCOMPARE(titles[0], QString("20 trials (0 .. 19): 61 units, 5408 spikes"));
+    QCOMPARE(titles[1], titles[0]);
   }
 
   void occlusionOfALinearModelIsItsClosedForm() {
