@@ -96,8 +96,8 @@ void PipelineController::openRecording(const QString& path) {
   const std::filesystem::path cli =
       std::filesystem::path(QCoreApplication::applicationDirPath().toStdString()) / "neurolens-cli";
   const bool started = startJob(recordingJob_, [load, options, file, cli](const Progress& progress) mutable {
-    progress.report(0.0, "checking " + std::filesystem::path(file).filename().string());
-    if (const auto problem = app::checkReadableInChildProcess(file, cli, kReadCheckTimeout)) throw InputError(*problem);
+    if (const auto problem = app::checkReadableInChildProcess(file, cli, kReadCheckTimeout, progress))
+      throw InputError(*problem);
     // Plugins are loaded here, off the GUI thread, and used by this job only.
     const app::RecordingSource source;
     const io::RecordingSummary summary = source.summary(file);

@@ -746,6 +746,25 @@ class TestWorkbench : public QObject {
     QVERIFY(window.scene() != nullptr);
   }
 
+  // A file on which libhdf5 loops: the read check in the child process is cancelled at once, and the window
+  // keeps its recording.
+  void recordingThatHangsTheReaderCanBeCancelled() {
+    MainWindow& window = *window_;
+    const auto* before = window.controller().recording();
+    window.openRecording(QString(NEUROLENS_SOURCE_DIR) + "/tests/data/damaged/hangs_hdf5.nwb");
+    QVERIFY(window.controller().recordingJob().isRunning());
+    QTest::qWait(1000);
+    QVERIFY(window.controller().recordingJob().isRunning());  // still checking
+    QElapsedTimer cancelled;
+    cancelled.start();
+    window.controller().cancelAll();
+    QVERIFY(waitForJob(window.controller().recordingJob(), 10000));
+    qInfo("cancelled after %lld ms", static_cast<long long>(cancelled.elapsed()));
+    QVERIFY2(cancelled.elapsed() < 3000, "the check stops within one slice, not at its 120 s limit");
+    QCOMPARE(window.controller().recordingJob().outcome(), BackgroundJob::Outcome::Cancelled);
+    QCOMPARE(window.controller().recording(), before);
+  }
+
   void modelThatDoesNotFitTheRecordingIsReported() {
     const QString other = QString(NEUROLENS_SHARED_DATA) + "/pmd_reach_yu2009.nwb";
     if (!QFile::exists(other)) QSKIP("shared data pmd_reach_yu2009.nwb not found");

@@ -56,14 +56,22 @@ ReadingFile::~ReadingFile() { crashMessageLength = 0; }
 
 std::optional<std::string> checkReadableInChildProcess(const std::filesystem::path& file,
                                                        const std::filesystem::path& cli,
-                                                       std::chrono::milliseconds timeout) {
+                                                       std::chrono::milliseconds timeout, const Progress& progress) {
   std::error_code error;
   if (!std::filesystem::exists(cli, error)) return std::nullopt;
   QProcess child;
   child.setProcessChannelMode(QProcess::SeparateChannels);
   child.start(QString::fromStdString(cli.string()), {"info", "--quiet", QString::fromStdString(file.string())});
   if (!child.waitForStarted()) return std::nullopt;  // cannot check: read as before
-  if (!child.waitForFinished(static_cast<int>(timeout.count()))) {
+  // QProcess's destructor kills the child, so a Cancelled thrown by `progress` leaves nothing running.
+  const std::string stage = "checking " + file.filename().string();
+  constexpr std::chrono::milliseconds kSlice{100};
+  bool finished = false;
+  for (std::chrono::milliseconds waited{0}; !finished && waited < timeout; waited += kSlice) {
+    progress.report(0.0, stage);
+    finished = child.waitForFinished(static_cast<int>(kSlice.count()));
+  }
+  if (!finished) {
     child.kill();
     child.waitForFinished();
     return file.string() + ": reading it did not finish within " + std::to_string(timeout.count() / 1000) +

@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 
+#include "neurolens/core/progress.h"
+
 namespace neurolens::app {
 
 // Installs the handlers for SIGSEGV, SIGBUS, SIGFPE and SIGILL. Outside a ReadingFile scope a crash
@@ -26,9 +28,11 @@ class ReadingFile {
 
 // Runs `neurolens-cli info FILE` (`cli` is its path) and waits up to `timeout`. Returns the reason the
 // file cannot be read (the program's error line, a crash, or the time running out), or nothing when it
-// reads. A missing `cli` is not a reason: the check is skipped.
+// reads. A missing `cli` is not a reason: the check is skipped. `progress` is asked every 0.1 s, so a
+// cancel (Cancelled, thrown from it) stops the child at once.
 std::optional<std::string> checkReadableInChildProcess(const std::filesystem::path& file,
                                                        const std::filesystem::path& cli,
-                                                       std::chrono::milliseconds timeout);
+                                                       std::chrono::milliseconds timeout,
+                                                       const Progress& progress = {});
 
 }  // namespace neurolens::app
