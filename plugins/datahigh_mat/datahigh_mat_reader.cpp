@@ -113,6 +113,23 @@ std::string charText(const matvar_t* var) {
   return text;
 }
 
+// libmatio hands damaged struct arrays over as they are (no field names, no elements, fewer elements
+// than the dimensions say), and its field lookup then dereferences null: refuse them here.
+void checkStructIntact(matvar_t& structs, std::size_t elements, const std::string& name) {
+  const std::size_t fields = Mat_VarGetNumberOfFields(&structs);
+  char* const* names = Mat_VarGetStructFieldnames(&structs);
+  bool named = fields > 0 && names != nullptr;
+  for (std::size_t i = 0; named && i < fields; ++i) named = names[i] != nullptr;
+  if (!named) throw InputError(name + ": struct array 'D' has damaged field names (truncated or damaged MAT-file?)");
+  const std::size_t slots = structs.data == nullptr ? 0 : structs.nbytes / sizeof(matvar_t*);
+  if (elements > slots / fields)
+    throw InputError(name + ": struct array 'D' says it holds " + std::to_string(elements) +
+                     " elements but the file holds fewer (truncated or damaged MAT-file?)");
+}
+
+// More spikes than this in one 1 ms bin is no recording (and would not fit in memory as spike times).
+constexpr double kMaxSpikesPerBin = 1000.0;
+
 }  // namespace
 
 bool looksLikeMatFile(const std::filesystem::path& file) {
@@ -142,6 +159,7 @@ Recording readDataHighMat(const std::filesystem::path& file, const Progress& pro
 
   const std::size_t trials = elementCount(*data);
   if (trials == 0) throw InputError(name + ": struct array 'D' has no trials");
+  checkStructIntact(*data, trials, name);
 
   Recording recording;
   recording.source = name;
@@ -171,7 +189,7 @@ Recording readDataHighMat(const std::filesystem::path& file, const Progress& pro
     for (std::size_t bin = 0; bin < bins; ++bin) {
       for (std::size_t unit = 0; unit < units; ++unit) {
         const double count = numericAt(*counts, bin * units + unit);
-        if (!std::isfinite(count) || count < 0 || count != std::floor(count))
+        if (!std::isfinite(count) || count < 0 || count != std::floor(count) || count > kMaxSpikesPerBin)
           throw InputError(where + ".data(" + std::to_string(unit + 1) + "," + std::to_string(bin + 1) +
                            ") is not a spike count (" + std::to_string(count) + ")");
         const double time = trialStart + (static_cast<double>(bin) + 0.5) * kBinS;

@@ -141,6 +141,13 @@ class TestDataHighMat : public QObject {
                               << "not a spike count";
     QTest::newRow("fractional") << "fractional.mat"
                                 << "not a spike count";
+    QTest::newRow("huge count") << "huge_count.mat"
+                                << "not a spike count";
+    // Found by tests/fuzz/fuzz_mat_reader.cpp: libmatio's field lookup dereferenced null on both.
+    QTest::newRow("struct without field names") << "damaged/mat_struct_without_field_names.mat"
+                                                << "damaged field names";
+    QTest::newRow("struct with fewer elements") << "damaged/mat_struct_fewer_elements.mat"
+                                                << "the file holds fewer";
     QTest::newRow("text data") << "text_data.mat"
                                << "not a numeric";
     QTest::newRow("no data field") << "no_data_field.mat"
@@ -160,7 +167,9 @@ class TestDataHighMat : public QObject {
   void brokenFilesGiveClearErrors() {
     QFETCH(QString, name);
     QFETCH(QString, expected);
-    const std::string target = path(name.toUtf8().constData()).toStdString();
+    const std::string target = name.startsWith("damaged/")
+                                   ? std::string(NEUROLENS_SOURCE_DIR) + "/tests/data/" + name.toStdString()
+                                   : path(name.toUtf8().constData()).toStdString();
     try {
       (void)dh::readDataHighMat(target);
       QFAIL("no error for a broken file");
