@@ -6,6 +6,7 @@
 #include <QString>
 #include <QStringList>
 #include <array>
+#include <atomic>
 #include <csignal>
 #include <cstring>
 
@@ -18,6 +19,9 @@ namespace {
 // formatted before reading starts, so that the handler only calls write() and _exit().
 std::array<char, 4096> crashMessage{};
 volatile std::sig_atomic_t crashMessageLength = 0;
+// Only a program that installed the handler (the single-threaded CLI) formats messages: the GUI, whose
+// jobs may read from several threads, never touches the buffer.
+std::atomic<bool> crashReportInstalled{false};
 
 constexpr int kBadInput = 3;  // the CLI contract's exit status for bad input
 
@@ -40,9 +44,11 @@ void installCrashReport() {
   action.sa_handler = onCrash;
   sigemptyset(&action.sa_mask);
   for (const int signal : {SIGSEGV, SIGBUS, SIGFPE, SIGILL}) sigaction(signal, &action, nullptr);
+  crashReportInstalled = true;
 }
 
 ReadingFile::ReadingFile(const std::filesystem::path& file) {
+  if (!crashReportInstalled) return;
   const std::string text = "error: " + file.string() +
                            ": reading it crashed the HDF5/MAT reader; the file is damaged (or made to break "
                            "readers). Check it with h5dump or nwbinspector, or export it again\n";
@@ -52,7 +58,9 @@ ReadingFile::ReadingFile(const std::filesystem::path& file) {
   crashMessageLength = static_cast<std::sig_atomic_t>(length);
 }
 
-ReadingFile::~ReadingFile() { crashMessageLength = 0; }
+ReadingFile::~ReadingFile() {
+  if (crashReportInstalled) crashMessageLength = 0;
+}
 
 std::optional<std::string> checkReadableInChildProcess(const std::filesystem::path& file,
                                                        const std::filesystem::path& cli,

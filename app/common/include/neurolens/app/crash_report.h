@@ -17,7 +17,8 @@ namespace neurolens::app {
 // stays a crash (the default action), since it is then not the input's fault.
 void installCrashReport();
 
-// While alive, a crash is reported as one in reading `file`. Scopes do not nest (the innermost wins).
+// While alive, a crash is reported as one in reading `file` (in a program that installed the handler;
+// elsewhere it does nothing). Scopes do not nest (the innermost wins).
 class ReadingFile {
  public:
   explicit ReadingFile(const std::filesystem::path& file);
