@@ -91,6 +91,19 @@ QStringList localFiles(const QMimeData* mime) {
 
 QString fileName(const QString& path) { return QFileInfo(path).fileName(); }
 
+// The Units tab leads with each unit's id in the file (NWB units/id, a MAT-file's row), so that a recording
+// without unit metadata still lists its units. Rows stay the binned recording's units, in its order.
+Table unitsWithIds(const BinnedRecording& recording) {
+  if (recording.units.find("id") != nullptr ||
+      (recording.units.rows() != 0 && recording.units.rows() != recording.unitIds.size()))
+    return recording.units;
+  Table table;
+  table.add(
+      Column{"id", "unit id in the file", std::vector<double>(recording.unitIds.begin(), recording.unitIds.end()), {}});
+  for (const Column& column : recording.units.columns()) table.add(column);
+  return table;
+}
+
 QString htmlLines(const QString& text) {
   QString html = text.toHtmlEscaped();
   html.replace('\n', "<br>");
@@ -565,7 +578,7 @@ void MainWindow::onRecordingChanged(bool ok) {
                                .arg(recording->binCount())
                                .arg(recording->binMs)
                                .arg(recording->unitCount()));
-  units_->setTable(recording->units);
+  units_->setTable(unitsWithIds(*recording));
   trials_->setTable(recording->trials);
   controls_->setColumns(categoricalColumns(recording->trials));
   controls_->setColourOptions(behaviourChoices(*recording));
@@ -715,9 +728,9 @@ void MainWindow::rebuildTrajectories(bool resetCamera) {
 std::vector<std::size_t> MainWindow::attributionUnits(QString& which) const {
   std::vector<std::size_t> units = units_->selectedRows();
   const BinnedRecording* recording = controller_.recording();
-  if (units.size() == 1 && recording != nullptr && recording->units.rows() > units.front()) {
+  if (units.size() == 1 && units_->table().rows() > units.front()) {
     which = tr("unit %1").arg(units.front());
-    if (const Column* id = recording->units.find("id");
+    if (const Column* id = units_->table().find("id");
         id != nullptr && id->isNumeric() && id->numbers().size() > units.front())
       which = tr("unit id %1").arg(id->numbers()[units.front()]);
   } else if (!units.empty()) {

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,10 +41,20 @@ class QuietHdf5Errors {
   void* data_ = nullptr;
 };
 
+// Elements the dimensions claim; 0 when their product overflows (a damaged header), which callers refuse.
 std::size_t elementCount(const matvar_t& var) {
   std::size_t n = 1;
-  for (int i = 0; i < var.rank; ++i) n *= var.dims[i];
+  for (int i = 0; i < var.rank; ++i) {
+    if (var.dims[i] != 0 && n > std::numeric_limits<std::size_t>::max() / var.dims[i]) return 0;
+    n *= var.dims[i];
+  }
   return n;
+}
+
+// libmatio takes a variable's dimensions from its header and its buffer from its data, and a damaged
+// file makes them disagree: every read below is checked against the buffer libmatio really holds.
+bool bufferHolds(const matvar_t& var, std::size_t elements, std::size_t bytesPerElement) {
+  return var.data != nullptr && bytesPerElement > 0 && elements <= var.nbytes / bytesPerElement;
 }
 
 // Element i of a numeric matrix as double, whatever its stored class.
@@ -74,37 +85,46 @@ double numericAt(const matvar_t& var, std::size_t i) {
   }
 }
 
-bool isNumericClass(matio_classes c) {
+// Bytes per element of a numeric class, 0 for anything else.
+std::size_t numericElementBytes(matio_classes c) {
   switch (c) {
     case MAT_C_DOUBLE:
-    case MAT_C_SINGLE:
-    case MAT_C_INT8:
-    case MAT_C_UINT8:
-    case MAT_C_INT16:
-    case MAT_C_UINT16:
-    case MAT_C_INT32:
-    case MAT_C_UINT32:
     case MAT_C_INT64:
     case MAT_C_UINT64:
-      return true;
+      return 8;
+    case MAT_C_SINGLE:
+    case MAT_C_INT32:
+    case MAT_C_UINT32:
+      return 4;
+    case MAT_C_INT16:
+    case MAT_C_UINT16:
+      return 2;
+    case MAT_C_INT8:
+    case MAT_C_UINT8:
+      return 1;
     default:
-      return false;
+      return 0;
   }
 }
 
-std::string charText(const matvar_t* var) {
+// `where` names the variable in the error thrown when its buffer is shorter than its dimensions.
+std::string charText(const matvar_t* var, const std::string& where) {
   if (var == nullptr || var->data == nullptr) return {};
   if (var->class_type == MAT_C_CELL) {  // {'reach1'}: a 1x1 cell holding a char array
-    auto** cells = static_cast<matvar_t**>(var->data);
-    return elementCount(*var) > 0 ? charText(cells[0]) : std::string{};
+    const bool holdsOne = elementCount(*var) > 0 && bufferHolds(*var, 1, sizeof(matvar_t*));
+    return holdsOne ? charText(static_cast<matvar_t* const*>(var->data)[0], where) : std::string{};
   }
   if (var->class_type != MAT_C_CHAR) return {};
+  const bool wide = var->data_type == MAT_T_UINT16 || var->data_type == MAT_T_UTF16;
   const std::size_t n = elementCount(*var);
+  if (!bufferHolds(*var, n, wide ? 2 : 1))
+    throw InputError(where + " says it holds " + std::to_string(n) +
+                     " characters but the file holds fewer (truncated or damaged MAT-file?)");
   std::string text;
   text.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
     unsigned int code = 0;
-    if (var->data_type == MAT_T_UINT16 || var->data_type == MAT_T_UTF16)
+    if (wide)
       code = static_cast<const std::uint16_t*>(var->data)[i];
     else
       code = static_cast<const std::uint8_t*>(var->data)[i];
@@ -129,6 +149,12 @@ void checkStructIntact(matvar_t& structs, std::size_t elements, const std::strin
 
 // More spikes than this in one 1 ms bin is no recording (and would not fit in memory as spike times).
 constexpr double kMaxSpikesPerBin = 1000.0;
+// DataHigh holds dense 1 ms count matrices in MATLAB's memory; 2^27 spikes (1 GiB as spike times) is far
+// beyond any file it can open, and the cap keeps a damaged compressed file from exhausting memory.
+constexpr std::size_t kMaxSpikes = std::size_t{1} << 27;
+// Deflate, the only compression MATLAB uses (v7 and v7.3), expands at most 1032-fold (zlib's technical
+// notes); libmatio hands over a zero-filled buffer of whatever size a damaged header claims.
+constexpr std::uintmax_t kMaxDeflateRatio = 1032;
 
 }  // namespace
 
@@ -165,50 +191,90 @@ Recording readDataHighMat(const std::filesystem::path& file, const Progress& pro
   recording.source = name;
   recording.sessionDescription = "DataHigh MAT-file " + file.filename().string();
 
-  std::vector<std::vector<double>> perUnit;
-  std::vector<double> starts;
-  std::vector<double> stops;
-  std::vector<std::string> conditions;
-  double trialStart = 0.0;
+  // Pass 1 checks every trial's counts and totals the spikes per unit, so that pass 2 writes the spike
+  // times straight into one buffer of exactly the right size.
+  std::vector<const matvar_t*> countsPerTrial(trials);
+  std::vector<std::size_t> spikesPerUnit;
+  std::size_t totalSpikes = 0;
+  const std::uintmax_t maxCountBytes = kMaxDeflateRatio * std::filesystem::file_size(file, ec);
+  std::uintmax_t countBytes = 0;
   for (std::size_t trial = 0; trial < trials; ++trial) {
     const std::string where = name + ": D(" + std::to_string(trial + 1) + ")";
-    matvar_t* counts = Mat_VarGetStructFieldByName(data.get(), "data", trial);
+    const matvar_t* counts = Mat_VarGetStructFieldByName(data.get(), "data", trial);
     if (counts == nullptr) throw InputError(where + " has no field 'data' (spike counts [units x 1 ms bins])");
-    if (!isNumericClass(counts->class_type) || counts->rank != 2 || counts->data == nullptr)
+    const std::size_t bytes = numericElementBytes(counts->class_type);
+    if (bytes == 0 || counts->rank != 2 || counts->data == nullptr)
       throw InputError(where + ".data is not a numeric units x bins matrix");
     const std::size_t units = counts->dims[0];
     const std::size_t bins = counts->dims[1];
+    const bool overflows = units != 0 && bins > std::numeric_limits<std::size_t>::max() / units;
+    if (overflows || !bufferHolds(*counts, units * bins, bytes))
+      throw InputError(where + ".data says it is " + std::to_string(units) + " x " + std::to_string(bins) +
+                       " but the file holds fewer values (truncated or damaged MAT-file?)");
+    countBytes += units * bins * bytes;
+    if (countBytes > maxCountBytes)
+      throw InputError(where + ".data says it is " + std::to_string(units) + " x " + std::to_string(bins) +
+                       ", more than a file of this size can hold (damaged MAT-file?)");
     if (trial == 0) {
       if (units == 0) throw InputError(where + ".data has no units (rows)");
-      perUnit.resize(units);
-    } else if (units != perUnit.size()) {
+      spikesPerUnit.assign(units, 0);
+    } else if (units != spikesPerUnit.size()) {
       throw InputError(where + ".data has " + std::to_string(units) + " units, D(1).data has " +
-                       std::to_string(perUnit.size()));
+                       std::to_string(spikesPerUnit.size()));
     }
-    // Column-major [units x bins].
-    for (std::size_t bin = 0; bin < bins; ++bin) {
+    for (std::size_t bin = 0; bin < bins; ++bin) {  // column-major [units x bins]
       for (std::size_t unit = 0; unit < units; ++unit) {
         const double count = numericAt(*counts, bin * units + unit);
         if (!std::isfinite(count) || count < 0 || count != std::floor(count) || count > kMaxSpikesPerBin)
           throw InputError(where + ".data(" + std::to_string(unit + 1) + "," + std::to_string(bin + 1) +
                            ") is not a spike count (" + std::to_string(count) + ")");
-        const double time = trialStart + (static_cast<double>(bin) + 0.5) * kBinS;
-        for (int k = 0; k < static_cast<int>(count); ++k) perUnit[unit].push_back(time);
+        spikesPerUnit[unit] += static_cast<std::size_t>(count);
+        totalSpikes += static_cast<std::size_t>(count);
+      }
+      if (totalSpikes > kMaxSpikes)
+        throw InputError(name + ": more than " + std::to_string(kMaxSpikes) +
+                         " spikes, beyond what a DataHigh file holds (damaged MAT-file? convert large "
+                         "recordings to NWB)");
+    }
+    countsPerTrial[trial] = counts;
+    progress.report(0.5 * static_cast<double>(trial + 1) / static_cast<double>(trials),
+                    "checking " + file.filename().string());
+  }
+
+  // Unit u's spikes go to [spikes.end[u-1], spikes.end[u]); within a unit, trials and bins come in time order.
+  std::vector<std::size_t> next(spikesPerUnit.size());
+  std::size_t offset = 0;
+  for (std::size_t unit = 0; unit < spikesPerUnit.size(); ++unit) {
+    next[unit] = offset;
+    offset += spikesPerUnit[unit];
+    recording.unitIds.push_back(static_cast<std::int64_t>(unit));
+    recording.spikes.end.push_back(offset);
+  }
+  recording.spikes.times.resize(totalSpikes);
+  std::vector<double> starts;
+  std::vector<double> stops;
+  std::vector<std::string> conditions;
+  double trialStart = 0.0;
+  for (std::size_t trial = 0; trial < trials; ++trial) {
+    const matvar_t& counts = *countsPerTrial[trial];
+    const std::size_t units = counts.dims[0];
+    const std::size_t bins = counts.dims[1];
+    for (std::size_t bin = 0; bin < bins; ++bin) {
+      const double time = trialStart + (static_cast<double>(bin) + 0.5) * kBinS;
+      for (std::size_t unit = 0; unit < units; ++unit) {
+        const auto count = static_cast<std::size_t>(numericAt(counts, bin * units + unit));
+        for (std::size_t k = 0; k < count; ++k) recording.spikes.times[next[unit]++] = time;
       }
     }
     starts.push_back(trialStart);
     stops.push_back(trialStart + static_cast<double>(bins) * kBinS);
-    conditions.push_back(charText(Mat_VarGetStructFieldByName(data.get(), "condition", trial)));
+    conditions.push_back(charText(Mat_VarGetStructFieldByName(data.get(), "condition", trial),
+                                  name + ": D(" + std::to_string(trial + 1) + ").condition"));
     trialStart = stops.back() + kTrialGapS;
-    progress.report(static_cast<double>(trial + 1) / static_cast<double>(trials),
+    progress.report(0.5 + 0.5 * static_cast<double>(trial + 1) / static_cast<double>(trials),
                     "reading " + file.filename().string());
   }
 
-  for (std::size_t unit = 0; unit < perUnit.size(); ++unit) {
-    recording.unitIds.push_back(static_cast<std::int64_t>(unit));
-    recording.spikes.times.insert(recording.spikes.times.end(), perUnit[unit].begin(), perUnit[unit].end());
-    recording.spikes.end.push_back(recording.spikes.times.size());
-  }
   Table trialTable;
   trialTable.add(Column{"start_time", "trial start (s), trials laid end to end with a 0.2 s gap", starts, {}});
   trialTable.add(Column{"stop_time", "trial stop (s)", stops, {}});

@@ -180,6 +180,11 @@ class TestWorkbench : public QObject {
     // Tables: every unit column (cell_type included), one row per unit and per trial.
     QCOMPARE(window.unitsTable()->view()->model()->rowCount(), 150);
     QVERIFY(window.unitsTable()->table().find("cell_type") != nullptr);
+    // The first column is the unit id from the file, which a MAT-file (no unit columns) shows alone.
+    const Column* ids = window.unitsTable()->table().find("id");
+    QVERIFY(ids != nullptr && ids->isNumeric());
+    QCOMPARE(window.unitsTable()->table().columns().front().name, std::string("id"));
+    QCOMPARE(ids->numbers(), std::vector<double>(recording->unitIds.begin(), recording->unitIds.end()));
     QCOMPARE(window.trialsTable()->view()->model()->rowCount(), 8 * kTrialsPerCondition);
     window.unitsTable()->filter()->setText("ramping");
     QCOMPARE(window.unitsTable()->visibleRows(), 32);  // the simulator's ramping units

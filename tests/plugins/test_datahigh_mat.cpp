@@ -148,6 +148,12 @@ class TestDataHighMat : public QObject {
                                                 << "damaged field names";
     QTest::newRow("struct with fewer elements") << "damaged/mat_struct_fewer_elements.mat"
                                                 << "the file holds fewer";
+    // Found by the same fuzzer in CI: dimensions larger than the data libmatio holds (read past the
+    // buffer), or than any file of this size holds (libmatio returned 600 M zeros from a 344-byte file).
+    QTest::newRow("condition longer than its data") << "damaged/mat_condition_longer_than_data.mat"
+                                                    << "D(1).condition says it holds 6000 characters";
+    QTest::newRow("counts larger than the file") << "damaged/mat_counts_larger_than_file.mat"
+                                                 << "more than a file of this size can hold";
     QTest::newRow("text data") << "text_data.mat"
                                << "not a numeric";
     QTest::newRow("no data field") << "no_data_field.mat"
