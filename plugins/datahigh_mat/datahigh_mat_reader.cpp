@@ -205,6 +205,8 @@ Recording readDataHighMat(const std::filesystem::path& file, const Progress& pro
     const std::size_t bytes = numericElementBytes(counts->class_type);
     if (bytes == 0 || counts->rank != 2 || counts->data == nullptr)
       throw InputError(where + ".data is not a numeric units x bins matrix");
+    if (counts->isComplex != 0)  // libmatio's data is then a pair of pointers, not the values
+      throw InputError(where + ".data is complex; spike counts are real");
     const std::size_t units = counts->dims[0];
     const std::size_t bins = counts->dims[1];
     const bool overflows = units != 0 && bins > std::numeric_limits<std::size_t>::max() / units;

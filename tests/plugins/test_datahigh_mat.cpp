@@ -154,6 +154,8 @@ class TestDataHighMat : public QObject {
                                                     << "D(1).condition says it holds 6000 characters";
     QTest::newRow("counts larger than the file") << "damaged/mat_counts_larger_than_file.mat"
                                                  << "more than a file of this size can hold";
+    QTest::newRow("complex counts") << "complex_counts.mat"
+                                    << "is complex";
     QTest::newRow("text data") << "text_data.mat"
                                << "not a numeric";
     QTest::newRow("no data field") << "no_data_field.mat"

@@ -44,6 +44,9 @@ sio.savemat(f"{out}/fractional.mat", {"D": F})
 H = np.zeros((1, 1), dtype=[("data", "O"), ("condition", "O")])
 H[0, 0]["data"] = np.array([[1.0, 1e135]]); H[0, 0]["condition"] = "a"  # no 1 ms bin holds that many spikes
 sio.savemat(f"{out}/huge_count.mat", {"D": H})
+C = np.zeros((1, 1), dtype=[("data", "O"), ("condition", "O")])
+C[0, 0]["data"] = np.ones((4, 30), dtype=np.complex128); C[0, 0]["condition"] = "a"
+sio.savemat(f"{out}/complex_counts.mat", {"D": C})
 S = np.zeros((1, 1), dtype=[("data", "O"), ("condition", "O")])
 S[0, 0]["data"] = "not counts"; S[0, 0]["condition"] = "a"
 sio.savemat(f"{out}/text_data.mat", {"D": S})
