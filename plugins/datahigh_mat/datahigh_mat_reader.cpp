@@ -57,53 +57,43 @@ bool bufferHolds(const matvar_t& var, std::size_t elements, std::size_t bytesPer
   return var.data != nullptr && bytesPerElement > 0 && elements <= var.nbytes / bytesPerElement;
 }
 
-// Element i of a numeric matrix as double, whatever its stored class.
-double numericAt(const matvar_t& var, std::size_t i) {
+// Calls visit(const T* values) with the matrix's buffer typed by its class (a loop per type rather than a
+// switch per element: damaged files can claim 67 M elements). Returns false for a non-numeric class.
+template <typename Visit>
+bool visitNumeric(const matvar_t& var, Visit&& visit) {
   switch (var.class_type) {
     case MAT_C_DOUBLE:
-      return static_cast<const double*>(var.data)[i];
+      visit(static_cast<const double*>(var.data));
+      return true;
     case MAT_C_SINGLE:
-      return static_cast<const float*>(var.data)[i];
+      visit(static_cast<const float*>(var.data));
+      return true;
     case MAT_C_INT8:
-      return static_cast<const std::int8_t*>(var.data)[i];
+      visit(static_cast<const std::int8_t*>(var.data));
+      return true;
     case MAT_C_UINT8:
-      return static_cast<const std::uint8_t*>(var.data)[i];
+      visit(static_cast<const std::uint8_t*>(var.data));
+      return true;
     case MAT_C_INT16:
-      return static_cast<const std::int16_t*>(var.data)[i];
+      visit(static_cast<const std::int16_t*>(var.data));
+      return true;
     case MAT_C_UINT16:
-      return static_cast<const std::uint16_t*>(var.data)[i];
+      visit(static_cast<const std::uint16_t*>(var.data));
+      return true;
     case MAT_C_INT32:
-      return static_cast<const std::int32_t*>(var.data)[i];
+      visit(static_cast<const std::int32_t*>(var.data));
+      return true;
     case MAT_C_UINT32:
-      return static_cast<const std::uint32_t*>(var.data)[i];
+      visit(static_cast<const std::uint32_t*>(var.data));
+      return true;
     case MAT_C_INT64:
-      return static_cast<double>(static_cast<const std::int64_t*>(var.data)[i]);
+      visit(static_cast<const std::int64_t*>(var.data));
+      return true;
     case MAT_C_UINT64:
-      return static_cast<double>(static_cast<const std::uint64_t*>(var.data)[i]);
+      visit(static_cast<const std::uint64_t*>(var.data));
+      return true;
     default:
-      return std::nan("");
-  }
-}
-
-// Bytes per element of a numeric class, 0 for anything else.
-std::size_t numericElementBytes(matio_classes c) {
-  switch (c) {
-    case MAT_C_DOUBLE:
-    case MAT_C_INT64:
-    case MAT_C_UINT64:
-      return 8;
-    case MAT_C_SINGLE:
-    case MAT_C_INT32:
-    case MAT_C_UINT32:
-      return 4;
-    case MAT_C_INT16:
-    case MAT_C_UINT16:
-      return 2;
-    case MAT_C_INT8:
-    case MAT_C_UINT8:
-      return 1;
-    default:
-      return 0;
+      return false;
   }
 }
 
@@ -202,8 +192,9 @@ Recording readDataHighMat(const std::filesystem::path& file, const Progress& pro
     const std::string where = name + ": D(" + std::to_string(trial + 1) + ")";
     const matvar_t* counts = Mat_VarGetStructFieldByName(data.get(), "data", trial);
     if (counts == nullptr) throw InputError(where + " has no field 'data' (spike counts [units x 1 ms bins])");
-    const std::size_t bytes = numericElementBytes(counts->class_type);
-    if (bytes == 0 || counts->rank != 2 || counts->data == nullptr)
+    std::size_t bytes = 0;
+    const bool numeric = visitNumeric(*counts, [&](const auto* values) { bytes = sizeof(*values); });
+    if (!numeric || counts->rank != 2 || counts->data == nullptr)
       throw InputError(where + ".data is not a numeric units x bins matrix");
     if (counts->isComplex != 0)  // libmatio's data is then a pair of pointers, not the values
       throw InputError(where + ".data is complex; spike counts are real");
@@ -224,20 +215,22 @@ Recording readDataHighMat(const std::filesystem::path& file, const Progress& pro
       throw InputError(where + ".data has " + std::to_string(units) + " units, D(1).data has " +
                        std::to_string(spikesPerUnit.size()));
     }
-    for (std::size_t bin = 0; bin < bins; ++bin) {  // column-major [units x bins]
-      for (std::size_t unit = 0; unit < units; ++unit) {
-        const double count = numericAt(*counts, bin * units + unit);
-        if (!std::isfinite(count) || count < 0 || count != std::floor(count) || count > kMaxSpikesPerBin)
-          throw InputError(where + ".data(" + std::to_string(unit + 1) + "," + std::to_string(bin + 1) +
-                           ") is not a spike count (" + std::to_string(count) + ")");
-        spikesPerUnit[unit] += static_cast<std::size_t>(count);
-        totalSpikes += static_cast<std::size_t>(count);
+    visitNumeric(*counts, [&](const auto* values) {
+      for (std::size_t bin = 0; bin < bins; ++bin) {  // column-major [units x bins]
+        for (std::size_t unit = 0; unit < units; ++unit) {
+          const auto count = static_cast<double>(values[bin * units + unit]);
+          if (!std::isfinite(count) || count < 0 || count != std::floor(count) || count > kMaxSpikesPerBin)
+            throw InputError(where + ".data(" + std::to_string(unit + 1) + "," + std::to_string(bin + 1) +
+                             ") is not a spike count (" + std::to_string(count) + ")");
+          spikesPerUnit[unit] += static_cast<std::size_t>(count);
+          totalSpikes += static_cast<std::size_t>(count);
+        }
+        if (totalSpikes > kMaxSpikes)
+          throw InputError(name + ": more than " + std::to_string(kMaxSpikes) +
+                           " spikes, beyond what a DataHigh file holds (damaged MAT-file? convert large "
+                           "recordings to NWB)");
       }
-      if (totalSpikes > kMaxSpikes)
-        throw InputError(name + ": more than " + std::to_string(kMaxSpikes) +
-                         " spikes, beyond what a DataHigh file holds (damaged MAT-file? convert large "
-                         "recordings to NWB)");
-    }
+    });
     countsPerTrial[trial] = counts;
     progress.report(0.5 * static_cast<double>(trial + 1) / static_cast<double>(trials),
                     "checking " + file.filename().string());
@@ -261,13 +254,15 @@ Recording readDataHighMat(const std::filesystem::path& file, const Progress& pro
     const matvar_t& counts = *countsPerTrial[trial];
     const std::size_t units = counts.dims[0];
     const std::size_t bins = counts.dims[1];
-    for (std::size_t bin = 0; bin < bins; ++bin) {
-      const double time = trialStart + (static_cast<double>(bin) + 0.5) * kBinS;
-      for (std::size_t unit = 0; unit < units; ++unit) {
-        const auto count = static_cast<std::size_t>(numericAt(counts, bin * units + unit));
-        for (std::size_t k = 0; k < count; ++k) recording.spikes.times[next[unit]++] = time;
+    visitNumeric(counts, [&](const auto* values) {
+      for (std::size_t bin = 0; bin < bins; ++bin) {
+        const double time = trialStart + (static_cast<double>(bin) + 0.5) * kBinS;
+        for (std::size_t unit = 0; unit < units; ++unit) {
+          const auto count = static_cast<std::size_t>(values[bin * units + unit]);
+          for (std::size_t k = 0; k < count; ++k) recording.spikes.times[next[unit]++] = time;
+        }
       }
-    }
+    });
     starts.push_back(trialStart);
     stops.push_back(trialStart + static_cast<double>(bins) * kBinS);
     conditions.push_back(charText(Mat_VarGetStructFieldByName(data.get(), "condition", trial),
