@@ -142,6 +142,8 @@ constexpr double kMaxSpikesPerBin = 1000.0;
 // DataHigh holds dense 1 ms count matrices in MATLAB's memory; 2^27 spikes (1 GiB as spike times) is far
 // beyond any file it can open, and the cap keeps a damaged compressed file from exhausting memory.
 constexpr std::size_t kMaxSpikes = std::size_t{1} << 27;
+// A units x 0 matrix holds no values, so its size bounds nothing; 2^20 units is far beyond any recording.
+constexpr std::size_t kMaxUnits = std::size_t{1} << 20;
 // Deflate, the only compression MATLAB uses (v7 and v7.3), expands at most 1032-fold (zlib's technical
 // notes); libmatio hands over a zero-filled buffer of whatever size a damaged header claims.
 constexpr std::uintmax_t kMaxDeflateRatio = 1032;
@@ -210,6 +212,9 @@ Recording readDataHighMat(const std::filesystem::path& file, const Progress& pro
                        ", more than a file of this size can hold (damaged MAT-file?)");
     if (trial == 0) {
       if (units == 0) throw InputError(where + ".data has no units (rows)");
+      if (units > kMaxUnits)
+        throw InputError(where + ".data says it has " + std::to_string(units) + " units, more than " +
+                         std::to_string(kMaxUnits) + " (damaged MAT-file?)");
       spikesPerUnit.assign(units, 0);
     } else if (units != spikesPerUnit.size()) {
       throw InputError(where + ".data has " + std::to_string(units) + " units, D(1).data has " +

@@ -154,6 +154,8 @@ class TestDataHighMat : public QObject {
                                                     << "D(1).condition says it holds 6000 characters";
     QTest::newRow("counts larger than the file") << "damaged/mat_counts_larger_than_file.mat"
                                                  << "more than a file of this size can hold";
+    QTest::newRow("units without bins") << "damaged/mat_units_without_bins.mat"
+                                        << "says it has 285278464 units";
     QTest::newRow("complex counts") << "complex_counts.mat"
                                     << "is complex";
     QTest::newRow("text data") << "text_data.mat"
