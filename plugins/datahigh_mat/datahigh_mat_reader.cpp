@@ -41,7 +41,7 @@ class QuietHdf5Errors {
   void* data_ = nullptr;
 };
 
-// Elements the dimensions claim; 0 when their product overflows (a damaged header), which callers refuse.
+// Elements the dimensions claim; 0 when their product overflows (a damaged header), which reads as empty.
 std::size_t elementCount(const matvar_t& var) {
   std::size_t n = 1;
   for (int i = 0; i < var.rank; ++i) {
@@ -188,7 +188,10 @@ Recording readDataHighMat(const std::filesystem::path& file, const Progress& pro
   std::vector<const matvar_t*> countsPerTrial(trials);
   std::vector<std::size_t> spikesPerUnit;
   std::size_t totalSpikes = 0;
-  const std::uintmax_t maxCountBytes = kMaxDeflateRatio * std::filesystem::file_size(file, ec);
+  const std::uintmax_t fileBytes = std::filesystem::file_size(file, ec);
+  const std::uintmax_t maxCountBytes = ec || fileBytes > std::numeric_limits<std::uintmax_t>::max() / kMaxDeflateRatio
+                                           ? std::numeric_limits<std::uintmax_t>::max()
+                                           : kMaxDeflateRatio * fileBytes;
   std::uintmax_t countBytes = 0;
   for (std::size_t trial = 0; trial < trials; ++trial) {
     const std::string where = name + ": D(" + std::to_string(trial + 1) + ")";
