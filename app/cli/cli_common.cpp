@@ -78,6 +78,11 @@ io::RecordingSummary readRecordingSummary(const std::string& file) {
   return source.summary(file);
 }
 
+void readWholeRecording(const std::string& file) {
+  const app::RecordingSource source;
+  [[maybe_unused]] const Recording recording = source.read(file);
+}
+
 Reporter::Reporter(const CommonOptions& options)
     : quiet_(options.quiet), json_(options.json), terminal_(isatty(STDERR_FILENO) != 0) {}
 

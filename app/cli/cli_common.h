@@ -53,6 +53,8 @@ std::pair<double, double> parseMsRange(const std::string& text, const std::strin
 // from reader plugins. NWB is binned straight from the file (low memory).
 BinnedRecording readBinnedRecording(const std::string& file, const BinningOptions& options, const Progress& progress);
 io::RecordingSummary readRecordingSummary(const std::string& file);
+// Reads all of a recording (spikes, tables, behaviour) and drops it: a check that every part of it reads.
+void readWholeRecording(const std::string& file);
 
 // Progress and warnings on stderr (a bar on a terminal, plain lines otherwise,
 // nothing with --quiet); the JSON summary on stdout.

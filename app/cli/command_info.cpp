@@ -14,6 +14,7 @@ namespace {
 struct InfoOptions {
   CommonOptions common;
   std::string file;
+  bool readAll = false;
 };
 
 std::string joined(const std::vector<std::string>& names) {
@@ -24,6 +25,7 @@ std::string joined(const std::vector<std::string>& names) {
 
 int runInfo(const InfoOptions& options) {
   const io::RecordingSummary summary = readRecordingSummary(options.file);
+  if (options.readAll) readWholeRecording(options.file);
   if (options.common.json) {
     nlohmann::json behavior = nlohmann::json::object();
     for (const auto& [name, series] : summary.behavior)
@@ -64,6 +66,9 @@ void addInfoCommand(CLI::App& root, CommandList& commands) {
       root.add_subcommand("info", "What an NWB recording holds: units, trials, duration, columns, behaviour");
   addCommonOptions(*command, options->common);
   command->add_option("FILE", options->file, "NWB recording")->required();
+  command->add_flag("--read-all", options->readAll,
+                    "Also read every spike, trial and behavioural sample, as opening the file in the GUI does "
+                    "(the GUI runs this first, so that a damaged file cannot take the session down)");
   commands.push_back({command, [options] { return runInfo(*options); }});
 }
 

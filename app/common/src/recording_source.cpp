@@ -3,9 +3,26 @@
 #include <algorithm>
 
 #include "neurolens/app/crash_report.h"
+#include "neurolens/core/errors.h"
 #include "neurolens/plugins/plugin_manager.h"
 
 namespace neurolens::app {
+namespace {
+
+// Every read of a recording goes through here: bounded in time and memory where the program asked for it
+// (crash_report.h), and an allocation that the memory limit refused is the file's fault, not the machine's.
+template <typename Read>
+auto readBounded(const std::filesystem::path& file, Read&& read) {
+  const ReadingFile reading(file);
+  try {
+    return read();
+  } catch (const std::bad_alloc&) {
+    if (!reading.limited()) throw;
+    throw InputError(reading.outOfMemory());
+  }
+}
+
+}  // namespace
 
 RecordingSource::RecordingSource() : RecordingSource(plugins::PluginManager::defaultFolders()) {}
 
@@ -15,23 +32,26 @@ RecordingSource::RecordingSource(const std::vector<std::filesystem::path>& plugi
 RecordingSource::~RecordingSource() = default;
 
 io::RecordingSummary RecordingSource::summary(const std::filesystem::path& file) const {
-  const ReadingFile reading(file);
-  if (const auto* reader = plugins_->readerFor(file)) return summarize(reader->read(file, {}));
-  return io::readRecordingSummary(file);
+  return readBounded(file, [&] {
+    if (const auto* reader = plugins_->readerFor(file)) return summarize(reader->read(file, {}));
+    return io::readRecordingSummary(file);
+  });
 }
 
 Recording RecordingSource::read(const std::filesystem::path& file, const Progress& progress) const {
-  const ReadingFile reading(file);
-  if (const auto* reader = plugins_->readerFor(file)) return reader->read(file, progress);
-  return io::readRecording(file, progress);
+  return readBounded(file, [&] {
+    if (const auto* reader = plugins_->readerFor(file)) return reader->read(file, progress);
+    return io::readRecording(file, progress);
+  });
 }
 
 BinnedRecording RecordingSource::readBinned(const std::filesystem::path& file, const BinningOptions& options,
                                             const Progress& progress) const {
-  const ReadingFile reading(file);
-  if (const auto* reader = plugins_->readerFor(file))
-    return binRecording(reader->read(file, progress.sub(0.0, 0.5)), options, progress.sub(0.5, 1.0));
-  return io::binRecordingFile(file, options, progress);
+  return readBounded(file, [&] {
+    if (const auto* reader = plugins_->readerFor(file))
+      return binRecording(reader->read(file, progress.sub(0.0, 0.5)), options, progress.sub(0.5, 1.0));
+    return io::binRecordingFile(file, options, progress);
+  });
 }
 
 std::vector<std::string> RecordingSource::pluginProblems() const {
