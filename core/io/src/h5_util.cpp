@@ -97,18 +97,27 @@ H5O_type_t objectType(hid_t loc, const std::string& path) {
 bool isGroup(hid_t loc, const std::string& path) { return objectType(loc, path) == H5O_TYPE_GROUP; }
 bool isDataset(hid_t loc, const std::string& path) { return objectType(loc, path) == H5O_TYPE_DATASET; }
 
-std::vector<std::string> memberNames(hid_t group) {
+std::vector<std::string> memberNames(hid_t group, const std::string& where) {
   std::vector<std::string> names;
   H5G_info_t info;
-  if (H5Gget_info(group, &info) < 0) return names;
+  if (H5Gget_info(group, &info) < 0) failRead(where, "its members cannot be listed (damaged file?)");
   for (hsize_t i = 0; i < info.nlinks; ++i) {
     const ssize_t length = H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
-    if (length <= 0) continue;
+    if (length <= 0) failRead(where, "the name of one of its members cannot be read (damaged file?)");
     std::string name(static_cast<std::size_t>(length), '\0');
-    H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size() + 1, H5P_DEFAULT);
+    if (H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size() + 1, H5P_DEFAULT) < 0)
+      failRead(where, "the name of one of its members cannot be read (damaged file?)");
     names.push_back(name);
   }
   return names;
+}
+
+bool isDamagedMember(hid_t group, const std::string& name) {
+  H5L_info_t link;
+  if (H5Lget_info(group, name.c_str(), &link, H5P_DEFAULT) < 0) return true;
+  if (link.type != H5L_TYPE_HARD) return false;  // a soft or external link may dangle by design
+  H5O_info_t object;
+  return H5Oget_info_by_name(group, name.c_str(), &object, H5P_DEFAULT) < 0;
 }
 
 std::size_t DatasetInfo::elements() const {

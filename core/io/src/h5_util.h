@@ -60,7 +60,11 @@ bool isGroup(hid_t loc, const std::string& path);
 bool isDataset(hid_t loc, const std::string& path);
 
 // Names of the direct members of a group, in creation (or name) order.
-std::vector<std::string> memberNames(hid_t group);
+// The names of a group's links; throws InputError naming `where` when the group's link table is damaged.
+std::vector<std::string> memberNames(hid_t group, const std::string& where);
+// A hard link whose object cannot be read (a damaged object header): libhdf5 then says only that the object
+// does not exist, which must not pass for an optional member that is absent.
+bool isDamagedMember(hid_t group, const std::string& name);
 
 // Reading. `where` is "<file>: <object>" for messages.
 struct DatasetInfo {

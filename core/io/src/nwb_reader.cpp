@@ -165,11 +165,20 @@ Table readDynamicTable(hid_t file, const std::string& group, const std::string& 
   Table table;
   h5::Handle handle = h5::groupHandle(H5Gopen2(file, group.c_str(), H5P_DEFAULT));
   if (!handle.valid()) throw InputError(where + ": " + group + " cannot be opened (damaged file?)");
-  const std::vector<std::string> members = h5::memberNames(handle.get());
+  const std::vector<std::string> members = h5::memberNames(handle.get(), where + ": " + group);
+  for (const auto& name : members)
+    if (h5::isDamagedMember(handle.get(), name))
+      throw InputError(where + ": " + group + "/" + name + " cannot be read (damaged object header; damaged file?)");
   const std::set<std::string> memberSet(members.begin(), members.end());
   std::vector<std::string> order;
-  for (const auto& name : h5::readStringArrayAttribute(handle.get(), "colnames"))
-    if (memberSet.count(name) != 0 && std::find(order.begin(), order.end(), name) == order.end()) order.push_back(name);
+  for (const auto& name : h5::readStringArrayAttribute(handle.get(), "colnames")) {
+    // The NWB schema lists every column here, so a name the table does not hold is damage (a fuzzer's file,
+    // whose string heap libhdf5 1.10 read past, gave such names).
+    if (memberSet.count(name) == 0)
+      throw InputError(where + ": " + group + " lists a column '" + name +
+                       "' in its colnames that it does not hold (damaged file?)");
+    if (std::find(order.begin(), order.end(), name) == order.end()) order.push_back(name);
+  }
   for (const auto& name : members) {
     if (std::find(order.begin(), order.end(), name) != order.end()) continue;
     const bool isIndexOfColumn = name.size() > 6 && name.compare(name.size() - 6, 6, "_index") == 0 &&
@@ -356,14 +365,14 @@ struct SeriesLocation {
   std::string path;
 };
 
-std::vector<SeriesLocation> listBehavior(hid_t file) {
+std::vector<SeriesLocation> listBehavior(hid_t file, const std::string& where) {
   std::vector<SeriesLocation> found;
   if (!h5::isGroup(file, kBehavior)) return found;
   h5::Handle module = h5::groupHandle(H5Gopen2(file, kBehavior, H5P_DEFAULT));
   if (!module.valid()) return found;
   std::set<std::string> taken;
   std::vector<SeriesLocation> nested;
-  for (const auto& name : h5::memberNames(module.get())) {
+  for (const auto& name : h5::memberNames(module.get(), where + ": " + kBehavior)) {
     const std::string path = std::string(kBehavior) + "/" + name;
     if (!h5::isGroup(file, path)) continue;
     if (h5::isDataset(file, path + "/data")) {
@@ -374,7 +383,7 @@ std::vector<SeriesLocation> listBehavior(hid_t file) {
     // pynwb's containers: BehavioralTimeSeries / Position / ... holding series.
     h5::Handle container = h5::groupHandle(H5Gopen2(file, path.c_str(), H5P_DEFAULT));
     if (!container.valid()) continue;
-    for (const auto& child : h5::memberNames(container.get()))
+    for (const auto& child : h5::memberNames(container.get(), where + ": " + path))
       if (h5::isDataset(file, path + "/" + child + "/data")) nested.push_back({child, path + "/" + child});
   }
   for (auto& series : nested) {
@@ -463,7 +472,7 @@ Recording readMetadata(const UnitsLayout& layout) {
   TrialsRead trials = readTrials(file, layout.where, false);
   recording.trials = std::move(trials.table);
   recording.trialIds = std::move(trials.ids);
-  for (const auto& location : listBehavior(file)) {
+  for (const auto& location : listBehavior(file, layout.where)) {
     std::vector<std::size_t> shape;
     recording.behavior.push_back(readSeries(file, location, layout.where, true, shape));
   }
@@ -479,14 +488,17 @@ RecordingSummary readRecordingSummary(const std::filesystem::path& file) {
   RecordingSummary summary;
   summary.units = layout.ends.size();
   summary.sessionDescription = readSessionDescription(handle, layout.where);
-  readUnitsTable(layout, true, summary.unitColumns);
-  const TrialsRead trials = readTrials(handle, layout.where, true);
+  // Every table value and behavioural sample is read, not only names and shapes, so that `info` finds damage
+  // anywhere in a file (a fuzzer's damaged string column read without complaint by names alone); only the
+  // spike times are scanned without being kept. No measurable cost on M1 (0.09 s either way).
+  (void)readUnitsTable(layout, false, summary.unitColumns);
+  const TrialsRead trials = readTrials(handle, layout.where, false);
   summary.trials = trials.table ? trials.table->rows() : 0;
   if (trials.table) summary.trials = trials.ids.size();
   summary.trialColumns = trials.names;
-  for (const auto& location : listBehavior(handle)) {
+  for (const auto& location : listBehavior(handle, layout.where)) {
     std::vector<std::size_t> shape;
-    const BehaviorSeries series = readSeries(handle, location, layout.where, false, shape);
+    const BehaviorSeries series = readSeries(handle, location, layout.where, true, shape);
     summary.behavior[series.name] = BehaviorInfo{shape, series.samples(), series.unit};
   }
   const auto lastSpike = scanSpikeTimes(layout, {});
