@@ -22,6 +22,7 @@
 #include <QCryptographicHash>
 #include <QDockWidget>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -768,6 +769,31 @@ class TestWorkbench : public QObject {
     QVERIFY2(cancelled.elapsed() < 3000, "the check stops within one slice, not at its 120 s limit");
     QCOMPARE(window.controller().recordingJob().outcome(), BackgroundJob::Outcome::Cancelled);
     QCOMPARE(window.controller().recording(), before);
+  }
+
+  // Left alone, the same file costs a message within the reading limit (10 s for a small file), not the 120 s
+  // of the check; so does a MAT-file that asks libmatio for 24 GB. Both come from the fuzzers' findings.
+  void malformedRecordingsAreMessagesWithinTheirLimits() {
+    MainWindow& window = *window_;
+    const auto* before = window.controller().recording();
+    const QString source = QString(NEUROLENS_SOURCE_DIR);
+    const QList<QPair<QString, QString>> cases = {
+        {source + "/tests/data/damaged/hangs_hdf5.nwb", "took longer than"},
+        {source + "/tests/fuzz/corpus/mat/mat_oom_851_bytes_24GB.mat", "damaged"}};
+    for (const auto& [file, why] : cases) {
+      QElapsedTimer clock;
+      clock.start();
+      window.openRecording(file);
+      QVERIFY(waitForJob(window.controller().recordingJob(), 30000));
+      qInfo("%s: failed after %lld ms", qPrintable(QFileInfo(file).fileName()),
+            static_cast<long long>(clock.elapsed()));
+      QCOMPARE(window.controller().recordingJob().outcome(), BackgroundJob::Outcome::Failed);
+      auto* box = window.findChild<QMessageBox*>("recordingErrorBox");
+      QVERIFY(box != nullptr);
+      QVERIFY2(box->text().contains(QFileInfo(file).fileName()) && box->text().contains(why), qPrintable(box->text()));
+      closeMessageBoxes(&window);
+      QCOMPARE(window.controller().recording(), before);
+    }
   }
 
   void modelThatDoesNotFitTheRecordingIsReported() {
