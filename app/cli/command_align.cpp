@@ -55,6 +55,7 @@ struct Side {
   std::string conditionProblem;         // why there are no condition labels, else empty
   FloatArray behavior;                  // [trials, bins, dims], with --match behavior:NAME
   double binMs = 0.0;
+  double modelSeconds = 0.0;  // the model's own computation (inference), for `seconds`
 };
 
 bool isHdf5(const std::string& file) {
@@ -120,8 +121,10 @@ Side readRecordingSide(const std::string& label, const std::string& file, const 
   if (model) {
     model->checkAgainst(binned);
     RunReport run;
+    const auto started = std::chrono::steady_clock::now();
     ModelOutputs outputs =
         model->infer(binned.counts, parseDeviceChoice(cli.common.device), progress.sub(0.5, 1.0), &run);
+    side.modelSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     for (const auto& note : run.notes) reporter.warn(note);
     side.data = std::move(outputs.latents);
     side.features = "latents of " + modelFile;
@@ -234,7 +237,6 @@ int runAlignCommand(const AlignCliOptions& cli) {
   const std::string fileB = cli.files.size() == 2 ? cli.files[1] : cli.files[0];
   const std::string modelA = cli.model;
   const std::string modelB = cli.modelB.empty() ? cli.model : cli.modelB;
-  const auto started = std::chrono::steady_clock::now();
   const std::string behaviorName =
       match.rfind("behavior:", 0) == 0 ? match.substr(std::string("behavior:").size()) : std::string();
   const Side a = readSide("side A", fileA, modelA, cli, behaviorName, progress.sub(0.0, 0.3), reporter);
@@ -244,6 +246,8 @@ int runAlignCommand(const AlignCliOptions& cli) {
     for (const Side* side : {&a, &b})
       if (!side->conditionProblem.empty()) throw InputError(side->label + ": " + side->conditionProblem);
 
+  // `seconds`: the models' inference and the alignment itself (not reading, binning or writing).
+  const auto started = std::chrono::steady_clock::now();
   MatchedRows matched;
   if (match == "time") {
     matched = matchByTime(a.data, b.data);
@@ -298,7 +302,8 @@ int runAlignCommand(const AlignCliOptions& cli) {
   options.seed = cli.common.seed.value_or(0);
   const AlignStatistics stats = alignSides(matched, options, progress.sub(0.6, 1.0));
   reporter.finishProgress();
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double seconds = a.modelSeconds + b.modelSeconds +
+                         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   if (writer) {
     if (options.cca) {
