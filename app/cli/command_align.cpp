@@ -290,7 +290,7 @@ int runAlignCommand(const AlignCliOptions& cli) {
     const auto dimsA = static_cast<std::size_t>(matched.a.cols());
     const auto dimsB = static_cast<std::size_t>(matched.b.cols());
     if (cli.dims > dimsA || cli.dims > dimsB) {
-      const Side& small = cli.dims > dimsA ? a : b;
+      const Side& small = dimsB < dimsA ? b : a;  // the side with fewer dimensions is the one exceeded
       throw InputError("--dims " + std::to_string(cli.dims) + " is more than the " +
                        std::to_string(std::min(dimsA, dimsB)) + " dimensions of " + small.name + " (" + small.features +
                        ")");

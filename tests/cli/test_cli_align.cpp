@@ -140,8 +140,52 @@ class TestCliAlign : public QObject {
     QCOMPARE(o["permutations"].toInt(), 1);
   }
 
+  // The DataHigh MAT file behind pmd_reach_yu2009.nwb (read by the reader plugin) against the NWB file: the
+  // same counts on both sides, so every canonical correlation is 1 and the disparity 0.
+  void sameDataAsMatAndNwb() {
+    if (!QFile::exists(shared("matlab/datahigh_ex1_spikecounts.mat")) || !QFile::exists(shared("pmd_reach_yu2009.nwb")))
+      QSKIP("DataHigh recordings missing");
+    const auto r = runCli({"align", shared("matlab/datahigh_ex1_spikecounts.mat"), shared("pmd_reach_yu2009.nwb"),
+                           "--json", "--quiet", "--permutations", "20", "--seed", "1"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject o = json(r.out);
+    QCOMPARE(o["match"].toString(), QString("conditions"));
+    QCOMPARE(o["conditions"].toArray().size(), 7);
+    QCOMPARE(o["rows"].toInt(), 7 * 20);
+    for (const auto value : o["canonical_correlations"].toArray()) QVERIFY(value.toDouble() > 1.0 - 1e-9);
+    for (const auto value : o["cca_heldout"].toArray()) QVERIFY(value.toDouble() > 1.0 - 1e-9);
+    QVERIFY(o["procrustes_disparity"].toDouble() < 1e-9);
+    QCOMPARE(o["p_values"].toObject()["cca_heldout_mean"].toDouble(), 1.0 / 21.0);
+  }
+
+  // Two continuous recordings of different animals and areas, matched by the direction of hand velocity: the
+  // contract's shape of the result (the numbers are discussed in docs/alignment.md, not asserted here).
+  void continuousByBehavior() {
+    if (!QFile::exists(shared("m1_stevenson2011.nwb")) || !QFile::exists(shared("s1_area2.nwb")))
+      QSKIP("M1 / area 2 recordings missing");
+    const auto r = runCli({"align", shared("m1_stevenson2011.nwb"), shared("s1_area2.nwb"), "--match",
+                           "behavior:hand_vel", "--json", "--quiet", "--permutations", "50", "--seed", "1"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject o = json(r.out);
+    QCOMPARE(o["match"].toString(), QString("behavior:hand_vel"));
+    QCOMPARE(o["conditions"].toArray().size(), 8);
+    QCOMPARE(o["rows"].toInt(), 8 * 10);
+    QCOMPARE(o["dims"].toInt(), 10);
+    QCOMPARE(o["p_min"].toDouble(), 1.0 / 51.0);
+    QCOMPARE(o["p_values"].toObject().size(), 5);
+    qInfo("M1 vs area 2 by hand direction: CCA mean %.3f, held-out %.3f (p %.3f), disparity %.3f (p %.3f)",
+          o["cca_mean"].toDouble(), o["cca_heldout_mean"].toDouble(),
+          o["p_values"].toObject()["cca_heldout_mean"].toDouble(), o["procrustes_disparity"].toDouble(),
+          o["p_values"].toObject()["procrustes_disparity"].toDouble());
+    // No direction series on a recording without one: exit 3 naming it.
+    expectBadInput({"align", shared("m1_stevenson2011.nwb"), shared("s1_area2.nwb"), "--match", "behavior:nothing"},
+                   "nothing");
+  }
+
   void badInputs() {
-    expectBadInput({"align", out("lat_a.h5"), out("missing.h5")}, "missing.h5");
+    // A failing run leaves no --out behind.
+    expectBadInput({"align", out("lat_a.h5"), out("missing.h5"), "--out", out("never.h5")}, "missing.h5");
+    QVERIFY(!QFile::exists(out("never.h5")));
     expectBadInput({"align", out("lat_a.h5"), out("lat_b.h5"), "--dims", "5"}, "--dims 5");
     expectBadInput({"align", out("lat_a.h5"), out("lat_short.h5")}, "same trials and bins");
     expectBadInput({"align", out("lat_a.h5"), out("lat_b.h5"), "--method", "dsa"}, "not available yet");
