@@ -1,8 +1,8 @@
 """scikit-learn side of the alignment benchmark: CCA on the rows bench_align wrote.
 
 Usage: sklearn_cca.py A.f64 B.f64 ROWS DIMS COMPONENTS REPEATS
-Prints one JSON line: seconds (median of REPEATS timed fits after one warm-up... none: CCA is slow, so no
-warm-up beyond the first import), canonical_correlations (of the COMPONENTS pairs of scores).
+Prints one JSON line: seconds (median of REPEATS timed fits; no warm-up run, a fit takes minutes at the default
+size), canonical_correlations (correlations of the COMPONENTS pairs of scores).
 """
 import json
 import sys
