@@ -70,21 +70,16 @@ Projection project(const Eigen::MatrixXd& rows, std::size_t k) {
   return result;
 }
 
-// Held-out canonical correlations, one direction: PCA, means and weights fitted
-// on the training rows, correlations of the projected test rows per component.
-std::vector<double> heldoutDirection(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b, std::size_t trainBegin,
-                                     std::size_t trainEnd, std::size_t testBegin, std::size_t testEnd, std::size_t k) {
-  const Eigen::MatrixXd trainA = rowsOf(a, trainBegin, trainEnd);
-  const Eigen::MatrixXd trainB = rowsOf(b, trainBegin, trainEnd);
-  const Projection pa = project(trainA, k);
-  const Projection pb = project(trainB, k);
-  const CanonicalFit fit = fitCanonical(pa.projected, pb.projected);
-  const Eigen::MatrixXd variatesA = (pa.apply(rowsOf(a, testBegin, testEnd)).rowwise() - fit.meanA) * fit.weightsA;
-  const Eigen::MatrixXd variatesB = (pb.apply(rowsOf(b, testBegin, testEnd)).rowwise() - fit.meanB) * fit.weightsB;
-  std::vector<double> correlations;
-  for (Eigen::Index c = 0; c < variatesA.cols(); ++c)
-    correlations.push_back(pearson(variatesA.col(c), variatesB.col(c)));
-  return correlations;
+// One side of one held-out direction: PCA fitted on the training rows, both halves projected with it.
+struct HeldoutSide {
+  Eigen::MatrixXd train;  // [training rows, k]
+  Eigen::MatrixXd test;   // [test rows, k]
+};
+
+HeldoutSide heldoutSide(const Eigen::MatrixXd& rows, std::size_t trainBegin, std::size_t trainEnd,
+                        std::size_t testBegin, std::size_t testEnd, std::size_t k) {
+  const Projection fitted = project(rowsOf(rows, trainBegin, trainEnd), k);
+  return {fitted.projected, fitted.apply(rowsOf(rows, testBegin, testEnd))};
 }
 
 struct Halves {
@@ -92,10 +87,32 @@ struct Halves {
   std::size_t rows = 0;
 };
 
-std::vector<double> heldoutCca(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b, const Halves& halves,
-                               std::size_t k) {
-  const std::vector<double> forward = heldoutDirection(a, b, 0, halves.split, halves.split, halves.rows, k);
-  const std::vector<double> backward = heldoutDirection(a, b, halves.split, halves.rows, 0, halves.split, k);
+// Both directions (fit on the first half, score on the second; then swapped) of one side.
+struct HeldoutPair {
+  HeldoutSide forward;
+  HeldoutSide backward;
+};
+
+HeldoutPair heldoutPair(const Eigen::MatrixXd& rows, const Halves& halves, std::size_t k) {
+  return {heldoutSide(rows, 0, halves.split, halves.split, halves.rows, k),
+          heldoutSide(rows, halves.split, halves.rows, 0, halves.split, k)};
+}
+
+// Held-out canonical correlations, one direction: means and weights fitted on the
+// training rows (PCA already fitted there), correlations of the projected test rows per component.
+std::vector<double> heldoutDirection(const HeldoutSide& a, const HeldoutSide& b) {
+  const CanonicalFit fit = fitCanonical(a.train, b.train);
+  const Eigen::MatrixXd variatesA = (a.test.rowwise() - fit.meanA) * fit.weightsA;
+  const Eigen::MatrixXd variatesB = (b.test.rowwise() - fit.meanB) * fit.weightsB;
+  std::vector<double> correlations;
+  for (Eigen::Index c = 0; c < variatesA.cols(); ++c)
+    correlations.push_back(pearson(variatesA.col(c), variatesB.col(c)));
+  return correlations;
+}
+
+std::vector<double> heldoutCca(const HeldoutPair& a, const HeldoutPair& b) {
+  const std::vector<double> forward = heldoutDirection(a.forward, b.forward);
+  const std::vector<double> backward = heldoutDirection(a.backward, b.backward);
   std::vector<double> mean(forward.size());
   for (std::size_t c = 0; c < mean.size(); ++c) mean[c] = 0.5 * (forward[c] + backward[c]);
   return mean;
@@ -118,12 +135,13 @@ struct Values {
   double bToA = 0.0;
 };
 
-Values statistics(const Eigen::MatrixXd& rawA, const Eigen::MatrixXd& projectedA, const Eigen::MatrixXd& rawB,
+// Side A never moves under the null, so its held-out projections are computed once (heldoutA).
+Values statistics(const HeldoutPair& heldoutA, const Eigen::MatrixXd& projectedA, const Eigen::MatrixXd& rawB,
                   const Eigen::MatrixXd& projectedB, const Halves& halves, const AlignOptions& options, std::size_t k) {
   Values values;
   if (options.cca) {
     values.canonical = fitCanonical(projectedA, projectedB).correlations;
-    values.heldout = heldoutCca(rawA, rawB, halves, k);
+    values.heldout = heldoutCca(heldoutA, heldoutPair(rawB, halves, k));
   }
   if (options.procrustes) values.disparity = procrustesDisparity(projectedA, projectedB).disparity;
   if (options.consistency) {
@@ -425,9 +443,11 @@ AlignStatistics alignSides(const MatchedRows& matched, const AlignOptions& optio
     throw InputError("held-out CCA: the smaller half of the matched rows has " +
                      std::to_string(std::min(halves.split, rows - halves.split)) + " rows, not more than the " +
                      std::to_string(k) + " dimensions (use fewer --dims)");
-  if (options.consistency && rows < options.folds * options.folds)
+  // Nested contiguous folds: every outer training set must still split into `folds` inner folds.
+  if (options.consistency &&
+      (options.folds < 2 || rows < options.folds || rows - (rows + options.folds - 1) / options.folds < options.folds))
     throw InputError("consistency: " + std::to_string(rows) + " matched rows are too few for " +
-                     std::to_string(options.folds) + " x " + std::to_string(options.folds) + " nested folds");
+                     std::to_string(options.folds) + " nested contiguous folds (use fewer --folds)");
 
   AlignStatistics result;
   result.rows = rows;
@@ -435,7 +455,9 @@ AlignStatistics alignSides(const MatchedRows& matched, const AlignOptions& optio
   const Projection pa = project(matched.a, k);
   const Projection pb = project(matched.b, k);
   progress.report(0.0, "alignment");
-  const Values observed = statistics(matched.a, pa.projected, matched.b, pb.projected, halves, options, k);
+  HeldoutPair heldoutA;
+  if (options.cca) heldoutA = heldoutPair(matched.a, halves, k);
+  const Values observed = statistics(heldoutA, pa.projected, matched.b, pb.projected, halves, options, k);
   if (options.cca) {
     const CanonicalFit fit = fitCanonical(pa.projected, pb.projected);
     result.canonicalCorrelations = observed.canonical;
@@ -466,7 +488,7 @@ AlignStatistics alignSides(const MatchedRows& matched, const AlignOptions& optio
   for (std::size_t p = 0; p < orders.size(); ++p) {
     const Eigen::MatrixXd rawB = reordered(matched.b, orders[p]);
     const Eigen::MatrixXd projectedB = reordered(pb.projected, orders[p]);
-    const Values null = statistics(matched.a, pa.projected, rawB, projectedB, halves, options, k);
+    const Values null = statistics(heldoutA, pa.projected, rawB, projectedB, halves, options, k);
     if (options.cca) {
       record("cca_mean", meanOf(null.canonical), result.ccaMean, true);
       record("cca_heldout_mean", meanOf(null.heldout), result.ccaHeldoutMean, true);

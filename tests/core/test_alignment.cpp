@@ -179,6 +179,42 @@ class TestAlignment : public QObject {
     QVERIFY_THROWS_EXCEPTION(InputError, (void)alignSides(rows, options));
   }
 
+  // The nulls' rearrangements: shifts under time never by whole trials (a trial-periodic signal would align
+  // perfectly again), every label permutation once when there are fewer than asked.
+  void nullRearrangements() {
+    std::mt19937_64 generator(4);
+    const Eigen::MatrixXd pattern = gaussianMatrix(20, 3, generator);  // one trial's trajectory, 20 bins
+    MatchedRows rows;
+    rows.match = AlignMatch::Time;
+    rows.trialRows = 20;
+    rows.a.resize(200, 3);
+    for (Eigen::Index t = 0; t < 10; ++t) rows.a.middleRows(t * 20, 20) = pattern;
+    rows.a += 0.05 * gaussianMatrix(200, 3, generator);
+    rows.b = rows.a * gaussianMatrix(3, 3, generator) + 0.05 * gaussianMatrix(200, 3, generator);
+    AlignOptions options;
+    options.permutations = 500;
+    const AlignStatistics shifted = alignSides(rows, options);
+    // Offsets 20 ... 180 (at least 10 % of 200 rows from either end) but not 20, 40, ..., 180: 161 - 9.
+    QVERIFY(shifted.exhaustive);
+    QCOMPARE(shifted.permutationsRun, std::size_t{152});
+    QCOMPARE(shifted.pMin, 1.0 / 153.0);
+    for (const auto& [name, p] : shifted.pValues) QVERIFY2(p == 1.0 / 153.0, name.c_str());
+    // Three conditions: the five permutations besides the identity.
+    MatchedRows grouped;
+    grouped.match = AlignMatch::Conditions;
+    grouped.labels = {"a", "b", "c"};
+    grouped.groupRows = 20;
+    grouped.a = rows.a.topRows(60) + gaussianMatrix(60, 3, generator);
+    grouped.b = rows.b.topRows(60) + gaussianMatrix(60, 3, generator);
+    options.permutations = 200;
+    options.dims = 2;
+    const AlignStatistics permuted = alignSides(grouped, options);
+    QVERIFY(permuted.exhaustive);
+    QCOMPARE(permuted.permutationsRun, std::size_t{5});
+    QCOMPARE(permuted.pMin, 1.0 / 6.0);
+    QCOMPARE(permuted.nullValues.at("cca_mean").size(), std::size_t{5});
+  }
+
   // Two animals with the same latent dynamics seen through different neurons (other unit counts, other random
   // loadings and spikes): their condition-mean trajectories align almost perfectly, also held out, and the
   // permutation null says so. An animal with other dynamics (only a condition-independent ramp, no rotation, no
