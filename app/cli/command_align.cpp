@@ -158,11 +158,29 @@ Side readSide(const std::string& label, const std::string& file, const std::stri
   if (!std::filesystem::exists(file, error)) throw InputError(label + ": " + file + ": no such file");
   if (isHdf5(file)) {
     bool results = false;
+    std::string writtenBy;  // the command that wrote a NeuroLens results file without /latents
     {
       const app::ReadingFile guard(file);
       const io::ResultsReader reader(file);
       results = reader.has("/latents");
+      if (!results) {
+        try {
+          if (reader.readStringAttribute("/", "format") == "neurolens-results") {
+            writtenBy = "a NeuroLens command";
+            try {
+              writtenBy = "`" + reader.readStringAttribute("/", "command") + "`";
+            } catch (const InputError&) {
+              // no command attribute: written through the API
+            }
+          }
+        } catch (const InputError&) {
+          // not a results file: read it as a recording below
+        }
+      }
     }
+    if (!writtenBy.empty())
+      throw InputError(label + ": " + file + " is a results file written by " + writtenBy +
+                       " without /latents: align reads recordings and `infer` results");
     if (results) {
       if (!modelFile.empty())
         throw InputError(label + ": " + file + " already holds latents (/latents): a model applies to a recording");
@@ -212,15 +230,13 @@ int runAlignCommand(const AlignCliOptions& cli) {
       } else if (word == "consistency") {
         options.consistency = true;
       } else if (word == "dsa") {
-        dsaAsked = true;
+        throw InputError(
+            "--method dsa: Dynamical Similarity Analysis is not available yet in this NeuroLens build "
+            "(use --method cca, procrustes or consistency)");
       } else {
         throw UsageError("--method '" + word + "': expected all, cca, procrustes, consistency or dsa");
       }
     }
-    if (dsaAsked && !options.cca && !options.procrustes && !options.consistency)
-      throw InputError(
-          "--method dsa: Dynamical Similarity Analysis is not available yet in this NeuroLens build "
-          "(use --method cca, procrustes or consistency)");
     if (dsaAsked) reporter.warn("DSA is not available yet in this build: dsa_distance is left out");
   }
   std::string match = cli.match;
@@ -403,8 +419,9 @@ void addAlignCommand(CLI::App& root, CommandList& commands) {
       ->check(CLI::Range(1, 100000));
   command->add_option("--dims", options->dims, "K principal components per side (default min(10, dims of either))")
       ->check(CLI::Range(1, 100000));
-  command->add_option("--method", options->method,
-                      "all, cca, procrustes, consistency or dsa, comma-separated (default all but dsa)");
+  command->add_option(
+      "--method", options->method,
+      "all, cca, procrustes, consistency, comma-separated (default: all three; dsa is not available yet)");
   command->add_option("--permutations", options->permutations,
                       "Null permutations of side B's condition labels (time: circular shifts; default 200)");
   command->add_option("--folds", options->folds, "consistency: contiguous folds, outer and inner (default 5)")

@@ -191,6 +191,10 @@ class TestCliAlign : public QObject {
     expectBadInput({"align", out("lat_a.h5"), out("lat_b.h5"), "--method", "dsa"}, "not available yet");
     expectBadInput({"align", out("lat_a.h5"), out("lat_b.h5"), "--match", "conditions"}, "--match time");
     if (!QFile::exists(shared("pmd_reach_yu2009.nwb"))) QSKIP("pmd_reach_yu2009.nwb missing");
+    // A results file of another command (bin: /counts) is not a side.
+    const auto bin = runCli({"bin", "--quiet", "--out", out("counts.h5"), shared("pmd_reach_yu2009.nwb")});
+    QVERIFY2(bin.exitCode == 0, qPrintable(bin.err));
+    expectBadInput({"align", out("counts.h5"), out("lat_a.h5")}, "without /latents");
     // The demo's conditions are reach_000 ... reach_315, the PMd recording's reach1 ... reach7.
     const auto demo = runCli({"demo", "--out", out("demo")});
     QVERIFY2(demo.exitCode == 0, qPrintable(demo.err));
