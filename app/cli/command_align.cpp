@@ -99,9 +99,15 @@ std::vector<std::string> trialLabels(const BinnedRecording& binned, const std::s
   return labels;
 }
 
+// The recording last binned, so that one recording on both sides (--model-b) is read once.
+struct BinnedCache {
+  std::string file;
+  std::optional<BinnedRecording> binned;
+};
+
 Side readRecordingSide(const std::string& label, const std::string& file, const std::string& modelFile,
                        const AlignCliOptions& cli, const std::string& behaviorName, const Progress& progress,
-                       const Reporter& reporter) {
+                       const Reporter& reporter, BinnedCache& cache) {
   Side side;
   side.label = label;
   side.name = label + " (" + file + ")";
@@ -113,7 +119,11 @@ Side readRecordingSide(const std::string& label, const std::string& file, const 
   }
   std::optional<Model> model;
   if (!modelFile.empty()) model = Model::load(modelFile);
-  const BinnedRecording binned = readBinnedRecording(file, binning, progress.sub(0.0, 0.5));
+  if (!cache.binned || cache.file != file) {
+    cache.binned = readBinnedRecording(file, binning, progress.sub(0.0, 0.5));
+    cache.file = file;
+  }
+  const BinnedRecording& binned = *cache.binned;
   if (binned.trialCount() == 0 || binned.binCount() == 0 || binned.unitCount() == 0)
     throw InputError(file + ": the recording gives no counts to align");
   side.binMs = binned.binMs;
@@ -130,7 +140,9 @@ Side readRecordingSide(const std::string& label, const std::string& file, const 
     side.features = "latents of " + modelFile;
   } else {
     side.data = smoothAlongBins(binned.counts, cli.smoothMs / binned.binMs);
-    side.features = "counts smoothed with a " + std::to_string(static_cast<int>(cli.smoothMs)) + " ms Gaussian";
+    std::ostringstream features;
+    features << "counts smoothed with a Gaussian of sd " << cli.smoothMs << " ms";
+    side.features = features.str();
   }
   if (binned.continuous) {
     side.conditionProblem = file + " has no trials table (a continuous recording): use --match time or behavior:NAME";
@@ -153,7 +165,7 @@ Side readRecordingSide(const std::string& label, const std::string& file, const 
 // Reads side A or B: a results file holding /latents, else a recording (NWB, or any format a reader plugin reads).
 Side readSide(const std::string& label, const std::string& file, const std::string& modelFile,
               const AlignCliOptions& cli, const std::string& behaviorName, const Progress& progress,
-              const Reporter& reporter) {
+              const Reporter& reporter, BinnedCache& cache) {
   std::error_code error;
   if (!std::filesystem::exists(file, error)) throw InputError(label + ": " + file + ": no such file");
   if (isHdf5(file)) {
@@ -187,7 +199,7 @@ Side readSide(const std::string& label, const std::string& file, const std::stri
       return readResultsSide(label, file, behaviorName);
     }
   }
-  return readRecordingSide(label, file, modelFile, cli, behaviorName, progress, reporter);
+  return readRecordingSide(label, file, modelFile, cli, behaviorName, progress, reporter, cache);
 }
 
 std::vector<std::string> splitList(const std::string& text) {
@@ -255,8 +267,10 @@ int runAlignCommand(const AlignCliOptions& cli) {
   const std::string modelB = cli.modelB.empty() ? cli.model : cli.modelB;
   const std::string behaviorName =
       match.rfind("behavior:", 0) == 0 ? match.substr(std::string("behavior:").size()) : std::string();
-  const Side a = readSide("side A", fileA, modelA, cli, behaviorName, progress.sub(0.0, 0.3), reporter);
-  const Side b = readSide("side B", fileB, modelB, cli, behaviorName, progress.sub(0.3, 0.6), reporter);
+  BinnedCache cache;
+  const Side a = readSide("side A", fileA, modelA, cli, behaviorName, progress.sub(0.0, 0.3), reporter, cache);
+  const Side b = readSide("side B", fileB, modelB, cli, behaviorName, progress.sub(0.3, 0.6), reporter, cache);
+  cache.binned.reset();
   if (match.empty()) match = a.hasTrials && b.hasTrials ? "conditions" : "time";
   if (match == "conditions")
     for (const Side* side : {&a, &b})

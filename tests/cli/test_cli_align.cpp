@@ -77,6 +77,33 @@ class TestCliAlign : public QObject {
     writeLatents(out("lat_a.h5"), latents(12, 40, 5, 2));
     writeLatents(out("lat_b.h5"), latents(12, 40, 4, 3));
     writeLatents(out("lat_short.h5"), latents(12, 30, 4, 3));
+    const auto demo = runCli({"demo", "--out", out("demo")});
+    QVERIFY2(demo.exitCode == 0, qPrintable(demo.err));
+  }
+
+  // One recording, two models (here the same demo model twice): identical latents on both sides, so every
+  // canonical correlation is 1 and the disparity 0; one recording without --model-b is a usage error.
+  void oneRecordingTwoModels() {
+    const auto r = runCli({"align", out("demo/demo.nwb"), "--model", out("demo/demo_model.pt"), "--model-b",
+                           out("demo/demo_model.pt"), "--json", "--quiet", "--permutations", "10", "--dims", "5"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject o = json(r.out);
+    QCOMPARE(o["match"].toString(), QString("conditions"));
+    QCOMPARE(o["conditions"].toArray().size(), 8);
+    QCOMPARE(o["dims"].toInt(), 5);
+    for (const auto value : o["canonical_correlations"].toArray()) QVERIFY(value.toDouble() > 1.0 - 1e-9);
+    QVERIFY(o["procrustes_disparity"].toDouble() < 1e-9);
+    // Counts (smoothed, no model) on side A against the model's latents on side B.
+    const auto mixed = runCli({"align", out("demo/demo.nwb"), "--model-b", out("demo/demo_model.pt"), "--json",
+                               "--quiet", "--permutations", "20", "--seed", "1"});
+    QVERIFY2(mixed.exitCode == 0, qPrintable(mixed.err));
+    const QJsonObject m = json(mixed.out);
+    qInfo("demo counts vs demo model latents: CCA mean %.3f, held-out %.3f (p %.3f)", m["cca_mean"].toDouble(),
+          m["cca_heldout_mean"].toDouble(), m["p_values"].toObject()["cca_heldout_mean"].toDouble());
+    QVERIFY(m["cca_heldout_mean"].toDouble() > 0.5);
+    const auto usage = runCli({"align", out("demo/demo.nwb")});
+    QCOMPARE(usage.exitCode, 2);
+    QVERIFY2(usage.err.startsWith("error: "), qPrintable(usage.err));
   }
 
   void resultsFilesByTime() {
@@ -196,8 +223,6 @@ class TestCliAlign : public QObject {
     QVERIFY2(bin.exitCode == 0, qPrintable(bin.err));
     expectBadInput({"align", out("counts.h5"), out("lat_a.h5")}, "without /latents");
     // The demo's conditions are reach_000 ... reach_315, the PMd recording's reach1 ... reach7.
-    const auto demo = runCli({"demo", "--out", out("demo")});
-    QVERIFY2(demo.exitCode == 0, qPrintable(demo.err));
     expectBadInput({"align", out("demo/demo.nwb"), shared("pmd_reach_yu2009.nwb"), "--window", "0:400"},
                    "no condition label");
     // Fewer matched rows than 2 x K: one 400 ms trial-average per condition at 200 ms bins is 2 x 2 = 4 rows.
