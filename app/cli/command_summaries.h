@@ -20,6 +20,8 @@ inline constexpr CommandSummary kProbeSummary{
     "probe", "Cross-validated linear read-out of a behavioural or trial variable (ridge / logistic regression)"};
 inline constexpr CommandSummary kLinkSummary{
     "link", "Which unit types drive which latents (attribution profiles, sign/basis-free)"};
+inline constexpr CommandSummary kAlignSummary{
+    "align", "How similar two recordings or models are: CCA, held-out CCA, Procrustes, consistency, with nulls"};
 inline constexpr CommandSummary kFigureSummary{"figure",
                                                "Publication figures (PNG, SVG, PDF) and animations, headless"};
 

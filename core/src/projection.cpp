@@ -93,29 +93,42 @@ FloatArray smoothAlongBins(const FloatArray& data, double sigmaBins) {
   return smoothed;
 }
 
-PcaResult pca(const FloatArray& data, std::size_t k) {
-  const Eigen::MatrixXd rows = flattenRows(data);
+RowPca pcaOfRows(const Eigen::MatrixXd& rows, std::size_t k) {
   if (k == 0 || k > static_cast<std::size_t>(rows.cols()))
     throw InputError("PCA: cannot keep " + std::to_string(k) + " components of " + std::to_string(rows.cols()) +
                      " features");
   if (rows.rows() < 2) throw InputError("PCA needs at least two (trial, bin) rows");
-  PcaResult result;
+  RowPca result;
   result.mean = rows.colwise().mean();
   const Eigen::MatrixXd centred = rows.rowwise() - result.mean;
   const Eigen::BDCSVD<Eigen::MatrixXd> svd(centred, Eigen::ComputeThinV);
-  const Eigen::VectorXd variance = svd.singularValues().array().square() / static_cast<double>(rows.rows() - 1);
-  const double total = variance.sum();
+  result.variance = svd.singularValues().array().square() / static_cast<double>(rows.rows() - 1);
   const auto keep = static_cast<Eigen::Index>(k);
-  result.components = svd.matrixV().leftCols(keep).transpose();
-  for (Eigen::Index c = 0; c < keep; ++c) {
+  result.components = Eigen::MatrixXd::Zero(keep, rows.cols());
+  const Eigen::Index available = std::min(keep, static_cast<Eigen::Index>(svd.matrixV().cols()));
+  result.components.topRows(available) = svd.matrixV().leftCols(available).transpose();
+  for (Eigen::Index c = 0; c < available; ++c) {
     Eigen::VectorXd component = result.components.row(c).transpose();
     fixSign(component);
     result.components.row(c) = component.transpose();
-    const double value = c < variance.size() ? variance(c) : 0.0;
+  }
+  return result;
+}
+
+PcaResult pca(const FloatArray& data, std::size_t k) {
+  const Eigen::MatrixXd rows = flattenRows(data);
+  const RowPca fitted = pcaOfRows(rows, k);
+  PcaResult result;
+  result.mean = fitted.mean;
+  result.components = fitted.components;
+  const double total = fitted.variance.sum();
+  for (Eigen::Index c = 0; c < static_cast<Eigen::Index>(k); ++c) {
+    const double value = c < fitted.variance.size() ? fitted.variance(c) : 0.0;
     result.explainedVariance.push_back(value);
     result.explainedVarianceRatio.push_back(total > 0.0 ? value / total : 0.0);
   }
-  result.projected = unflattenRows(centred * result.components.transpose(), data.dim(0), data.dim(1));
+  result.projected =
+      unflattenRows((rows.rowwise() - result.mean) * result.components.transpose(), data.dim(0), data.dim(1));
   return result;
 }
 

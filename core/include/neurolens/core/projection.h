@@ -31,6 +31,16 @@ struct PcaResult {
   std::vector<double> explainedVariance;       // [k], s^2 / (rows - 1) as sklearn's PCA
   std::vector<double> explainedVarianceRatio;  // [k], share of the total variance
 };
+// PCA of plain rows [rows, features] in double precision: the top k components
+// (unit rows, sign: largest loading positive), the mean and the variance of every
+// component (s^2 / (rows - 1)). Throws InputError for k = 0, k > features or < 2 rows.
+struct RowPca {
+  Eigen::MatrixXd components;  // [k, features]
+  Eigen::RowVectorXd mean;     // [features]
+  Eigen::VectorXd variance;    // [min(rows, features)], all components, descending
+};
+[[nodiscard]] RowPca pcaOfRows(const Eigen::MatrixXd& rows, std::size_t k);
+
 // PCA fitted on every (trial, bin) row of `data`; k <= features. Pass
 // conditionAverage(...) to fit and show condition means.
 [[nodiscard]] PcaResult pca(const FloatArray& data, std::size_t k);

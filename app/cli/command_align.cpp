@@ -1,0 +1,453 @@
+// `align A B`: how similar two sides are (two animals, two models, a model and its
+// recording) after matching their rows by time, condition or behaviour: CCA,
+// held-out CCA, Procrustes disparity and linear consistency, each with its
+// permutation null (../shared/spec/cli.md "align", core/alignment.h, docs/alignment.md).
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include "cli_common.h"
+#include "command_summaries.h"
+#include "commands.h"
+#include "neurolens/app/crash_report.h"
+#include "neurolens/core/alignment.h"
+#include "neurolens/core/device.h"
+#include "neurolens/core/errors.h"
+#include "neurolens/core/model.h"
+#include "neurolens/core/projection.h"
+#include "neurolens/io/results_store.h"
+
+namespace neurolens::cli {
+namespace {
+
+struct AlignCliOptions {
+  CommonOptions common;
+  BinningCliOptions binning;
+  std::vector<std::string> files;
+  std::string model;
+  std::string modelB;
+  std::string match;
+  std::string conditionColumn = "condition";
+  std::size_t sectors = 8;
+  std::size_t windowBins = 10;
+  std::size_t dims = 0;
+  std::string method;
+  std::size_t permutations = 200;
+  std::size_t folds = 5;
+  double smoothMs = 40.0;
+  std::string out;
+};
+
+// One side: its features [trials, bins, features] and what matching needs.
+struct Side {
+  std::string label;  // "side A"
+  std::string name;   // "side A (file)"
+  std::string file;
+  std::string features;  // what the features are, for the summary
+  FloatArray data;
+  bool hasTrials = false;
+  std::vector<std::string> conditions;  // one per trial, when the trials table has the condition column
+  std::string conditionProblem;         // why there are no condition labels, else empty
+  FloatArray behavior;                  // [trials, bins, dims], with --match behavior:NAME
+  double binMs = 0.0;
+  double modelSeconds = 0.0;  // the model's own computation (inference), for `seconds`
+};
+
+bool isHdf5(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  char signature[8] = {};
+  in.read(signature, sizeof(signature));
+  return in.gcount() == 8 && std::string(signature, 8) == std::string("\x89HDF\r\n\x1a\n", 8);
+}
+
+std::string matchName(const std::string& spec) { return spec.rfind("behavior:", 0) == 0 ? "behavior" : spec; }
+
+Side readResultsSide(const std::string& label, const std::string& file, const std::string& behaviorName) {
+  Side side;
+  side.label = label;
+  side.name = label + " (" + file + ")";
+  side.file = file;
+  side.features = "latents";
+  if (!behaviorName.empty())
+    throw InputError(file + " is a results file (/latents) without behaviour: --match behavior needs recordings");
+  const app::ReadingFile guard(file);
+  const io::ResultsReader reader(file);
+  side.data = reader.readArray("/latents");
+  if (side.data.rank() != 3 || side.data.size() == 0)
+    throw InputError(file + ": /latents is not a [trials, bins, latents] array");
+  side.conditionProblem = file + " is a results file (/latents) without a trials table: use --match time";
+  return side;
+}
+
+std::vector<std::string> trialLabels(const BinnedRecording& binned, const std::string& column,
+                                     const std::string& file) {
+  const Column* found = binned.trials.find(column);
+  if (found == nullptr || binned.trials.rows() != binned.trialCount()) {
+    std::string known;
+    for (const auto& name : binned.trials.columnNames()) known += (known.empty() ? "" : ", ") + name;
+    throw InputError(file + ": the trials table has no column '" + column +
+                     "' (columns: " + (known.empty() ? "none" : known) + "; choose one with --condition-column)");
+  }
+  if (found->isRagged()) throw InputError(file + ": trial column '" + column + "' holds several values per trial");
+  std::vector<std::string> labels;
+  for (std::size_t t = 0; t < binned.trialCount(); ++t) labels.push_back(found->cellText(t));
+  return labels;
+}
+
+// The recording last binned, so that one recording on both sides (--model-b) is read once.
+struct BinnedCache {
+  std::string file;
+  std::optional<BinnedRecording> binned;
+};
+
+Side readRecordingSide(const std::string& label, const std::string& file, const std::string& modelFile,
+                       const AlignCliOptions& cli, const std::string& behaviorName, const Progress& progress,
+                       const Reporter& reporter, BinnedCache& cache) {
+  Side side;
+  side.label = label;
+  side.name = label + " (" + file + ")";
+  side.file = file;
+  BinningOptions binning = toBinningOptions(cli.binning);
+  if (!behaviorName.empty()) {
+    if (std::find(binning.behavior.begin(), binning.behavior.end(), behaviorName) == binning.behavior.end())
+      binning.behavior.push_back(behaviorName);
+  }
+  std::optional<Model> model;
+  if (!modelFile.empty()) model = Model::load(modelFile);
+  if (!cache.binned || cache.file != file) {
+    cache.binned = readBinnedRecording(file, binning, progress.sub(0.0, 0.5));
+    cache.file = file;
+  }
+  const BinnedRecording& binned = *cache.binned;
+  if (binned.trialCount() == 0 || binned.binCount() == 0 || binned.unitCount() == 0)
+    throw InputError(file + ": the recording gives no counts to align");
+  side.binMs = binned.binMs;
+  side.hasTrials = !binned.continuous;
+  if (model) {
+    model->checkAgainst(binned);
+    RunReport run;
+    const auto started = std::chrono::steady_clock::now();
+    ModelOutputs outputs =
+        model->infer(binned.counts, parseDeviceChoice(cli.common.device), progress.sub(0.5, 1.0), &run);
+    side.modelSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    for (const auto& note : run.notes) reporter.warn(note);
+    side.data = std::move(outputs.latents);
+    side.features = "latents of " + modelFile;
+  } else {
+    side.data = smoothAlongBins(binned.counts, cli.smoothMs / binned.binMs);
+    std::ostringstream features;
+    features << "counts smoothed with a Gaussian of sd " << cli.smoothMs << " ms";
+    side.features = features.str();
+  }
+  if (binned.continuous) {
+    side.conditionProblem = file + " has no trials table (a continuous recording): use --match time or behavior:NAME";
+  } else {
+    try {
+      side.conditions = trialLabels(binned, cli.conditionColumn, file);
+    } catch (const InputError& error) {
+      side.conditionProblem = error.what();
+    }
+  }
+  if (!behaviorName.empty()) {
+    const auto found = binned.behavior.find(behaviorName);
+    if (found == binned.behavior.end())
+      throw InputError(file + ": no behavioural series '" + behaviorName + "' under /processing/behavior");
+    side.behavior = found->second;
+  }
+  return side;
+}
+
+// Reads side A or B: a results file holding /latents, else a recording (NWB, or any format a reader plugin reads).
+Side readSide(const std::string& label, const std::string& file, const std::string& modelFile,
+              const AlignCliOptions& cli, const std::string& behaviorName, const Progress& progress,
+              const Reporter& reporter, BinnedCache& cache) {
+  std::error_code error;
+  if (!std::filesystem::exists(file, error)) throw InputError(label + ": " + file + ": no such file");
+  if (isHdf5(file)) {
+    bool results = false;
+    std::string writtenBy;  // the command that wrote a NeuroLens results file without /latents
+    {
+      const app::ReadingFile guard(file);
+      const io::ResultsReader reader(file);
+      results = reader.has("/latents");
+      if (!results) {
+        try {
+          if (reader.readStringAttribute("/", "format") == "neurolens-results") {
+            writtenBy = "a NeuroLens command";
+            try {
+              writtenBy = "`" + reader.readStringAttribute("/", "command") + "`";
+            } catch (const InputError&) {
+              // no command attribute: written through the API
+            }
+          }
+        } catch (const InputError&) {
+          // not a results file: read it as a recording below
+        }
+      }
+    }
+    if (!writtenBy.empty())
+      throw InputError(label + ": " + file + " is a results file written by " + writtenBy +
+                       " without /latents: align reads recordings and `infer` results");
+    if (results) {
+      if (!modelFile.empty())
+        throw InputError(label + ": " + file + " already holds latents (/latents): a model applies to a recording");
+      return readResultsSide(label, file, behaviorName);
+    }
+  }
+  return readRecordingSide(label, file, modelFile, cli, behaviorName, progress, reporter, cache);
+}
+
+std::vector<std::string> splitList(const std::string& text) {
+  std::vector<std::string> parts;
+  std::stringstream stream(text);
+  std::string part;
+  while (std::getline(stream, part, ','))
+    if (!part.empty()) parts.push_back(part);
+  return parts;
+}
+
+FloatArray matrixToArray(const Eigen::MatrixXd& matrix) {
+  FloatArray array({static_cast<std::size_t>(matrix.rows()), static_cast<std::size_t>(matrix.cols())});
+  for (Eigen::Index r = 0; r < matrix.rows(); ++r)
+    for (Eigen::Index c = 0; c < matrix.cols(); ++c)
+      array.values()[static_cast<std::size_t>(r * matrix.cols() + c)] = static_cast<float>(matrix(r, c));
+  return array;
+}
+
+std::vector<double> rowVector(const Eigen::RowVectorXd& v) { return {v.data(), v.data() + v.size()}; }
+
+int runAlignCommand(const AlignCliOptions& cli) {
+  Reporter reporter(cli.common);
+  if (cli.files.size() == 1 && cli.modelB.empty())
+    throw UsageError("align needs two sides: A B, or one recording with --model and --model-b");
+  if (cli.files.size() > 2) throw UsageError("align takes at most two files (A and B)");
+  // Which statistics.
+  AlignOptions options;
+  bool dsaAsked = false;
+  if (!cli.method.empty()) {
+    options.cca = options.procrustes = options.consistency = false;
+    for (const auto& word : splitList(cli.method)) {
+      if (word == "all") {
+        options.cca = options.procrustes = options.consistency = true;
+        dsaAsked = true;
+      } else if (word == "cca") {
+        options.cca = true;
+      } else if (word == "procrustes") {
+        options.procrustes = true;
+      } else if (word == "consistency") {
+        options.consistency = true;
+      } else if (word == "dsa") {
+        throw InputError(
+            "--method dsa: Dynamical Similarity Analysis is not available yet in this NeuroLens build "
+            "(use --method cca, procrustes or consistency)");
+      } else {
+        throw UsageError("--method '" + word + "': expected all, cca, procrustes, consistency or dsa");
+      }
+    }
+    if (dsaAsked) reporter.warn("DSA is not available yet in this build: dsa_distance is left out");
+  }
+  std::string match = cli.match;
+  if (!match.empty() && match != "time" && match != "conditions" &&
+      !(match.rfind("behavior:", 0) == 0 && match.size() > std::string("behavior:").size()))
+    throw UsageError("--match '" + match + "': expected time, conditions or behavior:NAME");
+
+  // Opened first so a bad --out is reported before any work; it appears only on success.
+  std::unique_ptr<io::ResultsWriter> writer;
+  if (!cli.out.empty()) writer = std::make_unique<io::ResultsWriter>(cli.out);
+
+  const Progress progress = reporter.progress();
+  const std::string fileA = cli.files[0];
+  const std::string fileB = cli.files.size() == 2 ? cli.files[1] : cli.files[0];
+  const std::string modelA = cli.model;
+  const std::string modelB = cli.modelB.empty() ? cli.model : cli.modelB;
+  const std::string behaviorName =
+      match.rfind("behavior:", 0) == 0 ? match.substr(std::string("behavior:").size()) : std::string();
+  BinnedCache cache;
+  const Side a = readSide("side A", fileA, modelA, cli, behaviorName, progress.sub(0.0, 0.3), reporter, cache);
+  const Side b = readSide("side B", fileB, modelB, cli, behaviorName, progress.sub(0.3, 0.6), reporter, cache);
+  cache.binned.reset();
+  if (match.empty()) match = a.hasTrials && b.hasTrials ? "conditions" : "time";
+  if (match == "conditions")
+    for (const Side* side : {&a, &b})
+      if (!side->conditionProblem.empty()) throw InputError(side->label + ": " + side->conditionProblem);
+
+  // `seconds`: the models' inference and the alignment itself (not reading, binning or writing).
+  const auto started = std::chrono::steady_clock::now();
+  MatchedRows matched;
+  if (match == "time") {
+    matched = matchByTime(a.data, b.data);
+  } else if (match == "conditions") {
+    std::set<std::string> labelsA(a.conditions.begin(), a.conditions.end());
+    std::set<std::string> labelsB(b.conditions.begin(), b.conditions.end());
+    std::vector<std::string> common;
+    std::set_intersection(labelsA.begin(), labelsA.end(), labelsB.begin(), labelsB.end(), std::back_inserter(common));
+    if (common.empty()) {
+      const auto shown = [](const std::set<std::string>& labels) {
+        std::string text;
+        std::size_t n = 0;
+        for (const auto& label : labels) {
+          if (n++ == 8) {
+            text += ", ...";
+            break;
+          }
+          text += (text.empty() ? "" : ", ") + label;
+        }
+        return text.empty() ? std::string("none") : text;
+      };
+      throw InputError("no condition label (trial column '" + cli.conditionColumn + "') is common to both sides: " +
+                       a.name + " has " + shown(labelsA) + "; " + b.name + " has " + shown(labelsB));
+    }
+    matched = matchByConditions(a.data, a.conditions, b.data, b.conditions);
+  } else {
+    SectorOptions sectors;
+    sectors.sectors = cli.sectors;
+    sectors.windowBins = cli.windowBins;
+    const std::string name = match.substr(std::string("behavior:").size());
+    if (a.behavior.rank() != 3 || a.behavior.dim(2) != 2 || b.behavior.rank() != 3 || b.behavior.dim(2) != 2) {
+      const Side& wrong = (a.behavior.rank() != 3 || a.behavior.dim(2) != 2) ? a : b;
+      throw InputError(wrong.file + ": behaviour '" + name + "' has " +
+                       std::to_string(wrong.behavior.rank() == 3 ? wrong.behavior.dim(2) : 0) +
+                       " dimensions; --match behavior needs a 2-D series (x, y)");
+    }
+    matched = matchByBehavior(a.data, a.behavior, b.data, b.behavior, sectors);
+  }
+  if (cli.dims > 0) {
+    const auto dimsA = static_cast<std::size_t>(matched.a.cols());
+    const auto dimsB = static_cast<std::size_t>(matched.b.cols());
+    if (cli.dims > dimsA || cli.dims > dimsB) {
+      const Side& small = dimsB < dimsA ? b : a;  // the side with fewer dimensions is the one exceeded
+      throw InputError("--dims " + std::to_string(cli.dims) + " is more than the " +
+                       std::to_string(std::min(dimsA, dimsB)) + " dimensions of " + small.name + " (" + small.features +
+                       ")");
+    }
+  }
+  options.dims = cli.dims;
+  options.permutations = cli.permutations;
+  options.folds = cli.folds;
+  options.seed = cli.common.seed.value_or(0);
+  const AlignStatistics stats = alignSides(matched, options, progress.sub(0.6, 1.0));
+  reporter.finishProgress();
+  const double seconds = a.modelSeconds + b.modelSeconds +
+                         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  if (writer) {
+    if (options.cca) {
+      writer->writeDoubles("/canonical_correlations", stats.canonicalCorrelations);
+      writer->writeDoubles("/cca_heldout", stats.ccaHeldout);
+      writer->writeArray("/transform_a", matrixToArray(stats.transformA));
+      writer->writeAttribute("/transform_a", "axes",
+                             "features of A, K: (A - /mean_a) @ /transform_a = canonical variates of A");
+      writer->writeArray("/transform_b", matrixToArray(stats.transformB));
+      writer->writeAttribute("/transform_b", "axes",
+                             "features of B, K: (B - /mean_b) @ /transform_b = canonical variates of B");
+      writer->writeDoubles("/mean_a", rowVector(stats.meanA));
+      writer->writeDoubles("/mean_b", rowVector(stats.meanB));
+      writer->writeArray("/aligned_a", matrixToArray(stats.alignedA));
+      writer->writeAttribute("/aligned_a", "axes", "matched rows, K (canonical variates, unit variance)");
+      writer->writeArray("/aligned_b", matrixToArray(stats.alignedB));
+      writer->writeAttribute("/aligned_b", "axes", "matched rows, K (canonical variates, unit variance)");
+    }
+    if (!matched.labels.empty()) writer->writeStrings("/conditions", matched.labels);
+    for (const auto& [name, values] : stats.nullValues) writer->writeDoubles("/null/" + name, values);
+    writer->writeAttribute("/", "command", "align");
+    writer->writeAttribute("/", "source_a", fileA);
+    writer->writeAttribute("/", "source_b", fileB);
+    writer->writeAttribute("/", "features_a", a.features);
+    writer->writeAttribute("/", "features_b", b.features);
+    writer->writeAttribute("/", "match", match);
+    writer->writeAttribute("/", "dims", static_cast<double>(stats.dims));
+    writer->writeAttribute("/", "rows", static_cast<double>(stats.rows));
+    writer->commit();
+  }
+
+  nlohmann::json json{{"match", match},
+                      {"rows", stats.rows},
+                      {"dims", stats.dims},
+                      {"permutations", stats.permutationsRun},
+                      {"exhaustive", stats.exhaustive},
+                      {"p_min", stats.pMin},
+                      {"seconds", seconds}};
+  if (match == "conditions") json["conditions"] = matched.labels;
+  if (matchName(match) == "behavior") {
+    json["conditions"] = matched.labels;
+    json["sector_entries"] = {{"a", matched.entriesA}, {"b", matched.entriesB}};
+  }
+  if (options.cca) {
+    json["canonical_correlations"] = stats.canonicalCorrelations;
+    json["cca_mean"] = stats.ccaMean;
+    json["cca_heldout"] = stats.ccaHeldout;
+    json["cca_heldout_mean"] = stats.ccaHeldoutMean;
+  }
+  if (options.procrustes) json["procrustes_disparity"] = stats.procrustesDisparity;
+  if (options.consistency)
+    json["consistency_r2"] = {{"a_to_b", stats.consistencyAToB}, {"b_to_a", stats.consistencyBToA}};
+  json["p_values"] = nlohmann::json::object();
+  for (const auto& [name, p] : stats.pValues) json["p_values"][name] = p;
+
+  std::ostringstream line;
+  line << fileA << " vs " << fileB << " (" << match << ", " << stats.rows << " rows, " << stats.dims << " dims)";
+  const auto pText = [&](const std::string& name) {
+    const auto found = stats.pValues.find(name);
+    return found == stats.pValues.end() ? std::string() : " (p " + std::to_string(found->second) + ")";
+  };
+  if (options.cca)
+    line << ": CCA mean " << stats.ccaMean << pText("cca_mean") << ", held-out " << stats.ccaHeldoutMean
+         << pText("cca_heldout_mean");
+  if (options.procrustes)
+    line << "; Procrustes disparity " << stats.procrustesDisparity << pText("procrustes_disparity");
+  if (options.consistency)
+    line << "; consistency R2 A->B " << stats.consistencyAToB << pText("consistency_r2_a_to_b") << ", B->A "
+         << stats.consistencyBToA << pText("consistency_r2_b_to_a");
+  if (stats.permutationsRun > 0) line << "; p_min " << stats.pMin;
+  reporter.result(json, line.str(), cli.out);
+  return kSuccess;
+}
+
+}  // namespace
+
+void addAlignCommand(CLI::App& root, CommandList& commands) {
+  auto options = std::make_shared<AlignCliOptions>();
+  auto* command = root.add_subcommand(kAlignSummary.name, kAlignSummary.help);
+  addCommonOptions(*command, options->common);
+  addBinningOptions(*command, options->binning);
+  command
+      ->add_option("FILES", options->files,
+                   "Two sides, each a recording (NWB, DataHigh MAT) or an infer results file (/latents); "
+                   "one recording with --model-b")
+      ->required()
+      ->expected(1, 2);
+  command->add_option("--model", options->model, "TorchScript model for side A (and side B without --model-b)");
+  command->add_option("--model-b", options->modelB, "TorchScript model for side B");
+  command->add_option("--match", options->match,
+                      "time, conditions or behavior:NAME (default: conditions when both sides have trials, else time)");
+  command->add_option("--condition-column", options->conditionColumn,
+                      "Trial column holding the condition labels (default condition)");
+  command->add_option("--sectors", options->sectors, "behavior:NAME: direction sectors (default 8)")
+      ->check(CLI::Range(2, 360));
+  command->add_option("--window-bins", options->windowBins, "behavior:NAME: bins after each sector entry (default 10)")
+      ->check(CLI::Range(1, 100000));
+  command->add_option("--dims", options->dims, "K principal components per side (default min(10, dims of either))")
+      ->check(CLI::Range(1, 100000));
+  command->add_option(
+      "--method", options->method,
+      "all, cca, procrustes, consistency, comma-separated (default: all three; dsa is not available yet)");
+  command->add_option("--permutations", options->permutations,
+                      "Null permutations of side B's condition labels (time: circular shifts; default 200)");
+  command->add_option("--folds", options->folds, "consistency: contiguous folds, outer and inner (default 5)")
+      ->check(CLI::Range(2, 1000));
+  command
+      ->add_option("--smooth-ms", options->smoothMs,
+                   "Gaussian sd in ms for a recording side without a model (default 40)")
+      ->check(CLI::NonNegativeNumber);
+  command->add_option(
+      "--out", options->out,
+      "HDF5 results file (/canonical_correlations, /transform_a, /transform_b, /aligned_a, /aligned_b)");
+  commands.push_back({command, [options] { return runAlignCommand(*options); }});
+}
+
+}  // namespace neurolens::cli

@@ -1,0 +1,510 @@
+#include "neurolens/core/alignment.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <random>
+#include <set>
+
+#include "neurolens/core/errors.h"
+#include "neurolens/core/probe.h"
+#include "neurolens/core/projection.h"
+
+namespace neurolens {
+
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+void requireRank3(const FloatArray& data, const std::string& what) {
+  if (data.rank() != 3) throw InputError(what + " must be [trials, bins, features]");
+}
+
+std::string shapeText(const FloatArray& data) {
+  return std::to_string(data.dim(0)) + " trials x " + std::to_string(data.dim(1)) + " bins";
+}
+
+std::string joinedLabels(const std::vector<std::string>& labels) {
+  std::string text;
+  constexpr std::size_t kShown = 8;
+  for (std::size_t i = 0; i < labels.size() && i < kShown; ++i) text += (i == 0 ? "" : ", ") + labels[i];
+  if (labels.size() > kShown) text += ", ... (" + std::to_string(labels.size()) + " in all)";
+  return text.empty() ? "none" : text;
+}
+
+// Rows [begin, end) of a matrix.
+Eigen::MatrixXd rowsOf(const Eigen::MatrixXd& m, std::size_t begin, std::size_t end) {
+  return m.middleRows(static_cast<Eigen::Index>(begin), static_cast<Eigen::Index>(end - begin));
+}
+
+double pearson(const Eigen::VectorXd& x, const Eigen::VectorXd& y) {
+  const Eigen::VectorXd cx = x.array() - x.mean();
+  const Eigen::VectorXd cy = y.array() - y.mean();
+  const double denominator = std::sqrt(cx.squaredNorm() * cy.squaredNorm());
+  return denominator > 0.0 ? cx.dot(cy) / denominator : 0.0;
+}
+
+// Uniform integer in [0, n) from a 64-bit generator, without modulo bias (the same on every platform).
+std::uint64_t uniformBelow(std::mt19937_64& generator, std::uint64_t n) {
+  const std::uint64_t threshold = (0 - n) % n;  // 2^64 mod n
+  std::uint64_t x = 0;
+  do x = generator();
+  while (x < threshold);
+  return x % n;
+}
+
+// The K-dimensional PCA projection of rows, with the fit to project other rows.
+struct Projection {
+  RowPca pca;
+  Eigen::MatrixXd projected;
+  [[nodiscard]] Eigen::MatrixXd apply(const Eigen::MatrixXd& rows) const {
+    return (rows.rowwise() - pca.mean) * pca.components.transpose();
+  }
+};
+
+Projection project(const Eigen::MatrixXd& rows, std::size_t k) {
+  Projection result;
+  result.pca = pcaOfRows(rows, k);
+  result.projected = result.apply(rows);
+  return result;
+}
+
+// One side of one held-out direction: PCA fitted on the training rows, both halves projected with it.
+struct HeldoutSide {
+  Eigen::MatrixXd train;  // [training rows, k]
+  Eigen::MatrixXd test;   // [test rows, k]
+};
+
+HeldoutSide heldoutSide(const Eigen::MatrixXd& rows, std::size_t trainBegin, std::size_t trainEnd,
+                        std::size_t testBegin, std::size_t testEnd, std::size_t k) {
+  const Projection fitted = project(rowsOf(rows, trainBegin, trainEnd), k);
+  return {fitted.projected, fitted.apply(rowsOf(rows, testBegin, testEnd))};
+}
+
+struct Halves {
+  std::size_t split = 0;  // first half [0, split), second [split, rows)
+  std::size_t rows = 0;
+};
+
+// Both directions (fit on the first half, score on the second; then swapped) of one side.
+struct HeldoutPair {
+  HeldoutSide forward;
+  HeldoutSide backward;
+};
+
+HeldoutPair heldoutPair(const Eigen::MatrixXd& rows, const Halves& halves, std::size_t k) {
+  return {heldoutSide(rows, 0, halves.split, halves.split, halves.rows, k),
+          heldoutSide(rows, halves.split, halves.rows, 0, halves.split, k)};
+}
+
+// Held-out canonical correlations, one direction: means and weights fitted on the
+// training rows (PCA already fitted there), correlations of the projected test rows per component.
+std::vector<double> heldoutDirection(const HeldoutSide& a, const HeldoutSide& b) {
+  const CanonicalFit fit = fitCanonical(a.train, b.train);
+  const Eigen::MatrixXd variatesA = (a.test.rowwise() - fit.meanA) * fit.weightsA;
+  const Eigen::MatrixXd variatesB = (b.test.rowwise() - fit.meanB) * fit.weightsB;
+  std::vector<double> correlations;
+  for (Eigen::Index c = 0; c < variatesA.cols(); ++c)
+    correlations.push_back(pearson(variatesA.col(c), variatesB.col(c)));
+  return correlations;
+}
+
+std::vector<double> heldoutCca(const HeldoutPair& a, const HeldoutPair& b) {
+  const std::vector<double> forward = heldoutDirection(a.forward, b.forward);
+  const std::vector<double> backward = heldoutDirection(a.backward, b.backward);
+  std::vector<double> mean(forward.size());
+  for (std::size_t c = 0; c < mean.size(); ++c) mean[c] = 0.5 * (forward[c] + backward[c]);
+  return mean;
+}
+
+double consistencyR2(const Eigen::MatrixXd& from, const Eigen::MatrixXd& to, const AlignOptions& options) {
+  // Contiguous folds over the matched rows (each row its own fold group), the penalty chosen as probe does.
+  std::vector<std::size_t> groupEnd(static_cast<std::size_t>(from.rows()));
+  std::iota(groupEnd.begin(), groupEnd.end(), std::size_t{1});
+  const CrossValidatedRidge cv = crossValidateRidge(from, to, groupEnd, options.folds, options.alphas);
+  return meanOf(r2PerColumn(to, cv.predictions));
+}
+
+// Every statistic asked for, on side A's rows and a (possibly permuted) side B.
+struct Values {
+  std::vector<double> canonical;
+  std::vector<double> heldout;
+  double disparity = 0.0;
+  double aToB = 0.0;
+  double bToA = 0.0;
+};
+
+// Side A never moves under the null, so its held-out projections are computed once (heldoutA).
+Values statistics(const HeldoutPair& heldoutA, const Eigen::MatrixXd& projectedA, const Eigen::MatrixXd& rawB,
+                  const Eigen::MatrixXd& projectedB, const Halves& halves, const AlignOptions& options, std::size_t k) {
+  Values values;
+  if (options.cca) {
+    values.canonical = fitCanonical(projectedA, projectedB).correlations;
+    values.heldout = heldoutCca(heldoutA, heldoutPair(rawB, halves, k));
+  }
+  if (options.procrustes) values.disparity = procrustesDisparity(projectedA, projectedB).disparity;
+  if (options.consistency) {
+    values.aToB = consistencyR2(projectedA, projectedB, options);
+    values.bToA = consistencyR2(projectedB, projectedA, options);
+  }
+  return values;
+}
+
+std::uint64_t factorialCapped(std::size_t n, std::uint64_t cap) {
+  std::uint64_t value = 1;
+  for (std::size_t i = 2; i <= n; ++i) {
+    if (value > cap / i) return cap + 1;
+    value *= i;
+  }
+  return value;
+}
+
+// The null's rearrangements of side B's rows: each is a row order.
+std::vector<std::vector<std::size_t>> nullOrders(const MatchedRows& matched, const AlignOptions& options,
+                                                 bool* exhaustive) {
+  const auto rows = static_cast<std::size_t>(matched.b.rows());
+  std::vector<std::vector<std::size_t>> orders;
+  *exhaustive = false;
+  if (options.permutations == 0) return orders;
+  std::mt19937_64 generator(options.seed);
+  if (matched.match == AlignMatch::Time) {
+    // Circular shifts by at least 10 % of the rows, never a multiple of the trial length.
+    const auto least = static_cast<std::size_t>(std::ceil(0.1 * static_cast<double>(rows)));
+    std::vector<std::size_t> offsets;
+    for (std::size_t o = std::max<std::size_t>(least, 1); o + least <= rows && o < rows; ++o)
+      if (matched.trialRows == 0 || matched.trialRows >= rows || o % matched.trialRows != 0) offsets.push_back(o);
+    if (offsets.empty())
+      throw InputError("--match time: " + std::to_string(rows) +
+                       " rows leave no circular shift of at least 10 % that is not a whole number of trials "
+                       "for the permutation null (use --permutations 0)");
+    std::vector<std::size_t> chosen;
+    if (offsets.size() <= options.permutations) {
+      chosen = offsets;
+      *exhaustive = true;
+    } else {
+      for (std::size_t p = 0; p < options.permutations; ++p)
+        chosen.push_back(offsets[static_cast<std::size_t>(uniformBelow(generator, offsets.size()))]);
+    }
+    for (const std::size_t offset : chosen) {
+      std::vector<std::size_t> order(rows);
+      for (std::size_t r = 0; r < rows; ++r) order[r] = (r + offset) % rows;
+      orders.push_back(std::move(order));
+    }
+    return orders;
+  }
+  // Group labels of B permuted: group g of the null takes B's group perm[g].
+  const std::size_t groups = matched.labels.size();
+  const auto toOrder = [&](const std::vector<std::size_t>& permutation) {
+    std::vector<std::size_t> order;
+    order.reserve(rows);
+    for (std::size_t g = 0; g < groups; ++g)
+      for (std::size_t r = 0; r < matched.groupRows; ++r) order.push_back(permutation[g] * matched.groupRows + r);
+    return order;
+  };
+  std::vector<std::size_t> permutation(groups);
+  std::iota(permutation.begin(), permutation.end(), std::size_t{0});
+  const std::uint64_t distinct = factorialCapped(groups, options.permutations + 1);
+  if (distinct <= options.permutations + 1) {
+    // Every permutation but the identity: an exact test.
+    *exhaustive = true;
+    while (std::next_permutation(permutation.begin(), permutation.end())) orders.push_back(toOrder(permutation));
+    return orders;
+  }
+  for (std::size_t p = 0; p < options.permutations; ++p) {
+    std::iota(permutation.begin(), permutation.end(), std::size_t{0});
+    for (std::size_t i = groups - 1; i > 0; --i)
+      std::swap(permutation[i], permutation[static_cast<std::size_t>(uniformBelow(generator, i + 1))]);
+    orders.push_back(toOrder(permutation));
+  }
+  return orders;
+}
+
+Eigen::MatrixXd reordered(const Eigen::MatrixXd& m, const std::vector<std::size_t>& order) {
+  Eigen::MatrixXd out(m.rows(), m.cols());
+  for (std::size_t r = 0; r < order.size(); ++r)
+    out.row(static_cast<Eigen::Index>(r)) = m.row(static_cast<Eigen::Index>(order[r]));
+  return out;
+}
+
+}  // namespace
+
+MatchedRows matchByTime(const FloatArray& a, const FloatArray& b) {
+  requireRank3(a, "side A");
+  requireRank3(b, "side B");
+  if (a.dim(0) != b.dim(0) || a.dim(1) != b.dim(1))
+    throw InputError("--match time needs the same trials and bins on both sides: side A has " + shapeText(a) +
+                     ", side B " + shapeText(b));
+  MatchedRows matched;
+  matched.match = AlignMatch::Time;
+  matched.a = flattenRows(a);
+  matched.b = flattenRows(b);
+  matched.trialRows = a.dim(1);
+  return matched;
+}
+
+MatchedRows matchByConditions(const FloatArray& a, const std::vector<std::string>& conditionsA, const FloatArray& b,
+                              const std::vector<std::string>& conditionsB) {
+  requireRank3(a, "side A");
+  requireRank3(b, "side B");
+  std::vector<std::string> namesA;
+  std::vector<std::string> namesB;
+  const FloatArray meansA = conditionAverage(a, conditionsA, &namesA);
+  const FloatArray meansB = conditionAverage(b, conditionsB, &namesB);
+  MatchedRows matched;
+  matched.match = AlignMatch::Conditions;
+  std::set_intersection(namesA.begin(), namesA.end(), namesB.begin(), namesB.end(), std::back_inserter(matched.labels));
+  if (matched.labels.empty())
+    throw InputError("no condition label is common to both sides (side A: " + joinedLabels(namesA) +
+                     "; side B: " + joinedLabels(namesB) + ")");
+  const std::size_t bins = std::min(a.dim(1), b.dim(1));
+  matched.groupRows = bins;
+  const auto rows = static_cast<Eigen::Index>(matched.labels.size() * bins);
+  matched.a.resize(rows, static_cast<Eigen::Index>(a.dim(2)));
+  matched.b.resize(rows, static_cast<Eigen::Index>(b.dim(2)));
+  for (std::size_t c = 0; c < matched.labels.size(); ++c) {
+    const auto ia =
+        static_cast<std::size_t>(std::lower_bound(namesA.begin(), namesA.end(), matched.labels[c]) - namesA.begin());
+    const auto ib =
+        static_cast<std::size_t>(std::lower_bound(namesB.begin(), namesB.end(), matched.labels[c]) - namesB.begin());
+    for (std::size_t t = 0; t < bins; ++t) {
+      const auto r = static_cast<Eigen::Index>(c * bins + t);
+      for (std::size_t f = 0; f < a.dim(2); ++f) matched.a(r, static_cast<Eigen::Index>(f)) = meansA(ia, t, f);
+      for (std::size_t f = 0; f < b.dim(2); ++f) matched.b(r, static_cast<Eigen::Index>(f)) = meansB(ib, t, f);
+    }
+  }
+  return matched;
+}
+
+int directionSector(double x, double y, std::size_t sectors) {
+  if (!std::isfinite(x) || !std::isfinite(y) || (x == 0.0 && y == 0.0) || sectors == 0) return -1;
+  double angle = std::atan2(y, x);
+  if (angle < 0.0) angle += 2.0 * kPi;
+  const auto sector = static_cast<std::size_t>(angle / (2.0 * kPi / static_cast<double>(sectors)));
+  return static_cast<int>(std::min(sector, sectors - 1));
+}
+
+FloatArray sectorTrajectories(const FloatArray& features, const FloatArray& behavior, const SectorOptions& options,
+                              std::vector<std::size_t>* entries) {
+  requireRank3(features, "features");
+  requireRank3(behavior, "behaviour");
+  if (options.sectors < 2) throw InputError("--sectors must be at least 2");
+  if (options.windowBins == 0) throw InputError("--window-bins must be at least 1");
+  if (behavior.dim(2) != 2)
+    throw InputError("behaviour matching needs a 2-D series (x, y); this one has " + std::to_string(behavior.dim(2)) +
+                     " dimensions");
+  if (behavior.dim(0) != features.dim(0) || behavior.dim(1) != features.dim(1))
+    throw InputError("the behavioural series was not binned like the features");
+  const std::size_t trials = features.dim(0);
+  const std::size_t bins = features.dim(1);
+  const std::size_t width = features.dim(2);
+  const std::size_t window = options.windowBins;
+  std::vector<double> sums(options.sectors * window * width, 0.0);
+  std::vector<std::size_t> counts(options.sectors, 0);
+  for (std::size_t t = 0; t < trials; ++t) {
+    int previous = -1;
+    for (std::size_t k = 0; k < bins; ++k) {
+      const int sector = directionSector(behavior(t, k, 0), behavior(t, k, 1), options.sectors);
+      const bool entry = k > 0 && sector >= 0 && previous >= 0 && sector != previous;
+      previous = sector;
+      if (!entry || k + window > bins) continue;
+      bool finite = true;
+      for (std::size_t w = 0; w < window && finite; ++w)
+        for (std::size_t f = 0; f < width && finite; ++f) finite = std::isfinite(features(t, k + w, f));
+      if (!finite) continue;
+      const auto s = static_cast<std::size_t>(sector);
+      ++counts[s];
+      for (std::size_t w = 0; w < window; ++w)
+        for (std::size_t f = 0; f < width; ++f) sums[(s * window + w) * width + f] += features(t, k + w, f);
+    }
+  }
+  FloatArray means({options.sectors, window, width});
+  for (std::size_t s = 0; s < options.sectors; ++s)
+    for (std::size_t i = 0; i < window * width; ++i)
+      means.values()[s * window * width + i] =
+          counts[s] == 0 ? 0.0F : static_cast<float>(sums[s * window * width + i] / static_cast<double>(counts[s]));
+  if (entries != nullptr) *entries = counts;
+  return means;
+}
+
+MatchedRows matchByBehavior(const FloatArray& a, const FloatArray& behaviorA, const FloatArray& b,
+                            const FloatArray& behaviorB, const SectorOptions& options) {
+  MatchedRows matched;
+  matched.match = AlignMatch::Behavior;
+  const FloatArray meansA = sectorTrajectories(a, behaviorA, options, &matched.entriesA);
+  const FloatArray meansB = sectorTrajectories(b, behaviorB, options, &matched.entriesB);
+  const std::size_t digits = std::to_string(options.sectors - 1).size();
+  std::vector<std::size_t> used;
+  for (std::size_t s = 0; s < options.sectors; ++s) {
+    if (matched.entriesA[s] == 0 || matched.entriesB[s] == 0) continue;
+    std::string index = std::to_string(s);
+    matched.labels.push_back("sector_" + std::string(digits - index.size(), '0') + index);
+    used.push_back(s);
+  }
+  if (used.empty())
+    throw InputError("no direction sector is entered (with a whole window of " + std::to_string(options.windowBins) +
+                     " bins after the entry) on both sides");
+  const std::size_t window = options.windowBins;
+  matched.groupRows = window;
+  const auto rows = static_cast<Eigen::Index>(used.size() * window);
+  matched.a.resize(rows, static_cast<Eigen::Index>(a.dim(2)));
+  matched.b.resize(rows, static_cast<Eigen::Index>(b.dim(2)));
+  for (std::size_t g = 0; g < used.size(); ++g)
+    for (std::size_t w = 0; w < window; ++w) {
+      const auto r = static_cast<Eigen::Index>(g * window + w);
+      for (std::size_t f = 0; f < a.dim(2); ++f) matched.a(r, static_cast<Eigen::Index>(f)) = meansA(used[g], w, f);
+      for (std::size_t f = 0; f < b.dim(2); ++f) matched.b(r, static_cast<Eigen::Index>(f)) = meansB(used[g], w, f);
+    }
+  return matched;
+}
+
+CanonicalFit fitCanonical(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
+  if (a.rows() != b.rows())
+    throw InputError("CCA: side A has " + std::to_string(a.rows()) + " rows, side B " + std::to_string(b.rows()));
+  if (a.rows() <= std::max(a.cols(), b.cols()))
+    throw InputError("CCA: " + std::to_string(a.rows()) + " rows are too few for " +
+                     std::to_string(std::max(a.cols(), b.cols())) + " dimensions");
+  CanonicalFit fit;
+  fit.meanA = a.colwise().mean();
+  fit.meanB = b.colwise().mean();
+  const auto factor = [](const Eigen::MatrixXd& centred, const char* side) {
+    const Eigen::HouseholderQR<Eigen::MatrixXd> qr(centred);
+    const Eigen::Index cols = centred.cols();
+    Eigen::MatrixXd r = qr.matrixQR().topRows(cols).triangularView<Eigen::Upper>();
+    const double largest = r.diagonal().cwiseAbs().maxCoeff();
+    if (!(largest > 0.0) || r.diagonal().cwiseAbs().minCoeff() <= 1e-10 * largest)
+      throw InputError(std::string("CCA: the dimensions of side ") + side +
+                       " are linearly dependent on the matched rows (use fewer --dims)");
+    Eigen::MatrixXd q = qr.householderQ() * Eigen::MatrixXd::Identity(centred.rows(), cols);
+    return std::make_pair(std::move(q), std::move(r));
+  };
+  const auto [qa, ra] = factor(a.rowwise() - fit.meanA, "A");
+  const auto [qb, rb] = factor(b.rowwise() - fit.meanB, "B");
+  const Eigen::JacobiSVD<Eigen::MatrixXd> svd(qa.transpose() * qb, Eigen::ComputeThinU | Eigen::ComputeThinV);
+  const Eigen::Index k = svd.singularValues().size();
+  for (Eigen::Index c = 0; c < k; ++c) fit.correlations.push_back(std::min(1.0, svd.singularValues()(c)));
+  // A_c Ra^-1 = Qa, so Ra^-1 U maps centred A onto Qa U (unit norm); sqrt(rows - 1) makes unit variance.
+  const double scale = std::sqrt(static_cast<double>(a.rows() - 1));
+  fit.weightsA = scale * ra.triangularView<Eigen::Upper>().solve(svd.matrixU().leftCols(k));
+  fit.weightsB = scale * rb.triangularView<Eigen::Upper>().solve(svd.matrixV().leftCols(k));
+  return fit;
+}
+
+ProcrustesFit procrustesDisparity(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
+  if (a.rows() != b.rows() || a.cols() != b.cols())
+    throw InputError("Procrustes: both sides need the same shape (" + std::to_string(a.rows()) + " x " +
+                     std::to_string(a.cols()) + " vs " + std::to_string(b.rows()) + " x " + std::to_string(b.cols()) +
+                     ")");
+  Eigen::MatrixXd standardA = a.rowwise() - a.colwise().mean();
+  Eigen::MatrixXd standardB = b.rowwise() - b.colwise().mean();
+  const double normA = standardA.norm();
+  const double normB = standardB.norm();
+  if (!(normA > 0.0) || !(normB > 0.0)) throw InputError("Procrustes: a side has no variance on the matched rows");
+  standardA /= normA;
+  standardB /= normB;
+  const ProcrustesResult fit = orthogonalProcrustes(standardA, standardB);
+  ProcrustesFit result;
+  result.rotation = fit.rotation;
+  result.scale = fit.scale;
+  result.disparity = (standardA - standardB * fit.rotation.transpose() * fit.scale).squaredNorm();
+  return result;
+}
+
+AlignStatistics alignSides(const MatchedRows& matched, const AlignOptions& options, const Progress& progress) {
+  const auto rows = static_cast<std::size_t>(matched.a.rows());
+  const auto featuresA = static_cast<std::size_t>(matched.a.cols());
+  const auto featuresB = static_cast<std::size_t>(matched.b.cols());
+  if (static_cast<std::size_t>(matched.b.rows()) != rows)
+    throw InputError("alignment: the sides have different numbers of matched rows");
+  if (featuresA == 0 || featuresB == 0) throw InputError("alignment: a side has no dimensions");
+  if (!matched.a.allFinite() || !matched.b.allFinite())
+    throw InputError("alignment: the matched rows hold values that are not finite numbers");
+  std::size_t k = options.dims;
+  if (k == 0) {
+    k = std::min<std::size_t>({10, featuresA, featuresB});
+  } else if (k > featuresA || k > featuresB) {
+    throw InputError(
+        "--dims " + std::to_string(k) + " is more than " +
+        (k > featuresA ? "side A's " + std::to_string(featuresA) : "side B's " + std::to_string(featuresB)) +
+        " dimensions");
+  }
+  if (rows < 2 * k)
+    throw InputError(std::to_string(rows) + " matched rows are fewer than 2 x " + std::to_string(k) +
+                     " dimensions (use fewer --dims, or more conditions / bins)");
+  const bool grouped = matched.match != AlignMatch::Time;
+  if (grouped && matched.labels.size() < 2)
+    throw InputError("only one " + std::string(matched.match == AlignMatch::Conditions ? "condition" : "sector") +
+                     " (" + joinedLabels(matched.labels) +
+                     ") is common to both sides: the held-out halves and the permutation null need at least two");
+  Halves halves;
+  halves.rows = rows;
+  halves.split = grouped ? (matched.labels.size() / 2) * matched.groupRows : rows / 2;
+  if (options.cca && std::min(halves.split, rows - halves.split) <= k)
+    throw InputError("held-out CCA: the smaller half of the matched rows has " +
+                     std::to_string(std::min(halves.split, rows - halves.split)) + " rows, not more than the " +
+                     std::to_string(k) + " dimensions (use fewer --dims)");
+  // Nested contiguous folds: every outer training set must still split into `folds` inner folds.
+  if (options.consistency &&
+      (options.folds < 2 || rows < options.folds || rows - (rows + options.folds - 1) / options.folds < options.folds))
+    throw InputError("consistency: " + std::to_string(rows) + " matched rows are too few for " +
+                     std::to_string(options.folds) + " nested contiguous folds (use fewer --folds)");
+
+  AlignStatistics result;
+  result.rows = rows;
+  result.dims = k;
+  const Projection pa = project(matched.a, k);
+  const Projection pb = project(matched.b, k);
+  progress.report(0.0, "alignment");
+  HeldoutPair heldoutA;
+  if (options.cca) heldoutA = heldoutPair(matched.a, halves, k);
+  const Values observed = statistics(heldoutA, pa.projected, matched.b, pb.projected, halves, options, k);
+  if (options.cca) {
+    const CanonicalFit fit = fitCanonical(pa.projected, pb.projected);
+    result.canonicalCorrelations = observed.canonical;
+    result.ccaMean = meanOf(observed.canonical);
+    result.ccaHeldout = observed.heldout;
+    result.ccaHeldoutMean = meanOf(observed.heldout);
+    result.transformA = pa.pca.components.transpose() * fit.weightsA;
+    result.transformB = pb.pca.components.transpose() * fit.weightsB;
+    result.meanA = pa.pca.mean + fit.meanA * pa.pca.components;
+    result.meanB = pb.pca.mean + fit.meanB * pb.pca.components;
+    result.alignedA = (pa.projected.rowwise() - fit.meanA) * fit.weightsA;
+    result.alignedB = (pb.projected.rowwise() - fit.meanB) * fit.weightsB;
+  }
+  result.procrustesDisparity = observed.disparity;
+  result.consistencyAToB = observed.aToB;
+  result.consistencyBToA = observed.bToA;
+
+  const std::vector<std::vector<std::size_t>> orders = nullOrders(matched, options, &result.exhaustive);
+  result.permutationsRun = orders.size();
+  if (orders.empty()) return result;
+  std::map<std::string, std::size_t> asSimilar;
+  const auto record = [&](const std::string& name, double value, double real, bool larger) {
+    result.nullValues[name].push_back(value);
+    // Rounding leaves an identical arrangement equal to within a few ulps: count it as tied.
+    const double tolerance = 1e-12 * std::max(1.0, std::abs(real));
+    if (larger ? value >= real - tolerance : value <= real + tolerance) ++asSimilar[name];
+  };
+  for (std::size_t p = 0; p < orders.size(); ++p) {
+    const Eigen::MatrixXd rawB = reordered(matched.b, orders[p]);
+    const Eigen::MatrixXd projectedB = reordered(pb.projected, orders[p]);
+    const Values null = statistics(heldoutA, pa.projected, rawB, projectedB, halves, options, k);
+    if (options.cca) {
+      record("cca_mean", meanOf(null.canonical), result.ccaMean, true);
+      record("cca_heldout_mean", meanOf(null.heldout), result.ccaHeldoutMean, true);
+    }
+    if (options.procrustes) record("procrustes_disparity", null.disparity, result.procrustesDisparity, false);
+    if (options.consistency) {
+      record("consistency_r2_a_to_b", null.aToB, result.consistencyAToB, true);
+      record("consistency_r2_b_to_a", null.bToA, result.consistencyBToA, true);
+    }
+    progress.report(static_cast<double>(p + 1) / static_cast<double>(orders.size()), "alignment null");
+  }
+  const double draws = static_cast<double>(orders.size());
+  for (const auto& [name, values] : result.nullValues)
+    result.pValues[name] = (1.0 + static_cast<double>(asSimilar[name])) / (1.0 + draws);
+  result.pMin = 1.0 / (1.0 + draws);
+  return result;
+}
+
+}  // namespace neurolens
