@@ -14,6 +14,7 @@ void addAllCommands(CLI::App& root, CommandList& commands) {
   addEvaluateCommand(root, commands);
   addProbeCommand(root, commands);
   addLinkCommand(root, commands);
+  addLesionCommand(root, commands);
   addDemoCommand(root, commands);
 #ifdef NEUROLENS_HAVE_FIGURE
   addFigureCommand(root, commands);

@@ -20,6 +20,8 @@ inline constexpr CommandSummary kProbeSummary{
     "probe", "Cross-validated linear read-out of a behavioural or trial variable (ridge / logistic regression)"};
 inline constexpr CommandSummary kLinkSummary{
     "link", "Which unit types drive which latents (attribution profiles, sign/basis-free)"};
+inline constexpr CommandSummary kLesionSummary{
+    "lesion", "In-silico lesions of unit groups, each effect against random lesions of the same size"};
 inline constexpr CommandSummary kFigureSummary{"figure",
                                                "Publication figures (PNG, SVG, PDF) and animations, headless"};
 

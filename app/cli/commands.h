@@ -13,6 +13,7 @@ void addDemoCommand(CLI::App& root, CommandList& commands);
 void addAttributeCommand(CLI::App& root, CommandList& commands);
 void addProbeCommand(CLI::App& root, CommandList& commands);
 void addLinkCommand(CLI::App& root, CommandList& commands);
+void addLesionCommand(CLI::App& root, CommandList& commands);
 void addFigureCommand(CLI::App& root, CommandList& commands);  // only with NEUROLENS_HAVE_FIGURE (GUI builds)
 
 }  // namespace neurolens::cli

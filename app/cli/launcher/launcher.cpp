@@ -36,6 +36,7 @@ void addLauncherCommands(CLI::App& root, CommandList& commands, int argc, char**
   forward(kEvaluateSummary);
   forward(kProbeSummary);
   forward(kLinkSummary);
+  forward(kLesionSummary);
   addDemoCommand(root, commands);
 #ifdef NEUROLENS_HAVE_FIGURE
   forward(kFigureSummary);
