@@ -155,7 +155,13 @@ std::vector<LesionRequest> lesionRequests(const LesionCliOptions& cli, const Bin
 
 std::vector<std::string> conditionLabels(const LesionCliOptions& cli, const BinnedRecording& binned,
                                          const Reporter& reporter) {
-  if (binned.continuous) return {};
+  if (binned.continuous) {
+    if (cli.conditionGiven)
+      throw InputError("--condition " + cli.condition + ": '" + cli.file +
+                       "' is a continuous recording (no trials table), so it has no conditions; leave --condition out "
+                       "to measure condition_shift on the trajectory as one group");
+    return {};
+  }
   const Column* found = binned.trials.find(cli.condition);
   if (found == nullptr || binned.trials.rows() != binned.trialCount()) {
     if (cli.conditionGiven)

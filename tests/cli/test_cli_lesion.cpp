@@ -184,6 +184,42 @@ class TestCliLesion : public QObject {
     QVERIFY(entry["condition_shift"].toDouble() > 0.0);
   }
 
+  // A continuous recording (the demo without its trials table): shuffle shifts each
+  // lesioned unit circularly by >= 10 s; the conditions are one group.
+  void continuousRecordingShuffles() {
+    QVERIFY(QFile::copy(recording_, path("continuous.nwb")));
+    const auto removed =
+        neurolens::test::runPython({"-c",
+                                    "import sys\ntry:\n    import h5py\nexcept ImportError:\n    sys.exit(77)\n"
+                                    "with h5py.File(sys.argv[1], 'a') as f:\n    del f['intervals/trials']\n",
+                                    path("continuous.nwb")});
+    if (removed.exitCode == 77) QSKIP("h5py missing from NEUROLENS_TEST_PYTHON");
+    QVERIFY2(removed.exitCode == 0, qPrintable(removed.err));
+    const QStringList base{
+        "lesion",  "--json",   "--quiet",         "--device",         "cpu", "--model", model_, "--mode",
+        "shuffle", "--lesion", "cell_type=tuned", "--random-repeats", "5",   "--seed",  "7"};
+    const auto r = cli(QStringList(base) << "--target"
+                                         << "behavior:hand_vel"
+                                         << "--lag-ms"
+                                         << "100" << path("continuous.nwb"));
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject o = json(r.out);
+    QCOMPARE(o["trials"].toInt(), 1);
+    QCOMPARE(o["conditions"].toInt(), 1);
+    const QJsonObject entry = o["lesions"].toArray().first().toObject();
+    qInfo("continuous, tuned shuffled: hand_vel R2 %.3f -> %.3f (p %.3f), condition shift %.3f",
+          entry["probe_r2_intact"].toDouble(), entry["probe_r2_lesioned"].toDouble(),
+          entry["random"].toObject()["probe_r2_lesioned"].toObject()["p"].toDouble(),
+          entry["condition_shift"].toDouble());
+    QVERIFY(entry["probe_r2_lesioned"].toDouble() < 0.5 * entry["probe_r2_intact"].toDouble());
+    QVERIFY(entry["condition_shift"].toDouble() > 0.0);
+    // No conditions to name in a continuous recording.
+    const auto named = cli(QStringList(base) << "--condition"
+                                             << "condition" << path("continuous.nwb"));
+    QCOMPARE(named.exitCode, 3);
+    QVERIFY(named.err.startsWith("error: --condition condition"));
+  }
+
   void badSelectionsExitThree() {
     expectBadSelection({"--lesion", "cell_type=no_such_type"}, "no unit has cell_type = no_such_type");
     expectBadSelection({"--lesion", "no_such_column=tuned"}, "no column 'no_such_column'");
