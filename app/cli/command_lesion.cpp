@@ -118,8 +118,14 @@ std::vector<LesionRequest> lesionRequests(const LesionCliOptions& cli, const Bin
   std::vector<LesionRequest> requests;
   if (!cli.perType.empty()) {
     const Column& column = unitColumn(binned, cli.perType, "--per-type", cli.file);
-    for (const auto& value : distinctValues(column))
-      requests.push_back({value, unitsWithValue(column, value, "--per-type " + cli.perType, cli.file)});
+    if (column.isNumeric()) {  // grouped by the numbers themselves (their text may round)
+      std::map<double, std::vector<std::size_t>> groups;
+      for (std::size_t row = 0; row < column.rows(); ++row) groups[column.numbers()[row]].push_back(row);
+      for (auto& [value, units] : groups) requests.push_back({column.cellText(units.front()), std::move(units)});
+    } else {
+      for (const auto& value : distinctValues(column))
+        requests.push_back({value, unitsWithValue(column, value, "--per-type " + cli.perType, cli.file)});
+    }
     return requests;
   }
   const std::string option = "--lesion " + cli.lesion;
@@ -289,7 +295,6 @@ void writeResults(io::ResultsWriter& writer, const LesionCliOptions& cli, const 
 
 int runLesionCommand(LesionCliOptions cli) {
   Reporter reporter(cli.common);
-  const auto started = std::chrono::steady_clock::now();
   if (cli.lesion.empty() == cli.perType.empty())
     throw UsageError(cli.lesion.empty() ? "lesion: give --lesion LIST|COLUMN=VALUE or --per-type COLUMN"
                                         : "lesion: --lesion and --per-type exclude each other");
@@ -333,10 +338,12 @@ int runLesionCommand(LesionCliOptions cli) {
     options.probe.seed = options.seed;
   }
 
+  const auto computing = std::chrono::steady_clock::now();
   const LesionStudy study = runLesionStudy(model, binned.counts, requests, options, progress.sub(0.05, 1.0));
   reporter.finishProgress();
   for (const auto& note : study.notes) reporter.warn(note);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  // As every command's `seconds`: the computation itself, after loading and binning, before writing.
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - computing).count();
   const bool boost = options.manipulation.mode == LesionMode::Boost;
   const std::string probeKey = study.categoricalProbe ? "probe_accuracy" : "probe_r2";
 

@@ -136,10 +136,13 @@ FloatArray lesionCounts(const FloatArray& counts, const std::vector<std::size_t>
   if (layout.continuous) {
     const double binS = layout.binMs / 1000.0;
     const auto minShift = static_cast<std::size_t>(std::ceil(layout.minShiftS / binS - 1e-9));
-    if (rows < 2 * minShift || rows < 2)
-      throw InputError("--mode shuffle: the continuous recording is " +
-                       std::to_string(static_cast<double>(rows) * binS) + " s long; circular shifts of at least " +
-                       std::to_string(layout.minShiftS) + " s each way need at least twice that");
+    if (rows < 2 * minShift || rows < 2) {
+      std::ostringstream message;
+      message << "--mode shuffle: the continuous recording is " << static_cast<double>(rows) * binS
+              << " s long; circular shifts of at least " << layout.minShiftS
+              << " s each way need a recording at least twice as long";
+      throw InputError(message.str());
+    }
     const std::size_t choices = rows - 2 * minShift + 1;  // offsets minShift .. rows - minShift
     for (const std::size_t unit : units) {
       const std::size_t offset = minShift + static_cast<std::size_t>(uniformBelow(generator, choices));
