@@ -336,6 +336,7 @@ int runLesionCommand(LesionCliOptions cli) {
     options.probe.binMs = binned.binMs;
     options.probe.lagMs = cli.lagMs;
     options.probe.seed = options.seed;
+    (void)lagInBins(cli.lagMs, binned.binMs);  // a lag of no whole bins is exit 3 before any model run
   }
 
   const auto computing = std::chrono::steady_clock::now();
