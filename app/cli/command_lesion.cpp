@@ -37,6 +37,7 @@ struct LesionCliOptions {
   std::string target;
   double lagMs = 0.0;
   std::size_t folds = 5;
+  std::vector<double> alphas;
   std::size_t randomRepeats = 100;
   bool matchRate = false;
   std::string condition = "condition";
@@ -333,6 +334,7 @@ int runLesionCommand(LesionCliOptions cli) {
   if (!cli.target.empty()) {
     options.target = probeTargetFromSpec(binned, cli.target);
     options.probe.folds = cli.folds;
+    if (!cli.alphas.empty()) options.probe.alphas = cli.alphas;
     options.probe.binMs = binned.binMs;
     options.probe.lagMs = cli.lagMs;
     options.probe.seed = options.seed;
@@ -448,6 +450,11 @@ void addLesionCommand(CLI::App& root, CommandList& commands) {
   command->add_option("--lag-ms", options->lagMs, "Probe: take the target this many ms after the latents");
   command->add_option("--folds", options->folds, "Probe: contiguous folds, outer and inner (default 5)")
       ->check(CLI::Range(2, 1000));
+  command
+      ->add_option("--alphas", options->alphas,
+                   "Probe: penalties to choose from, comma-separated (default logspace(-4, 4, 17)); one value skips "
+                   "the inner search (a text target's logistic probe is slow)")
+      ->delimiter(',');
   command
       ->add_option("--random-repeats", options->randomRepeats,
                    "Random lesions of the same size, from the other units, per lesion (default 100)")
