@@ -15,6 +15,7 @@ void addAllCommands(CLI::App& root, CommandList& commands) {
   addProbeCommand(root, commands);
   addLinkCommand(root, commands);
   addAlignCommand(root, commands);
+  addLesionCommand(root, commands);
   addDemoCommand(root, commands);
 #ifdef NEUROLENS_HAVE_FIGURE
   addFigureCommand(root, commands);

@@ -22,6 +22,8 @@ inline constexpr CommandSummary kLinkSummary{
     "link", "Which unit types drive which latents (attribution profiles, sign/basis-free)"};
 inline constexpr CommandSummary kAlignSummary{
     "align", "How similar two recordings or models are: CCA, held-out CCA, Procrustes, consistency, with nulls"};
+inline constexpr CommandSummary kLesionSummary{
+    "lesion", "In-silico lesions of unit groups, each effect against random lesions of the same size"};
 inline constexpr CommandSummary kFigureSummary{"figure",
                                                "Publication figures (PNG, SVG, PDF) and animations, headless"};
 

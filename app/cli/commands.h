@@ -14,6 +14,7 @@ void addAttributeCommand(CLI::App& root, CommandList& commands);
 void addProbeCommand(CLI::App& root, CommandList& commands);
 void addLinkCommand(CLI::App& root, CommandList& commands);
 void addAlignCommand(CLI::App& root, CommandList& commands);
+void addLesionCommand(CLI::App& root, CommandList& commands);
 void addFigureCommand(CLI::App& root, CommandList& commands);  // only with NEUROLENS_HAVE_FIGURE (GUI builds)
 
 }  // namespace neurolens::cli

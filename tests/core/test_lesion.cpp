@@ -6,7 +6,10 @@
 // for the bundled demo model (resources/demo/demo_model.pt), which learnt the
 // demo's structure from spikes alone.
 #include <QtTest/QtTest>
+#include <algorithm>
 #include <filesystem>
+#include <random>
+#include <set>
 
 #include "neurolens/core/binning.h"
 #include "neurolens/core/errors.h"
@@ -47,6 +50,139 @@ class TestLesion : public QObject {
     compareLatents(intact, halved, effect);
     QVERIFY(std::abs(effect.varianceLost[0] - 0.75) < 1e-9);
     QVERIFY(std::abs(effect.varianceLost[1]) < 1e-12);
+  }
+
+  // Shuffle permutes each lesioned unit across trials within each bin: the unit's
+  // values in a bin (so its per-bin total over trials, its PSTH) stay the same;
+  // the other units are untouched; a continuous recording is shifted circularly.
+  void shuffleKeepsEachBinsValuesAndBoostMultiplies() {
+    FloatArray counts({12, 5, 4});
+    std::mt19937_64 fill(7);
+    for (float& value : counts.values()) value = static_cast<float>(fill() % 9);
+    std::mt19937_64 generator(11);
+    const FloatArray shuffled =
+        lesionCounts(counts, {0, 2}, parseLesionManipulation("shuffle"), LesionLayout{}, generator);
+    bool moved = false;
+    for (std::size_t u = 0; u < 4; ++u)
+      for (std::size_t b = 0; b < 5; ++b) {
+        std::vector<float> before;
+        std::vector<float> after;
+        for (std::size_t t = 0; t < 12; ++t) {
+          before.push_back(counts(t, b, u));
+          after.push_back(shuffled(t, b, u));
+          moved = moved || counts(t, b, u) != shuffled(t, b, u);
+          if (u == 1 || u == 3) QCOMPARE(shuffled(t, b, u), counts(t, b, u));
+        }
+        std::sort(before.begin(), before.end());
+        std::sort(after.begin(), after.end());
+        QCOMPARE(after, before);
+      }
+    QVERIFY(moved);
+    // The same seed, the same shuffle.
+    std::mt19937_64 again(11);
+    QCOMPARE(lesionCounts(counts, {0, 2}, parseLesionManipulation("shuffle"), LesionLayout{}, again).values(),
+             shuffled.values());
+
+    const LesionManipulation boost = parseLesionManipulation("boost:2.5");
+    QCOMPARE(boost.mode, LesionMode::Boost);
+    QCOMPARE(boost.factor, 2.5);
+    const FloatArray boosted = lesionCounts(counts, {1}, boost, LesionLayout{}, generator);
+    for (std::size_t t = 0; t < 12; ++t)
+      for (std::size_t b = 0; b < 5; ++b) {
+        QCOMPARE(boosted(t, b, 1), 2.5F * counts(t, b, 1));
+        QCOMPARE(boosted(t, b, 0), counts(t, b, 0));
+      }
+    const FloatArray zeroed = lesionCounts(counts, {3}, parseLesionManipulation("zero"), LesionLayout{}, generator);
+    QCOMPARE(zeroed(4, 2, 3), 0.0F);
+    for (const char* bad : {"boost:0", "boost:-1", "boost:x", "boost:", "boost:inf", "silence"})
+      QVERIFY_THROWS_EXCEPTION(InputError, (void)parseLesionManipulation(bad));
+    QVERIFY_THROWS_EXCEPTION(InputError, (void)lesionCounts(counts, {4}, boost, LesionLayout{}, generator));
+
+    // Continuous: one series of 30 one-second bins; every shift is a rotation by 10..20 bins.
+    FloatArray series({1, 30, 2});
+    for (std::size_t b = 0; b < 30; ++b) {
+      series(0, b, 0) = static_cast<float>(b);
+      series(0, b, 1) = static_cast<float>(100 + b);
+    }
+    LesionLayout continuous;
+    continuous.continuous = true;
+    continuous.binMs = 1000.0;
+    for (int repeat = 0; repeat < 20; ++repeat) {
+      const FloatArray shifted = lesionCounts(series, {0}, parseLesionManipulation("shuffle"), continuous, generator);
+      const auto offset = static_cast<std::size_t>((30 - static_cast<int>(shifted(0, 0, 0))) % 30);
+      QVERIFY2(offset >= 10 && offset <= 20, qPrintable(QString::number(offset)));
+      for (std::size_t b = 0; b < 30; ++b) {
+        QCOMPARE(shifted(0, (b + offset) % 30, 0), series(0, b, 0));
+        QCOMPARE(shifted(0, b, 1), series(0, b, 1));
+      }
+    }
+    continuous.binMs = 1000.0;
+    FloatArray tooShort({1, 19, 1});
+    QVERIFY_THROWS_EXCEPTION(
+        InputError, (void)lesionCounts(tooShort, {0}, parseLesionManipulation("shuffle"), continuous, generator));
+  }
+
+  // percentile = share of random effects smaller than the real one; p = (1 + random at
+  // least as large) / (1 + R); for R2 and bits per spike, "larger" means lower.
+  void percentileAndPOnAHandMadeNull() {
+    const NullComparison variance = compareWithNull(0.5, {0.1, 0.2, 0.5, 0.7}, true);
+    QCOMPARE(variance.percentile, 50.0);
+    QCOMPARE(variance.p, 3.0 / 5.0);
+    const NullComparison r2 = compareWithNull(0.3, {0.2, 0.3, 0.5, 0.9}, false);
+    QCOMPARE(r2.percentile, 50.0);
+    QCOMPARE(r2.p, 3.0 / 5.0);
+    const NullComparison strongest = compareWithNull(0.0, {0.4, 0.5, 0.6}, false);
+    QCOMPARE(strongest.percentile, 100.0);
+    QCOMPARE(strongest.p, 1.0 / 4.0);
+    const NullComparison weakest = compareWithNull(0.0, {0.4, 0.5, 0.6}, true);
+    QCOMPARE(weakest.percentile, 0.0);
+    QCOMPARE(weakest.p, 1.0);
+    QVERIFY_THROWS_EXCEPTION(InputError, (void)compareWithNull(1.0, {}, true));
+  }
+
+  void randomLesionsComeFromOutsideTheSelection() {
+    const std::vector<std::size_t> selected{1, 4, 5};
+    const auto draws = drawRandomLesions(selected, 10, 50, 3);
+    QCOMPARE(draws.size(), std::size_t{50});
+    std::set<std::vector<std::size_t>> distinct;
+    for (const auto& draw : draws) {
+      QCOMPARE(draw.size(), std::size_t{3});
+      QVERIFY(std::is_sorted(draw.begin(), draw.end()) && std::adjacent_find(draw.begin(), draw.end()) == draw.end());
+      for (const std::size_t unit : draw) QVERIFY(unit < 10 && unit != 1 && unit != 4 && unit != 5);
+      distinct.insert(draw);
+    }
+    QVERIFY(distinct.size() > 10);
+    QCOMPARE(drawRandomLesions(selected, 10, 50, 3), draws);
+    QVERIFY(drawRandomLesions(selected, 10, 50, 4) != draws);
+    QVERIFY_THROWS_EXCEPTION(InputError, (void)drawRandomLesions({0, 1, 2, 3, 4, 5}, 10, 1, 0));
+    // Rate matching with a pool of one picks each selected unit's nearest outside unit.
+    const std::vector<double> rates{1.0, 10.0, 1.1, 9.0, 5.0, 20.0};
+    for (const auto& draw : drawRandomLesions({0, 1}, 6, 5, 9, &rates, 1))
+      QCOMPARE(draw, (std::vector<std::size_t>{2, 3}));
+  }
+
+  // The effect measures on hand-made latents.
+  void latentShiftOnHandMadeLatents() {
+    // Two trials (conditions a, b), one bin, one latent: a 0 -> 1, b stays 2.
+    const FloatArray intact({2, 1, 1}, std::vector<float>{0.0F, 2.0F});
+    const FloatArray lesioned({2, 1, 1}, std::vector<float>{1.0F, 2.0F});
+    const LatentReference reference(intact, {"a", "b"});
+    QCOMPARE(reference.conditions(), std::size_t{2});
+    const LatentShift shift = reference.measure(lesioned);
+    QCOMPARE(shift.varianceLost.size(), std::size_t{1});
+    QVERIFY(std::abs(shift.varianceLost[0] - 0.5) < 1e-12);  // 1 / (1 + 1)
+    QVERIFY(std::abs(shift.conditionShift - 0.25) < 1e-12);  // mean(1, 0) / |0 - 2|
+    QCOMPARE(shift.steering.size(), std::size_t{1});
+    QVERIFY(std::abs(shift.steering[0] - 0.5) < 1e-12);
+    // One group: one trial 0, 1, 2 shifted by 1: RMS displacement 1 over sqrt(2 x 2/3).
+    const FloatArray line({1, 3, 1}, std::vector<float>{0.0F, 1.0F, 2.0F});
+    const FloatArray moved({1, 3, 1}, std::vector<float>{1.0F, 2.0F, 3.0F});
+    const LatentReference single(line, {});
+    QCOMPARE(single.conditions(), std::size_t{1});
+    const LatentShift singleShift = single.measure(moved);
+    QVERIFY(std::abs(singleShift.conditionShift - 1.0 / std::sqrt(4.0 / 3.0)) < 1e-9);
+    QVERIFY(std::abs(singleShift.varianceLost[0] - 1.5) < 1e-9);  // 3 / 2: may exceed 1
+    QVERIFY(std::abs(single.measure(line).conditionShift) < 1e-12);
   }
 
   void tunedLesionDestroysVelocityReadout() {

@@ -37,6 +37,7 @@ void addLauncherCommands(CLI::App& root, CommandList& commands, int argc, char**
   forward(kProbeSummary);
   forward(kLinkSummary);
   forward(kAlignSummary);
+  forward(kLesionSummary);
   addDemoCommand(root, commands);
 #ifdef NEUROLENS_HAVE_FIGURE
   forward(kFigureSummary);
