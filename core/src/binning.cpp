@@ -372,9 +372,12 @@ BinnedRecording binRecording(const Recording& recording, const SpikeSource& spik
     binned.counts = FloatArray({layout.origins.size(), layout.bins, kept.size()});
   } catch (const std::bad_alloc&) {
     std::ostringstream message;
+    // Bad input (exit 3), not a failed computation: the options do not fit what the file holds, or a damaged
+    // spike or stop time makes the recording seem to last for years.
     message << recording.source << ": counts of " << layout.origins.size() << " trials x " << layout.bins << " bins x "
-            << kept.size() << " units do not fit in memory (use larger --bin-ms, --chunk-ms or --units)";
-    throw ComputeError(message.str());
+            << kept.size() << " units do not fit in memory (a damaged spike or stop time? else use larger --bin-ms, "
+            << "--chunk-ms or --units)";
+    throw InputError(message.str());
   }
   // Each unit is counted into its own contiguous histogram (cache-resident),
   // kBlock units at a time, then the block is copied row by row into the counts:

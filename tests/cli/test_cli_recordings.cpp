@@ -165,6 +165,8 @@ class TestCliRecordings : public QObject {
       for (const char* command : {"info", "bin", "probe"})
         QTest::newRow(qPrintable(QString(command) + " " + name)) << command << file;
     }
+    for (const char* name : {"binonly_spike_time_1e9", "binonly_stop_time_1e8"})
+      QTest::newRow(qPrintable(QString("bin ") + name)) << "bin" << bad_ + "/" + name + ".nwb";
     QTest::newRow("info nonexistent") << "info" << out("nope.nwb");
     QTest::newRow("bin nonexistent") << "bin" << out("nope.nwb");
   }

@@ -60,6 +60,10 @@ def main():
     with h5py.File(case("spike_times_2d"), "w") as f:
         f["units/spike_times"] = np.zeros((2, 2))
         f["units/spike_times_index"] = np.array([1, 2], dtype=np.uint8)
+    # Sound to read, but one damaged float makes the recording last for years: counts that cannot fit are bad
+    # input to `bin` (exit 3). Not listed with the cases above, which every reader entry point must refuse.
+    minimal(os.path.join(out, "binonly_spike_time_1e9.nwb"), times=np.array([0.1, 0.2, 0.3, 1e9]))
+    minimal(os.path.join(out, "binonly_stop_time_1e8.nwb"), trials=([0.0, 1.0], [1e8, 1e8 + 1.0]))
     os.makedirs(os.path.join(out, "folder.nwb"), exist_ok=True)
     cases.append("folder")
     print("\n".join(cases))
