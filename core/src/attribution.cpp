@@ -149,7 +149,13 @@ std::unique_ptr<Model::Impl> attributionCopy(const Model::Impl& source, const to
   copy->latentsKey = source.latentsKey;
   copy->ratesKeyFromMetadata = source.ratesKeyFromMetadata;
   torch::jit::Module module = source.module.deepcopy();
-  module.to(device, dtype);
+  // Module::to(device, dtype) casts every parameter and buffer, integer ones included (a POYO-style vocabulary
+  // of unit ids would then be float, and its embedding lookup fails): move all, cast only floating-point state.
+  module.to(device);
+  for (torch::Tensor parameter : module.parameters())
+    if (parameter.is_floating_point() && parameter.scalar_type() != dtype) parameter.set_data(parameter.to(dtype));
+  for (torch::Tensor buffer : module.buffers())
+    if (buffer.is_floating_point() && buffer.scalar_type() != dtype) buffer.set_data(buffer.to(dtype));
   module.eval();
   for (torch::Tensor parameter : module.parameters()) parameter.set_requires_grad(false);
   copy->module = module;
@@ -305,7 +311,6 @@ std::size_t bytesPerRow(std::size_t bins, std::size_t units, std::int64_t latent
   const std::size_t values = bins * (2 * units + static_cast<std::size_t>(std::max<std::int64_t>(latents, 1)));
   return std::max<std::size_t>(values * sizeof(float) * kActivationFactor, 1);
 }
-
 
 std::size_t rowBudget(bool cuda, std::size_t bins, std::size_t units, std::int64_t latents, RunReport& run) {
   constexpr std::size_t kCpuBudget = std::size_t{1} << 30;           // 1 GiB

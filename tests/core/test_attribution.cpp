@@ -573,6 +573,35 @@ class TestAttribution : public QObject {
     QVERIFY(relativeError(tf32.all.attributions.values(), fp32.all.attributions.values()) < 1e-6);
     QVERIFY(!tf32.summary.run.notes.empty());
   }
+
+  // A model whose unit weights come from an integer buffer of unit ids (POYO's unit vocabulary): the
+  // attribution copy of the model casts only floating-point state, at fp32 and bf16 alike (casting the ids
+  // made the embedding lookup fail: "Expected tensor for argument #1 'indices' ... but got CPUFloatType").
+  void integerBuffersKeepTheirDtype() {
+    const Model model = Model::load(modelPath("attr_unit_embedding.pt"));
+    const FloatArray counts = poissonCounts(2, 5, kUnits, 3, 2.0);
+    const std::size_t ids[kUnits] = {3, 1, 4, 0, 5, 2};  // the buffer in make_attribution_models.py
+    for (const Precision precision : {Precision::FP32, Precision::BF16}) {
+      AttributionOptions options = cpuOptions();
+      options.steps = 4;
+      options.precision = precision;
+      const AttributionResult result = attributeAll(model, counts, options);
+      const FloatArray& a = result.all.attributions;
+      QCOMPARE(a.shape(), (std::vector<std::size_t>{2, kLatents, 5, kUnits}));
+      double worst = 0.0;
+      double largest = 0.0;
+      for (std::size_t t = 0; t < 2; ++t)
+        for (std::size_t l = 0; l < kLatents; ++l)
+          for (std::size_t k = 0; k < 5; ++k)
+            for (std::size_t u = 0; u < kUnits; ++u) {
+              const double expected = counts(t, k, u) * closedFormWeight(ids[u], l, 0.3, 0.8, 0.5);
+              worst = std::max(worst, std::abs(at4(a, t, l, k, u) - expected));
+              largest = std::max(largest, std::abs(expected));
+            }
+      const double tolerance = precision == Precision::FP32 ? 1e-5 : 0.02 * largest;  // bf16: 8 bits of mantissa
+      QVERIFY2(worst < tolerance, qPrintable(QString("max error %1 (tolerance %2)").arg(worst).arg(tolerance)));
+    }
+  }
 };
 
 QTEST_GUILESS_MAIN(TestAttribution)

@@ -9,6 +9,8 @@ Every model follows ../../../shared/spec/model-contract.md (x: float32 [batch, b
 - attr_quadratic.pt   latents = (x*x) @ Q + x @ W              (tuple output: latents, rates)
 - attr_gru.pt         GRU -> tanh readout                      (Dict output with "latents", "rates")
 - attr_transformer.pt 1-layer self-attention block, tanh head   (Tensor output)
+- attr_unit_embedding.pt  latents = x @ embedding(unit_ids)     (an integer buffer of unit ids, as POYO's unit
+                          vocabulary: attribution must keep its dtype at every precision)
 
 W and Q are closed-form (see weight_matrix below) so the C++ test can solve the
 exact attributions by hand without reading the model's parameters.
@@ -118,6 +120,20 @@ class Transformer(torch.nn.Module):
         return torch.tanh(self.head(z))
 
 
+class UnitEmbedding(torch.nn.Module):
+    """Each unit's weights come from a learned vocabulary looked up by an integer buffer (POYO-style)."""
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("unit_ids", torch.tensor([3, 1, 4, 0, 5, 2], dtype=torch.long))
+        self.vocabulary = torch.nn.Embedding(8, LATENTS)
+        with torch.no_grad():
+            self.vocabulary.weight.copy_(weight_matrix(8, LATENTS, 0.3, 0.8, 0.5))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x @ self.vocabulary(self.unit_ids)
+
+
 def save(module: torch.nn.Module, path: str, meta: dict) -> None:
     module.eval()
     scripted = torch.jit.script(module)
@@ -136,6 +152,7 @@ def main() -> int:
     save(Gru(), f"{out}/attr_gru.pt", {"name": "gru", "units": UNITS, "latents": 4})
     save(Transformer(units=UNITS, d=16, layers=1, heads=2, latents=4, bins=64), f"{out}/attr_transformer.pt",
          {"name": "transformer", "units": UNITS, "latents": 4})
+    save(UnitEmbedding(), f"{out}/attr_unit_embedding.pt", {"name": "unit_embedding", "units": UNITS, "latents": LATENTS})
     return 0
 
 
