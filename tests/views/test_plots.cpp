@@ -56,7 +56,8 @@ std::unique_ptr<Figure> sheetFigure() {
   figure->add(
       std::make_unique<BarPlot>(BarData{{0.62, 0.35, -0.05}, {"x", "y", "speed"}, "probe", "target", "R\u00b2", {}}));
   LineData lines;
-  lines.series = {{"actual", {0.0, 1.0, 0.5, -0.5}, 7, false}, {"predicted", {0.1, 0.8, 0.4, -0.3}, 3, true}};
+  lines.series = {{"actual", {0.0, 1.0, 0.5, -0.5}, 7, false, std::nullopt},
+                  {"predicted", {0.1, 0.8, 0.4, -0.3}, 3, true, std::nullopt}};
   lines.xStep = 20.0;
   lines.yTitle = "hand x (cm)";
   lines.title = "predicted vs actual";

@@ -224,6 +224,16 @@ double colourBarWidth(QPainter& painter, const PaintContext& context, std::pair<
 
 }  // namespace
 
+void detail::paintColourBar(QPainter& painter, const QRectF& bar, const Colormap& map, std::pair<double, double> range,
+                            const std::string& title, const PaintContext& context) {
+  drawColourBar(painter, bar, map, range, title, context);
+}
+
+double detail::colourBarSpace(QPainter& painter, const PaintContext& context, std::pair<double, double> range,
+                              const std::string& title) {
+  return colourBarWidth(painter, context, range, title);
+}
+
 // ---------------------------------------------------------------------------
 // Heatmap
 
@@ -698,7 +708,7 @@ void LinePlot::paint(QPainter& painter, const QRectF& area, const PaintContext& 
   painter.setBrush(Qt::NoBrush);
   std::vector<LegendEntry> legend;
   for (const auto& s : data_.series) {
-    QPen pen = linePen(context, style.dataLinePt, toQColor(style.categoryColour(s.colourIndex)));
+    QPen pen = linePen(context, style.dataLinePt, toQColor(s.colour.value_or(style.categoryColour(s.colourIndex))));
     if (s.dashed) pen.setStyle(Qt::DashLine);
     painter.setPen(pen);
     QPolygonF line;
@@ -711,7 +721,7 @@ void LinePlot::paint(QPainter& painter, const QRectF& area, const PaintContext& 
       line << QPointF(xMap(data_.xStart + i * data_.xStep), yMap(s.values[i]));
     }
     painter.drawPolyline(line);
-    if (!s.name.empty()) legend.push_back({s.name, style.categoryColour(s.colourIndex), s.dashed});
+    if (!s.name.empty()) legend.push_back({s.name, s.colour.value_or(style.categoryColour(s.colourIndex)), s.dashed});
   }
   painter.restore();
 
