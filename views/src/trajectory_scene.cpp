@@ -92,6 +92,10 @@ std::size_t strideFor(std::size_t count, std::size_t budget) {
   return budget == 0 || count <= budget ? 1 : (count + budget - 1) / budget;
 }
 
+// Coincident-topology offset (units; VTK's shader moves the fragment depth by about 1/65000 of the depth
+// range per unit) of lines drawn wider than the scene's line width.
+constexpr double kWideLineDepthOffset = -10000.0;
+
 std::string trialText(std::size_t trial) { return "trial " + std::to_string(trial); }
 
 }  // namespace
@@ -118,6 +122,9 @@ struct TrajectoryScene::Impl {
   LevelOfDetail detail;
 
   Impl() {
+    // VTK applies a mapper's coincident-topology offsets (kWideLineDepthOffset) only in this mode.
+    if (vtkMapper::GetResolveCoincidentTopology() == VTK_RESOLVE_OFF)
+      vtkMapper::SetResolveCoincidentTopologyToPolygonOffset();
     colourBar->SetLookupTable(lookup);
     colourBar->SetNumberOfLabels(5);
     // Right edge of the view, room for the title above the bar and the labels beside it.
@@ -265,6 +272,10 @@ struct TrajectoryScene::Impl {
       vtkProperty* lineProperty = group.lineActor->GetProperty();
       lineProperty->SetColor(rgb.r, rgb.g, rgb.b);
       lineProperty->SetLineWidth(static_cast<float>(lineWidth * widthScale(condition)));
+      // Wider lines (condition means over their single trials) are pulled towards the viewer in
+      // depth, so thin lines passing in front of them do not cut them into dashes.
+      group.lineMapper->SetRelativeCoincidentTopologyLineOffsetParameters(
+          0.0, widthScale(condition) > 1.0 ? kWideLineDepthOffset : 0.0);
       lineProperty->LightingOff();  // flat colour: the palette must read exactly as chosen
       vtkProperty* lodProperty = group.lodActor->GetProperty();
       lodProperty->SetColor(rgb.r, rgb.g, rgb.b);

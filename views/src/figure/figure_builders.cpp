@@ -284,6 +284,14 @@ TrajectoryParts buildTrajectories(const TrajectoryInput& input, const FigureStyl
     scalars.range = input.behavior->range;
     parts.scalars = std::move(scalars);
   }
+  if (parts.scalars && layered) {
+    // The means carry the colour; their single trials are drawn grey beneath them (the colour
+    // map's missing-value grey), so the colour is read where it is an average, not noise.
+    for (std::size_t r = 0; r < rows; ++r)
+      if (!input.rowIsMean[r])
+        std::fill_n(parts.scalars->values.values().begin() + static_cast<std::ptrdiff_t>(r * bins), bins,
+                    std::numeric_limits<float>::quiet_NaN());
+  }
   return parts;
 }
 
