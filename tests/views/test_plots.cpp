@@ -93,6 +93,11 @@ class TestPlots : public QObject {
     QCOMPARE(views::toHex(angles.colours[1]), views::toHex(colormapByName("cyclic").at(0.25)));
     QCOMPARE(conditionColours({"0", "45", "90"}, "target_angle", style).scheme, std::string("cyclic"));
     QCOMPARE(conditionColours({"0", "45", "90"}, "condition", style).scheme, std::string("sequential"));
+    // Once around the circle in 45-degree steps (one step missing): angles, whatever the column's name.
+    QCOMPARE(
+        conditionColours({"reach_000", "reach_045", "reach_180", "reach_270", "reach_315"}, "condition", style).scheme,
+        std::string("cyclic"));
+    QCOMPARE(conditionColours({"1", "2", "3", "4"}, "condition", style).scheme, std::string("sequential"));
 
     const ConditionColours few = conditionColours({"left", "right", "up"}, "condition", style);
     QCOMPARE(few.scheme, std::string("categorical"));

@@ -106,6 +106,17 @@ constexpr double kTrialColourShare = 0.35;
 constexpr double kTrialWidth = 0.6;
 constexpr double kMeanWidth = 3.0;
 
+// Whole numbers of degrees on a regular grid that goes once around the circle (0, 45, ... 315:
+// the reach directions of a centre-out task), some grid points possibly missing.
+bool tileACircle(const std::vector<double>& sorted) {
+  if (sorted.size() < 3 || sorted.front() < 0.0 || sorted.back() >= 360.0) return false;
+  long step = 0;
+  for (const double value : sorted)
+    if (value != std::floor(value)) return false;
+  for (std::size_t i = 1; i < sorted.size(); ++i) step = std::gcd(step, static_cast<long>(sorted[i] - sorted.front()));
+  return step > 0 && 360 % step == 0 && static_cast<long>(sorted.back() - sorted.front()) + step == 360;
+}
+
 }  // namespace
 
 ConditionColours conditionColours(const std::vector<std::string>& labels, const std::string& column,
@@ -144,7 +155,7 @@ ConditionColours conditionColours(const std::vector<std::string>& labels, const 
                         std::any_of(kAngleWords.begin(), kAngleWords.end(),
                                     [&](const char* word) { return columnName.find(word) != std::string::npos; });
     const std::size_t n = out.names.size();
-    if (angles) {
+    if (angles || tileACircle(distinct)) {
       // Around the circle: the last colour stops one step short of the first.
       const Colormap map = colormapByName("cyclic");
       for (std::size_t i = 0; i < n; ++i) out.colours.push_back(map.at(static_cast<double>(i) / n));

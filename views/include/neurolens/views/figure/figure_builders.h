@@ -27,8 +27,8 @@ enum class ColourBy { Condition, Time, Behavior, Type };
 // Condition labels in drawing order and their colours. Ordered labels (numbers, or one
 // shared text around a number: reach1 .. reach7, 45deg, "target 3") are sorted by that
 // number and take a colour map: the cyclic one when they are angles (a degree or radian
-// unit, or a column named like angle / direction / theta / orientation), else the style's
-// sequential map. Other labels are sorted as text and take the style's categorical
+// unit, a column named like angle / direction / theta / orientation, or whole numbers on a
+// regular grid once around 360: reach_000 .. reach_315), else the style's sequential map. Other labels are sorted as text and take the style's categorical
 // palette, or, when they are more than it has, a 20-colour palette (Tableau 20).
 struct ConditionColours {
   std::vector<std::string> names;  // drawing / legend order
