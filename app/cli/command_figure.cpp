@@ -3,7 +3,8 @@
 // computed with the core, and the plain results handed to the figure model in
 // views/figure, which the GUI's export uses too. PNG, SVG or PDF by --out's
 // extension; 3-D views are rendered offscreen by VTK (an X display is needed for
-// those: run under xvfb-run on a server), 2-D views need no display at all.
+// those: without DISPLAY a private Xvfb is started for the command), 2-D views need
+// no display at all. --json says what was drawn (mode, conditions, lines, panels).
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -1082,10 +1083,13 @@ void addFigureCommand(CLI::App& root, CommandList& commands) {
   command->add_option("--size", options->size, "WIDTHxHEIGHT in pixels")->capture_default_str();
   command->add_option("--dpi", options->dpi, "Dots per inch: sets text and line scale")->capture_default_str();
   command->add_option("--projection", options->projection, "pca, latents, probe or aligned")->capture_default_str();
-  command->add_option("--color-by", options->colorBy, "condition, time, behavior:NAME or type")->capture_default_str();
+  command
+      ->add_option("--color-by", options->colorBy,
+                   "condition, time, behavior:NAME[:direction|speed|DIM] (per time point) or type")
+      ->capture_default_str();
   command->add_option("--conditions", options->conditions, "Comma-separated condition labels to draw");
   command->add_option("--trials", options->trials, "Comma-separated trial ids to draw");
-  command->add_flag("--means", options->means, "Condition means only");
+  command->add_flag("--means", options->means, "Condition means only (default: means over their single trials)");
   command->add_option("--style", options->style, "JSON figure style (see resources/styles/default.json)");
   command->add_flag("--transparent", options->transparent, "No background (PNG, SVG)");
   command->add_option("--condition-column", options->conditionColumn, "Trials column naming the condition")
@@ -1097,7 +1101,9 @@ void addFigureCommand(CLI::App& root, CommandList& commands) {
       ->capture_default_str();
   command->add_option("--permutations", options->permutations, "Label shuffles for the association p-values")
       ->capture_default_str();
-  command->add_option("--smooth-ms", options->smoothMs, "Gaussian smoothing (sd) of counts when there is no model")
+  command
+      ->add_option("--smooth-ms", options->smoothMs,
+                   "Gaussian smoothing (sd, ms) of the counts, or of the latents with --model")
       ->capture_default_str();
   command->add_option("--animate", options->animate, "sweep (time cursor) or orbit (camera): PNG frames (+ MP4)");
   command->add_option("--frames", options->frames, "Animation frames (default: one per bin, or 72 for an orbit)");

@@ -1,7 +1,8 @@
 // `neurolens-cli figure` end to end on real recordings (../shared/data) and on the
 // bundled demo: every view writes the file its extension names with the labels it
-// promises, --json reports the size, and bad input exits 3 (or 2 for usage) with
-// one error line and no file left behind.
+// promises, --json reports the size and what was drawn (mode, conditions, lines,
+// panels), 3-D views work without DISPLAY (a private Xvfb), and bad input exits 3
+// (or 2 for usage) with one error line and no file left behind.
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
