@@ -517,8 +517,9 @@ std::unique_ptr<fig::Plot> variancePanel(const Projected& projected) {
   fig::BarData bars;
   bars.values = projected.axisShare;
   for (std::size_t d = 0; d < bars.values.size(); ++d) bars.barLabels.push_back(projected.axisTitles[d]);
-  bars.title = "share of variance per axis";
-  bars.yTitle = "share of variance (" + projected.fittedOn + ")";
+  bars.title = "variance per axis";
+  bars.xTitle = "fitted on the " + projected.fittedOn;
+  bars.yTitle = "share of variance";
   bars.range = std::make_pair(0.0, 1.0);
   return std::make_unique<fig::BarPlot>(std::move(bars));
 }

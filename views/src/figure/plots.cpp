@@ -186,7 +186,12 @@ void drawColourBar(QPainter& painter, const QRectF& bar, const Colormap& map, st
   painter.setPen(linePen(context, context.style.axisLinePt, ink));
   painter.drawRect(bar);
   const LinearMap map01{range.first, range.second, bar.bottom(), bar.top()};
-  const std::vector<double> values = niceTicks(range.first, range.second, 4);
+  // A cyclic map (angles) is labelled at its ends and quarter turns (-180, -90, 0, 90, 180 deg).
+  const std::vector<double> values =
+      map.name() == "cyclic" ? std::vector<double>{range.first, range.first + 0.25 * (range.second - range.first),
+                                                   0.5 * (range.first + range.second),
+                                                   range.first + 0.75 * (range.second - range.first), range.second}
+                             : niceTicks(range.first, range.second, 4);
   painter.setFont(roleFont(context, TextRole::Tick));
   const QFontMetricsF metrics = roleMetrics(painter, context, TextRole::Tick);
   const double tickLength = context.px(context.style.tickLengthPt);
