@@ -415,6 +415,8 @@ std::unique_ptr<fig::Plot> trajectoryPanel(const Projected& projected, const Fig
   // Colour per vertex: the colour bar says what the colours mean; a condition legend would repeat one grey.
   // A continuous recording's one line needs no legend either.
   view.showLegend = !parts.scalars && projected.mode != DrawMode::Continuous;
+  // The ends of --chunk-ms chunks are cuts, not events: no start / end markers on them.
+  view.showMarkers = projected.mode != DrawMode::Continuous || parts.lines == 1;
   auto plot = std::make_unique<fig::TrajectoryPlot>(std::move(parts.data), view);
   plot->setTransparentBackground(options.transparent);
   return plot;
