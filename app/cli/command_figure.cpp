@@ -3,7 +3,16 @@
 // computed with the core, and the plain results handed to the figure model in
 // views/figure, which the GUI's export uses too. PNG, SVG or PDF by --out's
 // extension; 3-D views are rendered offscreen by VTK (an X display is needed for
-// those: run under xvfb-run on a server), 2-D views need no display at all.
+// those: without DISPLAY a private Xvfb is started for the command), 2-D views need
+// no display at all. --json says what was drawn (mode, conditions, lines, panels).
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <QCoreApplication>
 #include <QFileInfo>
 #include <QGuiApplication>
@@ -11,6 +20,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <iomanip>
 #include <iostream>
 #include <memory>
 #include <numeric>
@@ -100,7 +110,7 @@ std::vector<std::string> trialLabels(const BinnedRecording& binned, const std::s
     if (required)
       throw InputError(binned.source + ": the trials table has no column '" + column +
                        "' (choose one with --condition-column)");
-    return std::vector<std::string>(binned.trialCount(), "all trials");
+    return std::vector<std::string>(binned.trialCount(), binned.continuous ? "recording" : "all trials");
   }
   std::vector<std::string> labels;
   for (std::size_t r = 0; r < found->rows(); ++r) labels.push_back(found->cellText(r));
@@ -179,22 +189,80 @@ struct FigureData {
   std::vector<std::size_t> selected;    // trials drawn
   FloatArray features;                  // [trials, bins, features]: latents or smoothed counts
   std::string featureName;              // "latent" or "unit"
+  bool labelled = false;                // the trials table has the condition column
   double windowStartMs = 0.0;
 };
+
+// What a trajectory panel draws: condition means (over their single trials, unless --means),
+// single trials only (--trials, or trials without condition labels), or a continuous recording.
+enum class DrawMode { Means, Trials, Continuous };
+
+const char* modeName(DrawMode mode) {
+  switch (mode) {
+    case DrawMode::Means:
+      return "means";
+    case DrawMode::Trials:
+      return "trials";
+    case DrawMode::Continuous:
+      return "continuous";
+  }
+  return "trials";
+}
 
 struct Projected {
   FloatArray points;  // [rows, bins, 3]
   std::vector<std::string> rowConditions;
+  std::vector<bool> rowIsMean;  // empty unless means are drawn
   std::array<std::string, 3> axisTitles;
-  std::vector<std::size_t> rowTrials;  // trial of each row (empty for condition means)
+  FloatArray rowBehavior;         // [rows, bins, dims] of the colouring behaviour, when colouring by one
+  std::vector<double> axisShare;  // share of the fitted data's variance along each drawn axis
+  std::string fittedOn;           // "condition means", "trials", "chunks" (the variance panel's title)
+  DrawMode mode = DrawMode::Trials;
 };
+
+std::string formatValue(double value) {
+  std::ostringstream text;
+  text << std::setprecision(value >= 100.0 ? 4 : 3) << value;
+  return text.str();
+}
+
+FloatArray stackRows(const FloatArray& top, const FloatArray& bottom) {
+  if (top.rank() != 3 || top.dim(0) == 0) return bottom;
+  FloatArray out({top.dim(0) + bottom.dim(0), top.dim(1), top.dim(2)});
+  std::copy(top.values().begin(), top.values().end(), out.values().begin());
+  std::copy(bottom.values().begin(), bottom.values().end(),
+            out.values().begin() + static_cast<std::ptrdiff_t>(top.values().size()));
+  return out;
+}
+
+DrawMode drawMode(const FigureData& data, const FigureCliOptions& options) {
+  if (data.binned.continuous) return DrawMode::Continuous;
+  if (!options.trials.empty() || !data.labelled) return DrawMode::Trials;
+  return DrawMode::Means;
+}
+
+// Variance of each column of `projected` over all its rows, as a share of the total variance of `source`.
+std::vector<double> varianceShares(const FloatArray& source, const FloatArray& projected) {
+  const Eigen::MatrixXd rows = flattenRows(source);
+  const Eigen::MatrixXd drawn = flattenRows(projected);
+  const double total = (rows.rowwise() - rows.colwise().mean()).squaredNorm();
+  std::vector<double> shares;
+  for (Eigen::Index c = 0; c < drawn.cols(); ++c) {
+    const Eigen::VectorXd column = drawn.col(c).array() - drawn.col(c).mean();
+    shares.push_back(total > 0.0 ? column.squaredNorm() / total : 0.0);
+  }
+  return shares;
+}
 
 Projected project(const FigureData& data, const FigureCliOptions& options, const Progress& progress) {
   Projected result;
-  const FloatArray selectedFeatures = selectRows(data.features, data.selected);
+  result.mode = drawMode(data, options);
+  FloatArray selectedFeatures = selectRows(data.features, data.selected);
+  // --smooth-ms smooths the latents too (the counts were smoothed when there is no model).
+  if (data.model && options.smoothMs > 0.0)
+    selectedFeatures = smoothAlongBins(selectedFeatures, options.smoothMs / data.binned.binMs);
   const std::vector<std::string> selectedConditions = selectItems(data.conditions, data.selected);
   FloatArray source = selectedFeatures;
-  std::vector<std::string> rowConditions = selectedConditions;
   std::string prefix = data.model ? "" : "rate ";
   if (options.projection == "aligned") {
     if (!data.model) throw InputError("--projection aligned needs --model (and --reference-model)");
@@ -204,23 +272,55 @@ Projected project(const FigureData& data, const FigureCliOptions& options, const
     reference.checkAgainst(data.binned);
     const FloatArray referenceLatents = selectRows(
         reference.infer(data.binned.counts, parseDeviceChoice(options.common.device), progress).latents, data.selected);
-    source = alignLatents(selectedFeatures, referenceLatents, AlignMethod::Procrustes).aligned;
+    source = alignLatents(source, referenceLatents, AlignMethod::Procrustes).aligned;
     prefix = "aligned ";
   }
-  if (options.means) {
-    std::vector<std::string> names;
-    source = conditionAverage(source, rowConditions, &names);
-    rowConditions = names;
-  } else {
-    result.rowTrials = data.selected;
+  // The behaviour that colours the vertices, row for row with the points.
+  std::string behaviorName;
+  const bool byBehavior = fig::parseColourBy(options.colorBy, &behaviorName) == fig::ColourBy::Behavior;
+  FloatArray behavior;
+  if (byBehavior) {
+    const auto found = data.binned.behavior.find(behaviorName);
+    if (found == data.binned.behavior.end())
+      throw InputError(data.binned.source + ": no behaviour '" + behaviorName + "' was binned");
+    behavior = selectRows(found->second, data.selected);
   }
+  FloatArray drawn = source;  // rows drawn
+  FloatArray fitOn = source;  // rows the projection is fitted on
+  result.rowConditions = selectedConditions;
+  result.fittedOn =
+      result.mode == DrawMode::Continuous ? (data.selected.size() > 1 ? "chunks" : "recording") : "single trials";
+  if (result.mode == DrawMode::Means) {
+    std::vector<std::string> names;
+    const FloatArray means = conditionAverage(source, selectedConditions, &names);
+    fitOn = means;
+    result.fittedOn = "condition means";
+    if (options.means) {
+      drawn = means;
+      result.rowConditions = names;
+      result.rowIsMean.assign(names.size(), true);
+    } else {
+      drawn = stackRows(source, means);
+      result.rowConditions.insert(result.rowConditions.end(), names.begin(), names.end());
+      result.rowIsMean.assign(source.dim(0), false);
+      result.rowIsMean.resize(source.dim(0) + names.size(), true);
+    }
+    if (byBehavior) {
+      const FloatArray behaviorMeans = conditionAverage(behavior, selectedConditions);
+      behavior = options.means ? behaviorMeans : stackRows(behavior, behaviorMeans);
+    }
+  }
+  if (byBehavior) result.rowBehavior = behavior;
   if (options.projection == "pca" || options.projection == "aligned") {
-    const std::size_t k = std::min<std::size_t>(3, source.dim(2));
-    result.points = firstThree(pca(source, k).projected);
+    const std::size_t k = std::min<std::size_t>(3, fitOn.dim(2));
+    const PcaResult fitted = pca(fitOn, k);
+    result.points = firstThree(applyPca(fitted, drawn));
+    result.axisShare = fitted.explainedVarianceRatio;
     result.axisTitles = {prefix + "PC 1", prefix + "PC 2", prefix + "PC 3"};
   } else if (options.projection == "latents") {
     if (!data.model) throw InputError("--projection latents needs --model");
-    result.points = firstThree(source);
+    result.points = firstThree(drawn);
+    result.axisShare = varianceShares(fitOn, firstThree(fitOn));
     result.axisTitles = {"latent 1", "latent 2", "latent 3"};
   } else if (options.projection == "probe") {
     if (options.target.empty())
@@ -245,65 +345,185 @@ Projected project(const FigureData& data, const FigureCliOptions& options, const
         axes.col(axes.cols() - static_cast<Eigen::Index>(fill) + static_cast<Eigen::Index>(f)) =
             principal.components.row(static_cast<Eigen::Index>(f)).transpose();
     }
-    result.points = firstThree(projectOntoAxes(source, axes, mean));
+    result.points = firstThree(projectOntoAxes(drawn, axes, mean));
+    result.axisShare = varianceShares(fitOn, firstThree(projectOntoAxes(fitOn, axes, mean)));
     result.axisTitles = {"probe axis 1", probe.weights.cols() > 1 ? "probe axis 2" : "PC 1",
                          probe.weights.cols() > 2 ? "probe axis 3" : "PC 2"};
   } else {
     throw InputError("--projection '" + options.projection + "' is not one of pca, latents, probe, aligned");
   }
-  result.rowConditions = rowConditions;
   return result;
 }
 
-// Per-row mean magnitude of a binned behaviour (over bins and dims' Euclidean norm).
-std::vector<double> behaviorPerRow(const FigureData& data, const std::string& name, const Projected& projected) {
-  const auto found = data.binned.behavior.find(name);
-  if (found == data.binned.behavior.end())
-    throw InputError(data.binned.source + ": no behaviour '" + name + "' was binned");
-  if (projected.rowTrials.empty())
-    throw InputError("--color-by behavior:" + name + " colours single trials: leave out --means");
-  const FloatArray& series = found->second;
-  std::vector<double> values;
-  for (const std::size_t t : projected.rowTrials) {
-    double total = 0.0;
-    std::size_t count = 0;
-    for (std::size_t b = 0; b < series.dim(1); ++b) {
-      double squared = 0.0;
-      for (std::size_t d = 0; d < series.dim(2); ++d) squared += series(t, b, d) * series(t, b, d);
-      if (std::isfinite(squared)) {
-        total += std::sqrt(squared);
-        ++count;
-      }
-    }
-    values.push_back(count > 0 ? total / static_cast<double>(count) : 0.0);
+// What the trajectory panels drew, for --json.
+struct DrawnSummary {
+  bool drewTrajectories = false;
+  DrawMode mode = DrawMode::Trials;
+  bool singleTrials = false;
+  std::size_t lines = 0;
+  nlohmann::json conditions = nlohmann::json::array();
+};
+
+// The input of the trajectory builder for what `project` computed.
+fig::TrajectoryInput trajectoryInput(const Projected& projected, const FigureData& data,
+                                     const FigureCliOptions& options, const fig::FigureStyle& style) {
+  fig::TrajectoryInput input;
+  input.points = projected.points;
+  input.trialCondition = projected.rowConditions;
+  input.rowIsMean = projected.rowIsMean;
+  input.axisTitles = projected.axisTitles;
+  input.binMs = data.binned.binMs;
+  input.windowStartMs = data.windowStartMs;
+  input.conditionColumn = projected.mode == DrawMode::Continuous ? "" : options.conditionColumn;
+  std::string behaviorName;
+  std::string behaviorPart;
+  input.colourBy = fig::parseColourBy(options.colorBy, &behaviorName, &behaviorPart);
+  if (input.colourBy == fig::ColourBy::Behavior)
+    input.behavior = fig::behaviorValues(projected.rowBehavior, behaviorName, behaviorPart, style);
+  return input;
+}
+
+void summarise(const fig::TrajectoryParts& parts, const Projected& projected, const FigureData& data,
+               DrawnSummary* summary) {
+  if (summary == nullptr) return;
+  summary->drewTrajectories = true;
+  summary->mode = projected.mode;
+  summary->singleTrials =
+      std::find(projected.rowIsMean.begin(), projected.rowIsMean.end(), false) != projected.rowIsMean.end() ||
+      (projected.rowIsMean.empty() && projected.mode != DrawMode::Continuous);
+  summary->lines = parts.lines;
+  summary->conditions = nlohmann::json::array();
+  const std::vector<std::string> selected = selectItems(data.conditions, data.selected);
+  for (std::size_t c = 0; c < parts.conditions.names.size(); ++c) {
+    const std::string& label = parts.conditions.names[c];
+    summary->conditions.push_back({{"label", label},
+                                   {"trials", std::count(selected.begin(), selected.end(), label)},
+                                   {"color", views::toHex(parts.conditions.colours[c])}});
   }
-  return values;
 }
 
 std::unique_ptr<fig::Plot> trajectoryPanel(const Projected& projected, const FigureData& data,
                                            const FigureCliOptions& options, const fig::FigureStyle& style,
-                                           const std::string& title, std::optional<std::size_t> fixedColour = {}) {
-  fig::TrajectoryInput input;
-  input.points = projected.points;
-  input.trialCondition = projected.rowConditions;
-  input.axisTitles = projected.axisTitles;
-  input.binMs = data.binned.binMs;
-  input.windowStartMs = data.windowStartMs;
-  input.colourBy = fig::parseColourBy(options.colorBy, &input.behaviorName);
-  if (input.colourBy == fig::ColourBy::Behavior)
-    input.trialBehavior = behaviorPerRow(data, input.behaviorName, projected);
-  fig::TrajectoryParts parts = fig::buildTrajectories(input, style);
-  if (fixedColour && input.colourBy == fig::ColourBy::Condition) {
-    for (auto& colour : parts.data.colours) colour = style.categoryColour(*fixedColour);
-    for (auto& entry : parts.legend) entry.colour = style.categoryColour(*fixedColour);
-  }
+                                           const std::string& title, DrawnSummary* summary) {
+  fig::TrajectoryParts parts = fig::buildTrajectories(trajectoryInput(projected, data, options, style), style);
+  summarise(parts, projected, data, summary);
   fig::TrajectoryViewOptions view;
   view.title = title;
   view.legend = parts.legend;
   view.legendTitle = parts.legendTitle;
+  view.scalars = parts.scalars;
+  // Colour per vertex: the colour bar says what the colours mean; a condition legend would repeat one grey.
+  // A continuous recording's one line needs no legend either.
+  view.showLegend = !parts.scalars && projected.mode != DrawMode::Continuous;
+  // The ends of --chunk-ms chunks are cuts, not events: no start / end markers on them.
+  view.showMarkers = projected.mode != DrawMode::Continuous || parts.lines == 1;
   auto plot = std::make_unique<fig::TrajectoryPlot>(std::move(parts.data), view);
   plot->setTransparentBackground(options.transparent);
   return plot;
+}
+
+// A title that says what the trajectory panel drew.
+std::string trajectoryTitle(const Projected& projected, const FigureData& data, const FigureCliOptions& options) {
+  std::size_t means = 0;
+  for (const bool isMean : projected.rowIsMean) means += isMean ? 1 : 0;
+  switch (projected.mode) {
+    case DrawMode::Means:
+      return std::to_string(means) + " condition means" +
+             (options.means ? std::string() : ", " + std::to_string(data.selected.size()) + " trials");
+    case DrawMode::Trials:
+      return std::to_string(data.selected.size()) + " single trials";
+    case DrawMode::Continuous: {
+      const double seconds = static_cast<double>(data.binned.binCount()) * data.binned.binMs / 1000.0;
+      return data.selected.size() == 1
+                 ? "recording, " + formatValue(std::round(seconds)) + " s"
+                 : std::to_string(data.selected.size()) + " chunks of " + formatValue(seconds) + " s";
+    }
+  }
+  return {};
+}
+
+// At most 10 s of a long trial or recording, from the whole second before its first spike
+// (a recording's clock need not start with its spikes): first bin and number of bins.
+std::pair<std::size_t, std::size_t> shownBins(const FigureData& data, std::size_t trial) {
+  const std::size_t bins = data.binned.binCount();
+  const auto maxBins = static_cast<std::size_t>(std::max(1.0, std::floor(10000.0 / data.binned.binMs)));
+  if (bins <= maxBins) return {0, bins};
+  const std::size_t units = data.binned.unitCount();
+  std::size_t first = 0;
+  while (first < bins) {
+    const float* row = data.binned.counts.data() + (trial * bins + first) * units;
+    if (std::any_of(row, row + units, [](float c) { return c > 0.0F; })) break;
+    ++first;
+  }
+  if (first == bins) first = 0;
+  const double firstMs = static_cast<double>(first) * data.binned.binMs;
+  auto start = static_cast<std::size_t>(std::floor(std::floor(firstMs / 1000.0) * 1000.0 / data.binned.binMs));
+  start = std::min(start, bins - maxBins);
+  return {start, maxBins};
+}
+
+std::string secondsSpan(const FigureData& data, std::pair<std::size_t, std::size_t> shown) {
+  const double from = (data.windowStartMs + static_cast<double>(shown.first) * data.binned.binMs) / 1000.0;
+  const double to = from + static_cast<double>(shown.second) * data.binned.binMs / 1000.0;
+  return formatValue(from) + "\u2013" + formatValue(to) + " s";
+}
+
+// The drawn state along time: per condition mean (first drawn axis), or for single trials and
+// continuous recordings the three drawn axes of the first row over at most 10 s.
+std::unique_ptr<fig::Plot> timecoursePanel(const Projected& projected, const FigureData& data,
+                                           const fig::FigureStyle& style, const FigureCliOptions& options) {
+  fig::LineData lines;
+  lines.xStart = data.windowStartMs;
+  lines.xStep = data.binned.binMs;
+  const std::size_t bins = projected.points.dim(1);
+  if (projected.mode == DrawMode::Means) {
+    const fig::ConditionColours colours =
+        fig::conditionColours(projected.rowConditions, options.conditionColumn, style);
+    for (std::size_t c = 0; c < colours.names.size(); ++c)
+      for (std::size_t r = 0; r < projected.rowConditions.size(); ++r) {
+        if (!projected.rowIsMean[r] || projected.rowConditions[r] != colours.names[c]) continue;
+        fig::Series series;
+        series.name = colours.names[c];
+        series.colour = colours.colours[c];
+        for (std::size_t b = 0; b < bins; ++b) series.values.push_back(projected.points(r, b, 0));
+        lines.series.push_back(std::move(series));
+      }
+    lines.title = projected.axisTitles[0] + " of each condition mean";
+    lines.yTitle = projected.axisTitles[0];
+  } else {
+    const auto shown = shownBins(data, data.selected.front());
+    lines.xStart = data.windowStartMs + static_cast<double>(shown.first) * data.binned.binMs;
+    for (std::size_t d = 0; d < 3; ++d) {
+      fig::Series series;
+      series.name = projected.axisTitles[d];
+      series.colourIndex = d;
+      for (std::size_t b = shown.first; b < std::min(bins, shown.first + shown.second); ++b)
+        series.values.push_back(projected.points(0, b, d));
+      lines.series.push_back(std::move(series));
+    }
+    const std::string trial =
+        projected.mode == DrawMode::Continuous ? (data.selected.size() > 1 ? "chunk " : "") : "trial ";
+    const std::string which =
+        trial.empty()
+            ? "recording"
+            : trial + std::to_string(data.binned.trialIds.empty() ? static_cast<std::int64_t>(data.selected.front())
+                                                                  : data.binned.trialIds[data.selected.front()]);
+    lines.title = which + (shown.second < bins ? ", " + secondsSpan(data, shown) : std::string());
+    lines.yTitle = "projection";
+  }
+  return std::make_unique<fig::LinePlot>(std::move(lines));
+}
+
+// Share of the variance of what the projection was fitted on, along each drawn axis.
+std::unique_ptr<fig::Plot> variancePanel(const Projected& projected) {
+  fig::BarData bars;
+  bars.values = projected.axisShare;
+  for (std::size_t d = 0; d < bars.values.size(); ++d) bars.barLabels.push_back(projected.axisTitles[d]);
+  bars.title = "variance per axis";
+  bars.xTitle = "fitted on the " + projected.fittedOn;
+  bars.yTitle = "share of variance";
+  bars.range = std::make_pair(0.0, 1.0);
+  return std::make_unique<fig::BarPlot>(std::move(bars));
 }
 
 struct LinkPanels {
@@ -494,6 +714,23 @@ std::unique_ptr<fig::Plot> rasterPanel(const FigureData& data, const FigureCliOp
   } else if (options.colorBy == "type") {
     throw InputError("--color-by type needs --unit-column COLUMN (the units table column holding the type)");
   }
+  const auto shown = shownBins(data, data.selected.front());
+  if (shown.second < data.binned.binCount()) {
+    // A long window (a continuous recording): 10 s of the first drawn trial or chunk, said in the title.
+    const std::size_t trial = data.selected.front();
+    const std::size_t units = data.binned.unitCount();
+    const std::size_t bins = data.binned.binCount();
+    FloatArray part({1, shown.second, units});
+    std::copy_n(data.binned.counts.data() + (trial * bins + shown.first) * units, shown.second * units, part.data());
+    const std::string which = data.binned.continuous && data.binned.trialCount() == 1
+                                  ? std::string("recording")
+                                  : (data.binned.continuous ? "chunk " : "trial ") +
+                                        std::to_string(data.binned.trialIds.empty() ? static_cast<std::int64_t>(trial)
+                                                                                    : data.binned.trialIds[trial]);
+    return fig::firingRateHeatmap(part, {0}, groups, data.binned.binMs,
+                                  data.windowStartMs + static_cast<double>(shown.first) * data.binned.binMs,
+                                  "firing rates, " + which + ", " + secondsSpan(data, shown));
+  }
   const std::string title =
       data.selected.size() == 1
           ? "trial " + std::to_string(data.binned.trialIds.empty() ? static_cast<std::int64_t>(data.selected.front())
@@ -503,12 +740,19 @@ std::unique_ptr<fig::Plot> rasterPanel(const FigureData& data, const FigureCliOp
                                 title);
 }
 
+struct PanelSummary {
+  std::string kind;
+  std::string title;
+};
+
 std::unique_ptr<fig::Figure> buildFigure(const FigureData& data, const FigureCliOptions& options,
-                                         const fig::FigureStyle& style, const Progress& progress, std::string* note) {
+                                         const fig::FigureStyle& style, const Progress& progress, std::string* note,
+                                         DrawnSummary* drawn, std::vector<PanelSummary>* panelList) {
   auto figure = std::make_unique<fig::Figure>(1);
   const std::string& view = options.view;
   if (view == "trajectories") {
-    figure->add(trajectoryPanel(project(data, options, progress), data, options, style, {}));
+    const Projected projected = project(data, options, progress);
+    figure->add(trajectoryPanel(projected, data, options, style, {}, drawn));
   } else if (view == "raster") {
     figure->add(spikeRasterPanel(data, options, note));
   } else if (view == "attribution") {
@@ -521,33 +765,29 @@ std::unique_ptr<fig::Figure> buildFigure(const FigureData& data, const FigureCli
     figure->add(std::move(panels.bars));
     if (panels.series) figure->add(std::move(panels.series));
   } else if (view == "sheet") {
-    // Trajectories of two conditions side by side, then the type x latent
-    // association and the probe (when their inputs are given), else the rates.
-    figure = std::make_unique<fig::Figure>(2);
+    // Chosen from what the data holds: every condition's trajectories (means over their single
+    // trials, or a continuous recording coloured as asked), the drawn state along time, the firing
+    // rates, then the type x latent association (--model and --unit-column) and the probe
+    // (--target) when given; the variance along the drawn axes fills the grid to an even count,
+    // so no cell of the 2-column grid is left empty.
     const Projected projected = project(data, options, progress.sub(0.0, 0.3));
-    std::vector<std::string> names = projected.rowConditions;
-    std::sort(names.begin(), names.end());
-    names.erase(std::unique(names.begin(), names.end()), names.end());
-    for (std::size_t c = 0; c < std::min<std::size_t>(2, names.size()); ++c) {
-      Projected one;
-      one.axisTitles = projected.axisTitles;
-      std::vector<std::size_t> rows;
-      for (std::size_t r = 0; r < projected.rowConditions.size(); ++r)
-        if (projected.rowConditions[r] == names[c]) rows.push_back(r);
-      one.points = selectRows(projected.points, rows);
-      one.rowConditions.assign(rows.size(), names[c]);
-      if (!projected.rowTrials.empty()) one.rowTrials = selectItems(projected.rowTrials, rows);
-      figure->add(trajectoryPanel(one, data, options, style, options.conditionColumn + " " + names[c], c));
-    }
-    if (data.model && !options.unitColumn.empty()) {
-      figure->add(std::move(linkPanels(data, options, progress.sub(0.3, 0.8)).association));
-    } else {
-      figure->add(rasterPanel(data, options));
-    }
-    if (!options.target.empty()) {
-      figure->add(std::move(probePanels(data, options, progress.sub(0.8, 1.0)).bars));
-    } else if (data.model && !options.unitColumn.empty()) {
-      figure->add(rasterPanel(data, options));
+    std::vector<std::pair<PanelSummary, std::unique_ptr<fig::Plot>>> panels;
+    const auto add = [&](const std::string& kind, std::unique_ptr<fig::Plot> plot) {
+      const std::vector<std::string> texts = plot->labels();
+      panels.emplace_back(PanelSummary{kind, texts.empty() ? std::string() : texts.front()}, std::move(plot));
+    };
+    add("trajectories",
+        trajectoryPanel(projected, data, options, style, trajectoryTitle(projected, data, options), drawn));
+    add("timecourse", timecoursePanel(projected, data, style, options));
+    add("rates", rasterPanel(data, options));
+    if (data.model && !options.unitColumn.empty())
+      add("association", std::move(linkPanels(data, options, progress.sub(0.3, 0.8)).association));
+    if (!options.target.empty()) add("probe", std::move(probePanels(data, options, progress.sub(0.8, 1.0)).bars));
+    if (panels.size() % 2 == 1) add("variance", variancePanel(projected));
+    figure = std::make_unique<fig::Figure>(2);
+    for (auto& [summary, plot] : panels) {
+      if (panelList != nullptr) panelList->push_back(summary);
+      figure->add(std::move(plot));
     }
   } else {
     throw InputError("--view '" + view +
@@ -605,6 +845,98 @@ void checkOptionCombinations(const FigureCliOptions& options) {
   if (!(options.smoothMs >= 0.0)) throw InputError("--smooth-ms must not be negative");
 }
 
+// A private X server for the 3-D views when there is no DISPLAY (cluster nodes): `Xvfb
+// -displayfd` picks a free display number and writes it to a pipe once it accepts clients;
+// DISPLAY points at it while the command runs. The destructor stops it (SIGTERM, then
+// SIGKILL) and waits for it, so no Xvfb outlives the command, on errors neither; and the
+// server gets SIGTERM from the kernel should this process die without unwinding.
+class PrivateXServer {
+ public:
+  static std::unique_ptr<PrivateXServer> start(const std::string& what) {
+    int fds[2] = {-1, -1};
+    if (pipe2(fds, O_CLOEXEC) != 0) throw ComputeError("cannot start a private X server: no pipe");
+    const pid_t parent = getpid();
+    const pid_t pid = fork();
+    if (pid < 0) {
+      close(fds[0]);
+      close(fds[1]);
+      throw ComputeError("cannot start a private X server: fork failed");
+    }
+    if (pid == 0) {
+      // The child: dies with its parent, keeps the write end across exec, nothing on our terminal.
+      prctl(PR_SET_PDEATHSIG, SIGTERM);
+      if (getppid() != parent) _exit(1);
+      rlimit unlimited{};
+      if (getrlimit(RLIMIT_AS, &unlimited) == 0) {
+        unlimited.rlim_cur = unlimited.rlim_max;
+        setrlimit(RLIMIT_AS, &unlimited);
+      }
+      const int writeEnd = dup(fds[1]);  // without O_CLOEXEC
+      const int devNull = open("/dev/null", O_RDWR);
+      if (devNull >= 0) {
+        dup2(devNull, STDIN_FILENO);
+        dup2(devNull, STDOUT_FILENO);
+        dup2(devNull, STDERR_FILENO);
+      }
+      const std::string fd = std::to_string(writeEnd);
+      execlp("Xvfb", "Xvfb", "-displayfd", fd.c_str(), "-nolisten", "tcp", "-screen", "0", "1920x1080x24", "-noreset",
+             static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(fds[1]);
+    auto server = std::unique_ptr<PrivateXServer>(new PrivateXServer(pid));
+    // The display number, then a newline; EOF when Xvfb is missing or failed.
+    std::string number;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+      pollfd poll_fd{fds[0], POLLIN, 0};
+      if (poll(&poll_fd, 1, 200) < 0 && errno != EINTR) break;
+      if ((poll_fd.revents & (POLLIN | POLLHUP)) == 0) continue;
+      char c = 0;
+      const ssize_t got = read(fds[0], &c, 1);
+      if (got <= 0 || c == '\n') break;
+      number.push_back(c);
+    }
+    close(fds[0]);
+    const bool numeric =
+        !number.empty() && std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!numeric) {
+      int status = 0;
+      const bool exited = waitpid(pid, &status, WNOHANG) == pid;
+      const bool missing = exited && WIFEXITED(status) && WEXITSTATUS(status) == 127;
+      if (exited) server->pid_ = -1;
+      throw ComputeError(what + " renders 3-D views with OpenGL, which needs an X display; there is none (DISPLAY " +
+                         "is unset) and " +
+                         (missing ? std::string("Xvfb is not installed (apt-get install xvfb)")
+                                  : std::string("a private Xvfb did not start")) +
+                         ": install Xvfb or run under xvfb-run -a (2-D views such as raster, attribution, "
+                         "association and probe need no display)");
+    }
+    server->display_ = ":" + number;
+    setenv("DISPLAY", server->display_.c_str(), 1);
+    return server;
+  }
+
+  ~PrivateXServer() {
+    unsetenv("DISPLAY");
+    if (pid_ <= 0) return;
+    kill(pid_, SIGTERM);
+    for (int i = 0; i < 50; ++i) {  // up to 5 s, then SIGKILL
+      if (waitpid(pid_, nullptr, WNOHANG) == pid_) return;
+      usleep(100000);
+    }
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  PrivateXServer(const PrivateXServer&) = delete;
+  PrivateXServer& operator=(const PrivateXServer&) = delete;
+
+ private:
+  explicit PrivateXServer(pid_t pid) : pid_(pid) {}
+  pid_t pid_ = -1;
+  std::string display_;
+};
+
 bool needsDisplay(const FigureCliOptions& options) {
   return options.view == "trajectories" || options.view == "sheet" || !options.animate.empty();
 }
@@ -623,19 +955,21 @@ int runFigure(const FigureCliOptions& options) {
   checkOptionCombinations(options);
   const fig::FigureStyle style =
       options.style.empty() ? fig::defaultFigureStyle() : fig::loadFigureStyle(options.style);
+  // 3-D views need an X display for OpenGL (Debian's VTK is GLX-only): without one, a private
+  // Xvfb lives for this command and is shut down when it ends, on errors too.
+  std::unique_ptr<PrivateXServer> xserver;
   if (needsDisplay(options)) {
     const char* display = std::getenv("DISPLAY");
-    if (display == nullptr || display[0] == '\0')
-      throw ComputeError("--view " + options.view +
-                         " renders 3-D views with OpenGL, which needs an X display: run under xvfb-run -a "
-                         "(2-D views such as raster, attribution, association and probe need none)");
+    if (display == nullptr || display[0] == '\0') xserver = PrivateXServer::start("--view " + options.view);
   }
   const auto app = ensureGuiApplication();
 
   // Behaviour series that colouring or the probe needs are binned with the counts.
   BinningCliOptions binningCli = options.binning;
   std::string behaviorName;
-  if (options.colorBy.rfind("behavior:", 0) == 0) binningCli.behavior.push_back(options.colorBy.substr(9));
+  std::string colourBehavior;
+  if (fig::parseColourBy(options.colorBy, &colourBehavior) == fig::ColourBy::Behavior)
+    binningCli.behavior.push_back(colourBehavior);
   if (options.target.rfind("behavior:", 0) == 0) binningCli.behavior.push_back(options.target.substr(9));
   std::sort(binningCli.behavior.begin(), binningCli.behavior.end());
   binningCli.behavior.erase(std::unique(binningCli.behavior.begin(), binningCli.behavior.end()),
@@ -648,6 +982,10 @@ int runFigure(const FigureCliOptions& options) {
   data.windowStartMs = binning.windowStartMs.value_or(0.0);
   const bool conditionRequired = options.conditionColumn != "condition" || !options.conditions.empty();
   data.conditions = trialLabels(data.binned, options.conditionColumn, conditionRequired);
+  {
+    const Column* column = data.binned.trials.find(options.conditionColumn);
+    data.labelled = !data.binned.continuous && column != nullptr && column->rows() == data.binned.trialCount();
+  }
   data.selected = selectTrials(data.binned, options, data.conditions);
   if (!options.model.empty()) {
     data.model = Model::load(options.model);
@@ -662,23 +1000,19 @@ int runFigure(const FigureCliOptions& options) {
   }
 
   nlohmann::json summary;
+  DrawnSummary drawn;
+  std::vector<PanelSummary> panels;
   if (!options.animate.empty()) {
     const Projected projected = project(data, options, progress.sub(0.5, 0.6));
-    fig::TrajectoryInput input;
-    input.points = projected.points;
-    input.trialCondition = projected.rowConditions;
-    input.axisTitles = projected.axisTitles;
-    input.binMs = data.binned.binMs;
-    input.windowStartMs = data.windowStartMs;
-    input.colourBy = fig::parseColourBy(options.colorBy, &input.behaviorName);
-    if (input.colourBy == fig::ColourBy::Behavior)
-      input.trialBehavior = behaviorPerRow(data, input.behaviorName, projected);
-    if (input.colourBy == fig::ColourBy::Time)
+    if (fig::parseColourBy(options.colorBy) == fig::ColourBy::Time)
       throw InputError("--animate sweeps the time cursor: colour by condition or behaviour instead of time");
-    fig::TrajectoryParts parts = fig::buildTrajectories(input, style);
+    fig::TrajectoryParts parts = fig::buildTrajectories(trajectoryInput(projected, data, options, style), style);
+    summarise(parts, projected, data, &drawn);
     fig::TrajectoryViewOptions view;
     view.legend = parts.legend;
     view.legendTitle = parts.legendTitle;
+    view.scalars = parts.scalars;
+    view.showLegend = !parts.scalars && projected.mode != DrawMode::Continuous;
     fig::AnimationOptions animation;
     animation.kind =
         options.animate == "orbit" ? fig::AnimationOptions::Kind::Orbit : fig::AnimationOptions::Kind::TimeSweep;
@@ -707,11 +1041,24 @@ int runFigure(const FigureCliOptions& options) {
                {"mp4", result.mp4.empty() ? nlohmann::json() : nlohmann::json(result.mp4)}};
   } else {
     std::string note;
-    const auto figure = buildFigure(data, options, style, progress.sub(0.5, 0.95), &note);
+    const auto figure = buildFigure(data, options, style, progress.sub(0.5, 0.95), &note, &drawn, &panels);
     fig::exportFigure(*figure, options.out, {width, height, options.dpi, options.transparent}, style);
     reporter.finishProgress();
     if (!note.empty()) reporter.warn(note);
-    summary = {{"width", width}, {"height", height}, {"panels", figure->panelCount()}, {"view", options.view}};
+    summary = {{"width", width}, {"height", height}};
+  }
+  // What was drawn (contract: cli.md, the figure row).
+  summary["view"] = options.view;
+  summary["projection"] = drawn.drewTrajectories ? nlohmann::json(options.projection) : nlohmann::json();
+  summary["mode"] = drawn.drewTrajectories ? nlohmann::json(modeName(drawn.mode)) : nlohmann::json();
+  summary["single_trials"] = drawn.drewTrajectories && drawn.singleTrials;
+  summary["color_by"] = options.colorBy;
+  summary["conditions"] = drawn.conditions;
+  summary["trajectories"] = drawn.lines;
+  if (options.view == "sheet") {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& panel : panels) list.push_back({{"kind", panel.kind}, {"title", panel.title}});
+    summary["panels"] = list;
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   summary["seconds"] = seconds;
@@ -739,10 +1086,13 @@ void addFigureCommand(CLI::App& root, CommandList& commands) {
   command->add_option("--size", options->size, "WIDTHxHEIGHT in pixels")->capture_default_str();
   command->add_option("--dpi", options->dpi, "Dots per inch: sets text and line scale")->capture_default_str();
   command->add_option("--projection", options->projection, "pca, latents, probe or aligned")->capture_default_str();
-  command->add_option("--color-by", options->colorBy, "condition, time, behavior:NAME or type")->capture_default_str();
+  command
+      ->add_option("--color-by", options->colorBy,
+                   "condition, time, behavior:NAME[:direction|speed|DIM] (per time point) or type")
+      ->capture_default_str();
   command->add_option("--conditions", options->conditions, "Comma-separated condition labels to draw");
   command->add_option("--trials", options->trials, "Comma-separated trial ids to draw");
-  command->add_flag("--means", options->means, "Condition means only");
+  command->add_flag("--means", options->means, "Condition means only (default: means over their single trials)");
   command->add_option("--style", options->style, "JSON figure style (see resources/styles/default.json)");
   command->add_flag("--transparent", options->transparent, "No background (PNG, SVG)");
   command->add_option("--condition-column", options->conditionColumn, "Trials column naming the condition")
@@ -754,7 +1104,9 @@ void addFigureCommand(CLI::App& root, CommandList& commands) {
       ->capture_default_str();
   command->add_option("--permutations", options->permutations, "Label shuffles for the association p-values")
       ->capture_default_str();
-  command->add_option("--smooth-ms", options->smoothMs, "Gaussian smoothing (sd) of counts when there is no model")
+  command
+      ->add_option("--smooth-ms", options->smoothMs,
+                   "Gaussian smoothing (sd, ms) of the counts, or of the latents with --model")
       ->capture_default_str();
   command->add_option("--animate", options->animate, "sweep (time cursor) or orbit (camera): PNG frames (+ MP4)");
   command->add_option("--frames", options->frames, "Animation frames (default: one per bin, or 72 for an orbit)");

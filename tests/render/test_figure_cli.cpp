@@ -1,18 +1,22 @@
 // `neurolens-cli figure` end to end on real recordings (../shared/data) and on the
 // bundled demo: every view writes the file its extension names with the labels it
-// promises, --json reports the size, and bad input exits 3 (or 2 for usage) with
-// one error line and no file left behind.
+// promises, --json reports the size and what was drawn (mode, conditions, lines,
+// panels), 3-D views work without DISPLAY (a private Xvfb), and bad input exits 3
+// (or 2 for usage) with one error line and no file left behind.
 #include <QDir>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QStandardPaths>
 #include <QSvgRenderer>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
 #include "../views/test_plot_support.h"
 #include "cli_runner.h"
+#include "neurolens/views/figure/colormap.h"
 #include "support/display_test_support.h"
 
 namespace {
@@ -131,20 +135,138 @@ class TestFigureCli : public QObject {
     }
   }
 
-  // 7 reach conditions as condition means, at a chosen size and DPI: the PNG has
-  // exactly that size and all seven condition colours.
-  void trajectoryMeansPng() {
+  // pmd_reach_yu2009 without a model (PCA of the counts smoothed 40 ms): every one of the 7 reach
+  // conditions is drawn as its mean over its 30 single trials; --json says so, and each condition's
+  // colour (a sequential map: reach1 .. reach7 are ordered) is on the PNG, in the mean's full colour.
+  void trajectoryMeansOverTrialsPng() {
     if (!QFileInfo::exists(kReach)) QSKIP("shared data missing: pmd_reach_yu2009.nwb");
     const QString out = dir_.filePath("means.png");
-    const Run run = runCli({"figure", "--view", "trajectories", "--means", "--size", "900x700", "--dpi", "150", "--out",
-                            out, "--window", "0:400", kReach});
+    const Run run = runCli({"figure", "--view", "trajectories", "--size", "900x700", "--dpi", "150", "--out", out,
+                            "--json", "--window", "0:400", kReach});
     QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+    const QJsonObject summary = QJsonDocument::fromJson(run.out.trimmed().toUtf8()).object();
+    for (const char* key : {"width", "height", "seconds", "view", "projection", "mode", "single_trials", "color_by",
+                            "conditions", "trajectories"})
+      QVERIFY2(summary.contains(key), key);
+    QCOMPARE(summary["view"].toString(), QString("trajectories"));
+    QCOMPARE(summary["projection"].toString(), QString("pca"));
+    QCOMPARE(summary["mode"].toString(), QString("means"));
+    QCOMPARE(summary["single_trials"].toBool(), true);
+    QCOMPARE(summary["color_by"].toString(), QString("condition"));
+    QCOMPARE(summary["trajectories"].toInt(), 210 + 7);
+    const QJsonArray conditions = summary["conditions"].toArray();
+    QCOMPARE(conditions.size(), 7);
+    QSet<QString> colours;
+    for (int c = 0; c < 7; ++c) {
+      const QJsonObject condition = conditions[c].toObject();
+      QCOMPARE(condition["label"].toString(), QString("reach%1").arg(c + 1));  // in their order, not as text
+      QCOMPARE(condition["trials"].toInt(), 30);
+      const QString colour = condition["color"].toString();
+      QVERIFY2(QRegularExpression("^#[0-9a-f]{6}$").match(colour).hasMatch(), qPrintable(colour));
+      colours.insert(colour);
+    }
+    QCOMPARE(colours.size(), 7);
     const QImage image(out);
     QCOMPARE(image.size(), QSize(900, 700));
-    for (std::size_t c = 0; c < 7; ++c)
-      QVERIFY2(neurolens::testing::countColour(
-                   image, neurolens::testing::toQColor(neurolens::views::categoricalColour(c)), 16) > 20,
-               qPrintable(QString("condition colour %1 missing").arg(c)));
+    for (const QString& colour : colours)
+      QVERIFY2(neurolens::testing::countColour(image, QColor(colour), 12) > 40,
+               qPrintable(QString("condition colour %1 missing").arg(colour)));
+
+    // --means: the 7 means alone.
+    const Run means = runCli({"figure", "--view", "trajectories", "--means", "--size", "320x240", "--dpi", "72",
+                              "--out", dir_.filePath("means_only.png"), "--json", "--window", "0:400", kReach});
+    QVERIFY2(means.exitCode == 0, qPrintable(describe(means)));
+    const QJsonObject only = QJsonDocument::fromJson(means.out.trimmed().toUtf8()).object();
+    QCOMPARE(only["mode"].toString(), QString("means"));
+    QCOMPARE(only["single_trials"].toBool(), false);
+    QCOMPARE(only["trajectories"].toInt(), 7);
+    QCOMPARE(only["conditions"].toArray().size(), 7);
+    // --trials: those single trials only, no means.
+    const Run trials = runCli({"figure", "--view", "trajectories", "--trials", "0,1,2,3", "--size", "320x240", "--dpi",
+                               "72", "--out", dir_.filePath("trials.png"), "--json", "--window", "0:400", kReach});
+    QVERIFY2(trials.exitCode == 0, qPrintable(describe(trials)));
+    const QJsonObject single = QJsonDocument::fromJson(trials.out.trimmed().toUtf8()).object();
+    QCOMPARE(single["mode"].toString(), QString("trials"));
+    QCOMPARE(single["single_trials"].toBool(), true);
+    QCOMPARE(single["trajectories"].toInt(), 4);
+  }
+
+  // SVG keeps text as text: the legend names every condition.
+  void trajectorySvgNamesTheConditions() {
+    if (!QFileInfo::exists(kReach)) QSKIP("shared data missing: pmd_reach_yu2009.nwb");
+    const QString out = dir_.filePath("means.svg");
+    const Run run = runCli({"figure", "--view", "trajectories", "--size", "800x600", "--dpi", "100", "--out", out,
+                            "--window", "0:400", kReach});
+    QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+    QVERIFY(QSvgRenderer(out).isValid());
+    const QString svg = neurolens::testing::readAll(out);
+    for (int c = 1; c <= 7; ++c) QVERIFY2(svg.contains(QString(">reach%1<").arg(c)), qPrintable(QString::number(c)));
+    QVERIFY(svg.contains(">condition<"));
+  }
+
+  // The sheet of pmd_reach_yu2009: panels chosen from the data (no model, no target), each titled,
+  // none empty; its trajectory panel draws all 7 conditions.
+  void reachSheetPanels() {
+    if (!QFileInfo::exists(kReach)) QSKIP("shared data missing: pmd_reach_yu2009.nwb");
+    const QString out = dir_.filePath("reach_sheet.png");
+    const Run run = runCli({"figure", "--view", "sheet", "--size", "1200x900", "--dpi", "150", "--out", out, "--json",
+                            "--window", "0:400", kReach});
+    QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+    const QJsonObject summary = QJsonDocument::fromJson(run.out.trimmed().toUtf8()).object();
+    QCOMPARE(summary["mode"].toString(), QString("means"));
+    QCOMPARE(summary["conditions"].toArray().size(), 7);
+    const QJsonArray panels = summary["panels"].toArray();
+    QStringList kinds;
+    for (const auto& panel : panels) {
+      kinds << panel.toObject()["kind"].toString();
+      QVERIFY2(!panel.toObject()["title"].toString().isEmpty(), qPrintable(kinds.last()));
+    }
+    QCOMPARE(kinds, (QStringList{"trajectories", "timecourse", "rates", "variance"}));
+    QCOMPARE(panels[0].toObject()["title"].toString(), QString("7 condition means, 210 trials"));
+    // Two columns, two rows: every quarter of the page holds a drawing (more than a title's worth of ink).
+    const QImage image = QImage(out).convertToFormat(QImage::Format_RGB32);
+    for (int row = 0; row < 2; ++row)
+      for (int column = 0; column < 2; ++column) {
+        const QRect quarter(column * image.width() / 2, row * image.height() / 2, image.width() / 2,
+                            image.height() / 2);
+        const QImage part = image.copy(quarter.adjusted(0, image.height() / 10, 0, 0));  // below the title
+        const int white = neurolens::testing::countColour(part, Qt::white, 8);
+        QVERIFY2(part.width() * part.height() - white > part.width() * part.height() / 50,
+                 qPrintable(QString("panel %1 is empty").arg(row * 2 + column)));
+      }
+  }
+
+  // M1 (continuous, no trials table): one line, coloured per time point by the direction of the hand
+  // velocity on the cyclic map, with a colour bar (vector text in the SVG); colours from all around the
+  // circle are on that one line, so the colour changes along it (a mean per chunk would give one colour).
+  void continuousColourPerTimePoint() {
+    const QString m1 = QString(NEUROLENS_SHARED_DATA) + "/m1_stevenson2011.nwb";
+    if (!QFileInfo::exists(m1)) QSKIP("shared data missing: m1_stevenson2011.nwb");
+    const QString out = dir_.filePath("m1.png");
+    const Run run = runCli({"figure", "--view", "trajectories", "--color-by", "behavior:hand_vel", "--size", "1000x750",
+                            "--dpi", "120", "--out", out, "--json", m1});
+    QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+    const QJsonObject summary = QJsonDocument::fromJson(run.out.trimmed().toUtf8()).object();
+    QCOMPARE(summary["mode"].toString(), QString("continuous"));
+    QCOMPARE(summary["color_by"].toString(), QString("behavior:hand_vel"));
+    QCOMPARE(summary["single_trials"].toBool(), false);
+    QCOMPARE(summary["trajectories"].toInt(), 1);
+    const QImage image(out);
+    QCOMPARE(image.size(), QSize(1000, 750));
+    // Only the 3-D view (left of the colour bar, which shows every colour of the map itself).
+    const QImage view = image.copy(0, 0, image.width() * 3 / 4, image.height());
+    const neurolens::views::figure::Colormap cyclic = neurolens::views::figure::colormapByName("cyclic");
+    for (const double t : {0.125, 0.375, 0.625, 0.875}) {
+      const QColor colour = neurolens::testing::toQColor(cyclic.at(t));
+      QVERIFY2(neurolens::testing::countColour(view, colour, 10) > 30,
+               qPrintable(QString("direction colour at %1 of the circle (%2) missing").arg(t).arg(colour.name())));
+    }
+    const QString svgPath = dir_.filePath("m1.svg");
+    const Run svgRun = runCli({"figure", "--view", "trajectories", "--color-by", "behavior:hand_vel:speed", "--size",
+                               "800x600", "--dpi", "100", "--out", svgPath, "--json", m1});
+    QVERIFY2(svgRun.exitCode == 0, qPrintable(describe(svgRun)));
+    const QString svg = neurolens::testing::readAll(svgPath);
+    QVERIFY2(svg.contains(">|hand_vel|<"), "colour bar title as text");
   }
 
   void sheetPdfHasPanelLettersAndText() {
@@ -196,16 +318,40 @@ class TestFigureCli : public QObject {
     QCOMPARE(QDir(scratch.path()).entryList(QDir::Files | QDir::NoDotAndDotDot), QStringList{});
   }
 
-  void threeDimensionalViewsSayTheyNeedADisplay() {
+  // Without DISPLAY (a cluster node), the command starts a private Xvfb for the 3-D view and stops
+  // it after: the PNG is the one drawn under this test's X server, pixel for pixel. Without Xvfb on
+  // PATH it exits 4 naming xvfb-run; 2-D views need no display at all.
+  void threeDimensionalViewsWithoutADisplay() {
     if (!QFileInfo::exists(kReach)) QSKIP("shared data missing: pmd_reach_yu2009.nwb");
+    if (QStandardPaths::findExecutable("Xvfb").isEmpty()) QSKIP("Xvfb is not installed");
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     environment.remove("DISPLAY");
     environment.insert("QT_QPA_PLATFORM", "offscreen");
-    const QString out = dir_.filePath("nodisplay.png");
-    const Run run = runCli({"figure", "--view", "trajectories", "--out", out, kReach}, environment);
-    QCOMPARE(run.exitCode, 4);
-    QVERIFY2(run.err.contains("xvfb-run"), qPrintable(run.err));
-    QVERIFY(!QFileInfo::exists(out));
+    const QStringList arguments = {"figure", "--view", "trajectories", "--size", "640x480",
+                                   "--dpi",  "100",    "--window",     "0:400"};
+    const QString headless = dir_.filePath("nodisplay.png");
+    const Run run = runCli(arguments + QStringList{"--out", headless, kReach}, environment);
+    QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+    QVERIFY(QFileInfo(headless).size() > 1000);
+    const QString withDisplay = dir_.filePath("withdisplay.png");
+    const Run shown = runCli(arguments + QStringList{"--out", withDisplay, kReach});
+    QVERIFY2(shown.exitCode == 0, qPrintable(describe(shown)));
+    const QImage a = QImage(headless).convertToFormat(QImage::Format_RGB32);
+    const QImage b = QImage(withDisplay).convertToFormat(QImage::Format_RGB32);
+    QCOMPARE(a.size(), QSize(640, 480));
+    QCOMPARE(a.size(), b.size());
+    QVERIFY2(neurolens::testing::meanAbsoluteDifference(a, b) < 0.5,
+             qPrintable(QString("mean difference %1").arg(neurolens::testing::meanAbsoluteDifference(a, b))));
+    QVERIFY(neurolens::testing::countColour(a, Qt::white, 0) < a.width() * a.height());  // not blank
+
+    // No Xvfb to be found: exit 4, saying what to do, no file.
+    QTemporaryDir emptyPath;
+    environment.insert("PATH", emptyPath.path());
+    const QString missing = dir_.filePath("noxvfb.png");
+    const Run failed = runCli(arguments + QStringList{"--out", missing, kReach}, environment);
+    QCOMPARE(failed.exitCode, 4);
+    QVERIFY2(failed.err.contains("xvfb-run") && failed.err.contains("Xvfb"), qPrintable(failed.err));
+    QVERIFY(!QFileInfo::exists(missing));
     // 2-D views need no display at all.
     const QString raster = dir_.filePath("nodisplay_raster.png");
     const Run ok = runCli({"figure", "--view", "raster", "--out", raster, "--window", "0:400", kReach}, environment);

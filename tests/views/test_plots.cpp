@@ -11,6 +11,7 @@
 #include "neurolens/core/errors.h"
 #include "neurolens/views/figure/colormap.h"
 #include "neurolens/views/figure/figure.h"
+#include "neurolens/views/figure/figure_builders.h"
 #include "neurolens/views/figure/figure_style.h"
 #include "neurolens/views/figure/plots.h"
 #include "test_plot_support.h"
@@ -56,7 +57,8 @@ std::unique_ptr<Figure> sheetFigure() {
   figure->add(
       std::make_unique<BarPlot>(BarData{{0.62, 0.35, -0.05}, {"x", "y", "speed"}, "probe", "target", "R\u00b2", {}}));
   LineData lines;
-  lines.series = {{"actual", {0.0, 1.0, 0.5, -0.5}, 7, false}, {"predicted", {0.1, 0.8, 0.4, -0.3}, 3, true}};
+  lines.series = {{"actual", {0.0, 1.0, 0.5, -0.5}, 7, false, std::nullopt},
+                  {"predicted", {0.1, 0.8, 0.4, -0.3}, 3, true, std::nullopt}};
   lines.xStep = 20.0;
   lines.yTitle = "hand x (cm)";
   lines.title = "predicted vs actual";
@@ -70,6 +72,87 @@ class TestPlots : public QObject {
   Q_OBJECT
 
  private Q_SLOTS:
+  // Ordered labels are sorted by their number (reach10 after reach9, not after reach1) and take the
+  // sequential map; angles the cyclic one; other labels the categorical palette, 12 of them distinct.
+  void conditionColoursFollowTheLabels() {
+    const FigureStyle style = defaultFigureStyle();
+    std::vector<std::string> reaches;
+    for (int i = 10; i >= 1; --i) reaches.push_back("reach" + std::to_string(i));
+    const ConditionColours ordered = conditionColours(reaches, "condition", style);
+    QCOMPARE(ordered.scheme, std::string("sequential"));
+    QCOMPARE(ordered.names.front(), std::string("reach1"));
+    QCOMPARE(ordered.names[8], std::string("reach9"));
+    QCOMPARE(ordered.names.back(), std::string("reach10"));
+    const Colormap viridis = colormapByName("viridis");
+    QCOMPARE(views::toHex(ordered.colours.front()), views::toHex(viridis.at(0.0)));
+    QCOMPARE(views::toHex(ordered.colours.back()), views::toHex(viridis.at(0.85)));
+
+    const ConditionColours angles = conditionColours({"90deg", "0deg", "270deg", "180deg"}, "condition", style);
+    QCOMPARE(angles.scheme, std::string("cyclic"));
+    QCOMPARE(angles.names, (std::vector<std::string>{"0deg", "90deg", "180deg", "270deg"}));
+    QCOMPARE(views::toHex(angles.colours[1]), views::toHex(colormapByName("cyclic").at(0.25)));
+    QCOMPARE(conditionColours({"0", "45", "90"}, "target_angle", style).scheme, std::string("cyclic"));
+    QCOMPARE(conditionColours({"0", "45", "90"}, "condition", style).scheme, std::string("sequential"));
+    // Once around the circle in 45-degree steps (one step missing): angles, whatever the column's name.
+    QCOMPARE(
+        conditionColours({"reach_000", "reach_045", "reach_180", "reach_270", "reach_315"}, "condition", style).scheme,
+        std::string("cyclic"));
+    QCOMPARE(conditionColours({"1", "2", "3", "4"}, "condition", style).scheme, std::string("sequential"));
+
+    const ConditionColours few = conditionColours({"left", "right", "up"}, "condition", style);
+    QCOMPARE(few.scheme, std::string("categorical"));
+    for (std::size_t c = 0; c < 3; ++c) QCOMPARE(views::toHex(few.colours[c]), views::toHex(style.categoryColour(c)));
+
+    std::vector<std::string> many;
+    for (const char* name : {"apple", "bear", "cat", "dog", "eel", "fox", "gnu", "hen", "ibis", "jay", "kiwi", "lark"})
+      many.push_back(name);
+    const ConditionColours twelve = conditionColours(many, "condition", style);
+    QCOMPARE(twelve.scheme, std::string("categorical"));
+    for (std::size_t a = 0; a < 12; ++a)
+      for (std::size_t b = a + 1; b < 12; ++b) {
+        const views::Rgb& x = twelve.colours[a];
+        const views::Rgb& y = twelve.colours[b];
+        const double distance = std::abs(x.r - y.r) + std::abs(x.g - y.g) + std::abs(x.b - y.b);
+        QVERIFY2(distance > 0.15, qPrintable(QString("%1 and %2 look alike").arg(a).arg(b)));
+      }
+  }
+
+  // The cyclic map closes on itself and keeps one lightness; behaviour directions in degrees.
+  void cyclicMapAndBehaviourDirection() {
+    const Colormap cyclic = colormapByName("cyclic");
+    QCOMPARE(views::toHex(cyclic.at(0.0)), views::toHex(cyclic.at(1.0)));
+    const auto luma = [](const views::Rgb& c) { return 0.2126 * c.r + 0.7152 * c.g + 0.0722 * c.b; };
+    double low = 1.0, high = 0.0;
+    for (int i = 0; i <= 36; ++i) {
+      low = std::min(low, luma(cyclic.at(i / 36.0)));
+      high = std::max(high, luma(cyclic.at(i / 36.0)));
+    }
+    QVERIFY2(high - low < 0.12, qPrintable(QString("luma %1 .. %2").arg(low).arg(high)));
+
+    FloatArray velocity({1, 5, 2}, std::vector<float>{1, 0, 0, 2, -3, 0, 0, -1, std::nanf(""), 0});
+    const VertexValues direction = behaviorValues(velocity, "hand_vel", "", defaultFigureStyle());
+    QCOMPARE(direction.part, std::string("direction"));
+    QCOMPARE(direction.colormap, std::string("cyclic"));
+    QCOMPARE(direction.values.values()[0], 0.0F);
+    QCOMPARE(direction.values.values()[1], 90.0F);
+    QCOMPARE(direction.values.values()[2], 180.0F);
+    QCOMPARE(direction.values.values()[3], -90.0F);
+    QVERIFY(std::isnan(direction.values.values()[4]));
+    const VertexValues speed = behaviorValues(velocity, "hand_vel", "speed", defaultFigureStyle());
+    QCOMPARE(speed.values.values()[1], 2.0F);
+    QCOMPARE(behaviorValues(velocity, "hand_vel", "1", defaultFigureStyle()).values.values()[3], -1.0F);
+    QVERIFY_THROWS_EXCEPTION(InputError, (void)behaviorValues(velocity, "hand_vel", "2", defaultFigureStyle()));
+
+    std::string name;
+    std::string part;
+    QVERIFY(parseColourBy("behavior:hand_vel:speed", &name, &part) == ColourBy::Behavior);
+    QCOMPARE(name, std::string("hand_vel"));
+    QCOMPARE(part, std::string("speed"));
+    QVERIFY(parseColourBy("behavior:hand_vel", &name, &part) == ColourBy::Behavior);
+    QCOMPARE(part, std::string());
+    QVERIFY_THROWS_EXCEPTION(InputError, (void)parseColourBy("behavior:hand_vel:sideways"));
+  }
+
   void niceTicksHandSolved() {
     QCOMPARE(niceTicks(0.0, 1.0, 5), asVector({0.0, 0.2, 0.4, 0.6, 0.8, 1.0}));
     QCOMPARE(niceTicks(0.0, 100.0, 5), asVector({0.0, 20.0, 40.0, 60.0, 80.0, 100.0}));

@@ -92,6 +92,10 @@ std::size_t strideFor(std::size_t count, std::size_t budget) {
   return budget == 0 || count <= budget ? 1 : (count + budget - 1) / budget;
 }
 
+// Coincident-topology offset (units; VTK's shader moves the fragment depth by about 1/65000 of the depth
+// range per unit) of lines drawn wider than the scene's line width.
+constexpr double kWideLineDepthOffset = -10000.0;
+
 std::string trialText(std::size_t trial) { return "trial " + std::to_string(trial); }
 
 }  // namespace
@@ -118,6 +122,9 @@ struct TrajectoryScene::Impl {
   LevelOfDetail detail;
 
   Impl() {
+    // VTK applies a mapper's coincident-topology offsets (kWideLineDepthOffset) only in this mode.
+    if (vtkMapper::GetResolveCoincidentTopology() == VTK_RESOLVE_OFF)
+      vtkMapper::SetResolveCoincidentTopologyToPolygonOffset();
     colourBar->SetLookupTable(lookup);
     colourBar->SetNumberOfLabels(5);
     // Right edge of the view, room for the title above the bar and the labels beside it.
@@ -161,6 +168,13 @@ struct TrajectoryScene::Impl {
 
   [[nodiscard]] std::size_t trials() const { return data.points.rank() == 3 ? data.points.dim(0) : 0; }
   [[nodiscard]] std::size_t bins() const { return data.points.rank() == 3 ? data.points.dim(1) : 0; }
+
+  [[nodiscard]] double widthScale(std::size_t condition) const {
+    return condition < data.lineWidthScale.size() ? data.lineWidthScale[condition] : 1.0;
+  }
+  [[nodiscard]] bool groupMarkers(std::size_t condition) const {
+    return condition >= data.groupMarkers.size() || data.groupMarkers[condition];
+  }
 
   [[nodiscard]] Rgb colour(std::size_t condition) const {
     return condition < data.colours.size() ? data.colours[condition] : categoricalColour(condition);
@@ -257,7 +271,11 @@ struct TrajectoryScene::Impl {
       }
       vtkProperty* lineProperty = group.lineActor->GetProperty();
       lineProperty->SetColor(rgb.r, rgb.g, rgb.b);
-      lineProperty->SetLineWidth(static_cast<float>(lineWidth));
+      lineProperty->SetLineWidth(static_cast<float>(lineWidth * widthScale(condition)));
+      // Wider lines (condition means over their single trials) are pulled towards the viewer in
+      // depth, so thin lines passing in front of them do not cut them into dashes.
+      group.lineMapper->SetRelativeCoincidentTopologyLineOffsetParameters(
+          0.0, widthScale(condition) > 1.0 ? kWideLineDepthOffset : 0.0);
       lineProperty->LightingOff();  // flat colour: the palette must read exactly as chosen
       vtkProperty* lodProperty = group.lodActor->GetProperty();
       lodProperty->SetColor(rgb.r, rgb.g, rgb.b);
@@ -361,14 +379,16 @@ struct TrajectoryScene::Impl {
   }
 
   void applyVisibility() {
-    for (const auto& group : groups) {
+    for (std::size_t index = 0; index < groups.size(); ++index) {
+      const auto& group = groups[index];
       const bool shown = group->visible && !group->trials.empty();
+      const bool markers = markersVisible && groupMarkers(index);
       group->lineActor->SetVisibility(shown && !moving);
       group->lodActor->SetVisibility(shown && moving);
       // Start and end markers wait until the camera stops; the cursors stay (they move with time).
-      group->starts.actor->SetVisibility(shown && markersVisible && !moving);
-      group->ends.actor->SetVisibility(shown && markersVisible && !moving);
-      group->cursors.actor->SetVisibility(shown && markersVisible && cursorsVisible);
+      group->starts.actor->SetVisibility(shown && markers && !moving);
+      group->ends.actor->SetVisibility(shown && markers && !moving);
+      group->cursors.actor->SetVisibility(shown && markers && cursorsVisible);
     }
     axes->SetVisibility(axesVisible && !groups.empty());
     colourBar->SetVisibility(scalars.has_value() && !groups.empty());
@@ -541,7 +561,8 @@ void TrajectoryScene::setAxesVisible(bool visible) {
 
 void TrajectoryScene::setLineWidth(double pixels) {
   impl_->lineWidth = pixels;
-  for (const auto& group : impl_->groups) group->lineActor->GetProperty()->SetLineWidth(static_cast<float>(pixels));
+  for (std::size_t index = 0; index < impl_->groups.size(); ++index)
+    impl_->groups[index]->lineActor->GetProperty()->SetLineWidth(static_cast<float>(pixels * impl_->widthScale(index)));
 }
 
 std::size_t TrajectoryScene::trialCount() const { return impl_->trials(); }

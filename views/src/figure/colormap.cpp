@@ -106,13 +106,48 @@ Rgb Colormap::at(double t) const {
   return Rgb{a.r + f * (b.r - a.r), a.g + f * (b.g - a.g), a.b + f * (b.b - a.b)};
 }
 
-std::vector<std::string> colormapNames() { return {"viridis", "cividis", "magma", "coolwarm"}; }
+// A cyclic map for angles (reach directions, the direction of a 2-D velocity): a circle of
+// hue at constant CIELAB lightness and chroma (L* 65, C* 38, D65 white), so that no direction
+// looks brighter than another and -180 deg meets +180 deg without a seam. 73 stops, every
+// 5 degrees of hue, converted to sRGB (inside the gamut at this lightness and chroma).
+std::vector<Rgb> cyclicStops() {
+  constexpr double kLightness = 65.0;
+  constexpr double kChroma = 38.0;
+  constexpr int kStops = 73;
+  const auto inverse = [](double t) {
+    constexpr double kDelta = 6.0 / 29.0;
+    return t > kDelta ? t * t * t : 3.0 * kDelta * kDelta * (t - 4.0 / 29.0);
+  };
+  const auto gamma = [](double linear) {
+    linear = std::clamp(linear, 0.0, 1.0);
+    return linear <= 0.0031308 ? 12.92 * linear : 1.055 * std::pow(linear, 1.0 / 2.4) - 0.055;
+  };
+  std::vector<Rgb> stops;
+  for (int i = 0; i < kStops; ++i) {
+    // Hue 0 at the first stop is a red-magenta; the map turns through orange, green, cyan and blue.
+    const double hue = 2.0 * 3.14159265358979323846 * static_cast<double>(i) / (kStops - 1);
+    const double a = kChroma * std::cos(hue);
+    const double b = kChroma * std::sin(hue);
+    const double fy = (kLightness + 16.0) / 116.0;
+    const double x = 0.95047 * inverse(fy + a / 500.0);
+    const double y = 1.00000 * inverse(fy);
+    const double z = 1.08883 * inverse(fy - b / 200.0);
+    const double r = 3.2404542 * x - 1.5371385 * y - 0.4985314 * z;
+    const double g = -0.9692660 * x + 1.8760108 * y + 0.0415560 * z;
+    const double bl = 0.0556434 * x - 0.2040259 * y + 1.0572252 * z;
+    stops.push_back(Rgb{gamma(r), gamma(g), gamma(bl)});
+  }
+  return stops;
+}
+
+std::vector<std::string> colormapNames() { return {"viridis", "cividis", "magma", "coolwarm", "cyclic"}; }
 
 Colormap colormapByName(const std::string& name) {
   if (name == "viridis") return Colormap(name, viridisStops(), false);
   if (name == "cividis") return Colormap(name, cividisStops(), false);
   if (name == "magma") return Colormap(name, magmaStops(), false);
   if (name == "coolwarm") return Colormap(name, coolwarmStops(), true);
+  if (name == "cyclic") return Colormap(name, cyclicStops(), false);
   std::string known;
   for (const auto& n : colormapNames()) known += (known.empty() ? "" : ", ") + n;
   throw InputError("unknown colour map '" + name + "' (known: " + known + ")");

@@ -89,7 +89,7 @@ FigureStyle figureStyleFromJson(const std::string& json, const std::string& sour
         }
       }();
       const bool wantDiverging = key == "diverging_colormap";
-      if (map.diverging() != wantDiverging)
+      if (map.diverging() != wantDiverging || name == "cyclic")
         throw InputError(sourceName + ": '" + key + "' must name a " + (wantDiverging ? "diverging" : "sequential") +
                          " colour map, not '" + name + "'");
       (wantDiverging ? style.divergingColormap : style.sequentialColormap) = name;

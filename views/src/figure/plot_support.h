@@ -7,8 +7,10 @@
 #include <QRectF>
 #include <QString>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "neurolens/views/figure/colormap.h"
 #include "neurolens/views/figure/plots.h"
 
 namespace neurolens::views::figure::detail {
@@ -26,6 +28,13 @@ enum class TextRole { Title, Label, Tick, Legend, PanelLetter };
 
 // Draws a title centred at the top of `area` and returns the area below it.
 QRectF drawTitle(QPainter& painter, const QRectF& area, const std::string& title, const PaintContext& context);
+
+// A vertical colour bar in `bar` (ticks and a rotated title on its right), and the width it
+// needs beside a plot with a bar 8 pt wide (as the heatmaps draw it).
+void paintColourBar(QPainter& painter, const QRectF& bar, const Colormap& map, std::pair<double, double> range,
+                    const std::string& title, const PaintContext& context);
+[[nodiscard]] double colourBarSpace(QPainter& painter, const PaintContext& context, std::pair<double, double> range,
+                                    const std::string& title);
 
 // What every 2-D plot works out before laying out its axes: the area inside the margin and below the title,
 // the tick and axis-label font metrics, the tick length and the ink colour.

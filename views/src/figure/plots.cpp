@@ -186,7 +186,12 @@ void drawColourBar(QPainter& painter, const QRectF& bar, const Colormap& map, st
   painter.setPen(linePen(context, context.style.axisLinePt, ink));
   painter.drawRect(bar);
   const LinearMap map01{range.first, range.second, bar.bottom(), bar.top()};
-  const std::vector<double> values = niceTicks(range.first, range.second, 4);
+  // A cyclic map (angles) is labelled at its ends and quarter turns (-180, -90, 0, 90, 180 deg).
+  const std::vector<double> values =
+      map.name() == "cyclic" ? std::vector<double>{range.first, range.first + 0.25 * (range.second - range.first),
+                                                   0.5 * (range.first + range.second),
+                                                   range.first + 0.75 * (range.second - range.first), range.second}
+                             : niceTicks(range.first, range.second, 4);
   painter.setFont(roleFont(context, TextRole::Tick));
   const QFontMetricsF metrics = roleMetrics(painter, context, TextRole::Tick);
   const double tickLength = context.px(context.style.tickLengthPt);
@@ -223,6 +228,16 @@ double colourBarWidth(QPainter& painter, const PaintContext& context, std::pair<
 }
 
 }  // namespace
+
+void detail::paintColourBar(QPainter& painter, const QRectF& bar, const Colormap& map, std::pair<double, double> range,
+                            const std::string& title, const PaintContext& context) {
+  drawColourBar(painter, bar, map, range, title, context);
+}
+
+double detail::colourBarSpace(QPainter& painter, const PaintContext& context, std::pair<double, double> range,
+                              const std::string& title) {
+  return colourBarWidth(painter, context, range, title);
+}
 
 // ---------------------------------------------------------------------------
 // Heatmap
@@ -698,7 +713,7 @@ void LinePlot::paint(QPainter& painter, const QRectF& area, const PaintContext& 
   painter.setBrush(Qt::NoBrush);
   std::vector<LegendEntry> legend;
   for (const auto& s : data_.series) {
-    QPen pen = linePen(context, style.dataLinePt, toQColor(style.categoryColour(s.colourIndex)));
+    QPen pen = linePen(context, style.dataLinePt, toQColor(s.colour.value_or(style.categoryColour(s.colourIndex))));
     if (s.dashed) pen.setStyle(Qt::DashLine);
     painter.setPen(pen);
     QPolygonF line;
@@ -711,7 +726,7 @@ void LinePlot::paint(QPainter& painter, const QRectF& area, const PaintContext& 
       line << QPointF(xMap(data_.xStart + i * data_.xStep), yMap(s.values[i]));
     }
     painter.drawPolyline(line);
-    if (!s.name.empty()) legend.push_back({s.name, style.categoryColour(s.colourIndex), s.dashed});
+    if (!s.name.empty()) legend.push_back({s.name, s.colour.value_or(style.categoryColour(s.colourIndex)), s.dashed});
   }
   painter.restore();
 

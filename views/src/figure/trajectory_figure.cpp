@@ -3,6 +3,7 @@
 #include <vtkCamera.h>
 #include <vtkCubeAxesActor.h>
 #include <vtkNew.h>
+#include <vtkProp.h>
 #include <vtkRenderer.h>
 #include <vtkTextProperty.h>
 
@@ -19,6 +20,7 @@
 #include <cstdio>
 
 #include "neurolens/core/errors.h"
+#include "neurolens/views/figure/colormap.h"
 #include "neurolens/views/offscreen_renderer.h"
 #include "plot_support.h"
 
@@ -192,6 +194,7 @@ TrajectoryRenderer::TrajectoryRenderer(TrajectoryData data, TrajectoryViewOption
   }
   impl_->axisTitles = data.axisTitles;
   impl_->scene.setData(std::move(data));
+  if (impl_->options.scalars) impl_->scene.setScalarColouring(*impl_->options.scalars);
   impl_->scene.setAxesVisible(impl_->options.showAxes);
   impl_->scene.setMarkersVisible(impl_->options.showMarkers);
   // A still figure shows the cursor only at an asked time; time sweeps turn it on (setTime).
@@ -242,6 +245,9 @@ QImage TrajectoryRenderer::render(int widthPx, int heightPx, double dpi, bool tr
   offscreen.multiSamples = impl_->style.multiSamples3d;
   offscreen.pixelWidth = widthPx;  // exactly the asked size: no resampling afterwards
   offscreen.pixelHeight = heightPx;
+  // A per-vertex colouring's colour bar is painted as vector text by the figure (TrajectoryPlot,
+  // animations), not by VTK: keep VTK's own bar out of the image.
+  if (impl_->options.scalars) impl_->scene.colourBar()->SetVisibility(0);
   QImage image = impl_->target.render(impl_->renderer, offscreen);
   if (impl_->options.showAxes)
     paintAxisTitles(image, impl_->renderer, impl_->scene, impl_->axisTitles, impl_->style, scale,
@@ -264,6 +270,8 @@ void TrajectoryRenderer::orbit(double degrees) {
 
 std::size_t TrajectoryRenderer::binCount() const { return impl_->scene.binCount(); }
 
+std::pair<double, double> TrajectoryRenderer::scalarRange() const { return impl_->scene.scalarRange(); }
+
 std::vector<LegendEntry> TrajectoryRenderer::legend() const {
   if (!impl_->options.legend.empty()) return impl_->options.legend;
   std::vector<LegendEntry> entries;
@@ -282,6 +290,7 @@ TrajectoryPlot::TrajectoryPlot(TrajectoryData data, TrajectoryViewOptions option
 
 std::vector<std::string> TrajectoryPlot::labels() const {
   std::vector<std::string> out = {options_.title};
+  if (options_.scalars) out.push_back(options_.scalars->title);
   if (options_.showLegend) {
     out.push_back(options_.legendTitle);
     if (!options_.legend.empty()) {
@@ -296,14 +305,27 @@ std::vector<std::string> TrajectoryPlot::labels() const {
 
 void TrajectoryPlot::paint(QPainter& painter, const QRectF& area, const PaintContext& context) const {
   const double margin = context.px(context.style.marginPt);
-  const QRectF inner =
+  const QRectF titled =
       detail::drawTitle(painter, area.adjusted(margin, margin, -margin, -margin), options_.title, context);
+  TrajectoryRenderer renderer(data_, options_, context.style);
+  // A per-vertex colouring: its colour bar at the right, as vector text; the 3-D view beside it.
+  QRectF inner = titled;
+  if (options_.scalars) {
+    const std::pair<double, double> range = renderer.scalarRange();
+    const double space = detail::colourBarSpace(painter, context, range, options_.scalars->title);
+    const double gap = context.px(6.0);
+    inner.setRight(std::max(inner.left() + 1.0, titled.right() - space - gap));
+    const double barHeight = titled.height() * 0.6;
+    const QRectF bar(inner.right() + gap, titled.top() + (titled.height() - barHeight) / 2.0, context.px(8.0),
+                     barHeight);
+    detail::paintColourBar(painter, bar, colormapByName(options_.scalars->colormap), range, options_.scalars->title,
+                           context);
+  }
   // Pixel size on the device (PDF pages may be scaled by the painter's transform).
   const QRectF deviceRect = painter.transform().mapRect(inner);
   const int width = std::max(1, static_cast<int>(std::lround(deviceRect.width())));
   const int height = std::max(1, static_cast<int>(std::lround(deviceRect.height())));
   const double deviceScale = inner.width() > 0.0 ? deviceRect.width() / inner.width() : 1.0;
-  TrajectoryRenderer renderer(data_, options_, context.style);
   const QImage image = renderer.render(width, height, context.dpi * deviceScale, transparent_);
   if (painter.transform().isScaling() || painter.transform().isRotating()) {
     painter.drawImage(inner, image);  // e.g. a PDF page: the painter maps the image onto the panel
@@ -355,6 +377,16 @@ AnimationResult exportTrajectoryAnimation(const TrajectoryData& data, const Traj
       painter.setRenderHint(QPainter::Antialiasing, true);
       const QRectF page(0, 0, image.width(), image.height());
       if (view.showLegend) drawLegend(painter, page.topRight(), renderer.legend(), view.legendTitle, context);
+      if (view.scalars) {
+        // Over the view's right edge (frames keep the 3-D view at the full frame size).
+        const std::pair<double, double> range = renderer.scalarRange();
+        const double space = detail::colourBarSpace(painter, context, range, view.scalars->title);
+        const double barHeight = page.height() * 0.5;
+        const QRectF bar(page.right() - space - context.px(style.marginPt), page.top() + page.height() * 0.25,
+                         context.px(8.0), barHeight);
+        detail::paintColourBar(painter, bar, colormapByName(view.scalars->colormap), range, view.scalars->title,
+                               context);
+      }
       if (sweep && options.binMs > 0.0) {
         painter.setFont(detail::roleFont(context, detail::TextRole::Label));
         painter.setPen(detail::toQColor(style.foreground));

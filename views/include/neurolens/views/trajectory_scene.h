@@ -41,6 +41,11 @@ struct TrajectoryData {
   std::vector<std::string> conditionNames;  // optional, one per condition (legend, tooltips)
   std::vector<Rgb> colours;                 // optional, one per condition; Okabe-Ito otherwise
   std::array<std::string, 3> axisTitles = {"PC 1", "PC 2", "PC 3"};
+  // Optional, one per condition group: a factor on the scene's line width (thin single
+  // trials beneath thick condition means), and whether the group draws start / end
+  // markers and time cursors. Empty: every group at the line width, with markers.
+  std::vector<double> lineWidthScale;
+  std::vector<bool> groupMarkers;
 };
 
 // A value per trial and bin coloured through a colour map (views/figure/colormap.h names).

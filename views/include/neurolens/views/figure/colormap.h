@@ -25,7 +25,8 @@ class Colormap {
   bool diverging_;
 };
 
-// "viridis", "cividis", "magma" (sequential) or "coolwarm" (diverging).
+// "viridis", "cividis", "magma" (sequential), "coolwarm" (diverging) or "cyclic"
+// (constant-lightness hue circle for angles: at(0) == at(1)).
 // Throws InputError naming the map and the known ones for any other name.
 [[nodiscard]] Colormap colormapByName(const std::string& name);
 [[nodiscard]] std::vector<std::string> colormapNames();

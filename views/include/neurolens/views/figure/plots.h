@@ -142,6 +142,7 @@ struct Series {
   std::vector<double> values;
   std::size_t colourIndex = 0;  // into the style's categorical palette
   bool dashed = false;
+  std::optional<Rgb> colour;  // overrides colourIndex (e.g. a condition's colour from a colour map)
 };
 
 struct LineData {

@@ -27,6 +27,9 @@ struct TrajectoryViewOptions {
   double azimuthDeg = 35.0;            // camera turned about the view-up from the default front view
   double elevationDeg = 25.0;
   double zoom = 1.15;  // after fitting the scene (and its axes) into the view
+  // Colour per vertex (time, behaviour) through a colour map, with a colour bar painted as
+  // vector text beside the 3-D view (TrajectoryPlot, animations); none: by group.
+  std::optional<ScalarColouring> scalars;
 };
 
 // Owns a scene and an offscreen renderer; renders frames of exact pixel size.
@@ -45,6 +48,8 @@ class TrajectoryRenderer {
   void orbit(double degrees);
   [[nodiscard]] std::size_t binCount() const;
   [[nodiscard]] std::vector<LegendEntry> legend() const;
+  // The colour range of the per-vertex colouring (options.scalars), as the scene uses it.
+  [[nodiscard]] std::pair<double, double> scalarRange() const;
 
  private:
   struct Impl;
