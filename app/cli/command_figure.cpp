@@ -581,7 +581,8 @@ ProbePanels probePanels(const FigureData& data, const FigureCliOptions& options,
   const std::string what = data.model ? "latents" : "binned counts";
   if (target.categorical()) {
     panels.bars = fig::probeR2Bars({probe.accuracy, probe.chance}, {"accuracy", "chance"},
-                                   "decoding " + options.target + " from " + what);
+                                   "decoding " + options.target + " from " + what + " (" +
+                                       foldsKindName(probe.foldsKind) + " folds)");
     return panels;
   }
   std::vector<std::string> dims;

@@ -119,6 +119,7 @@ int runProbeCommand(ProbeCliOptions cli) {
     writer->writeAttribute("/", "lag_ms", cli.lagMs);
     writer->writeAttribute("/", "bin_ms", binned.binMs);
     writer->writeAttribute("/", "folds", static_cast<double>(cli.folds));
+    writer->writeAttribute("/", "folds_kind", foldsKindName(result.foldsKind));
     if (!cli.model.empty()) writer->writeAttribute("/", "model", cli.model);
     writer->commit();
   }
@@ -127,6 +128,7 @@ int runProbeCommand(ProbeCliOptions cli) {
                       {"features", cli.features},
                       {"rows", result.rows},
                       {"folds", cli.folds},
+                      {"folds_kind", foldsKindName(result.foldsKind)},
                       {"lag_ms", cli.lagMs},
                       {"alpha", result.alpha},
                       {"alpha_per_fold", result.alphaPerFold},
@@ -145,8 +147,9 @@ int runProbeCommand(ProbeCliOptions cli) {
     json["p_value"] = result.pValue;
   }
   std::ostringstream line;
-  line << cli.file << ": " << cli.target << " from " << cli.features << " (" << result.rows << " rows, " << cli.folds
-       << " folds): ";
+  line << cli.file << ": " << cli.target << " from " << cli.features << " (" << result.rows << " rows, " << cli.folds << ' '
+       << foldsKindName(result.foldsKind) << " folds over "
+       << (result.foldsKind == FoldsKind::Stratified || binned.trialCount() > 1 ? "trials" : "bins") << "): ";
   if (result.categorical)
     line << "accuracy " << result.accuracy << " (chance " << result.chance << ")";
   else
@@ -174,14 +177,16 @@ void addProbeCommand(CLI::App& root, CommandList& commands) {
       ->check(CLI::IsMember({"counts", "latents", "rates"}));
   command->add_option("--model", options->model, "TorchScript model file (for --features latents|rates)");
   command->add_option("--lag-ms", options->lagMs, "Take the target this many ms after the features (whole bins)");
-  command->add_option("--folds", options->folds, "Contiguous cross-validation folds, outer and inner (default 5)")
+  command->add_option("--folds", options->folds, "Cross-validation folds, outer and inner (default 5): contiguous for a numeric target, "
+                   "stratified over whole trials for a categorical one (as scikit-learn's StratifiedKFold)")
       ->check(CLI::Range(2, 1000));
   command
       ->add_option("--alphas", options->alphas,
                    "Penalties to choose from, comma-separated (default logspace(-4, 4, 17))")
       ->delimiter(',');
   command->add_option("--permutations", options->permutations,
-                      "Permutation null: shuffles of the target in blocks of trials (default 0: none)");
+                      "Permutation null: shuffles of the target between whole trials (in blocks of bins for a continuous "
+                      "recording), the folds drawn the same way (default 0: none)");
   command->add_option("--out", options->out, "HDF5 results file (/predictions, /r2_per_dim, /weights, ...)");
   commands.push_back({command, [options] { return runProbeCommand(*options); }});
 }

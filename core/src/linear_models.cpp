@@ -42,6 +42,40 @@ std::vector<IndexRange> contiguousFolds(std::size_t n, std::size_t k) {
   return folds;
 }
 
+std::vector<std::size_t> stratifiedKFold(const std::vector<int>& labels, std::size_t k) {
+  if (k < 2) throw InputError("cross-validation needs at least 2 folds (got " + std::to_string(k) + ")");
+  // Classes encoded by order of first appearance (0 = the first label seen).
+  std::map<int, std::size_t> code;
+  std::vector<std::size_t> encoded(labels.size());
+  for (std::size_t i = 0; i < labels.size(); ++i)
+    encoded[i] = code.emplace(labels[i], code.size()).first->second;
+  const std::size_t classes = code.size();
+  std::vector<std::size_t> counts(classes, 0);
+  for (const std::size_t c : encoded) ++counts[c];
+  if (std::all_of(counts.begin(), counts.end(), [k](std::size_t n) { return n < k; }))
+    throw InputError("cannot split into " + std::to_string(k) +
+                     " stratified folds: every class has fewer members than folds");
+  // allocation[f][c]: members of class c in test fold f, dealt round robin over the sorted labels.
+  std::vector<std::vector<std::size_t>> allocation(k, std::vector<std::size_t>(classes, 0));
+  std::size_t position = 0;
+  for (std::size_t c = 0; c < classes; ++c)
+    for (std::size_t n = 0; n < counts[c]; ++n, ++position) ++allocation[position % k][c];
+  // Each class's members, in their original order, go to folds 0, 0, .., 1, 1, ..
+  std::vector<std::size_t> fold(labels.size(), 0);
+  std::vector<std::size_t> nextFold(classes, 0);
+  std::vector<std::size_t> usedInFold(classes, 0);
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    const std::size_t c = encoded[i];
+    while (usedInFold[c] == allocation[nextFold[c]][c]) {
+      ++nextFold[c];
+      usedInFold[c] = 0;
+    }
+    fold[i] = nextFold[c];
+    ++usedInFold[c];
+  }
+  return fold;
+}
+
 std::vector<std::size_t> stratifiedFoldAssignment(const std::vector<int>& labels, std::size_t k, std::uint64_t seed) {
   if (k < 2) throw InputError("cross-validation needs at least 2 folds (got " + std::to_string(k) + ")");
   if (labels.size() < k)

@@ -58,25 +58,51 @@ struct OuterSplit {
   std::vector<RowSet> innerTest;  // partitions `train`
 };
 
-std::vector<OuterSplit> nestedSplits(const std::vector<std::size_t>& groupEnd, std::size_t folds) {
+// Groups of each fold: contiguous runs (KFold), or StratifiedKFold's assignment
+// given one label per group.
+std::vector<std::vector<std::size_t>> foldGroups(std::size_t groups, std::size_t folds,
+                                                 const std::vector<int>* groupLabels) {
+  std::vector<std::vector<std::size_t>> result(folds);
+  if (groupLabels == nullptr) {
+    const std::vector<IndexRange> ranges = contiguousFolds(groups, folds);
+    for (std::size_t f = 0; f < folds; ++f)
+      for (std::size_t g = ranges[f].begin; g < ranges[f].end; ++g) result[f].push_back(g);
+  } else {
+    if (groups < folds)
+      throw InputError("cannot split " + std::to_string(groups) + " trials into " + std::to_string(folds) +
+                       " folds: use fewer --folds or more data");
+    const std::vector<std::size_t> fold = stratifiedKFold(*groupLabels, folds);
+    for (std::size_t g = 0; g < groups; ++g) result[fold[g]].push_back(g);
+  }
+  return result;
+}
+
+// groupLabels (one per group) makes the folds stratified, outer and inner; null keeps them contiguous.
+std::vector<OuterSplit> nestedSplits(const std::vector<std::size_t>& groupEnd, std::size_t folds,
+                                     const std::vector<int>* groupLabels = nullptr) {
   const std::size_t groups = groupEnd.size();
   std::vector<OuterSplit> splits;
-  for (const IndexRange& outer : contiguousFolds(groups, folds)) {
+  for (const std::vector<std::size_t>& testGroups : foldGroups(groups, folds, groupLabels)) {
     OuterSplit split;
-    std::vector<std::size_t> testGroups(outer.size());
-    std::iota(testGroups.begin(), testGroups.end(), outer.begin);
+    std::vector<bool> held(groups, false);
+    for (const std::size_t g : testGroups) held[g] = true;
     std::vector<std::size_t> trainGroups;
+    std::vector<int> trainLabels;
     for (std::size_t g = 0; g < groups; ++g)
-      if (g < outer.begin || g >= outer.end) trainGroups.push_back(g);
+      if (!held[g]) {
+        trainGroups.push_back(g);
+        if (groupLabels != nullptr) trainLabels.push_back((*groupLabels)[g]);
+      }
     split.test = rowsOfGroups(testGroups, groupEnd);
     split.train = rowsOfGroups(trainGroups, groupEnd);
     if (trainGroups.size() < folds)
       throw InputError("the inner cross-validation cannot split " + std::to_string(trainGroups.size()) +
                        " training trials (or bins) into " + std::to_string(folds) +
                        " folds: use fewer --folds or more data");
-    for (const IndexRange& inner : contiguousFolds(trainGroups.size(), folds)) {
-      const std::vector<std::size_t> innerGroups(trainGroups.begin() + static_cast<std::ptrdiff_t>(inner.begin),
-                                                 trainGroups.begin() + static_cast<std::ptrdiff_t>(inner.end));
+    for (const std::vector<std::size_t>& inner :
+         foldGroups(trainGroups.size(), folds, groupLabels != nullptr ? &trainLabels : nullptr)) {
+      std::vector<std::size_t> innerGroups;
+      for (const std::size_t i : inner) innerGroups.push_back(trainGroups[i]);
       split.innerTest.push_back(rowsOfGroups(innerGroups, groupEnd));
     }
     splits.push_back(std::move(split));
@@ -107,6 +133,8 @@ std::size_t bestIndex(const std::vector<double>& scores) {
 }
 
 }  // namespace
+
+const char* foldsKindName(FoldsKind kind) { return kind == FoldsKind::Stratified ? "stratified" : "contiguous"; }
 
 int lagInBins(double lagMs, double binMs) {
   if (!(binMs > 0.0)) throw InputError("the bin size must be positive");
@@ -314,7 +342,11 @@ CrossValidatedLogistic crossValidateLogistic(const Eigen::MatrixXd& x, const std
                                              const std::vector<std::size_t>& groupEnd, std::size_t folds,
                                              const std::vector<double>& alphas, const Progress& progress) {
   checkAlphas(alphas);
-  const std::vector<OuterSplit> splits = nestedSplits(groupEnd, folds);
+  // One label per group (a trial's rows share its label): stratified folds over whole groups.
+  std::vector<int> groupLabels;
+  for (const std::size_t end : groupEnd)
+    if (end > 0) groupLabels.push_back(labels[end - 1]);
+  const std::vector<OuterSplit> splits = nestedSplits(groupEnd, folds, &groupLabels);
   // Fit from the strongest penalty down, each fit starting from the previous
   // solution: the path is smooth in alpha, so this saves most iterations.
   std::vector<std::size_t> order(alphas.size());
@@ -418,6 +450,7 @@ ProbeResult runProbe(const FloatArray& features, const ProbeTarget& target, cons
   const ProbeRows rows = buildProbeRows(features, target, lag);
   ProbeResult result;
   result.categorical = target.categorical();
+  result.foldsKind = result.categorical ? FoldsKind::Stratified : FoldsKind::Contiguous;
   result.rows = rows.trial.size();
   const std::size_t trials = features.dim(0);
   const std::size_t bins = features.dim(1);
@@ -448,6 +481,16 @@ ProbeResult runProbe(const FloatArray& features, const ProbeTarget& target, cons
     if (classes < 2)
       throw InputError("probe: target '" + target.name + "' has a single class ('" + rows.classes.front() +
                        "'): nothing to decode");
+    // Stratified folds put every class in every training fold: each class needs at least K trials.
+    std::vector<std::size_t> trialsOfClass(rows.classes.size(), 0);
+    for (const std::size_t end : rows.groupEnd) ++trialsOfClass[static_cast<std::size_t>(rows.labels[end - 1])];
+    for (std::size_t c = 0; c < trialsOfClass.size(); ++c)
+      if (trialsOfClass[c] < options.folds)
+        throw InputError("probe: class '" + rows.classes[c] + "' of '" + target.name + "' has " +
+                         std::to_string(trialsOfClass[c]) + " trial" + (trialsOfClass[c] == 1 ? "" : "s") +
+                         ", fewer than the " + std::to_string(options.folds) +
+                         " stratified folds: use --folds " + std::to_string(std::max<std::size_t>(2, trialsOfClass[c])) +
+                         " or leave that class out");
     const CrossValidatedLogistic cv =
         crossValidateLogistic(rows.features, rows.labels, classes, rows.groupEnd, options.folds, options.alphas, main);
     result.accuracy = accuracyOf(rows.labels, cv.predictions);

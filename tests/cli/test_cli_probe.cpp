@@ -99,6 +99,41 @@ class TestCliProbe : public QObject {
     QCOMPARE(o["classes"].toArray().size(), 7);
   }
 
+  void reachConditionFromPmdMatchesSklearn() {
+    // The file lists its 210 trials sorted by condition (30 x reach1, then reach2, ...): contiguous
+    // folds would hold out whole classes (ceiling 0.571); stratified folds over trials, as
+    // scikit-learn's StratifiedKFold, decode the reach target. 100 ms bins over the default window
+    // (840 rows) and 5 penalties: scikit-learn's nested search needs minutes for the 4,200 rows of
+    // 20 ms bins and the 17 default penalties on 2 cores.
+    const QString pmd = shared("pmd_reach_yu2009.nwb");
+    if (!QFile::exists(pmd)) QSKIP("pmd_reach_yu2009.nwb missing");
+    const auto binned = runCli({"bin", "--quiet", "--bin-ms", "100", "--out", out("pmd_counts.h5"), pmd});
+    QVERIFY2(binned.exitCode == 0, qPrintable(binned.err));
+    const QString alphas = "0.01,0.1,1,10,100";
+    const auto r = runCli(
+        {"probe", "--json", "--quiet", "--target", "trials:condition", "--bin-ms", "100", "--alphas", alphas, pmd});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject o = json(r.out);
+    QCOMPARE(o["folds_kind"].toString(), QString("stratified"));
+    const auto reference =
+        neurolens::test::runPython({QString(NEUROLENS_SOURCE_DIR) + "/tests/cli/python/probe_trials_reference.py",
+                                    out("pmd_counts.h5"), pmd, "condition", "--alphas", alphas},
+                                   600000);
+    if (reference.exitCode == 77) QSKIP("scikit-learn or h5py missing from NEUROLENS_TEST_PYTHON");
+    QVERIFY2(reference.exitCode == 0, qPrintable(reference.err));
+    const QJsonObject sklearn = json(reference.out);
+    qInfo("PMd reach condition, per-bin rows (100 ms): accuracy %.4f (scikit-learn %.4f), chance %.4f, %d rows",
+          o["accuracy"].toDouble(), sklearn["accuracy"].toDouble(), o["chance"].toDouble(), o["rows"].toInt());
+    QCOMPARE(o["rows"].toInt(), sklearn["rows"].toInt());
+    QVERIFY(std::abs(o["accuracy"].toDouble() - sklearn["accuracy"].toDouble()) < 1e-3);
+    QVERIFY(o["accuracy"].toDouble() > 120.0 / 210.0);  // above the contiguous folds' ceiling
+    // A class with fewer trials than folds is bad input, named.
+    const auto tooFew =
+        runCli({"probe", "--quiet", "--target", "trials:condition", "--bin-ms", "100", "--folds", "31", pmd});
+    QCOMPARE(tooFew.exitCode, 3);
+    QVERIFY2(tooFew.err.contains("'reach1'") && tooFew.err.contains("30 trials"), qPrintable(tooFew.err));
+  }
+
   void optionsThatDoNotFitExitThree() {
     const QString pmd = shared("pmd_reach_yu2009.nwb");
     if (!QFile::exists(pmd)) QSKIP("pmd_reach_yu2009.nwb missing");

@@ -50,8 +50,9 @@ Synthetic numericData(std::size_t trials, std::size_t bins, std::size_t units, s
   return data;
 }
 
+// sortedByClass lists the trials class by class (as many recordings do), else interleaved.
 Synthetic categoricalData(std::size_t trials, std::size_t bins, std::size_t units, int classes, double separation,
-                          std::uint64_t seed) {
+                          std::uint64_t seed, bool sortedByClass = false) {
   std::mt19937_64 generator(seed);
   std::normal_distribution<double> normal(0.0, 1.0);
   Eigen::MatrixXd means(classes, units);
@@ -60,7 +61,9 @@ Synthetic categoricalData(std::size_t trials, std::size_t bins, std::size_t unit
   data.features = FloatArray({trials, bins, units});
   data.target.name = "trials:condition";
   for (std::size_t t = 0; t < trials; ++t) {
-    const int label = static_cast<int>((t * 7 + t / 3) % static_cast<std::size_t>(classes));
+    const int label = sortedByClass
+                          ? static_cast<int>(t * static_cast<std::size_t>(classes) / trials)
+                          : static_cast<int>((t * 7 + t / 3) % static_cast<std::size_t>(classes));
     data.target.labels.push_back("cond" + std::to_string(label));
     for (std::size_t b = 0; b < bins; ++b)
       for (std::size_t u = 0; u < units; ++u)
@@ -71,13 +74,19 @@ Synthetic categoricalData(std::size_t trials, std::size_t bins, std::size_t unit
 
 QJsonObject metaOf(const ProbeRows& rows, std::size_t folds, const std::vector<double>& alphas, Eigen::Index dims) {
   QJsonArray groupEnd;
-  for (const std::size_t end : rows.groupEnd) groupEnd.append(static_cast<qint64>(end));
-  return QJsonObject{{"rows", static_cast<qint64>(rows.features.rows())},
-                     {"features", static_cast<qint64>(rows.features.cols())},
-                     {"dims", static_cast<qint64>(dims)},
-                     {"group_end", groupEnd},
-                     {"folds", static_cast<qint64>(folds)},
-                     {"alphas", toJsonArray(alphas)}};
+  QJsonArray groupLabels;  // a categorical target: one label per trial, for StratifiedKFold
+  for (const std::size_t end : rows.groupEnd) {
+    groupEnd.append(static_cast<qint64>(end));
+    if (!rows.labels.empty()) groupLabels.append(rows.labels[end - 1]);
+  }
+  QJsonObject meta{{"rows", static_cast<qint64>(rows.features.rows())},
+                   {"features", static_cast<qint64>(rows.features.cols())},
+                   {"dims", static_cast<qint64>(dims)},
+                   {"group_end", groupEnd},
+                   {"folds", static_cast<qint64>(folds)},
+                   {"alphas", toJsonArray(alphas)}};
+  if (!rows.labels.empty()) meta["group_labels"] = groupLabels;
+  return meta;
 }
 
 }  // namespace
@@ -137,39 +146,58 @@ class TestProbe : public QObject {
   void ridgeMatchesSklearnAcrossTrials() { compareRidgeWithSklearn(30, 12, 15, 2, 1, 3.0, 5); }
   void ridgeMatchesSklearnOnContinuousRecording() { compareRidgeWithSklearn(1, 400, 10, 2, 0, 6.0, 4); }
 
+  void stratifiedFoldsAreScikitLearns() {
+    // Worked by hand and checked against StratifiedKFold(3).split (scikit-learn 1.2):
+    // classes in blocks, each class's members dealt to the folds in order.
+    QCOMPARE(stratifiedKFold({0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 2, 2, 2}, 3),
+             (std::vector<std::size_t>{0, 0, 1, 1, 2, 2, 0, 0, 1, 1, 2, 2, 0, 1, 2}));
+    QCOMPARE(stratifiedKFold({2, 2, 0, 1, 0, 1, 1, 0, 2, 2, 1, 0, 0}, 3),
+             (std::vector<std::size_t>{0, 0, 0, 0, 1, 0, 1, 1, 1, 2, 2, 2, 2}));
+    QVERIFY_THROWS_EXCEPTION(InputError, (void)stratifiedKFold({0, 1, 2}, 2));
+    QVERIFY_THROWS_EXCEPTION(InputError, (void)stratifiedKFold({0, 1, 0, 1}, 1));
+  }
+
   void logisticMatchesSklearn() {
-    const Synthetic data = categoricalData(40, 4, 6, 3, 0.6, 3);
+    compareLogisticWithSklearn(categoricalData(40, 4, 6, 3, 0.6, 3), {1e-2, 1.0, 100.0, 1e4}, 0.02);
+  }
+
+  void logisticMatchesSklearnOnTrialsSortedByCondition() {
+    // 7 conditions x 10 trials listed condition by condition: contiguous folds would
+    // hold out whole classes; stratified ones keep every class in every training fold.
+    compareLogisticWithSklearn(categoricalData(70, 5, 8, 7, 0.5, 21, true), defaultAlphas(), 1e-3);
+  }
+
+  void plantedClassIsFoundWhateverTheTrialOrder() {
+    for (const bool sorted : {false, true}) {
+      const Synthetic data = categoricalData(60, 4, 10, 4, 2.0, 17, sorted);
+      ProbeOptions options;
+      options.alphas = {1e-2, 1.0, 1e2};
+      const ProbeResult result = runProbe(data.features, data.target, options);
+      qInfo("planted classes, trials %s: accuracy %.4f (chance %.4f), folds %s", sorted ? "sorted" : "interleaved",
+            result.accuracy, result.chance, foldsKindName(result.foldsKind));
+      QCOMPARE(result.foldsKind, FoldsKind::Stratified);
+      QVERIFY(result.accuracy > 0.9);
+    }
+    // A numeric target keeps contiguous folds.
+    const Synthetic numeric = numericData(10, 5, 3, 1, 1.0, 0, 2);
+    QCOMPARE(runProbe(numeric.features, numeric.target, ProbeOptions{}).foldsKind, FoldsKind::Contiguous);
+  }
+
+  void classWithFewerTrialsThanFoldsIsNamed() {
+    Synthetic data = categoricalData(30, 2, 3, 3, 1.0, 5);
+    data.target.labels[0] = "rare";
+    data.target.labels[1] = "rare";
     ProbeOptions options;
-    options.alphas = {1e-2, 1.0, 100.0, 1e4};
-    const ProbeResult result = runProbe(data.features, data.target, options);
-    QVERIFY(result.categorical);
-    QCOMPARE(result.classes, (std::vector<std::string>{"cond0", "cond1", "cond2"}));
-    const ProbeRows rows = buildProbeRows(data.features, data.target, 0);
-    Eigen::MatrixXd labels(rows.features.rows(), 1);
-    for (Eigen::Index r = 0; r < labels.rows(); ++r) labels(r, 0) = rows.labels[static_cast<std::size_t>(r)];
-    QTemporaryDir dir;
-    writeMatrix(dir.filePath("x.f64"), rows.features);
-    writeMatrix(dir.filePath("y.f64"), labels);
-    writeJson(dir.filePath("meta.json"), metaOf(rows, options.folds, options.alphas, 1));
-    QString errors;
-    const int code = runPythonReference("probe_reference.py", {"logistic", dir.path()}, &errors);
-    if (code == 77) QSKIP(qPrintable("scikit-learn is missing from NEUROLENS_TEST_PYTHON: " + errors));
-    QVERIFY2(code == 0, qPrintable(errors));
-    const QJsonObject reference = readJson(dir.filePath("out.json"));
-    const double sklearnAccuracy = reference["accuracy"].toDouble();
-    qInfo("logistic probe: accuracy %.4f (sklearn %.4f), chance %.4f", result.accuracy, sklearnAccuracy, result.chance);
-    QVERIFY(std::abs(result.accuracy - sklearnAccuracy) <= 0.02);
-    QCOMPARE(result.chance, reference["chance"].toDouble());
-    QVERIFY(result.accuracy > result.chance + 0.2);
-    // Row-by-row agreement of the out-of-fold predictions.
-    const Eigen::MatrixXd predicted = readMatrix(dir.filePath("pred.f64"), rows.features.rows(), 1);
-    std::size_t same = 0;
-    for (std::size_t r = 0; r < rows.trial.size(); ++r)
-      same += static_cast<int>(predicted(static_cast<Eigen::Index>(r), 0)) ==
-                      static_cast<int>(result.predictions(rows.trial[r], rows.bin[r], 0))
-                  ? 1
-                  : 0;
-    QVERIFY(static_cast<double>(same) / static_cast<double>(rows.trial.size()) >= 0.98);
+    options.alphas = {1.0};
+    try {
+      (void)runProbe(data.features, data.target, options);
+      QFAIL("a class with 2 trials and 5 folds must be refused");
+    } catch (const InputError& error) {
+      QVERIFY2(QString(error.what()).contains("'rare'"), error.what());
+      QVERIFY2(QString(error.what()).contains("2 trials"), error.what());
+    }
+    options.folds = 2;
+    QVERIFY(runProbe(data.features, data.target, options).accuracy > 0.0);
   }
 
   void logisticFitMatchesKnownOptimumConditions() {
@@ -220,10 +248,9 @@ class TestProbe : public QObject {
     const ProbeResult categorical = runProbe(conditions.features, conditions.target, fewer);
     qInfo("categorical null: accuracy %.3f, null mean %.3f, chance %.3f", categorical.accuracy,
           meanOf(categorical.nullScores), categorical.chance);
-    // Shuffled trial blocks unbalance the contiguous folds, which pushes the null
-    // below chance (a class common in training is rare in the held-out trials): the
-    // null never decodes above chance and pure noise is not significant.
-    QVERIFY(meanOf(categorical.nullScores) < categorical.chance + 0.05);
+    // Labels shuffled between whole trials, folds stratified again on the shuffled
+    // labels: the null sits at chance and pure noise is not significant.
+    QVERIFY(std::abs(meanOf(categorical.nullScores) - 1.0 / 3.0) < 0.1);
     QVERIFY(std::abs(categorical.accuracy - 1.0 / 3.0) < 0.15);
   }
 
@@ -300,6 +327,42 @@ class TestProbe : public QObject {
   }
 
  private:
+  // Nested cross-validated logistic regression here and in scikit-learn (GridSearchCV over
+  // C = 1/alpha, StratifiedKFold over trials outer and inner) on the same rows.
+  static void compareLogisticWithSklearn(const Synthetic& data, const std::vector<double>& alphas, double tolerance) {
+    ProbeOptions options;
+    options.alphas = alphas;
+    const ProbeResult result = runProbe(data.features, data.target, options);
+    QVERIFY(result.categorical);
+    QCOMPARE(result.foldsKind, FoldsKind::Stratified);
+    const ProbeRows rows = buildProbeRows(data.features, data.target, 0);
+    Eigen::MatrixXd labels(rows.features.rows(), 1);
+    for (Eigen::Index r = 0; r < labels.rows(); ++r) labels(r, 0) = rows.labels[static_cast<std::size_t>(r)];
+    QTemporaryDir dir;
+    writeMatrix(dir.filePath("x.f64"), rows.features);
+    writeMatrix(dir.filePath("y.f64"), labels);
+    writeJson(dir.filePath("meta.json"), metaOf(rows, options.folds, options.alphas, 1));
+    QString errors;
+    const int code = runPythonReference("probe_reference.py", {"logistic", dir.path()}, &errors, 300000);
+    if (code == 77) QSKIP(qPrintable("scikit-learn is missing from NEUROLENS_TEST_PYTHON: " + errors));
+    QVERIFY2(code == 0, qPrintable(errors));
+    const QJsonObject reference = readJson(dir.filePath("out.json"));
+    const double sklearnAccuracy = reference["accuracy"].toDouble();
+    qInfo("logistic probe: accuracy %.4f (sklearn %.4f), chance %.4f", result.accuracy, sklearnAccuracy, result.chance);
+    QVERIFY(std::abs(result.accuracy - sklearnAccuracy) <= tolerance);
+    QCOMPARE(result.chance, reference["chance"].toDouble());
+    QVERIFY(result.accuracy > result.chance + 0.2);
+    // Row-by-row agreement of the out-of-fold predictions.
+    const Eigen::MatrixXd predicted = readMatrix(dir.filePath("pred.f64"), rows.features.rows(), 1);
+    std::size_t same = 0;
+    for (std::size_t r = 0; r < rows.trial.size(); ++r)
+      same += static_cast<int>(predicted(static_cast<Eigen::Index>(r), 0)) ==
+                      static_cast<int>(result.predictions(rows.trial[r], rows.bin[r], 0))
+                  ? 1
+                  : 0;
+    QVERIFY(static_cast<double>(same) / static_cast<double>(rows.trial.size()) >= 0.98);
+  }
+
   static void compareRidgeWithSklearn(std::size_t trials, std::size_t bins, std::size_t units, std::size_t dims,
                                       int lagBins, double noise, std::uint64_t seed) {
     const Synthetic data = numericData(trials, bins, units, dims, noise, lagBins, seed);

@@ -347,15 +347,19 @@ void AnalysisPanel::showProbe(const std::shared_ptr<const ProbeOutcome>& outcome
     bars.barLabels = {"accuracy", "chance"};
     bars.yTitle = "fraction correct";
     bars.range = std::make_pair(0.0, 1.0);
-    summary_->setText(tr("Probe %1 from %2: accuracy %3 (chance %4)")
+    summary_->setText(tr("Probe %1 from %2: accuracy %3 (chance %4), %5 folds")
                           .arg(target, features)
                           .arg(result.accuracy, 0, 'f', 3)
-                          .arg(result.chance, 0, 'f', 3));
+                          .arg(result.chance, 0, 'f', 3)
+                          .arg(QString::fromLatin1(foldsKindName(result.foldsKind))));
   } else {
     bars.values = result.r2PerDim;
     for (std::size_t d = 0; d < result.r2PerDim.size(); ++d) bars.barLabels.push_back("dim " + std::to_string(d + 1));
     summary_->setText(
-        tr("Probe %1 from %2: cross-validated R\u00b2 %3").arg(target, features).arg(result.r2, 0, 'f', 3));
+        tr("Probe %1 from %2: cross-validated R\u00b2 %3, %4 folds")
+            .arg(target, features)
+            .arg(result.r2, 0, 'f', 3)
+            .arg(QString::fromLatin1(foldsKindName(result.foldsKind))));
   }
   bars.title = "Probe: " + outcome->request.target;
   probePlot_->setPlot(std::make_unique<fig::BarPlot>(std::move(bars)));

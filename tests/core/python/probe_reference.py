@@ -2,7 +2,8 @@
 
 Usage:
   probe_reference.py ridge DIR      nested CV with sklearn GridSearchCV(Ridge) on DIR/x.f64, DIR/y.f64
-  probe_reference.py logistic DIR   the same with LogisticRegression(multinomial, C=1/alpha)
+  probe_reference.py logistic DIR   the same with LogisticRegression(multinomial, C=1/alpha); with
+                                    group_labels in meta.json, StratifiedKFold over the groups (outer and inner)
   probe_reference.py m1 NWB DIR     bin a continuous NWB recording with h5py + numpy (20 ms bins, the CLI
                                     spec's rules) and write DIR/x.f64 (counts), DIR/y.f64 (hand_vel), meta.json
 
@@ -18,7 +19,7 @@ try:
     import numpy as np
     from sklearn.linear_model import LogisticRegression, Ridge
     from sklearn.metrics import accuracy_score, r2_score
-    from sklearn.model_selection import GridSearchCV
+    from sklearn.model_selection import GridSearchCV, StratifiedKFold
 except ImportError as error:  # pragma: no cover
     print(f"missing package: {error}", file=sys.stderr)
     sys.exit(77)
@@ -36,22 +37,32 @@ def rows_of(groups, group_end):
     return np.concatenate([np.arange(starts[g], group_end[g]) for g in groups]).astype(int)
 
 
+def group_folds(n, k, labels):
+    """Test groups of each fold: contiguous (KFold) or, given one label per group,
+    sklearn's own StratifiedKFold(k) without shuffling."""
+    if labels is None:
+        return [np.arange(begin, end) for begin, end in contiguous_folds(n, k)]
+    splitter = StratifiedKFold(n_splits=k, shuffle=False)
+    return [test for _, test in splitter.split(np.zeros((n, 1)), labels)]
+
+
 def nested(meta, make_estimator, x, y):
     group_end = np.asarray(meta["group_end"], dtype=int)
     k = meta["folds"]
     groups = len(group_end)
+    labels = np.asarray(meta["group_labels"]) if "group_labels" in meta else None
     predictions = np.zeros_like(y, dtype=float)
     alphas = []
-    for begin, end in contiguous_folds(groups, k):
-        test_groups = np.arange(begin, end)
-        train_groups = np.array([g for g in range(groups) if g < begin or g >= end])
+    for test_groups in group_folds(groups, k, labels):
+        train_groups = np.setdiff1d(np.arange(groups), test_groups)
         train_rows = rows_of(train_groups, group_end)
         test_rows = rows_of(test_groups, group_end)
-        # Inner folds split the training groups contiguously; indices relative to train_rows.
+        # Inner folds of the same kind over the training groups; indices relative to train_rows.
         position = {row: i for i, row in enumerate(train_rows)}
         inner = []
-        for ib, ie in contiguous_folds(len(train_groups), k):
-            inner_test = np.array([position[r] for r in rows_of(train_groups[ib:ie], group_end)])
+        inner_labels = None if labels is None else labels[train_groups]
+        for inner_groups in group_folds(len(train_groups), k, inner_labels):
+            inner_test = np.array([position[r] for r in rows_of(train_groups[inner_groups], group_end)])
             inner_train = np.setdiff1d(np.arange(len(train_rows)), inner_test)
             inner.append((inner_train, inner_test))
         search = make_estimator(inner)

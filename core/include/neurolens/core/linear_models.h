@@ -29,6 +29,14 @@ using RowSet = std::vector<IndexRange>;
 // the first n % k parts hold one element more. Throws InputError when n < k or k < 2.
 [[nodiscard]] std::vector<IndexRange> contiguousFolds(std::size_t n, std::size_t k);
 
+// Fold index per sample exactly as scikit-learn's StratifiedKFold(k, shuffle=False)
+// assigns them: classes encoded by first appearance, each fold's share of a class
+// dealt round robin over the sorted labels, each class's members given to the
+// folds in blocks in their original order. Throws InputError when k < 2 or every
+// class has fewer than k members (scikit-learn's own error); callers that need
+// every class in every fold check the class sizes themselves.
+[[nodiscard]] std::vector<std::size_t> stratifiedKFold(const std::vector<int>& labels, std::size_t k);
+
 // Stratified k-fold assignment (fold index per sample): each class's members are
 // shuffled with `seed` and dealt to the folds in turn, so every fold holds each
 // class in proportion. Throws InputError when k < 2 or there are fewer samples than folds.

@@ -4,11 +4,15 @@
 // numeric targets, multinomial logistic regression for categorical ones, exactly
 // as ../shared/spec/cli.md ("probe") defines them and docs/probes.md explains.
 //
-// Rows are (trial, bin) pairs. Outer folds are contiguous runs of trials (of bins
-// for a single-trial continuous recording), never shuffled; the penalty is chosen
-// inside each training set by an inner contiguous K-fold (over the training
-// trials, or bins) as scikit-learn's GridSearchCV does; scores are computed once
-// on the out-of-fold predictions of all rows.
+// Rows are (trial, bin) pairs. A numeric target's outer folds are contiguous runs
+// of trials (of bins for a single-trial continuous recording), never shuffled; a
+// categorical target's folds are stratified over whole trials, exactly as
+// scikit-learn's StratifiedKFold(K) (no shuffling) assigns them given one label per
+// trial, so every class is in every training fold (recordings often list their
+// trials sorted by condition). The penalty is chosen inside each training set by
+// an inner K-fold of the same kind over the training trials (or bins), as
+// scikit-learn's GridSearchCV does; scores are computed once on the out-of-fold
+// predictions of all rows.
 #include <Eigen/Dense>
 #include <cstdint>
 #include <string>
@@ -63,8 +67,13 @@ struct ProbeRows {
 // lagMs / binMs as a whole number of bins; throws InputError otherwise.
 [[nodiscard]] int lagInBins(double lagMs, double binMs);
 
+enum class FoldsKind { Contiguous, Stratified };
+// "contiguous" or "stratified", as --json's folds_kind says it.
+[[nodiscard]] const char* foldsKindName(FoldsKind kind);
+
 struct ProbeResult {
   bool categorical = false;
+  FoldsKind foldsKind = FoldsKind::Contiguous;
   std::size_t rows = 0;
   // Numeric targets.
   std::vector<double> r2PerDim;
@@ -80,7 +89,9 @@ struct ProbeResult {
   // Out-of-fold predictions [trials, bins, dims] (categorical: the predicted class
   // index); NaN where the lag left a bin without a partner.
   FloatArray predictions;
-  // Permutation null (targets shuffled in blocks of trials, or of bins for one trial).
+  // Permutation null (targets shuffled in blocks of trials, or of bins for one trial;
+  // a categorical target's labels move between whole trials and the stratified
+  // folds are drawn again from the shuffled labels).
   std::vector<double> nullScores;
   double pValue = 1.0;  // (1 + #{null >= observed}) / (1 + permutations); 1 without permutations
 };
