@@ -5,8 +5,10 @@
 #include <QSurfaceFormat>
 #include <QTimer>
 #include <cstdio>
+#include <memory>
 
 #include "headless/gui_options.h"
+#include "headless/headless_run.h"
 #include "main_window.h"
 #include "neurolens/core/version.h"
 #include "neurolens/views/vtk_view_widget.h"
@@ -32,6 +34,19 @@ int main(int argc, char** argv) {
     parser.process(QCoreApplication::arguments());
     return 0;
   }
+  {
+    // Wrong values are usage errors before any display is needed (options Qt itself takes, such as
+    // -platform, are only known once QApplication has removed them: those are checked below).
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i) arguments << QString::fromLocal8Bit(argv[i]);
+    QCommandLineParser parser;
+    declareGuiOptions(parser);
+    QString error;
+    if (parser.parse(arguments) && !parseGuiOptions(parser, arguments, error)) {
+      std::fprintf(stderr, "error: %s (see neurolens --help)\n", qPrintable(error));
+      return 2;
+    }
+  }
   // VTK needs an OpenGL 3.2 core context; the format must be set before QApplication.
   QSurfaceFormat::setDefaultFormat(neurolens::views::VtkViewWidget::defaultFormat());
   QApplication app(argc, argv);
@@ -48,6 +63,12 @@ int main(int argc, char** argv) {
   }
 
   MainWindow window;
+  std::unique_ptr<HeadlessRun> headless;
+  if (options->headless()) {
+    headless = std::make_unique<HeadlessRun>(window, *options);
+    headless->start();
+    return QApplication::exec();
+  }
   window.show();
   const QStringList files = options->files;
   const bool showDemo = options->demo;

@@ -15,6 +15,7 @@
 #include "logic/open_queue.h"
 #include "logic/pipeline.h"
 #include "logic/recent_files.h"
+#include "logic/run_state.h"
 #include "neurolens/core/errors.h"
 #if NEUROLENS_GUI_HAS_IO
 #include "logic/recording_description.h"
@@ -76,6 +77,28 @@ class TestGuiLogic : public QObject {
     QCOMPARE(started, (std::vector<std::string>{"/a.nwb", "/b.pt", "/junk.txt", "/c.nwb"}));
     QTRY_VERIFY_WITH_TIMEOUT(idle.count() > 0, 5000);
     QVERIFY(scheduler.isIdle());
+  }
+
+  void runStateReportsFilesPairsAndTheFirstError() {
+    RunState state;
+    state.asked("/r1.nwb", true);
+    state.asked("/m.pt", false);
+    QCOMPARE(std::string(fileStateName(state.files()[0].state)), std::string("loading"));
+    state.modelLoaded("/m.pt", 8);
+    state.recordingOpened("/r1.nwb", 61, 210);
+    state.recordingOpened("/r2.nwb", 171, 300);
+    QCOMPARE(state.files().size(), std::size_t{3});
+    QVERIFY(state.files()[0].state == FileState::Replaced);
+    QVERIFY(state.files()[1].state == FileState::Ready);
+    QCOMPARE(state.files()[1].latents, std::int64_t{8});
+    QCOMPARE(state.files()[2].units, std::size_t{171});
+    state.setPairs({PairState{"/r2.nwb", std::string("/m.pt"), true, {}, 8}});
+    QCOMPARE(state.exitCode(), 0);
+    state.setPairs({PairState{"/r2.nwb", std::string("/m.pt"), false, "the model expects 61 units", 0}});
+    QCOMPARE(state.exitCode(), 3);
+    QCOMPARE(*state.firstError(), std::string("/r2.nwb with /m.pt: the model expects 61 units"));
+    state.failed("/bad.nwb", true, "not an NWB file");
+    QCOMPARE(*state.firstError(), std::string("/bad.nwb: not an NWB file"));  // a file's error comes first
   }
 
   void recentFilesMostRecentFirstNoDuplicatesBounded() {

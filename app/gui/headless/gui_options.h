@@ -1,6 +1,6 @@
 #pragma once
-// The `neurolens` command line (../shared/spec/cli.md, "GUI command line"); scripts' mode comes with step 2
-// of issue 28.
+// The `neurolens` command line (../shared/spec/cli.md, "GUI command line").
+#include <QSize>
 #include <QString>
 #include <QStringList>
 #include <optional>
@@ -13,6 +13,12 @@ struct GuiOptions {
   QStringList files;
   bool demo = false;
   bool restore = true;
+  QString screenshot;        // --screenshot OUT.png
+  QSize size{1500, 950};     // --size WxH
+  QString stateJson;         // --state-json OUT.json
+  int timeoutSeconds = 120;  // --timeout S
+  // Scripts' mode: open everything, wait for every job, write what was asked, exit.
+  [[nodiscard]] bool headless() const { return !screenshot.isEmpty() || !stateJson.isEmpty(); }
 };
 
 // Declares the options on `parser` (help and version included).
