@@ -43,12 +43,12 @@
 #include "actions/show_demo_action.h"
 #include "actions/standard_view_action.h"
 #include "jobs/job_progress_widget.h"
-#include "logic/file_kind.h"
 #include "neurolens/core/errors.h"
 #include "neurolens/views/demo_trajectories.h"
 #include "neurolens/views/trajectory_scene.h"
 #include "neurolens/views/vtk_view_widget.h"
 #include "widgets/analysis_panel.h"
+#include "widgets/model_panel_text.h"
 #include "widgets/table_panel.h"
 #include "widgets/trajectory_controls.h"
 #include "widgets/trial_highlight.h"
@@ -112,7 +112,10 @@ QString htmlLines(const QString& text) {
 
 }  // namespace
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), highlight_(std::make_unique<TrialHighlight>()) {
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent),
+      highlight_(std::make_unique<TrialHighlight>()),
+      opener_([this] { return controller_.busy(); }, [this](const OpenRequest& request) { startRequest(request); }) {
   registerGuiResources();
   setWindowTitle(tr("NeuroLens"));
   setWindowIcon(QIcon(":/neurolens/icons/neurolens.svg"));
@@ -140,6 +143,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), highlight_(std::m
   statusBar()->addPermanentWidget(progress_);
   statusBar()->showMessage(tr("Open a recording (Ctrl+O), the demo (Ctrl+D), or drop a file on the window"));
   connectController();
+  for (BackgroundJob* job : {&controller_.recordingJob(), &controller_.modelJob(), &controller_.analysisJob()})
+    opener_.watch(*job);
   controls_->setColourChoice(ColourChoice::parse(QSettings().value(kColourKey, "condition").toString().toStdString()));
   // Level of detail while a camera moves, full quality when it stops.
   connect(view_, &views::VtkViewWidget::interactionChanged, this, [this](bool moving) {
@@ -302,7 +307,7 @@ void MainWindow::createDocks() {
     QSettings().setValue(kBinKey, ms);
   });
   connect(rebin, &QPushButton::clicked, this, [this] {
-    if (!controller_.recordingPath().isEmpty()) controller_.openRecording(controller_.recordingPath());
+    if (!controller_.recordingPath().isEmpty()) openRecording(controller_.recordingPath());
   });
   connect(units_, &TablePanel::rowsSelected, this, &MainWindow::onUnitsSelected);
   connect(trials_, &TablePanel::rowsSelected, this, &MainWindow::onTrialsSelected);
@@ -488,6 +493,11 @@ void MainWindow::showStatus(const QString& message) { statusBar()->showMessage(m
 
 void MainWindow::showProblem(const QString& title, const QString& message, const QString& objectName) {
   // Window-modal but not blocking: no nested event loop while the window works.
+  Q_EMIT problemReported(title, message);
+  if (!dialogsShown_) {
+    statusBar()->showMessage(title + ": " + QString(message).replace('\n', ' '));
+    return;
+  }
   auto* box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
   box->setObjectName(objectName);
   box->setAttribute(Qt::WA_DeleteOnClose);
@@ -504,7 +514,8 @@ void MainWindow::startUp() {
   const QString recording = settings.value(kLastRecordingKey).toString();
   const QString model = settings.value(kLastModelKey).toString();
   if (!recording.isEmpty() && QFileInfo::exists(recording)) {
-    controller_.openRecordingWithModel(recording, QFileInfo::exists(model) ? model : QString());
+    opener_.enqueue(
+        {OpenKind::RecordingWithModel, recording.toStdString(), QFileInfo::exists(model) ? model.toStdString() : ""});
   }
 }
 
@@ -536,18 +547,37 @@ void MainWindow::showDemoTrajectories() {
   showStatus(tr("Showing demo trajectories (synthetic)"));
 }
 
-void MainWindow::openDemo() {
+void MainWindow::openDemo() { opener_.enqueue(OpenRequest{OpenKind::Demo, {}, {}}); }
+
+void MainWindow::startRequest(const OpenRequest& request) {
+  const QString path = QString::fromStdString(request.path);
+  switch (request.kind) {
+    case OpenKind::Recording:
+      return startRecording(path);
+    case OpenKind::Model:
+      return startModel(path);
+    case OpenKind::Session:
+      return startSession(path);
+    case OpenKind::RecordingWithModel:
+      return controller_.openRecordingWithModel(path, QString::fromStdString(request.model));
+    case OpenKind::Unknown: {
+      const QString reason = tr("%1 is neither a recording (.nwb, .mat) nor a model (.pt)").arg(fileName(path));
+      showStatus(reason);
+      Q_EMIT fileRefused(path, reason);
+      return;
+    }
+    case OpenKind::Demo:
+      break;
+  }
   recordingPanel_->setText(tr("<b>Preparing the demo ...</b><p>Simulating a reaching session (first time only) in "
                               "%1</p>")
                                .arg(demoFolder_.toHtmlEscaped()));
   controller_.openDemo(demoFolder_, demoOptions_);
 }
 
-void MainWindow::openRecording(const QString& path) {
-  if (controller_.busy()) {
-    showStatus(tr("Still working; try again in a moment or cancel (Esc)"));
-    return;
-  }
+void MainWindow::openRecording(const QString& path) { openFiles({path}); }
+
+void MainWindow::startRecording(const QString& path) {
   recent_.add(QFileInfo(path).absoluteFilePath().toStdString());
   saveRecentFiles();
   recordingPanel_->setText(tr("<b>Opening %1 ...</b>").arg(fileName(path).toHtmlEscaped()));
@@ -592,7 +622,9 @@ void MainWindow::onRecordingChanged(bool ok) {
   Q_EMIT recordingOpened(path, true);
 }
 
-void MainWindow::openModel(const QString& path) {
+void MainWindow::openModel(const QString& path) { openFiles({path}); }
+
+void MainWindow::startModel(const QString& path) {
   recent_.add(QFileInfo(path).absoluteFilePath().toStdString());
   saveRecentFiles();
   modelPanel_->setText(tr("<b>Loading %1 ...</b>").arg(fileName(path).toHtmlEscaped()));
@@ -606,45 +638,7 @@ void MainWindow::onModelChanged(bool ok) {
                        controller_.latents() != nullptr);
 }
 
-void MainWindow::updateModelPanel() {
-  const Model* model = controller_.model();
-  if (model == nullptr) {
-    modelPanel_->setText(tr("<b>No model.</b><p>Open a trained model (TorchScript, Ctrl+M).</p>"));
-    return;
-  }
-  const ModelMetadata& meta = model->metadata();
-  QString text = tr("<b>%1</b>").arg(fileName(controller_.modelPath()).toHtmlEscaped());
-  text += "<table>";
-  const auto row = [&text](const QString& key, const QString& value) {
-    text += "<tr><td>" + key + "&nbsp;</td><td>" + value.toHtmlEscaped() + "</td></tr>";
-  };
-  if (!meta.name.empty()) row(tr("name"), QString::fromStdString(meta.name));
-  row(tr("bin size"), meta.binMs ? tr("%1 ms").arg(*meta.binMs) : tr("not stated"));
-  row(tr("units"), meta.units ? QString::number(*meta.units) : tr("not stated"));
-  row(tr("latents"), QString::number(model->latentCount()));
-  row(tr("rates"), model->hasRates() ? tr("yes") : tr("no"));
-  if (!meta.trainedOn.empty()) row(tr("trained on"), QString::fromStdString(meta.trainedOn));
-  text += "</table>";
-  if (controller_.latents() != nullptr) {
-    const RunReport& report = controller_.runReport();
-    const FloatArray& latents = *controller_.latents();
-    text += tr("<p><b>Status:</b> ran on %1: latents %2 trials x %3 bins x %4.</p>")
-                .arg(fileName(controller_.recordingPath()).toHtmlEscaped())
-                .arg(latents.dim(0))
-                .arg(latents.dim(1))
-                .arg(latents.dim(2));
-    text += tr("<p><b>Last run:</b> device %1, %2 trials per chunk")
-                .arg(QString::fromStdString(deviceName(report.device)))
-                .arg(report.chunkTrials);
-    for (const std::string& note : report.notes) text += "<br>" + QString::fromStdString(note).toHtmlEscaped();
-    text += "</p>";
-  } else if (controller_.recording() != nullptr) {
-    text += tr("<p><b>Status:</b> does not fit the open recording (see the message).</p>");
-  } else {
-    text += tr("<p><b>Status:</b> loaded; open a recording to run it.</p>");
-  }
-  modelPanel_->setText(text);
-}
+void MainWindow::updateModelPanel() { modelPanel_->setText(modelPanelHtml(controller_)); }
 
 std::string MainWindow::typeColumn() const {
   const std::string chosen = analysis_->attributionRequest().typeColumn;
@@ -962,11 +956,9 @@ void MainWindow::saveSession(const QString& path) {
   }
 }
 
-void MainWindow::openSession(const QString& path) {
-  if (controller_.busy()) {
-    showStatus(tr("Still working; try again in a moment or cancel (Esc)"));
-    return;
-  }
+void MainWindow::openSession(const QString& path) { openFiles({path}); }
+
+void MainWindow::startSession(const QString& path) {
   try {
     pendingSession_ = loadSession(path);
   } catch (const std::exception& error) {
@@ -1022,28 +1014,16 @@ void MainWindow::applySession() {
 }
 
 void MainWindow::openFiles(const QStringList& paths) {
-  for (const QString& path : paths) {
-    if (path.endsWith(".nlsession")) {
-      openSession(path);
-      continue;
-    }
-    switch (classifyFile(path.toStdString())) {
-      case FileKind::Recording:
-        openRecording(path);
-        break;
-      case FileKind::Model:
-        openModel(path);
-        break;
-      case FileKind::Unknown:
-        showStatus(tr("%1 is neither a recording (.nwb, .mat) nor a model (.pt)").arg(fileName(path)));
-        break;
-    }
-  }
+  std::vector<std::string> files;
+  for (const QString& path : paths) files.push_back(path.toStdString());
+  if (controller_.busy() && !paths.isEmpty())
+    showStatus(tr("%1 will open when the current job ends").arg(fileName(paths.front())));
+  opener_.enqueue(openRequestsFor(files));
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
   for (const QString& path : localFiles(event->mimeData())) {
-    if (classifyFile(path.toStdString()) != FileKind::Unknown || path.endsWith(".nlsession")) {
+    if (openRequestFor(path.toStdString()).kind != OpenKind::Unknown) {
       event->acceptProposedAction();
       return;
     }

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 
+#include "jobs/open_scheduler.h"
 #include "logic/colouring.h"
 #include "logic/pipeline.h"
 #include "logic/recent_files.h"
@@ -80,6 +81,11 @@ class MainWindow : public QMainWindow, public Workbench {
   [[nodiscard]] bool emptyStateShown() const;
   [[nodiscard]] bool openingRecording() const;
   [[nodiscard]] PipelineController& controller() { return controller_; }
+  [[nodiscard]] const PipelineController& controller() const { return controller_; }
+  // Files asked for and not started yet; idle() once all have been handled and no job runs.
+  [[nodiscard]] OpenScheduler& opener() { return opener_; }
+  // false: problems are reported (problemReported, status bar) but no message box opens (headless runs).
+  void setDialogsShown(bool shown) { dialogsShown_ = shown; }
   [[nodiscard]] TablePanel* unitsTable() const { return units_; }
   [[nodiscard]] TablePanel* trialsTable() const { return trials_; }
   [[nodiscard]] TrajectoryControls* trajectoryControls() const { return controls_; }
@@ -91,6 +97,10 @@ class MainWindow : public QMainWindow, public Workbench {
 
  Q_SIGNALS:
   void recordingOpened(const QString& path, bool ok);
+  // Every problem shown to the user (message box or, without dialogs, the status bar).
+  void problemReported(const QString& title, const QString& message);
+  // A file given to open that is neither a recording, a model nor a session.
+  void fileRefused(const QString& path, const QString& reason);
   // The 3-D view shows the model's trajectories (after each rebuild).
   void trajectoriesShown();
   // A reopened session's view state has been applied (after its pipeline ran).
@@ -110,6 +120,11 @@ class MainWindow : public QMainWindow, public Workbench {
   void restoreLayout();
   void saveLayout() const;
   void saveRecentFiles() const;
+  // Starts a queued request (OpenScheduler calls it when nothing runs).
+  void startRequest(const OpenRequest& request);
+  void startRecording(const QString& path);
+  void startModel(const QString& path);
+  void startSession(const QString& path);
   void onRecordingChanged(bool ok);
   void onModelChanged(bool ok);
   void rebuildTrajectories(bool resetCamera);
@@ -160,6 +175,8 @@ class MainWindow : public QMainWindow, public Workbench {
   DemoOptions demoOptions_;
   std::optional<LoadedSession> pendingSession_;
   bool syncingCameras_ = false;
+  bool dialogsShown_ = true;
+  OpenScheduler opener_;
   // Declared last: destroyed first, cancelling and waiting for its jobs while the widgets still exist.
   PipelineController controller_;
 };

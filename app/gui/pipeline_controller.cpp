@@ -128,6 +128,7 @@ void PipelineController::openRecording(const QString& path) {
             description_ = load->description;
             if (!load->note.isEmpty()) description_ += "\n" + load->note;
             latents_.reset();
+            fitProblem_.clear();
             attribution_.reset();
             probe_.reset();
             Q_EMIT status(tr("Opened %1: %2 trials x %3 bins x %4 units")
@@ -197,6 +198,7 @@ void PipelineController::openModel(const QString& path) {
         load->model->infer(recording->counts, options, progress.sub(0.05, 1.0), &load->report).latents);
   });
   if (!started) return;
+  attemptedModel_ = path;
   Q_EMIT status(tr("Loading model %1 ...").arg(fileName(path)));
   connect(
       &modelJob_, &BackgroundJob::finished, this,
@@ -208,6 +210,7 @@ void PipelineController::openModel(const QString& path) {
             model_ = load->model;
             latents_ = load->latents;
             runReport_ = load->report;
+            fitProblem_ = load->checkProblem;
             attribution_.reset();
             probe_.reset();
             Q_EMIT modelChanged(true);
@@ -234,6 +237,7 @@ void PipelineController::openModel(const QString& path) {
             Q_EMIT modelChanged(false);
             break;
           default:
+            fitProblem_.clear();
             Q_EMIT problem(tr("Could not run the model"), tr("%1\n\n%2").arg(fileName(path), modelJob_.errorMessage()));
             Q_EMIT modelChanged(false);
             break;

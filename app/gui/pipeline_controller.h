@@ -82,6 +82,10 @@ class PipelineController : public QObject {
   void restoreAttribution(std::shared_ptr<const AttributionOutcome> outcome);
   // The recording last asked for (also when opening it failed).
   [[nodiscard]] const QString& attemptedRecording() const { return attemptedRecording_; }
+  // The model last asked for (also when loading or running it failed).
+  [[nodiscard]] const QString& attemptedModel() const { return attemptedModel_; }
+  // Why the open model cannot run on the open recording (units, bin size); empty when it fits.
+  [[nodiscard]] const QString& fitProblem() const { return fitProblem_; }
   // Writes the demo into `folder` if missing, then opens its recording and model.
   void openDemo(const QString& folder, const DemoOptions& options = {});
   void runAttribution(const AttributionRequest& request);
@@ -131,6 +135,8 @@ class PipelineController : public QObject {
   QString recordingPath_;
   QString modelPath_;
   QString attemptedRecording_;
+  QString attemptedModel_;
+  QString fitProblem_;
   QString pendingModelPath_;                        // the demo's model, opened once its recording is in
   std::shared_ptr<const FloatArray> savedLatents_;  // a session's latents, used by the next model open
   QString description_;

@@ -20,9 +20,10 @@ class Workbench {
   [[nodiscard]] virtual views::VtkViewWidget* trajectoryView() = 0;
   [[nodiscard]] virtual bool hasScene() const = 0;
   [[nodiscard]] virtual RecentFiles& recentFiles() = 0;
+  // Each open waits its turn: it starts at once when nothing runs, else when the running job ends.
   virtual void openRecording(const QString& path) = 0;
   virtual void openModel(const QString& path) = 0;
-  // Opens each file by kind (recording or model); says so for files of neither kind.
+  // Opens each file by kind (recording, model or session), in order; says so for files of neither kind.
   virtual void openFiles(const QStringList& paths) = 0;
   virtual void showDemoTrajectories() = 0;
   // Writes the bundled demo (recording + model) if missing and runs the pipeline on it.

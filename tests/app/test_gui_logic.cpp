@@ -9,10 +9,13 @@
 #include <thread>
 
 #include "jobs/background_job.h"
+#include "jobs/open_scheduler.h"
 #include "logic/colouring.h"
 #include "logic/file_kind.h"
+#include "logic/open_queue.h"
 #include "logic/pipeline.h"
 #include "logic/recent_files.h"
+#include "logic/run_state.h"
 #include "neurolens/core/errors.h"
 #if NEUROLENS_GUI_HAS_IO
 #include "logic/recording_description.h"
@@ -24,6 +27,80 @@ class TestGuiLogic : public QObject {
   Q_OBJECT
 
  private Q_SLOTS:
+  void openQueueKeepsOrderAndWaitsWhileBusy() {
+    const std::vector<OpenRequest> requests = openRequestsFor({"/d/m.pt", "/d/r.nwb", "/d/s.NLSESSION", "/d/x.txt"});
+    QCOMPARE(requests.size(), std::size_t{4});
+    QVERIFY(requests[0].kind == OpenKind::Model);
+    QVERIFY(requests[1].kind == OpenKind::Recording);
+    QVERIFY(requests[2].kind == OpenKind::Session);
+    QVERIFY(requests[3].kind == OpenKind::Unknown);
+    OpenQueue queue;
+    queue.push(requests);
+    QVERIFY(!queue.next(true));  // a job runs: nothing starts, nothing is dropped
+    QCOMPARE(queue.size(), std::size_t{4});
+    for (const OpenRequest& expected : requests) {
+      const auto next = queue.next(false);
+      QVERIFY(next && *next == expected);
+    }
+    QVERIFY(!queue.next(false));
+  }
+
+  // The scheduler on real jobs: a file asked for while a job runs starts when it ends (also when that job's
+  // owner starts a follow-up job from its finished handler), and idle() comes once all have ended.
+  void openSchedulerStartsEachWhenThePreviousEnds() {
+    BackgroundJob first("first"), second("second");
+    std::vector<std::string> started;
+    std::atomic<bool> release{false};
+    const auto work = [&release](const neurolens::Progress&) {
+      while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    };
+    OpenScheduler scheduler([&] { return first.isRunning() || second.isRunning(); },
+                            [&](const OpenRequest& request) {
+                              started.push_back(request.path);
+                              if (request.kind != OpenKind::Unknown) QVERIFY(first.start(work));
+                            });
+    scheduler.watch(first);
+    scheduler.watch(second);
+    // The owner's handler (connected first, as the controller's are) starts a follow-up job once.
+    bool followUp = true;
+    connect(&first, &BackgroundJob::finished, this, [&] {
+      if (followUp) QVERIFY(second.start(work));
+      followUp = false;
+    });
+    QSignalSpy idle(&scheduler, &OpenScheduler::idle);
+    scheduler.enqueue(openRequestFor("/a.nwb"));
+    scheduler.enqueue(openRequestsFor({"/b.pt", "/junk.txt", "/c.nwb"}));
+    QCOMPARE(started, std::vector<std::string>{"/a.nwb"});
+    QCOMPARE(scheduler.queue().size(), std::size_t{3});
+    release = true;
+    QTRY_COMPARE_WITH_TIMEOUT(started.size(), std::size_t{4}, 5000);
+    QCOMPARE(started, (std::vector<std::string>{"/a.nwb", "/b.pt", "/junk.txt", "/c.nwb"}));
+    QTRY_VERIFY_WITH_TIMEOUT(idle.count() > 0, 5000);
+    QVERIFY(scheduler.isIdle());
+  }
+
+  void runStateReportsFilesPairsAndTheFirstError() {
+    RunState state;
+    state.asked("/r1.nwb", true);
+    state.asked("/m.pt", false);
+    QCOMPARE(std::string(fileStateName(state.files()[0].state)), std::string("loading"));
+    state.modelLoaded("/m.pt", 8);
+    state.recordingOpened("/r1.nwb", 61, 210);
+    state.recordingOpened("/r2.nwb", 171, 300);
+    QCOMPARE(state.files().size(), std::size_t{3});
+    QVERIFY(state.files()[0].state == FileState::Replaced);
+    QVERIFY(state.files()[1].state == FileState::Ready);
+    QCOMPARE(state.files()[1].latents, std::int64_t{8});
+    QCOMPARE(state.files()[2].units, std::size_t{171});
+    state.setPairs({PairState{"/r2.nwb", std::string("/m.pt"), true, {}, 8}});
+    QCOMPARE(state.exitCode(), 0);
+    state.setPairs({PairState{"/r2.nwb", std::string("/m.pt"), false, "the model expects 61 units", 0}});
+    QCOMPARE(state.exitCode(), 3);
+    QCOMPARE(*state.firstError(), std::string("/r2.nwb with /m.pt: the model expects 61 units"));
+    state.failed("/bad.nwb", true, "not an NWB file");
+    QCOMPARE(*state.firstError(), std::string("/bad.nwb: not an NWB file"));  // a file's error comes first
+  }
+
   void recentFilesMostRecentFirstNoDuplicatesBounded() {
     RecentFiles recent(3);
     recent.add("/a.nwb");

@@ -17,12 +17,12 @@ void OpenModelAction::onTriggered() {
   QSettings settings;
   const QString folder = settings.value("dialogs/modelFolder").toString();
   // The title carries the safety note: loading a TorchScript file runs its code.
-  const QString path = QFileDialog::getOpenFileName(workbench().dialogParent(),
-                                                    tr("Open Model (TorchScript runs code: open only files you trust)"),
-                                                    folder, QString::fromLatin1(modelFileFilter()));
-  if (path.isEmpty()) return;
-  settings.setValue("dialogs/modelFolder", QFileInfo(path).absolutePath());
-  workbench().openModel(path);
+  const QStringList paths = QFileDialog::getOpenFileNames(
+      workbench().dialogParent(), tr("Open Model (TorchScript runs code: open only files you trust)"), folder,
+      QString::fromLatin1(modelFileFilter()));
+  if (paths.isEmpty()) return;
+  settings.setValue("dialogs/modelFolder", QFileInfo(paths.front()).absolutePath());
+  workbench().openFiles(paths);  // several at once: each opens in turn
 }
 
 }  // namespace neurolens::gui

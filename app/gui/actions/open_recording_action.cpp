@@ -15,11 +15,11 @@ OpenRecordingAction::OpenRecordingAction(QAction* action, Workbench& workbench) 
 void OpenRecordingAction::onTriggered() {
   QSettings settings;
   const QString folder = settings.value("dialogs/recordingFolder").toString();
-  const QString path = QFileDialog::getOpenFileName(workbench().dialogParent(), tr("Open Recording"), folder,
-                                                    QString::fromLatin1(recordingFileFilter()));
-  if (path.isEmpty()) return;
-  settings.setValue("dialogs/recordingFolder", QFileInfo(path).absolutePath());
-  workbench().openRecording(path);
+  const QStringList paths = QFileDialog::getOpenFileNames(workbench().dialogParent(), tr("Open Recording"), folder,
+                                                          QString::fromLatin1(recordingFileFilter()));
+  if (paths.isEmpty()) return;
+  settings.setValue("dialogs/recordingFolder", QFileInfo(paths.front()).absolutePath());
+  workbench().openFiles(paths);  // several at once: each opens in turn
 }
 
 }  // namespace neurolens::gui

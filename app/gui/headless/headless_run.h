@@ -1,0 +1,45 @@
+#pragma once
+// `neurolens FILES --screenshot OUT.png --state-json OUT.json`: opens every file
+// through the window's queue, waits until every job has ended, saves the whole
+// window and the state (../shared/spec/cli.md, "GUI command line") and ends the
+// event loop with 0 (all ready) or 3 (one `error:` line on stderr). No dialogs: the
+// window reports problems in its status bar. A watchdog ends a run still working
+// after --timeout seconds with exit 4 and the state so far.
+#include <QObject>
+#include <QTimer>
+
+#include "headless/gui_options.h"
+#include "logic/run_state.h"
+
+namespace neurolens::gui {
+
+class MainWindow;
+
+class HeadlessRun : public QObject {
+  Q_OBJECT
+
+ public:
+  HeadlessRun(MainWindow& window, GuiOptions options);
+  // Shows the window at the asked size and opens the files (call once, before the event loop).
+  void start();
+  [[nodiscard]] const RunState& state() const { return state_; }
+
+ private:
+  void observe();
+  void onAllEnded();
+  void onFramePoll();
+  void finish(bool timedOut);
+  void describePairs();
+  [[nodiscard]] bool writeOutputs(QString& problem);
+
+  MainWindow& window_;
+  GuiOptions options_;
+  RunState state_;
+  QTimer watchdog_;
+  QTimer frameWait_;  // polls for a frame drawn after the last job
+  long long framesBefore_ = 0;
+  int framePolls_ = 0;
+  bool finishing_ = false;
+};
+
+}  // namespace neurolens::gui
