@@ -37,6 +37,7 @@ struct LesionCliOptions {
   std::string target;
   double lagMs = 0.0;
   std::size_t folds = 5;
+  std::string rows = "bins";
   std::vector<double> alphas;
   std::size_t randomRepeats = 100;
   bool matchRate = false;
@@ -334,6 +335,7 @@ int runLesionCommand(LesionCliOptions cli) {
   if (!cli.target.empty()) {
     options.target = probeTargetFromSpec(binned, cli.target);
     options.probe.folds = cli.folds;
+    options.probe.rows = parseProbeRowsKind(cli.rows);
     if (!cli.alphas.empty()) options.probe.alphas = cli.alphas;
     options.probe.binMs = binned.binMs;
     options.probe.lagMs = cli.lagMs;
@@ -400,7 +402,14 @@ int runLesionCommand(LesionCliOptions cli) {
                       {"units", binned.unitCount()},
                       {"latents", study.intactLatents.dim(2)},
                       {"seconds", seconds}};
-  if (!cli.target.empty()) json["target"] = cli.target;
+  if (!cli.target.empty()) {
+    json["target"] = cli.target;
+    json["probe_folds_kind"] =
+        foldsKindName(options.target->categorical() ? FoldsKind::Stratified : FoldsKind::Contiguous);
+    json["probe_rows_kind"] = probeRowsKindName(options.probe.rows);
+    lines << "\n  probe: " << json["probe_folds_kind"].get<std::string>() << " folds, one row per "
+          << (options.probe.rows == ProbeRowsKind::Trials ? "trial" : "bin");
+  }
   if (options.target && !options.target->categorical()) {
     // behavior_rows_dropped as the binning conventions define it: rows of NaN behaviour.
     std::size_t dropped = 0;
@@ -448,8 +457,16 @@ void addLesionCommand(CLI::App& root, CommandList& commands) {
                       "behavior:NAME or trials:COLUMN: adds the probe R2 from the latents before and after "
                       "(accuracy for a text column)");
   command->add_option("--lag-ms", options->lagMs, "Probe: take the target this many ms after the latents");
-  command->add_option("--folds", options->folds, "Probe: contiguous folds, outer and inner (default 5)")
+  command
+      ->add_option("--folds", options->folds,
+                   "Probe: folds, outer and inner (default 5): contiguous for a numeric target, stratified over "
+                   "whole trials for a text one")
       ->check(CLI::Range(2, 1000));
+  command
+      ->add_option("--rows", options->rows,
+                   "Probe: bins (one row per trial and bin, default) or trials (one row per trial, latents averaged "
+                   "over the window)")
+      ->check(CLI::IsMember({"bins", "trials"}));
   command
       ->add_option("--alphas", options->alphas,
                    "Probe: penalties to choose from, comma-separated (default logspace(-4, 4, 17)); one value skips "

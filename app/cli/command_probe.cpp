@@ -29,6 +29,7 @@ struct ProbeCliOptions {
   std::string target;
   double lagMs = 0.0;
   std::size_t folds = 5;
+  std::string rows = "bins";
   std::vector<double> alphas;
   std::size_t permutations = 0;
 };
@@ -84,6 +85,7 @@ int runProbeCommand(ProbeCliOptions cli) {
 
   ProbeOptions options;
   options.folds = cli.folds;
+  options.rows = parseProbeRowsKind(cli.rows);
   if (!cli.alphas.empty()) options.alphas = cli.alphas;
   options.binMs = binned.binMs;
   options.lagMs = cli.lagMs;
@@ -96,8 +98,10 @@ int runProbeCommand(ProbeCliOptions cli) {
   if (writer) {
     writer->writeArray("/predictions", result.predictions);
     writer->writeAttribute("/predictions", "axes",
-                           result.categorical ? "trials, bins, 1 (predicted class index into /classes; NaN: no row)"
-                                              : "trials, bins, target dims (out-of-fold; NaN: no row after the lag)");
+                           std::string(result.rowsKind == ProbeRowsKind::Trials ? "trials, 1 (one row per trial), "
+                                                                                : "trials, bins, ") +
+                               (result.categorical ? "1 (predicted class index into /classes; NaN: no row)"
+                                                   : "target dims (out-of-fold; NaN: no row after the lag)"));
     writer->writeDoubles("/alpha_per_fold", result.alphaPerFold);
     if (result.categorical) {
       writer->writeStrings("/classes", result.classes);
@@ -120,6 +124,7 @@ int runProbeCommand(ProbeCliOptions cli) {
     writer->writeAttribute("/", "bin_ms", binned.binMs);
     writer->writeAttribute("/", "folds", static_cast<double>(cli.folds));
     writer->writeAttribute("/", "folds_kind", foldsKindName(result.foldsKind));
+    writer->writeAttribute("/", "rows_kind", probeRowsKindName(result.rowsKind));
     if (!cli.model.empty()) writer->writeAttribute("/", "model", cli.model);
     writer->commit();
   }
@@ -129,6 +134,7 @@ int runProbeCommand(ProbeCliOptions cli) {
                       {"rows", result.rows},
                       {"folds", cli.folds},
                       {"folds_kind", foldsKindName(result.foldsKind)},
+                      {"rows_kind", probeRowsKindName(result.rowsKind)},
                       {"lag_ms", cli.lagMs},
                       {"alpha", result.alpha},
                       {"alpha_per_fold", result.alphaPerFold},
@@ -147,7 +153,8 @@ int runProbeCommand(ProbeCliOptions cli) {
     json["p_value"] = result.pValue;
   }
   std::ostringstream line;
-  line << cli.file << ": " << cli.target << " from " << cli.features << " (" << result.rows << " rows, " << cli.folds << ' '
+  line << cli.file << ": " << cli.target << " from " << cli.features << " (" << result.rows
+       << (result.rowsKind == ProbeRowsKind::Trials ? " trial rows, " : " rows, ") << cli.folds << ' '
        << foldsKindName(result.foldsKind) << " folds over "
        << (result.foldsKind == FoldsKind::Stratified || binned.trialCount() > 1 ? "trials" : "bins") << "): ";
   if (result.categorical)
@@ -177,6 +184,11 @@ void addProbeCommand(CLI::App& root, CommandList& commands) {
       ->check(CLI::IsMember({"counts", "latents", "rates"}));
   command->add_option("--model", options->model, "TorchScript model file (for --features latents|rates)");
   command->add_option("--lag-ms", options->lagMs, "Take the target this many ms after the features (whole bins)");
+  command
+      ->add_option("--rows", options->rows,
+                   "bins: one row per (trial, bin) (default); trials: one row per trial, its features averaged over "
+                   "the window")
+      ->check(CLI::IsMember({"bins", "trials"}));
   command->add_option("--folds", options->folds, "Cross-validation folds, outer and inner (default 5): contiguous for a numeric target, "
                    "stratified over whole trials for a categorical one (as scikit-learn's StratifiedKFold)")
       ->check(CLI::Range(2, 1000));

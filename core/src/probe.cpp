@@ -134,6 +134,40 @@ std::size_t bestIndex(const std::vector<double>& scores) {
 
 }  // namespace
 
+const char* probeRowsKindName(ProbeRowsKind kind) { return kind == ProbeRowsKind::Trials ? "trials" : "bins"; }
+
+ProbeRowsKind parseProbeRowsKind(const std::string& text) {
+  if (text == "bins") return ProbeRowsKind::Bins;
+  if (text == "trials") return ProbeRowsKind::Trials;
+  throw InputError("--rows must be bins or trials (got '" + text + "')");
+}
+
+ProbeRows averageRowsPerTrial(const ProbeRows& rows) {
+  std::set<std::size_t> trials(rows.trial.begin(), rows.trial.end());
+  if (trials.size() < 2)
+    throw InputError("--rows trials: the recording is one continuous trial (no trials table, or no --chunk-ms), so "
+                     "there are no trials to make rows of: use --rows bins");
+  ProbeRows averaged;
+  averaged.classes = rows.classes;
+  const auto groups = static_cast<Eigen::Index>(rows.groupEnd.size());
+  averaged.features.resize(groups, rows.features.cols());
+  if (rows.targets.size() > 0) averaged.targets.resize(groups, rows.targets.cols());
+  std::size_t begin = 0;
+  for (Eigen::Index g = 0; g < groups; ++g) {
+    const std::size_t end = rows.groupEnd[static_cast<std::size_t>(g)];
+    const auto first = static_cast<Eigen::Index>(begin);
+    const auto count = static_cast<Eigen::Index>(end - begin);
+    averaged.features.row(g) = rows.features.middleRows(first, count).colwise().mean();
+    if (rows.targets.size() > 0) averaged.targets.row(g) = rows.targets.middleRows(first, count).colwise().mean();
+    if (!rows.labels.empty()) averaged.labels.push_back(rows.labels[begin]);
+    averaged.trial.push_back(rows.trial[begin]);
+    averaged.bin.push_back(0);
+    averaged.groupEnd.push_back(static_cast<std::size_t>(g) + 1);
+    begin = end;
+  }
+  return averaged;
+}
+
 const char* foldsKindName(FoldsKind kind) { return kind == FoldsKind::Stratified ? "stratified" : "contiguous"; }
 
 int lagInBins(double lagMs, double binMs) {
@@ -415,7 +449,7 @@ double modeOf(const std::vector<double>& values) {
 std::vector<std::size_t> blockPermutation(const ProbeRows& rows, std::mt19937_64& generator) {
   const std::size_t count = rows.trial.size();
   std::vector<std::size_t> blockEnd;
-  if (rows.groupEnd.size() == count) {  // single trial: bins are the groups
+  if (count > 0 && rows.trial.front() == rows.trial.back()) {  // single trial: bins are the groups
     const std::size_t blocks = std::min<std::size_t>(20, count);
     const std::size_t length = count / blocks;
     for (std::size_t b = 1; b <= blocks; ++b) blockEnd.push_back(b * length);
@@ -447,13 +481,15 @@ std::vector<std::size_t> blockPermutation(const ProbeRows& rows, std::mt19937_64
 ProbeResult runProbe(const FloatArray& features, const ProbeTarget& target, const ProbeOptions& options,
                      const Progress& progress) {
   const int lag = lagInBins(options.lagMs, options.binMs);
-  const ProbeRows rows = buildProbeRows(features, target, lag);
+  const ProbeRows rows = options.rows == ProbeRowsKind::Trials ? averageRowsPerTrial(buildProbeRows(features, target, lag))
+                                                               : buildProbeRows(features, target, lag);
   ProbeResult result;
+  result.rowsKind = options.rows;
   result.categorical = target.categorical();
   result.foldsKind = result.categorical ? FoldsKind::Stratified : FoldsKind::Contiguous;
   result.rows = rows.trial.size();
   const std::size_t trials = features.dim(0);
-  const std::size_t bins = features.dim(1);
+  const std::size_t bins = options.rows == ProbeRowsKind::Trials ? 1 : features.dim(1);
   const double permutationShare = options.permutations > 0 ? 0.2 : 1.0;
   const Progress main = progress.sub(0.0, permutationShare);
 

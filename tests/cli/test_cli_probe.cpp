@@ -134,6 +134,42 @@ class TestCliProbe : public QObject {
     QVERIFY2(tooFew.err.contains("'reach1'") && tooFew.err.contains("30 trials"), qPrintable(tooFew.err));
   }
 
+  void reachConditionPerTrialFromPmdMatchesSklearn() {
+    // --rows trials: one row per trial, its 20 ms counts averaged over the default window; the
+    // contract's 17 penalties. scikit-learn on the same averaged rows, StratifiedKFold over trials.
+    const QString pmd = shared("pmd_reach_yu2009.nwb");
+    if (!QFile::exists(pmd)) QSKIP("pmd_reach_yu2009.nwb missing");
+    const auto binned = runCli({"bin", "--quiet", "--out", out("pmd_counts20.h5"), pmd});
+    QVERIFY2(binned.exitCode == 0, qPrintable(binned.err));
+    const auto r = runCli({"probe", "--json", "--quiet", "--target", "trials:condition", "--rows", "trials", "--out",
+                           out("pmd_trials.h5"), pmd});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject o = json(r.out);
+    QCOMPARE(o["rows"].toInt(), 210);
+    QCOMPARE(o["rows_kind"].toString(), QString("trials"));
+    QCOMPARE(o["folds_kind"].toString(), QString("stratified"));
+    const auto reference =
+        neurolens::test::runPython({QString(NEUROLENS_SOURCE_DIR) + "/tests/cli/python/probe_trials_reference.py",
+                                    out("pmd_counts20.h5"), pmd, "condition", "--rows", "trials"},
+                                   600000);
+    if (reference.exitCode == 77) QSKIP("scikit-learn or h5py missing from NEUROLENS_TEST_PYTHON");
+    QVERIFY2(reference.exitCode == 0, qPrintable(reference.err));
+    const QJsonObject sklearn = json(reference.out);
+    qInfo("PMd reach condition, one row per trial: accuracy %.4f (scikit-learn %.4f), chance %.4f",
+          o["accuracy"].toDouble(), sklearn["accuracy"].toDouble(), o["chance"].toDouble());
+    QVERIFY(std::abs(o["accuracy"].toDouble() - sklearn["accuracy"].toDouble()) < 1e-3);
+    QVERIFY(o["accuracy"].toDouble() > 0.9);
+    const neurolens::io::ResultsReader results(out("pmd_trials.h5").toStdString());
+    QCOMPARE(results.readArray("/predictions").shape(), (std::vector<std::size_t>{210, 1, 1}));
+    // A continuous recording has no trials to make rows of.
+    if (QFile::exists(shared("m1_stevenson2011.nwb"))) {
+      const auto continuous = runCli({"probe", "--quiet", "--target", "behavior:hand_vel", "--rows", "trials",
+                                      shared("m1_stevenson2011.nwb")});
+      QCOMPARE(continuous.exitCode, 3);
+      QVERIFY2(continuous.err.contains("--rows trials"), qPrintable(continuous.err));
+    }
+  }
+
   void optionsThatDoNotFitExitThree() {
     const QString pmd = shared("pmd_reach_yu2009.nwb");
     if (!QFile::exists(pmd)) QSKIP("pmd_reach_yu2009.nwb missing");

@@ -183,6 +183,46 @@ class TestProbe : public QObject {
     QCOMPARE(runProbe(numeric.features, numeric.target, ProbeOptions{}).foldsKind, FoldsKind::Contiguous);
   }
 
+  void rowsPerTrialAverageTheWindow() {
+    FloatArray features({3, 4, 2});
+    ProbeTarget target;
+    target.name = "behavior:t";
+    target.numeric = FloatArray({3, 4, 1});
+    for (std::size_t t = 0; t < 3; ++t)
+      for (std::size_t b = 0; b < 4; ++b) {
+        features(t, b, 0) = static_cast<float>(t * 10 + b);
+        features(t, b, 1) = static_cast<float>(b * b);
+        target.numeric(t, b, 0) = static_cast<float>(t + (b == 3 ? 100 : 0));
+      }
+    const ProbeRows perTrial = averageRowsPerTrial(buildProbeRows(features, target, 0));
+    QCOMPARE(perTrial.features.rows(), Eigen::Index{3});
+    QCOMPARE(perTrial.features(2, 0), 21.5);  // mean of 20, 21, 22, 23
+    QCOMPARE(perTrial.features(1, 1), 3.5);   // mean of 0, 1, 4, 9
+    QCOMPARE(perTrial.targets(1, 0), 26.0);   // (1 + 1 + 1 + 101) / 4
+    QCOMPARE(perTrial.groupEnd, (std::vector<std::size_t>{1, 2, 3}));
+    QCOMPARE(perTrial.trial, (std::vector<std::size_t>{0, 1, 2}));
+    // With a lag, only the bins with a partner are averaged.
+    const ProbeRows lagged = averageRowsPerTrial(buildProbeRows(features, target, 1));
+    QCOMPARE(lagged.features(2, 0), 21.0);  // 20, 21, 22
+    QVERIFY(std::abs(lagged.targets(0, 0) - 100.0 / 3.0) < 1e-12);  // partners of bins 0..2: bins 1..3 (0, 0, 100)
+    // A single continuous trial has no trials to make rows of.
+    QVERIFY_THROWS_EXCEPTION(InputError, (void)averageRowsPerTrial(buildProbeRows(FloatArray({1, 6, 1}),
+                                                                                  ProbeTarget{"behavior:x",
+                                                                                              FloatArray({1, 6, 1}),
+                                                                                              {}},
+                                                                                  0)));
+    // Categorical: decoded per trial, same stratified folds, planted classes found.
+    const Synthetic data = categoricalData(60, 5, 10, 4, 1.0, 31, true);
+    ProbeOptions options;
+    options.rows = ProbeRowsKind::Trials;
+    options.alphas = {1e-2, 1.0, 1e2};
+    const ProbeResult result = runProbe(data.features, data.target, options);
+    QCOMPARE(result.rows, std::size_t{60});
+    QCOMPARE(result.predictions.shape(), (std::vector<std::size_t>{60, 1, 1}));
+    QVERIFY2(result.accuracy > 0.9, qPrintable(QString::number(result.accuracy)));
+    compareLogisticWithSklearn(data, options.alphas, 1e-3, ProbeRowsKind::Trials);
+  }
+
   void classWithFewerTrialsThanFoldsIsNamed() {
     Synthetic data = categoricalData(30, 2, 3, 3, 1.0, 5);
     data.target.labels[0] = "rare";
@@ -329,13 +369,16 @@ class TestProbe : public QObject {
  private:
   // Nested cross-validated logistic regression here and in scikit-learn (GridSearchCV over
   // C = 1/alpha, StratifiedKFold over trials outer and inner) on the same rows.
-  static void compareLogisticWithSklearn(const Synthetic& data, const std::vector<double>& alphas, double tolerance) {
+  static void compareLogisticWithSklearn(const Synthetic& data, const std::vector<double>& alphas, double tolerance,
+                                         ProbeRowsKind rowsKind = ProbeRowsKind::Bins) {
     ProbeOptions options;
     options.alphas = alphas;
+    options.rows = rowsKind;
     const ProbeResult result = runProbe(data.features, data.target, options);
     QVERIFY(result.categorical);
     QCOMPARE(result.foldsKind, FoldsKind::Stratified);
-    const ProbeRows rows = buildProbeRows(data.features, data.target, 0);
+    const ProbeRows binRows = buildProbeRows(data.features, data.target, 0);
+    const ProbeRows rows = rowsKind == ProbeRowsKind::Trials ? averageRowsPerTrial(binRows) : binRows;
     Eigen::MatrixXd labels(rows.features.rows(), 1);
     for (Eigen::Index r = 0; r < labels.rows(); ++r) labels(r, 0) = rows.labels[static_cast<std::size_t>(r)];
     QTemporaryDir dir;

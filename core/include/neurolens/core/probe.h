@@ -40,8 +40,17 @@ struct ProbeTarget {
 // Throws InputError naming what is missing.
 [[nodiscard]] ProbeTarget probeTargetFromSpec(const BinnedRecording& recording, const std::string& spec);
 
+// One row per (trial, bin) pair, or one per trial with its features (and a numeric
+// target) averaged over the window's bins (--rows trials: decoding a trial's label
+// from, say, its delay period). A continuous recording has no trials for the latter.
+enum class ProbeRowsKind { Bins, Trials };
+// "bins" / "trials"; parseProbeRowsKind throws InputError on anything else.
+[[nodiscard]] const char* probeRowsKindName(ProbeRowsKind kind);
+[[nodiscard]] ProbeRowsKind parseProbeRowsKind(const std::string& text);
+
 struct ProbeOptions {
   std::size_t folds = 5;
+  ProbeRowsKind rows = ProbeRowsKind::Bins;
   std::vector<double> alphas = defaultAlphas();
   double binMs = 20.0;
   double lagMs = 0.0;  // the target is taken this many ms after the features (a multiple of binMs)
@@ -64,6 +73,9 @@ struct ProbeRows {
 
 // Throws InputError when shapes disagree or the lag leaves no rows.
 [[nodiscard]] ProbeRows buildProbeRows(const FloatArray& features, const ProbeTarget& target, int lagBins);
+// One row per trial: the mean of each trial's rows (features and numeric targets);
+// groupEnd then counts trials and `bin` is 0. Throws InputError for a single trial.
+[[nodiscard]] ProbeRows averageRowsPerTrial(const ProbeRows& rows);
 // lagMs / binMs as a whole number of bins; throws InputError otherwise.
 [[nodiscard]] int lagInBins(double lagMs, double binMs);
 
@@ -86,8 +98,9 @@ struct ProbeResult {
   double accuracy = 0.0;
   double chance = 0.0;  // rate of the majority class over all rows
   std::vector<std::string> classes;
+  ProbeRowsKind rowsKind = ProbeRowsKind::Bins;
   // Out-of-fold predictions [trials, bins, dims] (categorical: the predicted class
-  // index); NaN where the lag left a bin without a partner.
+  // index); NaN where the lag left a bin without a partner. --rows trials: [trials, 1, dims].
   FloatArray predictions;
   // Permutation null (targets shuffled in blocks of trials, or of bins for one trial;
   // a categorical target's labels move between whole trials and the stratified
