@@ -187,6 +187,12 @@ void BatchFolder::clear(const Task& task) const {
   std::error_code ignored;
   fs::remove(taskDir(task) / "status.json", ignored);
   fs::remove(taskDir(task) / "summary.json", ignored);
+  if (!task.outputName.empty()) fs::remove(taskDir(task) / task.outputName, ignored);
+  // Temporaries of a run that was killed (Ctrl-C, Slurm's time limit) before it could remove them.
+  for (fs::directory_iterator it(taskDir(task), ignored), end; !ignored && it != end; it.increment(ignored)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind('.', 0) == 0 && name.find(".partial-") != std::string::npos) fs::remove(it->path(), ignored);
+  }
 }
 
 void BatchFolder::writeRun(const RunRecord& run) const {

@@ -45,7 +45,7 @@ class BatchFolder {
   [[nodiscard]] std::optional<TaskStatus> status(const Task& task) const;
   // Finished: exit 0 with the same command line, summary.json present.
   [[nodiscard]] bool finished(const Task& task) const;
-  // Removes the task's status and summary (before it runs again).
+  // Removes the task's status, summary, --out file and stale temporaries (before it runs again).
   void clear(const Task& task) const;
 
   void writeRun(const RunRecord& run) const;
