@@ -31,6 +31,8 @@ using neurolens::test::ProcessResult;
 using neurolens::test::runCli;
 QJsonObject json(const QString& text) { return neurolens::test::parseJson(text); }
 
+// (moc takes a slash-star inside a raw string for a comment and then finds no class: globs ending in
+// "/" + "*" go in through arg().)
 // Small, fast options: a 2-fold probe with one penalty at 100 ms bins, 50 ms bins for `bin`.
 const char* const kManifest = R"({
   "recordings": ["%1/pmd_*.nwb", "demo/demo.nwb"],
@@ -412,6 +414,33 @@ class TestCliBatch : public QObject {
         QCOMPARE(bps[row], cell.toDouble());
     }
     QCOMPARE(h5.readStrings("/columns/classes").size(), std::size_t{15});  // a list column: JSON text
+  }
+
+  // Every shared recording (trials or continuous, 3 to 171 units) x two models that fit any unit count.
+  void everySharedRecordingTwoModels() {
+    needInputs();
+    writeFile(path("shared.json"), QString(R"({"recordings": ["%1"],
+                                                "models": ["models/any_units.pt", "models/any_units_b.pt"],
+                                                "commands": [{"name": "evaluate"}]})")
+                                       .arg(QString(NEUROLENS_SHARED_DATA) + "/*.nwb"));
+    QElapsedTimer timer;
+    timer.start();
+    const auto r = runCli({"batch", "run", path("shared.json"), "--out", path("shared"), "--json", "--quiet"});
+    qInfo("evaluate over %d shared recordings x 2 models: %lld ms",
+          static_cast<int>(QDir(QString(NEUROLENS_SHARED_DATA)).entryList({"*.nwb"}).size()),
+          static_cast<long long>(timer.elapsed()));
+    QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+    const int recordings = static_cast<int>(QDir(QString(NEUROLENS_SHARED_DATA)).entryList({"*.nwb"}).size());
+    QVERIFY(recordings >= 4);
+    QCOMPARE(json(r.out)["tasks"].toInt(), recordings * 2);
+    QCOMPARE(json(r.out)["done"].toInt(), recordings * 2);
+    QCOMPARE(runCli({"batch", "merge", path("shared")}).exitCode, 0);
+    const auto table = parseCsv(readFile(path("shared/results.csv")));
+    QCOMPARE(static_cast<int>(table.size()), recordings * 2 + 1);
+    int compared = 0;
+    compareWithAlone(path("shared"), table, QString(), QProcessEnvironment::systemEnvironment(), compared);
+    if (QTest::currentTestFailed()) return;
+    QVERIFY(compared >= recordings * 2 * 3);
   }
 
   void rerunSkipsFinishedTasks() {
