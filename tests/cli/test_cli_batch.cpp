@@ -195,6 +195,29 @@ class TestCliBatch : public QObject {
     }
   }
 
+  // The one-node Slurm of the CTest fixture: SLURM_CONF in `env`, or the test skipped with the reason.
+  bool slurmHere(QProcessEnvironment& env) {
+    const QString conf = qEnvironmentVariable("NEUROLENS_TEST_SLURM_CONF");
+    if (conf.isEmpty()) {
+      QTest::qSkip("no Slurm fixture here (ctest runs this as test_cli_batch_slurm)", __FILE__, __LINE__);
+      return false;
+    }
+    if (QStandardPaths::findExecutable("slurmctld").isEmpty() &&
+        QStandardPaths::findExecutable("slurmctld", {"/usr/sbin", "/usr/local/sbin"}).isEmpty()) {
+      QTest::qSkip("slurm-wlm is not installed (apt-get install slurm-wlm munge): the Slurm runner is not tested",
+                   __FILE__, __LINE__);
+      return false;
+    }
+    if (!QFile::exists(conf)) {
+      QTest::qSkip("the Slurm fixture did not start one (see the output of batch_slurm_start; it needs root)", __FILE__,
+                   __LINE__);
+      return false;
+    }
+    env = QProcessEnvironment::systemEnvironment();
+    env.insert("SLURM_CONF", conf);
+    return true;
+  }
+
  private Q_SLOTS:
   void initTestCase() {
     QVERIFY(dir_.isValid());
@@ -291,9 +314,12 @@ class TestCliBatch : public QObject {
     const auto codes = batch::scontrolExitCodes(
         "JobId=18 ArrayJobId=17 ArrayTaskId=1 JobState=COMPLETED ExitCode=0:0\n"
         "JobId=19 ArrayJobId=17 ArrayTaskId=2 JobState=FAILED Reason=NonZeroExitCode ExitCode=3:0\n"
+        "JobId=20 ArrayJobId=17 ArrayTaskId=3 JobState=CANCELLED ExitCode=0:15\n"
         "JobId=17 ArrayJobId=17 ArrayTaskId=4-8%2 JobState=PENDING ExitCode=0:0\n");
-    QCOMPARE(codes.size(), std::size_t{2});
+    QCOMPARE(codes.size(), std::size_t{3});
+    QCOMPARE(codes.at(1), 0);
     QCOMPARE(codes.at(2), 3);
+    QCOMPARE(codes.at(3), 128 + 15);
   }
 
   void flattening() {
@@ -484,16 +510,9 @@ class TestCliBatch : public QObject {
 
   // Run by test_cli_batch_slurm, whose CTest fixture starts a one-node Slurm and sets NEUROLENS_TEST_SLURM_CONF.
   void slurmJobArray() {
-    const QString conf = qEnvironmentVariable("NEUROLENS_TEST_SLURM_CONF");
-    if (conf.isEmpty()) QSKIP("no Slurm fixture here (ctest runs this as test_cli_batch_slurm)");
-    if (QStandardPaths::findExecutable("slurmctld").isEmpty() &&
-        QStandardPaths::findExecutable("slurmctld", {"/usr/sbin", "/usr/local/sbin"}).isEmpty())
-      QSKIP("slurm-wlm is not installed (apt-get install slurm-wlm munge): the Slurm runner is not tested");
-    if (!QFile::exists(conf))
-      QSKIP("the Slurm fixture did not start one (see the output of batch_slurm_start; it needs root)");
+    QProcessEnvironment env;
+    if (!slurmHere(env)) return;
     needInputs();
-    auto env = QProcessEnvironment::systemEnvironment();
-    env.insert("SLURM_CONF", conf);
     const auto cli = [&](const QStringList& args) { return runCli(args, 300000, env); };
 
     writeFile(path("slurm.json"), QString(R"({"recordings": ["%1/pmd_*.nwb", "demo/demo.nwb"],
@@ -556,6 +575,44 @@ class TestCliBatch : public QObject {
     const auto status = cli({"batch", "status", path("slurm"), "--json"});
     QCOMPARE(json(status.out)["done"].toInt(), 8);
     QCOMPARE(json(status.out)["active"].toBool(), false);
+  }
+
+  // A task Slurm ends before it can write its status (scancel; a time limit is the same): `wait` reports it
+  // failed, with Slurm's exit (128 + SIGTERM) while scontrol remembers the job, and a rerun submits it again.
+  void slurmCancelledTask() {
+    QProcessEnvironment env;
+    if (!slurmHere(env)) return;
+    needInputs();
+    const auto cli = [&](const QStringList& args) { return runCli(args, 300000, env); };
+    // The default probe of the demo's reach condition (17 penalties, nested folds) takes minutes.
+    writeFile(path("slow.json"), R"({"recordings": ["demo/demo.nwb"],
+        "commands": [{"name": "probe", "args": ["--target", "trials:condition"]}]})");
+    const auto submitted =
+        cli({"batch", "run", path("slow.json"), "--out", path("slow"), "--runner", "slurm", "--json"});
+    QVERIFY2(submitted.exitCode == 0, qPrintable(submitted.err));
+    const QString jobId = json(submitted.out)["job_id"].toString();
+    QElapsedTimer timer;
+    timer.start();
+    bool running = false;
+    while (!running && timer.elapsed() < 60000) {
+      const auto status = cli({"batch", "status", path("slow"), "--json"});
+      running = json(status.out)["running"].toInt() == 1;
+      if (!running) QTest::qWait(200);
+    }
+    QVERIFY2(running, "the array task did not start within 60 s");
+    QTest::qWait(500);  // inside the task's own process by now
+    const auto cancelled = neurolens::test::runProcess("scancel", {jobId}, 30000, env);
+    QVERIFY2(cancelled.exitCode == 0, qPrintable(cancelled.err));
+    const auto waited = cli({"batch", "wait", path("slow"), "--poll", "0.5", "--timeout", "60", "--json"});
+    QCOMPARE(waited.exitCode, 4);
+    const QJsonObject failure = json(waited.out)["failed_tasks"].toArray()[0].toObject();
+    QCOMPARE(failure["id"].toString(), QString("0000-demo-none-probe"));
+    QVERIFY2(failure["error"].toString().contains("without a status"), qPrintable(failure["error"].toString()));
+    QVERIFY2(failure["exit"].toInt() != 0, qPrintable(waited.out));
+    qInfo("cancelled array task reported as: exit %d, %s", failure["exit"].toInt(),
+          qPrintable(failure["error"].toString()));
+    const auto state = cli({"batch", "status", path("slow"), "--json"});
+    QCOMPARE(json(state.out)["not_run"].toInt(), 1);
   }
 };
 

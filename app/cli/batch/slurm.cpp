@@ -124,9 +124,12 @@ std::map<std::size_t, int> scontrolExitCodes(const std::string& scontrolText) {
     std::optional<int> code;
     while (fields >> field) {
       if (field.rfind("ArrayTaskId=", 0) == 0) index = parseIndex(field.substr(12));
-      if (field.rfind("ExitCode=", 0) == 0) {
-        const std::string value = field.substr(9, field.find(':') - 9);
-        if (const auto parsed = parseIndex(value)) code = static_cast<int>(*parsed);
+      if (field.rfind("ExitCode=", 0) == 0) {  // "STATUS:SIGNAL"
+        const auto colon = field.find(':');
+        const auto status = parseIndex(field.substr(9, colon == std::string::npos ? std::string::npos : colon - 9));
+        const auto signal =
+            colon == std::string::npos ? std::optional<std::size_t>(0) : parseIndex(field.substr(colon + 1));
+        if (status && signal) code = static_cast<int>(*status != 0 || *signal == 0 ? *status : 128 + *signal);
       }
     }
     if (index && code) codes[*index] = *code;

@@ -35,7 +35,8 @@ std::optional<std::string> parseSbatchJobId(const std::string& out);
 // std::nullopt: squeue could not say (not installed, controller down).
 std::optional<bool> jobActive(const std::string& jobId);
 
-// Array task index -> ExitCode's first number, from `scontrol show job JOB` (empty once Slurm forgot the job).
+// Array task index -> exit status from `scontrol -o show job JOB` (ExitCode=STATUS:SIGNAL; 128 + SIGNAL when a
+// signal ended it, e.g. 143 for scancel); empty once Slurm forgot the job (MinJobAge).
 std::map<std::size_t, int> scontrolExitCodes(const std::string& scontrolText);
 std::map<std::size_t, int> jobExitCodes(const std::string& jobId);
 
