@@ -28,6 +28,7 @@ test_packages=(
   clang libclang-rt-14-dev                                        # libFuzzer target for the NWB reader
   imagemagick poppler-utils librsvg2-bin                          # screenshots; PDF/SVG text checks in render tests
   ffmpeg                                                          # MP4 animation export (optional at run time)
+  slurm-wlm munge                                                 # batch --runner slurm against a one-node Slurm
 )
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

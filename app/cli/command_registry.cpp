@@ -16,6 +16,7 @@ void addAllCommands(CLI::App& root, CommandList& commands) {
   addLinkCommand(root, commands);
   addAlignCommand(root, commands);
   addLesionCommand(root, commands);
+  addBatchCommand(root, commands);
   addDemoCommand(root, commands);
 #ifdef NEUROLENS_HAVE_FIGURE
   addFigureCommand(root, commands);

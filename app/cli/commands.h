@@ -10,6 +10,7 @@ void addBinCommand(CLI::App& root, CommandList& commands);
 void addInferCommand(CLI::App& root, CommandList& commands);
 void addEvaluateCommand(CLI::App& root, CommandList& commands);
 void addDemoCommand(CLI::App& root, CommandList& commands);
+void addBatchCommand(CLI::App& root, CommandList& commands);  // no LibTorch: run by the launcher itself
 void addAttributeCommand(CLI::App& root, CommandList& commands);
 void addProbeCommand(CLI::App& root, CommandList& commands);
 void addLinkCommand(CLI::App& root, CommandList& commands);

@@ -38,6 +38,7 @@ void addLauncherCommands(CLI::App& root, CommandList& commands, int argc, char**
   forward(kLinkSummary);
   forward(kAlignSummary);
   forward(kLesionSummary);
+  addBatchCommand(root, commands);
   addDemoCommand(root, commands);
 #ifdef NEUROLENS_HAVE_FIGURE
   forward(kFigureSummary);
