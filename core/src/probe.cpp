@@ -2,11 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <limits>
 #include <map>
 #include <numeric>
 #include <random>
 #include <set>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <sstream>
 
 #include "neurolens/core/errors.h"
@@ -372,6 +376,59 @@ CrossValidatedRidge crossValidateRidge(const Eigen::MatrixXd& x, const Eigen::Ma
   return result;
 }
 
+namespace {
+
+// One outer split of the logistic cross-validation: the penalty chosen by the inner
+// folds and the refit's predictions of the held-out rows.
+struct LogisticSplitResult {
+  double alpha = 0.0;
+  std::vector<int> predicted;  // rows of split.test, in order
+};
+
+LogisticSplitResult fitLogisticSplit(const Eigen::MatrixXd& x, const std::vector<int>& labels, int classes,
+                                     const OuterSplit& split, const std::vector<double>& alphas) {
+  // Fit from the strongest penalty down, each fit starting from the previous
+  // solution: the path is smooth in alpha, so this saves most iterations.
+  std::vector<std::size_t> order(alphas.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return alphas[a] > alphas[b]; });
+  std::vector<double> meanScore(alphas.size(), 0.0);
+  std::vector<LogisticModel> firstInner(alphas.size());  // inner fold 0's solutions: the refit's start
+  for (std::size_t k = 0; k < split.innerTest.size(); ++k) {
+    RowSet innerTrain;
+    for (std::size_t j = 0; j < split.innerTest.size(); ++j)
+      if (j != k) innerTrain.insert(innerTrain.end(), split.innerTest[j].begin(), split.innerTest[j].end());
+    std::sort(innerTrain.begin(), innerTrain.end(),
+              [](const IndexRange& a, const IndexRange& b) { return a.begin < b.begin; });
+    const Eigen::MatrixXd trainX = gatherRows(x, innerTrain);
+    const std::vector<int> trainLabels = gatherValues(labels, innerTrain);
+    const Eigen::MatrixXd testX = gatherRows(x, split.innerTest[k]);
+    const std::vector<int> testLabels = gatherValues(labels, split.innerTest[k]);
+    LogisticModel previous;
+    for (const std::size_t a : order) {
+      LogisticFitOptions options;
+      options.alpha = alphas[a];
+      options.warmStart = previous.weights.size() > 0 ? &previous : nullptr;
+      LogisticModel model = fitMultinomialLogistic(trainX, trainLabels, classes, options);
+      meanScore[a] += accuracyOf(testLabels, model.predict(testX)) / static_cast<double>(split.innerTest.size());
+      if (k == 0) firstInner[a] = model;
+      previous = std::move(model);
+    }
+  }
+  const std::size_t chosen = bestIndex(meanScore);
+  LogisticSplitResult result;
+  result.alpha = alphas[chosen];
+  LogisticFitOptions options;
+  options.alpha = result.alpha;
+  options.warmStart = &firstInner[chosen];  // the same penalty on most of the same rows
+  const LogisticModel model =
+      fitMultinomialLogistic(gatherRows(x, split.train), gatherValues(labels, split.train), classes, options);
+  result.predicted = model.predict(gatherRows(x, split.test));
+  return result;
+}
+
+}  // namespace
+
 CrossValidatedLogistic crossValidateLogistic(const Eigen::MatrixXd& x, const std::vector<int>& labels, int classes,
                                              const std::vector<std::size_t>& groupEnd, std::size_t folds,
                                              const std::vector<double>& alphas, const Progress& progress) {
@@ -381,49 +438,74 @@ CrossValidatedLogistic crossValidateLogistic(const Eigen::MatrixXd& x, const std
   for (const std::size_t end : groupEnd)
     if (end > 0) groupLabels.push_back(labels[end - 1]);
   const std::vector<OuterSplit> splits = nestedSplits(groupEnd, folds, &groupLabels);
-  // Fit from the strongest penalty down, each fit starting from the previous
-  // solution: the path is smooth in alpha, so this saves most iterations.
-  std::vector<std::size_t> order(alphas.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return alphas[a] > alphas[b]; });
+  // The outer splits are independent: they run on up to one worker thread per core
+  // (the results do not depend on the order). This thread reports progress as splits
+  // finish; a cancel (report() throwing) stops the workers after their current split.
+  const std::size_t threads =
+      std::max<std::size_t>(1, std::min<std::size_t>(splits.size(), std::thread::hardware_concurrency()));
+  std::vector<LogisticSplitResult> outcomes(splits.size());
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::size_t next = 0;
+  std::size_t finished = 0;
+  std::size_t running = threads;
+  std::exception_ptr failure;
+  const auto work = [&] {
+    for (;;) {
+      std::size_t s = 0;
+      {
+        const std::lock_guard<std::mutex> lock(mutex);
+        if (next >= splits.size() || failure) break;
+        s = next++;
+      }
+      try {
+        LogisticSplitResult outcome = fitLogisticSplit(x, labels, classes, splits[s], alphas);
+        const std::lock_guard<std::mutex> lock(mutex);
+        outcomes[s] = std::move(outcome);
+        ++finished;
+      } catch (...) {
+        const std::lock_guard<std::mutex> lock(mutex);
+        if (!failure) failure = std::current_exception();
+      }
+      changed.notify_all();
+    }
+    {
+      const std::lock_guard<std::mutex> lock(mutex);
+      --running;
+    }
+    changed.notify_all();
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(work);
+  {
+    std::unique_lock<std::mutex> lock(mutex);
+    std::size_t reported = 0;
+    while (running > 0) {
+      changed.wait(lock, [&] { return running == 0 || finished > reported; });
+      if (finished > reported && !failure) {
+        reported = finished;
+        lock.unlock();
+        try {
+          progress.report(static_cast<double>(reported) / static_cast<double>(splits.size()),
+                          "logistic cross-validation");
+        } catch (...) {
+          lock.lock();
+          if (!failure) failure = std::current_exception();
+          continue;
+        }
+        lock.lock();
+      }
+    }
+  }
+  for (auto& thread : pool) thread.join();
+  if (failure) std::rethrow_exception(failure);
   CrossValidatedLogistic result;
   result.predictions.assign(labels.size(), 0);
-  const double steps = static_cast<double>(splits.size() * (folds + 1));
   for (std::size_t s = 0; s < splits.size(); ++s) {
-    const OuterSplit& split = splits[s];
-    std::vector<double> meanScore(alphas.size(), 0.0);
-    for (std::size_t k = 0; k < split.innerTest.size(); ++k) {
-      RowSet innerTrain;
-      for (std::size_t j = 0; j < split.innerTest.size(); ++j)
-        if (j != k) innerTrain.insert(innerTrain.end(), split.innerTest[j].begin(), split.innerTest[j].end());
-      std::sort(innerTrain.begin(), innerTrain.end(),
-                [](const IndexRange& a, const IndexRange& b) { return a.begin < b.begin; });
-      const Eigen::MatrixXd trainX = gatherRows(x, innerTrain);
-      const std::vector<int> trainLabels = gatherValues(labels, innerTrain);
-      const Eigen::MatrixXd testX = gatherRows(x, split.innerTest[k]);
-      const std::vector<int> testLabels = gatherValues(labels, split.innerTest[k]);
-      LogisticModel previous;
-      for (const std::size_t a : order) {
-        LogisticFitOptions options;
-        options.alpha = alphas[a];
-        options.warmStart = previous.weights.size() > 0 ? &previous : nullptr;
-        LogisticModel model = fitMultinomialLogistic(trainX, trainLabels, classes, options);
-        meanScore[a] += accuracyOf(testLabels, model.predict(testX)) / static_cast<double>(split.innerTest.size());
-        previous = std::move(model);
-      }
-      progress.report(static_cast<double>(s * (folds + 1) + k + 1) / steps, "logistic cross-validation");
-    }
-    const double alpha = alphas[bestIndex(meanScore)];
-    result.alphaPerFold.push_back(alpha);
-    LogisticFitOptions options;
-    options.alpha = alpha;
-    const LogisticModel model =
-        fitMultinomialLogistic(gatherRows(x, split.train), gatherValues(labels, split.train), classes, options);
-    const std::vector<int> predicted = model.predict(gatherRows(x, split.test));
-    std::size_t next = 0;
-    for (const auto& range : split.test)
-      for (std::size_t row = range.begin; row < range.end; ++row) result.predictions[row] = predicted[next++];
-    progress.report(static_cast<double>((s + 1) * (folds + 1)) / steps, "logistic cross-validation");
+    result.alphaPerFold.push_back(outcomes[s].alpha);
+    std::size_t row = 0;
+    for (const auto& range : splits[s].test)
+      for (std::size_t r = range.begin; r < range.end; ++r) result.predictions[r] = outcomes[s].predicted[row++];
   }
   return result;
 }
