@@ -49,9 +49,11 @@
 #include "neurolens/views/vtk_view_widget.h"
 #include "widgets/analysis_panel.h"
 #include "widgets/model_panel_text.h"
+#include "widgets/pair_grid.h"
 #include "widgets/table_panel.h"
 #include "widgets/trajectory_controls.h"
 #include "widgets/trial_highlight.h"
+#include "widgets/workspace_panel.h"
 
 // Resources compiled into a static library must be registered by hand, and the
 // macro only works outside a namespace.
@@ -115,7 +117,9 @@ QString htmlLines(const QString& text) {
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent),
       highlight_(std::make_unique<TrialHighlight>()),
-      opener_([this] { return controller_.busy(); }, [this](const OpenRequest& request) { startRequest(request); }) {
+      opener_([this] { return controller_.busy() || workspace_->busy(); },
+              [this](const OpenRequest& request) { startRequest(request); }),
+      workspace_(std::make_unique<WorkspaceController>(controller_)) {
   registerGuiResources();
   setWindowTitle(tr("NeuroLens"));
   setWindowIcon(QIcon(":/neurolens/icons/neurolens.svg"));
@@ -237,7 +241,9 @@ void MainWindow::createCentre() {
   highlight_->addTo(view_->renderer());
 
   centre_->addWidget(emptyState_);
-  centre_->addWidget(viewArea_);
+  grid_ = new PairGrid(
+      *workspace_, viewArea_, [this] { return controls_->request(); }, centre_);
+  centre_->addWidget(grid_);
   centre_->setCurrentWidget(emptyState_);
   setCentralWidget(centre_);
 
@@ -383,6 +389,9 @@ void MainWindow::createDocks() {
   QDockWidget* resultsDock =
       addDock(tr("Analysis Results"), "resultsDock", analysis_->resultsWidget(), Qt::BottomDockWidgetArea, false);
   resultsDock->setMinimumHeight(220);
+  QDockWidget* workspaceDock =
+      addDock(tr("Workspace"), "workspaceDock", new WorkspacePanel(*workspace_, this), Qt::LeftDockWidgetArea, false);
+  tabifyDockWidget(workspaceDock, recordingDock);
   splitDockWidget(recordingDock, modelDock, Qt::Vertical);
   splitDockWidget(viewDock, analysisDock, Qt::Vertical);
   resizeDocks({recordingDock, viewDock}, {330, 380}, Qt::Horizontal);
@@ -470,6 +479,10 @@ void MainWindow::connectController() {
   for (BackgroundJob* job : {&controller_.recordingJob(), &controller_.modelJob(), &controller_.analysisJob()}) {
     connect(job, &BackgroundJob::finished, this, [this] { analysis_->setBusy(controller_.busy()); });
   }
+  connect(workspace_.get(), &WorkspaceController::jobStarted, this, [this](BackgroundJob* job) {
+    opener_.watch(*job);
+    progress_->follow(job);
+  });
   connect(&controller_, &PipelineController::recordingChanged, this, &MainWindow::onRecordingChanged);
   connect(&controller_, &PipelineController::modelChanged, this, &MainWindow::onModelChanged);
   connect(&controller_, &PipelineController::latentsChanged, this, [this] {
@@ -536,7 +549,7 @@ void MainWindow::showDemoTrajectories() {
   highlight_->hide();
   scene_->setData(std::move(trajectories));
   scene_->setTime(40);
-  centre_->setCurrentWidget(viewArea_);
+  centre_->setCurrentWidget(grid_);
   exportAction_->setEnabled(true);
   view_->setStandardView(views::StandardView::Isometric);
   analysisPanel_->setText(
@@ -553,12 +566,16 @@ void MainWindow::startRequest(const OpenRequest& request) {
   const QString path = QString::fromStdString(request.path);
   switch (request.kind) {
     case OpenKind::Recording:
+      workspace_->asked(path, true);
       return startRecording(path);
     case OpenKind::Model:
+      workspace_->asked(path, false);
       return startModel(path);
     case OpenKind::Session:
       return startSession(path);
     case OpenKind::RecordingWithModel:
+      workspace_->asked(path, true);
+      if (!request.model.empty()) workspace_->asked(QString::fromStdString(request.model), false);
       return controller_.openRecordingWithModel(path, QString::fromStdString(request.model));
     case OpenKind::Unknown: {
       const QString reason = tr("%1 is neither a recording (.nwb, .mat) nor a model (.pt)").arg(fileName(path));
@@ -701,7 +718,7 @@ void MainWindow::rebuildTrajectories(bool resetCamera) {
       item->setCheckState(Qt::Checked);
     }
   }
-  centre_->setCurrentWidget(viewArea_);
+  centre_->setCurrentWidget(grid_);
   exportAction_->setEnabled(true);
   analysisPanel_->setText(
       tr("<b>%1</b> on <b>%2</b>: %3 %4, grouped by %5.")
@@ -929,6 +946,8 @@ SessionState MainWindow::currentSessionState() const {
   if (controller_.recordingPath().isEmpty()) state.recording.path.clear();
   state.model = {controller_.modelPath().isEmpty() ? QString() : QFileInfo(controller_.modelPath()).absoluteFilePath(),
                  {}};
+  state.recordings = inputsFor(workspace_->readyPaths(true));
+  state.models = inputsFor(workspace_->readyPaths(false));
   state.recording.sha256 = sha256OfFile(state.recording.path);
   state.model.sha256 = sha256OfFile(state.model.path);
   state.binning = controller_.binning();
@@ -986,7 +1005,10 @@ void MainWindow::startSession(const QString& path) {
   // Unchanged inputs: the saved latents stand (the model is loaded, not run again).
   std::shared_ptr<const FloatArray> latents;
   if (pendingSession_->changedInputs.isEmpty()) latents = pendingSession_->latents;
+  workspace_->asked(state.recording.path, true);
+  if (!state.model.path.isEmpty()) workspace_->asked(state.model.path, false);
   controller_.openRecordingWithModel(state.recording.path, state.model.path, latents);
+  opener_.enqueue(otherInputs(state));
 }
 
 void MainWindow::applySession() {
