@@ -43,6 +43,7 @@
 #include "actions/show_demo_action.h"
 #include "actions/standard_view_action.h"
 #include "jobs/job_progress_widget.h"
+#include "logic/recording_description.h"
 #include "neurolens/core/errors.h"
 #include "neurolens/views/demo_trajectories.h"
 #include "neurolens/views/trajectory_scene.h"
@@ -92,25 +93,6 @@ QStringList localFiles(const QMimeData* mime) {
 }
 
 QString fileName(const QString& path) { return QFileInfo(path).fileName(); }
-
-// The Units tab leads with each unit's id in the file (NWB units/id, a MAT-file's row), so that a recording
-// without unit metadata still lists its units. Rows stay the binned recording's units, in its order.
-Table unitsWithIds(const BinnedRecording& recording) {
-  if (recording.units.find("id") != nullptr ||
-      (recording.units.rows() != 0 && recording.units.rows() != recording.unitIds.size()))
-    return recording.units;
-  Table table;
-  table.add(
-      Column{"id", "unit id in the file", std::vector<double>(recording.unitIds.begin(), recording.unitIds.end()), {}});
-  for (const Column& column : recording.units.columns()) table.add(column);
-  return table;
-}
-
-QString htmlLines(const QString& text) {
-  QString html = text.toHtmlEscaped();
-  html.replace('\n', "<br>");
-  return html;
-}
 
 }  // namespace
 
@@ -618,19 +600,13 @@ void MainWindow::onRecordingChanged(bool ok) {
     return;
   }
   const QString path = controller_.recordingPath();
-  const QString name = fileName(path);
-  recordingPanel_->setText(tr("<b>%1</b><p>%2</p><p>Binned: %3 trials x %4 bins of %5 ms x %6 units.</p>")
-                               .arg(name.toHtmlEscaped(), htmlLines(controller_.recordingDescription()))
-                               .arg(recording->trialCount())
-                               .arg(recording->binCount())
-                               .arg(recording->binMs)
-                               .arg(recording->unitCount()));
+  recordingPanel_->setText(recordingPanelHtml(controller_));
   units_->setTable(unitsWithIds(*recording));
   trials_->setTable(recording->trials);
   controls_->setColumns(categoricalColumns(recording->trials));
   controls_->setColourOptions(behaviourChoices(*recording));
   analysis_->setInputs(recording, controller_.model() != nullptr ? controller_.model()->latentCount() : 0, false);
-  emptyTitle_->setText(tr("<h2>%1 is open</h2>").arg(name.toHtmlEscaped()));
+  emptyTitle_->setText(tr("<h2>%1 is open</h2>").arg(fileName(path).toHtmlEscaped()));
   emptyText_->setText(
       tr("<p>Open a trained model with <b>File &gt; Open Model...</b> (Ctrl+M) to see its latent "
          "trajectories here.</p><p>Or open the bundled demo (Ctrl+D), or show synthetic demo "

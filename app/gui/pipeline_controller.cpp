@@ -281,6 +281,26 @@ bool PipelineController::adopt(const QString& recordingPath, std::shared_ptr<con
   return true;
 }
 
+void PipelineController::release() {
+  if (busy()) return;
+  const QString name = fileName(recordingPath_);
+  recordingPath_.clear();
+  attemptedRecording_.clear();
+  modelPath_.clear();
+  attemptedModel_.clear();
+  recording_.reset();
+  model_.reset();
+  latents_.reset();
+  fitProblem_.clear();
+  attribution_.reset();
+  probe_.reset();
+  Q_EMIT modelChanged(false);
+  Q_EMIT latentsChanged();
+  Q_EMIT attributionChanged();
+  Q_EMIT probeChanged();
+  Q_EMIT status(tr("Closed %1").arg(name));
+}
+
 void PipelineController::restoreProbe(std::shared_ptr<const ProbeOutcome> outcome) {
   probe_ = std::move(outcome);
   Q_EMIT probeChanged();

@@ -80,6 +80,8 @@ class PipelineController : public QObject {
   // reading or running anything: the docks and the main view then show that pair. Refused while a job runs.
   bool adopt(const QString& recordingPath, std::shared_ptr<const BinnedRecording> recording, const QString& description,
              const QString& modelPath, std::shared_ptr<const Model> model, std::shared_ptr<const FloatArray> latents);
+  // Lets go of the recording and model (their files were closed in the workspace and nothing else is open).
+  void release();
   // Shows probe results computed earlier (a reopened session's results file).
   void restoreProbe(std::shared_ptr<const ProbeOutcome> outcome);
   // Shows attribution results computed earlier (a reopened session's results file).

@@ -188,6 +188,7 @@ void WorkspaceController::startPairs() {
 
 void WorkspaceController::startPair(Id id) {
   const workspace::PairItem* pair = workspace_.pair(id);
+  if (pair == nullptr || pair->running || !pair->model) return;  // closed meanwhile
   const auto* recording = workspace_.recording(pair->recording);
   const auto* model = workspace_.model(*pair->model);
   if (model->model == nullptr || recording->data == nullptr) {
@@ -255,7 +256,13 @@ void WorkspaceController::refocus() {
         break;
       }
   }
-  if (target == nullptr) return;
+  if (target == nullptr) {
+    // The controller's files were closed and nothing else can be shown.
+    if (controller_.recordingData() != nullptr &&
+        workspace_.findRecording(absolute(controller_.recordingPath())) == nullptr)
+      controller_.release();
+    return;
+  }
   const auto* recording = workspace_.recording(target->recording);
   const auto* model = target->model ? workspace_.model(*target->model) : nullptr;
   controller_.adopt(QString::fromStdString(recording->path), recording->data,
