@@ -2,6 +2,7 @@
 // trials) and a GRU fitted to its shape (made at test time by python/make_gui_model.py), opened in both
 // orders and while a job runs (drag and drop), each file waiting its turn; the test waits for the 3-D view
 // to draw the trajectories and checks the view's real pixels, not only the window's state.
+#include <QDockWidget>
 #include <QDropEvent>
 #include <QFileInfo>
 #include <QLabel>
@@ -10,8 +11,11 @@
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QToolButton>
+#include <QTreeWidget>
 #include <QUrl>
 #include <QtTest/QtTest>
+#include <functional>
 #include <memory>
 
 #include "main_window.h"
@@ -149,6 +153,33 @@ class TestOpening : public QObject {
     QVERIFY(grid->drawn(other) >= 2);
     QCOMPARE(grid->ownViews().size(), std::size_t{1});
     QVERIFY(grid->ownViews()[0]->isVisible());
+    // The Workspace dock lists the two recordings, the model and the two pairs, each ready, with Close per file.
+    auto* tree = window_->findChild<QTreeWidget*>("workspaceTree");
+    QVERIFY(tree != nullptr);
+    QTRY_COMPARE(tree->topLevelItemCount(), 3);
+    QTRY_COMPARE(tree->topLevelItem(2)->childCount(), 2);
+    QCOMPARE(tree->topLevelItem(0)->childCount(), 2);
+    QCOMPARE(tree->topLevelItem(1)->childCount(), 1);
+    // Every leaf (a file, or a pair under its recording) is ready.
+    const std::function<bool(QTreeWidgetItem*)> ready = [&ready](QTreeWidgetItem* item) {
+      if (item->childCount() == 0) return item->text(1).startsWith("ready");
+      for (int row = 0; row < item->childCount(); ++row)
+        if (!ready(item->child(row))) return false;
+      return true;
+    };
+    const auto allReady = [tree, &ready] {
+      for (int group = 0; group < tree->topLevelItemCount(); ++group)
+        if (!ready(tree->topLevelItem(group))) return false;
+      return true;
+    };
+    QTRY_VERIFY(allReady());
+    QCOMPARE(window_->findChildren<QToolButton*>(QRegularExpression("^closeItem_")).size(), 3);
+    if (const QString grabs = qEnvironmentVariable("NEUROLENS_TEST_GRABS"); !grabs.isEmpty()) {
+      auto* dock = window_->findChild<QDockWidget*>("workspaceDock");
+      dock->raise();
+      QTest::qWait(100);
+      dock->grab().save(grabs + "/workspace_dock.png");
+    }
 
     const QString session = folder_.filePath("two.nlsession");
     window_->saveSession(session);

@@ -6,6 +6,7 @@
 #include <QToolButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+#include <map>
 
 #include "jobs/job_progress_widget.h"
 #include "workspace_controller.h"
@@ -32,16 +33,22 @@ WorkspacePanel::WorkspacePanel(WorkspaceController& workspace, QWidget* parent)
   tree_ = new QTreeWidget(this);
   tree_->setObjectName("workspaceTree");
   tree_->setColumnCount(kColumns);
-  tree_->setHeaderLabels({tr("Item"), tr("State"), tr("Job"), QString()});
-  tree_->header()->setSectionResizeMode(kName, QHeaderView::ResizeToContents);
+  tree_->setHeaderLabels({tr("Item"), tr("State"), QString(), QString()});
+  // A narrow dock: names elided in the middle, the state takes what is left, the job and Close fit their content.
+  tree_->header()->setSectionResizeMode(kName, QHeaderView::Interactive);
+  tree_->header()->resizeSection(kName, 200);
   tree_->header()->setSectionResizeMode(kState, QHeaderView::Stretch);
+  tree_->header()->setSectionResizeMode(kJob, QHeaderView::ResizeToContents);
+  tree_->header()->setSectionResizeMode(kClose, QHeaderView::ResizeToContents);
   tree_->header()->setStretchLastSection(false);
-  tree_->setWordWrap(true);
+  tree_->setTextElideMode(Qt::ElideMiddle);
+  tree_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   layout->addWidget(tree_);
   connect(&workspace_, &WorkspaceController::itemAdded, this, &WorkspacePanel::refreshLater);
   connect(&workspace_, &WorkspaceController::itemChanged, this, &WorkspacePanel::refreshLater);
   connect(&workspace_, &WorkspaceController::itemRemoved, this, &WorkspacePanel::refreshLater);
   connect(&workspace_, &WorkspaceController::jobStarted, this, &WorkspacePanel::refreshLater);
+  connect(&workspace_, &WorkspaceController::focusChanged, this, &WorkspacePanel::refreshLater);
   refresh();
 }
 
@@ -61,8 +68,10 @@ void WorkspacePanel::addRow(QTreeWidgetItem* group, workspace::Id id, const QStr
                             const std::string& error, const QString& detail, bool closable) {
   auto* item = new QTreeWidgetItem(group);
   item->setText(kName, name);
-  item->setText(kState, stateText(state, error) + (detail.isEmpty() ? QString() : " (" + detail + ")"));
-  item->setToolTip(kState, item->text(kState));
+  item->setToolTip(kName, name);
+  item->setText(kState, stateText(state, error));
+  item->setToolTip(kState, item->text(kState) + (detail.isEmpty() ? QString() : " (" + detail + ")"));
+  if (!detail.isEmpty()) item->setToolTip(kName, name + "\n" + detail);
   item->setData(kName, Qt::UserRole, QVariant::fromValue(static_cast<qulonglong>(id)));
   if (state == workspace::State::Error) item->setForeground(kState, QBrush(QColor(180, 30, 30)));
   if (BackgroundJob* job = workspace_.jobFor(id); job != nullptr && job->isRunning()) {
@@ -96,13 +105,18 @@ void WorkspacePanel::refresh() {
     const QString detail = item.state == workspace::State::Ready ? tr("%1 latents").arg(item.facts.latents) : QString();
     addRow(models, item.id, fileName(item.path), item.state, item.error, detail, true);
   }
+  // Pairs under their recording: "with MODEL" or "alone".
   auto* pairs = new QTreeWidgetItem(tree_, {tr("Pairs (%1)").arg(space.pairs().size())});
   const std::optional<workspace::Id> focus = workspace_.focusedPair();
+  std::map<workspace::Id, QTreeWidgetItem*> byRecording;
   for (const workspace::PairItem& item : space.pairs()) {
+    QTreeWidgetItem*& parent = byRecording[item.recording];
+    if (parent == nullptr) parent = new QTreeWidgetItem(pairs, {QString::fromStdString(space.label(item.recording))});
     QString detail;
     if (item.running) detail = tr("running");
     if (focus == item.id) detail = tr("shown in the docks");
-    addRow(pairs, item.id, QString::fromStdString(space.label(item.id)), item.state, item.error, detail, false);
+    const QString name = item.model ? tr("with %1").arg(QString::fromStdString(space.label(*item.model))) : tr("alone");
+    addRow(parent, item.id, name, item.state, item.error, detail, false);
   }
   tree_->expandAll();
 }
