@@ -45,7 +45,6 @@
 #include "jobs/job_progress_widget.h"
 #include "logic/recording_description.h"
 #include "neurolens/core/errors.h"
-#include "neurolens/views/demo_trajectories.h"
 #include "neurolens/views/trajectory_scene.h"
 #include "neurolens/views/vtk_view_widget.h"
 #include "widgets/analysis_panel.h"
@@ -469,7 +468,9 @@ void MainWindow::connectController() {
   connect(&controller_, &PipelineController::modelChanged, this, &MainWindow::onModelChanged);
   connect(&controller_, &PipelineController::latentsChanged, this, [this] {
     rebuildTrajectories(true);
-    if (pendingSession_ && controller_.latents() != nullptr) applySession();
+    if (pendingSession_ && controller_.latents() != nullptr &&
+        controller_.recordingPath() == pendingSession_->state.recording.path)
+      applySession();
   });
   connect(&controller_, &PipelineController::attributionChanged, this, [this] {
     analysis_->showAttribution(controller_.attribution());
@@ -515,14 +516,7 @@ void MainWindow::startUp() {
 }
 
 void MainWindow::showDemoTrajectories() {
-  views::DemoTrajectories demo = views::makeRotationalTrajectories(8, 20, 80);
-  views::TrajectoryData trajectories;
-  trajectories.points = std::move(demo.points);
-  trajectories.condition = std::move(demo.condition);
-  for (int condition = 0; condition < 8; ++condition) {
-    trajectories.conditionNames.push_back("demo direction " + std::to_string(condition * 45) + " deg");
-  }
-  trajectories.axisTitles = {"latent 1", "latent 2", "latent 3"};
+  views::TrajectoryData trajectories = syntheticTrajectories();
   if (scene_ == nullptr) {
     scene_ = std::make_unique<views::TrajectoryScene>();
     scene_->addTo(view_->renderer());
@@ -555,10 +549,15 @@ void MainWindow::startRequest(const OpenRequest& request) {
       return startModel(path);
     case OpenKind::Session:
       return startSession(path);
-    case OpenKind::RecordingWithModel:
+    case OpenKind::RecordingWithModel: {
       workspace_->asked(path, true);
       if (!request.model.empty()) workspace_->asked(QString::fromStdString(request.model), false);
-      return controller_.openRecordingWithModel(path, QString::fromStdString(request.model));
+      // A reopened session's pair with unchanged inputs: its saved latents stand (the model is not run again).
+      const bool saved =
+          pendingSession_ && pendingSession_->changedInputs.isEmpty() && pendingSession_->state.recording.path == path;
+      return controller_.openRecordingWithModel(path, QString::fromStdString(request.model),
+                                                saved ? pendingSession_->latents : nullptr);
+    }
     case OpenKind::Unknown: {
       const QString reason = tr("%1 is neither a recording (.nwb, .mat) nor a model (.pt)").arg(fileName(path));
       showStatus(reason);
@@ -978,13 +977,11 @@ void MainWindow::startSession(const QString& path) {
   }
   recent_.add(QFileInfo(path).absoluteFilePath().toStdString());
   saveRecentFiles();
-  // Unchanged inputs: the saved latents stand (the model is loaded, not run again).
-  std::shared_ptr<const FloatArray> latents;
-  if (pendingSession_->changedInputs.isEmpty()) latents = pendingSession_->latents;
-  workspace_->asked(state.recording.path, true);
-  if (!state.model.path.isEmpty()) workspace_->asked(state.model.path, false);
-  controller_.openRecordingWithModel(state.recording.path, state.model.path, latents);
-  opener_.enqueue(otherInputs(state));
+  // The session's other files first, then its pair: the docks end on the pair whose view state it restores.
+  std::vector<OpenRequest> requests = otherInputs(state);
+  requests.push_back(
+      {OpenKind::RecordingWithModel, state.recording.path.toStdString(), state.model.path.toStdString()});
+  opener_.enqueue(requests);
 }
 
 void MainWindow::applySession() {
