@@ -182,6 +182,7 @@ class TestOpening : public QObject {
     }
 
     const QString session = folder_.filePath("two.nlsession");
+    const QString focusRecording = window_->controller().recordingPath();
     window_->saveSession(session);
     window_.reset();
     window_ = std::make_unique<MainWindow>();
@@ -191,6 +192,11 @@ class TestOpening : public QObject {
                                  window_->workspace().workspace().pairs().size() == 2,
                              kOpenTimeoutMs);
     QCOMPARE(window_->workspace().workspace().recordings().size(), std::size_t{2});
+    // The session's pair opens last: the docks hold it again, with its saved latents (the controller ran no
+    // model; the workspace ran it on the other recording).
+    QCOMPARE(QFileInfo(window_->controller().recordingPath()).absoluteFilePath(),
+             QFileInfo(focusRecording).absoluteFilePath());
+    QCOMPARE(window_->controller().inferenceRuns(), 0);
     for (const workspace::PairItem& pair : window_->workspace().workspace().pairs())
       QCOMPARE(pair.state, workspace::State::Ready);
   }
