@@ -19,6 +19,7 @@
 #include <memory>
 
 #include "main_window.h"
+#include "neurolens/views/palette.h"
 #include "neurolens/views/trajectory_scene.h"
 #include "neurolens/views/vtk_view_widget.h"
 #include "support/display_test_support.h"
@@ -153,6 +154,16 @@ class TestOpening : public QObject {
     QVERIFY(grid->drawn(other) >= 2);
     QCOMPARE(grid->ownViews().size(), std::size_t{1});
     QVERIFY(grid->ownViews()[0]->isVisible());
+    // Its own frame shows trajectory colours (the first two condition colours: both recordings have them).
+    views::VtkViewWidget* own = grid->ownViews()[0];
+    const long long before = own->framesRendered();
+    own->requestRender();
+    QTRY_VERIFY(own->framesRendered() > before);
+    const QImage frame = own->grabFramebuffer();
+    int coloured = 0;
+    for (std::size_t condition = 0; condition < 2; ++condition)
+      coloured += testing::countPixelsNear(frame, testing::toQColor(views::categoricalColour(condition)), 12);
+    QVERIFY2(coloured > 100, qPrintable(QString::number(coloured)));
     // The Workspace dock lists the two recordings, the model and the two pairs, each ready, with Close per file.
     auto* tree = window_->findChild<QTreeWidget*>("workspaceTree");
     QVERIFY(tree != nullptr);

@@ -111,7 +111,10 @@ void PairGrid::rebuild() {
     }
     focusFrame_->hide();
   }
-  const int columns = shown.size() <= 1 ? 1 : 2;
+  // Two pairs: side by side in a wide centre, else one above the other (a 3-D view fits its scene to its
+  // height, so tall narrow cells would cut it).
+  const bool wide = width() > 2 * height();
+  const int columns = shown.size() <= 1 || (shown.size() == 2 && !wide) ? 1 : 2;
   for (std::size_t index = 0; index < shown.size(); ++index) {
     const workspace::PairItem* pair = space.pair(shown[index]);
     QWidget* widget = nullptr;

@@ -1,8 +1,9 @@
 #pragma once
-// The centre of the window (issue 28 step 3): one 3-D view per pair, up to four, in a grid (1, 1x2, 2x2). The
-// pair the docks show (the focus) gets the window's own view area (colouring, time cursor, compare); every
-// other pair gets a view of its own, drawn from its latents with the Trajectories dock's grouping, or a line
-// saying why there is nothing to draw (loading, error + reason, a recording alone).
+// The centre of the window (issue 28 step 3): one 3-D view per pair, up to four, in a grid (two side by side in
+// a wide centre, else one above the other; four 2x2). The pair the docks show (the focus) gets the window's own
+// view area (colouring, time cursor, compare); every other pair gets a view of its own, drawn from its latents
+// with the Trajectories dock's grouping, or a line saying why there is nothing to draw (loading, error + reason,
+// a recording alone).
 #include <QWidget>
 #include <functional>
 #include <map>
