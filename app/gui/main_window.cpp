@@ -43,15 +43,17 @@
 #include "actions/show_demo_action.h"
 #include "actions/standard_view_action.h"
 #include "jobs/job_progress_widget.h"
+#include "logic/recording_description.h"
 #include "neurolens/core/errors.h"
-#include "neurolens/views/demo_trajectories.h"
 #include "neurolens/views/trajectory_scene.h"
 #include "neurolens/views/vtk_view_widget.h"
 #include "widgets/analysis_panel.h"
 #include "widgets/model_panel_text.h"
+#include "widgets/pair_grid.h"
 #include "widgets/table_panel.h"
 #include "widgets/trajectory_controls.h"
 #include "widgets/trial_highlight.h"
+#include "widgets/workspace_panel.h"
 
 // Resources compiled into a static library must be registered by hand, and the
 // macro only works outside a namespace.
@@ -91,31 +93,14 @@ QStringList localFiles(const QMimeData* mime) {
 
 QString fileName(const QString& path) { return QFileInfo(path).fileName(); }
 
-// The Units tab leads with each unit's id in the file (NWB units/id, a MAT-file's row), so that a recording
-// without unit metadata still lists its units. Rows stay the binned recording's units, in its order.
-Table unitsWithIds(const BinnedRecording& recording) {
-  if (recording.units.find("id") != nullptr ||
-      (recording.units.rows() != 0 && recording.units.rows() != recording.unitIds.size()))
-    return recording.units;
-  Table table;
-  table.add(
-      Column{"id", "unit id in the file", std::vector<double>(recording.unitIds.begin(), recording.unitIds.end()), {}});
-  for (const Column& column : recording.units.columns()) table.add(column);
-  return table;
-}
-
-QString htmlLines(const QString& text) {
-  QString html = text.toHtmlEscaped();
-  html.replace('\n', "<br>");
-  return html;
-}
-
 }  // namespace
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent),
       highlight_(std::make_unique<TrialHighlight>()),
-      opener_([this] { return controller_.busy(); }, [this](const OpenRequest& request) { startRequest(request); }) {
+      opener_([this] { return controller_.busy() || workspace_->busy(); },
+              [this](const OpenRequest& request) { startRequest(request); }),
+      workspace_(std::make_unique<WorkspaceController>(controller_)) {
   registerGuiResources();
   setWindowTitle(tr("NeuroLens"));
   setWindowIcon(QIcon(":/neurolens/icons/neurolens.svg"));
@@ -237,7 +222,9 @@ void MainWindow::createCentre() {
   highlight_->addTo(view_->renderer());
 
   centre_->addWidget(emptyState_);
-  centre_->addWidget(viewArea_);
+  grid_ = new PairGrid(
+      *workspace_, viewArea_, [this] { return controls_->request(); }, centre_);
+  centre_->addWidget(grid_);
   centre_->setCurrentWidget(emptyState_);
   setCentralWidget(centre_);
 
@@ -383,6 +370,9 @@ void MainWindow::createDocks() {
   QDockWidget* resultsDock =
       addDock(tr("Analysis Results"), "resultsDock", analysis_->resultsWidget(), Qt::BottomDockWidgetArea, false);
   resultsDock->setMinimumHeight(220);
+  QDockWidget* workspaceDock =
+      addDock(tr("Workspace"), "workspaceDock", new WorkspacePanel(*workspace_, this), Qt::LeftDockWidgetArea, false);
+  tabifyDockWidget(workspaceDock, recordingDock);
   splitDockWidget(recordingDock, modelDock, Qt::Vertical);
   splitDockWidget(viewDock, analysisDock, Qt::Vertical);
   resizeDocks({recordingDock, viewDock}, {330, 380}, Qt::Horizontal);
@@ -470,11 +460,17 @@ void MainWindow::connectController() {
   for (BackgroundJob* job : {&controller_.recordingJob(), &controller_.modelJob(), &controller_.analysisJob()}) {
     connect(job, &BackgroundJob::finished, this, [this] { analysis_->setBusy(controller_.busy()); });
   }
+  connect(workspace_.get(), &WorkspaceController::jobStarted, this, [this](BackgroundJob* job) {
+    opener_.watch(*job);
+    progress_->follow(job);
+  });
   connect(&controller_, &PipelineController::recordingChanged, this, &MainWindow::onRecordingChanged);
   connect(&controller_, &PipelineController::modelChanged, this, &MainWindow::onModelChanged);
   connect(&controller_, &PipelineController::latentsChanged, this, [this] {
     rebuildTrajectories(true);
-    if (pendingSession_ && controller_.latents() != nullptr) applySession();
+    if (pendingSession_ && controller_.latents() != nullptr &&
+        controller_.recordingPath() == pendingSession_->state.recording.path)
+      applySession();
   });
   connect(&controller_, &PipelineController::attributionChanged, this, [this] {
     analysis_->showAttribution(controller_.attribution());
@@ -520,14 +516,7 @@ void MainWindow::startUp() {
 }
 
 void MainWindow::showDemoTrajectories() {
-  views::DemoTrajectories demo = views::makeRotationalTrajectories(8, 20, 80);
-  views::TrajectoryData trajectories;
-  trajectories.points = std::move(demo.points);
-  trajectories.condition = std::move(demo.condition);
-  for (int condition = 0; condition < 8; ++condition) {
-    trajectories.conditionNames.push_back("demo direction " + std::to_string(condition * 45) + " deg");
-  }
-  trajectories.axisTitles = {"latent 1", "latent 2", "latent 3"};
+  views::TrajectoryData trajectories = syntheticTrajectories();
   if (scene_ == nullptr) {
     scene_ = std::make_unique<views::TrajectoryScene>();
     scene_->addTo(view_->renderer());
@@ -536,7 +525,7 @@ void MainWindow::showDemoTrajectories() {
   highlight_->hide();
   scene_->setData(std::move(trajectories));
   scene_->setTime(40);
-  centre_->setCurrentWidget(viewArea_);
+  centre_->setCurrentWidget(grid_);
   exportAction_->setEnabled(true);
   view_->setStandardView(views::StandardView::Isometric);
   analysisPanel_->setText(
@@ -553,13 +542,22 @@ void MainWindow::startRequest(const OpenRequest& request) {
   const QString path = QString::fromStdString(request.path);
   switch (request.kind) {
     case OpenKind::Recording:
+      workspace_->asked(path, true);
       return startRecording(path);
     case OpenKind::Model:
+      workspace_->asked(path, false);
       return startModel(path);
     case OpenKind::Session:
       return startSession(path);
-    case OpenKind::RecordingWithModel:
-      return controller_.openRecordingWithModel(path, QString::fromStdString(request.model));
+    case OpenKind::RecordingWithModel: {
+      workspace_->asked(path, true);
+      if (!request.model.empty()) workspace_->asked(QString::fromStdString(request.model), false);
+      // A reopened session's pair with unchanged inputs: its saved latents stand (the model is not run again).
+      const bool saved =
+          pendingSession_ && pendingSession_->changedInputs.isEmpty() && pendingSession_->state.recording.path == path;
+      return controller_.openRecordingWithModel(path, QString::fromStdString(request.model),
+                                                saved ? pendingSession_->latents : nullptr);
+    }
     case OpenKind::Unknown: {
       const QString reason = tr("%1 is neither a recording (.nwb, .mat) nor a model (.pt)").arg(fileName(path));
       showStatus(reason);
@@ -601,19 +599,13 @@ void MainWindow::onRecordingChanged(bool ok) {
     return;
   }
   const QString path = controller_.recordingPath();
-  const QString name = fileName(path);
-  recordingPanel_->setText(tr("<b>%1</b><p>%2</p><p>Binned: %3 trials x %4 bins of %5 ms x %6 units.</p>")
-                               .arg(name.toHtmlEscaped(), htmlLines(controller_.recordingDescription()))
-                               .arg(recording->trialCount())
-                               .arg(recording->binCount())
-                               .arg(recording->binMs)
-                               .arg(recording->unitCount()));
+  recordingPanel_->setText(recordingPanelHtml(controller_));
   units_->setTable(unitsWithIds(*recording));
   trials_->setTable(recording->trials);
   controls_->setColumns(categoricalColumns(recording->trials));
   controls_->setColourOptions(behaviourChoices(*recording));
   analysis_->setInputs(recording, controller_.model() != nullptr ? controller_.model()->latentCount() : 0, false);
-  emptyTitle_->setText(tr("<h2>%1 is open</h2>").arg(name.toHtmlEscaped()));
+  emptyTitle_->setText(tr("<h2>%1 is open</h2>").arg(fileName(path).toHtmlEscaped()));
   emptyText_->setText(
       tr("<p>Open a trained model with <b>File &gt; Open Model...</b> (Ctrl+M) to see its latent "
          "trajectories here.</p><p>Or open the bundled demo (Ctrl+D), or show synthetic demo "
@@ -701,7 +693,7 @@ void MainWindow::rebuildTrajectories(bool resetCamera) {
       item->setCheckState(Qt::Checked);
     }
   }
-  centre_->setCurrentWidget(viewArea_);
+  centre_->setCurrentWidget(grid_);
   exportAction_->setEnabled(true);
   analysisPanel_->setText(
       tr("<b>%1</b> on <b>%2</b>: %3 %4, grouped by %5.")
@@ -929,6 +921,8 @@ SessionState MainWindow::currentSessionState() const {
   if (controller_.recordingPath().isEmpty()) state.recording.path.clear();
   state.model = {controller_.modelPath().isEmpty() ? QString() : QFileInfo(controller_.modelPath()).absoluteFilePath(),
                  {}};
+  state.recordings = inputsFor(workspace_->readyPaths(true));
+  state.models = inputsFor(workspace_->readyPaths(false));
   state.recording.sha256 = sha256OfFile(state.recording.path);
   state.model.sha256 = sha256OfFile(state.model.path);
   state.binning = controller_.binning();
@@ -983,10 +977,11 @@ void MainWindow::startSession(const QString& path) {
   }
   recent_.add(QFileInfo(path).absoluteFilePath().toStdString());
   saveRecentFiles();
-  // Unchanged inputs: the saved latents stand (the model is loaded, not run again).
-  std::shared_ptr<const FloatArray> latents;
-  if (pendingSession_->changedInputs.isEmpty()) latents = pendingSession_->latents;
-  controller_.openRecordingWithModel(state.recording.path, state.model.path, latents);
+  // The session's other files first, then its pair: the docks end on the pair whose view state it restores.
+  std::vector<OpenRequest> requests = otherInputs(state);
+  requests.push_back(
+      {OpenKind::RecordingWithModel, state.recording.path.toStdString(), state.model.path.toStdString()});
+  opener_.enqueue(requests);
 }
 
 void MainWindow::applySession() {

@@ -17,6 +17,7 @@
 #include "pipeline_controller.h"
 #include "session/session.h"
 #include "workbench.h"
+#include "workspace_controller.h"
 
 class QLabel;
 class QStackedWidget;
@@ -40,6 +41,8 @@ class TablePanel;
 class TrajectoryControls;
 class AnalysisPanel;
 class TrialHighlight;
+class PairGrid;
+class WorkspacePanel;
 
 class MainWindow : public QMainWindow, public Workbench {
   Q_OBJECT
@@ -84,6 +87,9 @@ class MainWindow : public QMainWindow, public Workbench {
   [[nodiscard]] const PipelineController& controller() const { return controller_; }
   // Files asked for and not started yet; idle() once all have been handled and no job runs.
   [[nodiscard]] OpenScheduler& opener() { return opener_; }
+  // Every recording and model open, and their pairs; the centre's grid of pair views.
+  [[nodiscard]] WorkspaceController& workspace() { return *workspace_; }
+  [[nodiscard]] PairGrid* pairGrid() const { return grid_; }
   // false: problems are reported (problemReported, status bar) but no message box opens (headless runs).
   void setDialogsShown(bool shown) { dialogsShown_ = shown; }
   [[nodiscard]] TablePanel* unitsTable() const { return units_; }
@@ -149,6 +155,7 @@ class MainWindow : public QMainWindow, public Workbench {
   QWidget* comparePane_ = nullptr;
   QListWidget* compareLegend_ = nullptr;
   QSplitter* viewArea_ = nullptr;
+  PairGrid* grid_ = nullptr;
   QStackedWidget* centre_ = nullptr;
   QWidget* emptyState_ = nullptr;
   QLabel* emptyTitle_ = nullptr;
@@ -179,6 +186,8 @@ class MainWindow : public QMainWindow, public Workbench {
   OpenScheduler opener_;
   // Declared last: destroyed first, cancelling and waiting for its jobs while the widgets still exist.
   PipelineController controller_;
+  // Destroyed before the controller whose outcomes it follows (its pair jobs are cancelled and waited for).
+  std::unique_ptr<WorkspaceController> workspace_;
 };
 
 }  // namespace neurolens::gui

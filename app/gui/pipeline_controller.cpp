@@ -257,6 +257,50 @@ void PipelineController::openRecordingWithModel(const QString& recording, const 
   openRecording(recording);
 }
 
+bool PipelineController::adopt(const QString& recordingPath, std::shared_ptr<const BinnedRecording> recording,
+                               const QString& description, const QString& modelPath, std::shared_ptr<const Model> model,
+                               std::shared_ptr<const FloatArray> latents) {
+  if (busy() || recording == nullptr) return false;
+  recordingPath_ = attemptedRecording_ = recordingPath;
+  recording_ = std::move(recording);
+  description_ = description;
+  modelPath_ = attemptedModel_ = model != nullptr ? modelPath : QString();
+  model_ = std::move(model);
+  latents_ = model_ != nullptr ? std::move(latents) : nullptr;
+  runReport_ = {};
+  fitProblem_.clear();
+  attribution_.reset();
+  probe_.reset();
+  Q_EMIT recordingChanged(true);
+  Q_EMIT modelChanged(model_ != nullptr);
+  Q_EMIT latentsChanged();
+  Q_EMIT attributionChanged();
+  Q_EMIT probeChanged();
+  Q_EMIT status(model_ != nullptr ? tr("Showing %1 with %2").arg(fileName(recordingPath_), fileName(modelPath_))
+                                  : tr("Showing %1").arg(fileName(recordingPath_)));
+  return true;
+}
+
+void PipelineController::release() {
+  if (busy()) return;
+  const QString name = fileName(recordingPath_);
+  recordingPath_.clear();
+  attemptedRecording_.clear();
+  modelPath_.clear();
+  attemptedModel_.clear();
+  recording_.reset();
+  model_.reset();
+  latents_.reset();
+  fitProblem_.clear();
+  attribution_.reset();
+  probe_.reset();
+  Q_EMIT modelChanged(false);
+  Q_EMIT latentsChanged();
+  Q_EMIT attributionChanged();
+  Q_EMIT probeChanged();
+  Q_EMIT status(tr("Closed %1").arg(name));
+}
+
 void PipelineController::restoreProbe(std::shared_ptr<const ProbeOutcome> outcome) {
   probe_ = std::move(outcome);
   Q_EMIT probeChanged();

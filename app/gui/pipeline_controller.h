@@ -76,6 +76,12 @@ class PipelineController : public QObject {
   // loaded but not run: the saved latents are used when their shape fits.
   void openRecordingWithModel(const QString& recording, const QString& model,
                               std::shared_ptr<const FloatArray> savedLatents = nullptr);
+  // Holds a recording (and a model with its latents on it) that the workspace already opened and ran, without
+  // reading or running anything: the docks and the main view then show that pair. Refused while a job runs.
+  bool adopt(const QString& recordingPath, std::shared_ptr<const BinnedRecording> recording, const QString& description,
+             const QString& modelPath, std::shared_ptr<const Model> model, std::shared_ptr<const FloatArray> latents);
+  // Lets go of the recording and model (their files were closed in the workspace and nothing else is open).
+  void release();
   // Shows probe results computed earlier (a reopened session's results file).
   void restoreProbe(std::shared_ptr<const ProbeOutcome> outcome);
   // Shows attribution results computed earlier (a reopened session's results file).
@@ -105,6 +111,9 @@ class PipelineController : public QObject {
   [[nodiscard]] const BinnedRecording* recording() const { return recording_.get(); }
   [[nodiscard]] const Model* model() const { return model_.get(); }
   [[nodiscard]] const FloatArray* latents() const { return latents_.get(); }
+  [[nodiscard]] const std::shared_ptr<const BinnedRecording>& recordingData() const { return recording_; }
+  [[nodiscard]] const std::shared_ptr<const Model>& modelData() const { return model_; }
+  [[nodiscard]] const std::shared_ptr<const FloatArray>& latentsData() const { return latents_; }
   [[nodiscard]] const RunReport& runReport() const { return runReport_; }
   [[nodiscard]] const std::shared_ptr<const AttributionOutcome>& attribution() const { return attribution_; }
   [[nodiscard]] const std::shared_ptr<const ProbeOutcome>& probe() const { return probe_; }

@@ -2,6 +2,7 @@
 // trial groups and trajectory projection (hand-solved cases and invariants), and
 // the background job (success, failure, cancel, destruction while running).
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QtTest/QtTest>
 #include <atomic>
 #include <chrono>
@@ -19,6 +20,7 @@
 #include "neurolens/core/errors.h"
 #if NEUROLENS_GUI_HAS_IO
 #include "logic/recording_description.h"
+#include "session/session.h"
 #endif
 
 using namespace neurolens::gui;
@@ -88,7 +90,7 @@ class TestGuiLogic : public QObject {
     state.recordingOpened("/r1.nwb", 61, 210);
     state.recordingOpened("/r2.nwb", 171, 300);
     QCOMPARE(state.files().size(), std::size_t{3});
-    QVERIFY(state.files()[0].state == FileState::Replaced);
+    QVERIFY(state.files()[0].state == FileState::Ready);  // the workspace holds every file: none is replaced
     QVERIFY(state.files()[1].state == FileState::Ready);
     QCOMPARE(state.files()[1].latents, std::int64_t{8});
     QCOMPARE(state.files()[2].units, std::size_t{171});
@@ -100,6 +102,49 @@ class TestGuiLogic : public QObject {
     state.failed("/bad.nwb", true, "not an NWB file");
     QCOMPARE(*state.firstError(), std::string("/bad.nwb: not an NWB file"));  // a file's error comes first
   }
+
+#if NEUROLENS_GUI_HAS_IO
+  // Sessions list every recording and model (issue 28 step 3); a session written before the lists opens as its pair.
+  void sessionListsAndSessionsFromBefore() {
+    QTemporaryDir folder;
+    QVERIFY(folder.isValid());
+    const auto write = [&](const QString& name, const QByteArray& inputs) {
+      QFile file(folder.filePath(name));
+      if (!file.open(QIODevice::WriteOnly)) return QString();
+      file.write(R"({"format": "neurolens-session", "version": 1, "inputs": )" + inputs + "}");
+      return file.fileName();
+    };
+    const QString before =
+        write("before.nlsession", R"({"recording": {"path": "/d/a.nwb", "sha256": ""}, "model": {"path": "/m/m.pt"}})");
+    const LoadedSession old = loadSession(before);
+    QCOMPARE(old.state.recording.path, QString("/d/a.nwb"));
+    QCOMPARE(old.state.recordings.size(), std::size_t{1});
+    QCOMPARE(old.state.recordings[0].path, QString("/d/a.nwb"));
+    QCOMPARE(old.state.models.size(), std::size_t{1});
+    QVERIFY(otherInputs(old.state).empty());
+
+    const QString lists = write("lists.nlsession", R"({"recording": {"path": "/d/b.nwb"}, "model": {"path": "/m/m.pt"},
+        "recordings": [{"path": "/d/a.nwb"}, {"path": "/d/b.nwb"}], "models": [{"path": "/m/m.pt"}, {"path": "/m/n.pt"}]})");
+    const LoadedSession now = loadSession(lists);
+    QCOMPARE(now.state.recordings.size(), std::size_t{2});
+    QCOMPARE(now.state.models.size(), std::size_t{2});
+    // The pair opens first (with its saved results); the other files follow, in the session's order.
+    const std::vector<OpenRequest> others = otherInputs(now.state);
+    QCOMPARE(others.size(), std::size_t{2});
+    QVERIFY(others[0] == (OpenRequest{OpenKind::Recording, "/d/a.nwb", {}}));
+    QVERIFY(others[1] == (OpenRequest{OpenKind::Model, "/m/n.pt", {}}));
+
+    // Written and read back: the lists survive.
+    SessionState state = now.state;
+    state.recording = {};
+    state.model = {};
+    const QString saved = folder.filePath("saved.nlsession");
+    saveSession(saved, state, nullptr, nullptr);
+    const LoadedSession again = loadSession(saved);
+    QCOMPARE(again.state.recordings.size(), std::size_t{2});
+    QCOMPARE(again.state.models[1].path, QString("/m/n.pt"));
+  }
+#endif
 
   void recentFilesMostRecentFirstNoDuplicatesBounded() {
     RecentFiles recent(3);

@@ -1,7 +1,9 @@
 // The real `neurolens` program in scripts' mode (issue 28 step 2; ../shared/spec/cli.md "GUI command line"):
 // --screenshot/--state-json on pmd_reach_yu2009 with a model fitted to its shape (exit 0, the state's
 // recordings, models and pairs, trajectories in the PNG), the same model with the 171-unit M1 recording
-// (exit 3, one error line, the pair in error with the reason), --help and --version without a display.
+// (exit 3, one error line, the pair in error with the reason), --help and --version without a display; the
+// workspace (issue 28 step 3): recording then model, two recordings with one model (two pairs, both drawn), and
+// the 61-unit model beside its own recording and the 171-unit M1 recording (that pair in error, the other drawn).
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QImage>
@@ -158,6 +160,69 @@ class TestHeadlessGui : public QObject {
     QVERIFY(QFileInfo::exists(png));  // written in both cases
   }
 
+  void recordingThenModel() {
+    const QString recording = sharedData("pmd_reach_yu2009.nwb");
+    if (!QFileInfo::exists(recording)) QSKIP("pmd_reach_yu2009.nwb is not here");
+    const QString png = folder_.filePath("rm.png"), json = folder_.filePath("rm.json");
+    const Run run = runGui({recording, model_, "--screenshot", png, "--state-json", json}, folder_.path());
+    QVERIFY2(run.exitCode == 0, qPrintable(QString("exit %1: %2").arg(run.exitCode).arg(run.err)));
+    const QJsonArray pairs = readJson(json)["pairs"].toArray();
+    QCOMPARE(pairs.size(), 1);  // the recording alone gave way to (recording, model)
+    QCOMPARE(pairs[0]["state"].toString(), QString("ready"));
+    QVERIFY(pairs[0]["trajectories"].toInt() >= 2);
+    QVERIFY(trajectoryPixels(QImage(png)) > 500);
+  }
+
+  // Issue 28 step 3: a pair for each recording x model, each drawn in its own view of the grid.
+  void twoRecordingsWithOneModel() {
+    const QString first = sharedData("pmd_reach_yu2009.nwb"), second = sharedData("pmd_reach_ex2.nwb");
+    if (!QFileInfo::exists(first) || !QFileInfo::exists(second)) QSKIP("the PMd recordings are not here");
+    const QString png = folder_.filePath("two.png"), json = folder_.filePath("two.json");
+    const Run run = runGui({first, model_, second, "--screenshot", png, "--state-json", json}, folder_.path());
+    QVERIFY2(run.exitCode == 0, qPrintable(QString("exit %1: %2").arg(run.exitCode).arg(run.err)));
+    const QJsonObject state = readJson(json);
+    QCOMPARE(state["recordings"].toArray().size(), 2);
+    QCOMPARE(state["recordings"].toArray().at(1)["trials"].toInt(), 112);
+    QCOMPARE(state["models"].toArray().size(), 1);
+    const QJsonArray pairs = state["pairs"].toArray();
+    QCOMPARE(pairs.size(), 2);
+    QCOMPARE(pairs[0]["recording"].toString(), QFileInfo(first).absoluteFilePath());
+    QCOMPARE(pairs[1]["recording"].toString(), QFileInfo(second).absoluteFilePath());
+    for (const QJsonValue& pair : pairs) {
+      QCOMPARE(pair["model"].toString(), QFileInfo(model_).absoluteFilePath());
+      QCOMPARE(pair["state"].toString(), QString("ready"));
+      QVERIFY(pair["trajectories"].toInt() >= 2);
+    }
+    // Both views drawn (test_opening reads each view's own frame): trajectory colours in the window.
+    QVERIFY(trajectoryPixels(QImage(png)) > 500);
+  }
+
+  // The 61-unit model with the 171-unit M1 recording beside its own recording: that pair alone is in error.
+  void mismatchBesideAMatchingRecording() {
+    const QString pmd = sharedData("pmd_reach_yu2009.nwb"), m1 = sharedData("m1_stevenson2011.nwb");
+    if (!QFileInfo::exists(pmd) || !QFileInfo::exists(m1)) QSKIP("the shared recordings are not here");
+    const QString png = folder_.filePath("beside.png"), json = folder_.filePath("beside.json");
+    const Run run = runGui({model_, pmd, m1, "--screenshot", png, "--state-json", json}, folder_.path());
+    QVERIFY2(run.exitCode == 3, qPrintable(QString("exit %1: %2").arg(run.exitCode).arg(run.err)));
+    const QStringList errors = errorLines(run.err);
+    QCOMPARE(errors.size(), 1);
+    QVERIFY2(errors[0].contains("171"), qPrintable(errors[0]));
+    const QJsonObject state = readJson(json);
+    for (const QJsonValue& file : state["recordings"].toArray()) QCOMPARE(file["state"].toString(), QString("ready"));
+    const QJsonArray pairs = state["pairs"].toArray();
+    QCOMPARE(pairs.size(), 2);
+    QCOMPARE(pairs[0]["recording"].toString(), QFileInfo(pmd).absoluteFilePath());
+    QCOMPARE(pairs[0]["state"].toString(), QString("ready"));
+    QVERIFY(pairs[0]["error"].isNull());
+    QVERIFY(pairs[0]["trajectories"].toInt() >= 2);
+    QCOMPARE(pairs[1]["recording"].toString(), QFileInfo(m1).absoluteFilePath());
+    QCOMPARE(pairs[1]["state"].toString(), QString("error"));
+    QVERIFY2(pairs[1]["error"].toString().contains("61 units") && pairs[1]["error"].toString().contains("171"),
+             qPrintable(pairs[1]["error"].toString()));
+    QCOMPARE(pairs[1]["trajectories"].toInt(), 0);
+    QVERIFY(trajectoryPixels(QImage(png)) > 500);  // the matching pair is drawn
+  }
+
   void recordingAloneIsAPairWithoutModel() {
     const QString recording = sharedData("pmd_reach_yu2009.nwb");
     if (!QFileInfo::exists(recording)) QSKIP("pmd_reach_yu2009.nwb is not here");
@@ -185,7 +250,10 @@ class TestHeadlessGui : public QObject {
     const QJsonObject state = readJson(json);
     QCOMPARE(state["recordings"].toArray().at(0)["state"].toString(), QString("loading"));
     QCOMPARE(state["models"].toArray().at(0)["state"].toString(), QString("loading"));
-    QVERIFY(state["pairs"].toArray().isEmpty());
+    // The recording's pair (the model waits its turn behind it) is reported as it stood.
+    const QJsonArray pairs = state["pairs"].toArray();
+    QCOMPARE(pairs.size(), 1);
+    QCOMPARE(pairs.at(0)["state"].toString(), QString("loading"));
   }
 };
 

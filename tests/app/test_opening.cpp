@@ -2,6 +2,7 @@
 // trials) and a GRU fitted to its shape (made at test time by python/make_gui_model.py), opened in both
 // orders and while a job runs (drag and drop), each file waiting its turn; the test waits for the 3-D view
 // to draw the trajectories and checks the view's real pixels, not only the window's state.
+#include <QDockWidget>
 #include <QDropEvent>
 #include <QFileInfo>
 #include <QLabel>
@@ -10,14 +11,20 @@
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QToolButton>
+#include <QTreeWidget>
 #include <QUrl>
 #include <QtTest/QtTest>
+#include <functional>
 #include <memory>
 
 #include "main_window.h"
+#include "neurolens/views/palette.h"
 #include "neurolens/views/trajectory_scene.h"
 #include "neurolens/views/vtk_view_widget.h"
 #include "support/display_test_support.h"
+#include "widgets/pair_grid.h"
+#include "workspace_controller.h"
 
 using namespace neurolens;
 using neurolens::gui::MainWindow;
@@ -27,6 +34,7 @@ namespace {
 constexpr int kOpenTimeoutMs = 90000;
 
 QString recordingPath() { return QString(NEUROLENS_SHARED_DATA) + "/pmd_reach_yu2009.nwb"; }
+QString secondRecordingPath() { return QString(NEUROLENS_SHARED_DATA) + "/pmd_reach_ex2.nwb"; }
 
 // Conditions whose colour covers more than a few pixels of a freshly rendered frame.
 int conditionsDrawn(views::VtkViewWidget* view, const views::TrajectoryScene& scene) {
@@ -126,6 +134,114 @@ class TestOpening : public QObject {
     window_->openModel(model_);  // asked twice: opened twice, in turn
     QCOMPARE(window_->opener().queue().size(), std::size_t{2});
     expectTrajectoriesDrawn();
+  }
+
+  // Issue 28 step 3: two recordings with one model are two pairs, each drawn in its own view of the grid, and
+  // a session keeps both recordings.
+  void twoRecordingsWithOneModelAreTwoPairsInTheGrid() {
+    if (!QFileInfo::exists(secondRecordingPath())) QSKIP("pmd_reach_ex2.nwb is not here");
+    window_->openFiles({recordingPath(), model_, secondRecordingPath()});
+    QTRY_VERIFY_WITH_TIMEOUT(window_->opener().isIdle() && window_->workspace().workspace().settled(), kOpenTimeoutMs);
+    const workspace::Workspace& space = window_->workspace().workspace();
+    QCOMPARE(space.pairs().size(), std::size_t{2});
+    for (const workspace::PairItem& pair : space.pairs()) QCOMPARE(pair.state, workspace::State::Ready);
+    gui::PairGrid* grid = window_->pairGrid();
+    QTRY_COMPARE(grid->shownPairs().size(), std::size_t{2});
+    // The docks hold the last pair run by the controller; the other has a view of its own, drawn.
+    const std::optional<workspace::Id> focus = window_->workspace().focusedPair();
+    QVERIFY(focus.has_value());
+    const workspace::Id other = space.pairs()[0].id == *focus ? space.pairs()[1].id : space.pairs()[0].id;
+    QVERIFY(grid->drawn(other) >= 2);
+    QCOMPARE(grid->ownViews().size(), std::size_t{1});
+    QVERIFY(grid->ownViews()[0]->isVisible());
+    // Its own frame shows trajectory colours (the first two condition colours: both recordings have them).
+    views::VtkViewWidget* own = grid->ownViews()[0];
+    const long long before = own->framesRendered();
+    own->requestRender();
+    QTRY_VERIFY(own->framesRendered() > before);
+    const QImage frame = own->grabFramebuffer();
+    int coloured = 0;
+    for (std::size_t condition = 0; condition < 2; ++condition)
+      coloured += testing::countPixelsNear(frame, testing::toQColor(views::categoricalColour(condition)), 12);
+    QVERIFY2(coloured > 100, qPrintable(QString::number(coloured)));
+    // The Workspace dock lists the two recordings, the model and the two pairs, each ready, with Close per file.
+    auto* tree = window_->findChild<QTreeWidget*>("workspaceTree");
+    QVERIFY(tree != nullptr);
+    QTRY_COMPARE(tree->topLevelItemCount(), 3);
+    QTRY_COMPARE(tree->topLevelItem(2)->childCount(), 2);
+    QCOMPARE(tree->topLevelItem(0)->childCount(), 2);
+    QCOMPARE(tree->topLevelItem(1)->childCount(), 1);
+    // Every leaf (a file, or a pair under its recording) is ready.
+    const std::function<bool(QTreeWidgetItem*)> ready = [&ready](QTreeWidgetItem* item) {
+      if (item->childCount() == 0) return item->text(1).startsWith("ready");
+      for (int row = 0; row < item->childCount(); ++row)
+        if (!ready(item->child(row))) return false;
+      return true;
+    };
+    const auto allReady = [tree, &ready] {
+      for (int group = 0; group < tree->topLevelItemCount(); ++group)
+        if (!ready(tree->topLevelItem(group))) return false;
+      return true;
+    };
+    QTRY_VERIFY(allReady());
+    QCOMPARE(window_->findChildren<QToolButton*>(QRegularExpression("^closeItem_")).size(), 3);
+    if (const QString grabs = qEnvironmentVariable("NEUROLENS_TEST_GRABS"); !grabs.isEmpty()) {
+      auto* dock = window_->findChild<QDockWidget*>("workspaceDock");
+      dock->raise();
+      QTest::qWait(100);
+      dock->grab().save(grabs + "/workspace_dock.png");
+    }
+
+    const QString session = folder_.filePath("two.nlsession");
+    const QString focusRecording = window_->controller().recordingPath();
+    window_->saveSession(session);
+    window_.reset();
+    window_ = std::make_unique<MainWindow>();
+    window_->show();
+    window_->openSession(session);
+    QTRY_VERIFY_WITH_TIMEOUT(window_->opener().isIdle() && window_->workspace().workspace().settled() &&
+                                 window_->workspace().workspace().pairs().size() == 2,
+                             kOpenTimeoutMs);
+    QCOMPARE(window_->workspace().workspace().recordings().size(), std::size_t{2});
+    // The session's pair opens last: the docks hold it again, with its saved latents (the controller ran no
+    // model; the workspace ran it on the other recording).
+    QCOMPARE(QFileInfo(window_->controller().recordingPath()).absoluteFilePath(),
+             QFileInfo(focusRecording).absoluteFilePath());
+    QCOMPARE(window_->controller().inferenceRuns(), 0);
+    for (const workspace::PairItem& pair : window_->workspace().workspace().pairs())
+      QCOMPARE(pair.state, workspace::State::Ready);
+  }
+
+  // Closing a file while its pair's model runs cancels that job: no crash, no hang, the other pair stays.
+  void closingAFileWhileItsPairRunsCancelsIt() {
+    if (!QFileInfo::exists(secondRecordingPath())) QSKIP("pmd_reach_ex2.nwb is not here");
+    gui::WorkspaceController& workspace = window_->workspace();
+    int closed = 0;
+    connect(
+        &workspace, &gui::WorkspaceController::jobStarted, window_.get(),
+        [&] {
+          for (const workspace::PairItem& pair : workspace.workspace().pairs()) {
+            if (!pair.running) continue;
+            workspace.close(pair.recording);
+            ++closed;
+            return;
+          }
+        },
+        Qt::QueuedConnection);
+    // The controller runs the model on the last recording; the workspace runs it on the first.
+    window_->openFiles({recordingPath(), secondRecordingPath(), model_});
+    QTRY_VERIFY_WITH_TIMEOUT(closed > 0 && window_->opener().isIdle() && !workspace.busy(), kOpenTimeoutMs);
+    const workspace::Workspace& space = workspace.workspace();
+    QCOMPARE(space.recordings().size(), std::size_t{1});
+    QCOMPARE(QFileInfo(QString::fromStdString(space.recordings()[0].path)).fileName(), QString("pmd_reach_ex2.nwb"));
+    QCOMPARE(space.pairs().size(), std::size_t{1});
+    QCOMPARE(space.pairs()[0].state, workspace::State::Ready);
+    QVERIFY(window_->controller().latents() != nullptr);
+    // Closing the rest lets the controller go: the view shows the empty state again.
+    workspace.close(space.models()[0].id);
+    workspace.close(space.recordings()[0].id);
+    QTRY_VERIFY(window_->emptyStateShown());
+    QVERIFY(window_->controller().recording() == nullptr);
   }
 };
 

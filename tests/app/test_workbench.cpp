@@ -55,10 +55,12 @@
 #include "session/session.h"
 #include "support/display_test_support.h"
 #include "widgets/analysis_panel.h"
+#include "widgets/pair_grid.h"
 #include "widgets/plot_widget.h"
 #include "widgets/table_panel.h"
 #include "widgets/trajectory_controls.h"
 #include "widgets/trial_highlight.h"
+#include "workspace_controller.h"
 
 using namespace neurolens;
 using neurolens::gui::BackgroundJob;
@@ -594,6 +596,9 @@ class TestWorkbench : public QObject {
     const QJsonObject expected = QJsonDocument::fromJson(python.readAllStandardOutput()).object();
     QVERIFY(expected["inputs_match"].toObject()["recording"].toBool());
     QVERIFY(expected["inputs_match"].toObject()["model"].toBool());
+    // The lists of every file open (issue 28 step 3) hold the same files here.
+    QVERIFY(expected["inputs_match"].toObject()["recordings"].toBool());
+    QVERIFY(expected["inputs_match"].toObject()["models"].toBool());
     const QJsonArray shape = expected["latents_shape"].toArray();
     QCOMPARE(shape.size(), 3);
     QCOMPARE(static_cast<std::size_t>(shape[0].toInt()), window.controller().latents()->dim(0));
@@ -811,8 +816,22 @@ class TestWorkbench : public QObject {
     QVERIFY(box != nullptr);
     QVERIFY2(box->windowTitle().contains("does not fit") && box->text().contains("pmd_reach_yu2009.nwb"),
              qPrintable(box->windowTitle() + ": " + box->text()));
-    QVERIFY(window.controller().latents() == nullptr);
-    QVERIFY(window.emptyStateShown());  // no trajectories of the old recording left behind
+    // Both recordings stay open (issue 28 step 3): the new pair is in error with the reason and draws nothing;
+    // the demo's pair is still drawn, and the docks go back to it.
+    const workspace::Workspace& space = window.workspace().workspace();
+    const workspace::RecordingItem* recording = space.findRecording(QFileInfo(other).absoluteFilePath().toStdString());
+    QVERIFY(recording != nullptr);
+    const workspace::ModelItem* model =
+        space.findModel(QFileInfo(window.controller().attemptedModel()).absoluteFilePath().toStdString());
+    QVERIFY(model != nullptr);
+    const workspace::PairItem* wrong = space.findPair(recording->id, model->id);
+    QVERIFY(wrong != nullptr);
+    QCOMPARE(wrong->state, workspace::State::Error);
+    QVERIFY2(wrong->error.find("units") != std::string::npos, wrong->error.c_str());
+    QTRY_VERIFY(window.controller().latents() != nullptr && window.workspace().focusedPair() != wrong->id);
+    QVERIFY(!window.emptyStateShown());
+    QTRY_VERIFY(window.pairGrid()->shownPairs().size() >= 2);
+    QCOMPARE(window.pairGrid()->drawn(wrong->id), std::size_t{0});
     closeMessageBoxes(&window);
   }
 };

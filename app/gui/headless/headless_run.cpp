@@ -7,12 +7,14 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSaveFile>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
 #include "logic/open_queue.h"
 #include "main_window.h"
 #include "neurolens/views/vtk_view_widget.h"
+#include "widgets/pair_grid.h"
 
 namespace neurolens::gui {
 
@@ -39,7 +41,9 @@ QJsonObject stateJson(const RunState& state) {
   for (const PairState& pair : state.pairs()) {
     pairs.append(QJsonObject{{"recording", text(pair.recording)},
                              {"model", pair.model ? text(*pair.model) : QJsonValue(QJsonValue::Null)},
-                             {"state", pair.ready ? "ready" : "error"},
+                             {"state", pair.ready     ? "ready"
+                                       : pair.loading ? "loading"
+                                                      : "error"},
                              {"error", pair.error.empty() ? QJsonValue(QJsonValue::Null) : text(pair.error)},
                              {"trajectories", static_cast<qint64>(pair.trajectories)}});
   }
@@ -77,29 +81,7 @@ void HeadlessRun::start() {
 }
 
 void HeadlessRun::observe() {
-  PipelineController* controller = &window_.controller();
-  connect(controller, &PipelineController::recordingChanged, this, [this, controller](bool ok) {
-    if (ok) {
-      const BinnedRecording* recording = controller->recording();
-      state_.recordingOpened(absolute(controller->recordingPath()), recording->unitCount(), recording->trialCount());
-      return;
-    }
-    const BackgroundJob& job = controller->recordingJob();
-    const std::string path = absolute(controller->attemptedRecording());
-    state_.failed(path, true,
-                  job.outcome() == BackgroundJob::Outcome::Failed ? job.errorMessage().toStdString() : "cancelled");
-  });
-  connect(controller, &PipelineController::modelChanged, this, [this, controller](bool ok) {
-    if (ok) {
-      state_.modelLoaded(absolute(controller->modelPath()), controller->model()->latentCount());
-      return;
-    }
-    // A held model that fails to rerun on a new recording is that pair's error, not the file's.
-    if (controller->attemptedModel() == controller->modelPath() && controller->model() != nullptr) return;
-    const BackgroundJob& job = controller->modelJob();
-    state_.failed(absolute(controller->attemptedModel()), false,
-                  job.outcome() == BackgroundJob::Outcome::Failed ? job.errorMessage().toStdString() : "cancelled");
-  });
+  // Files and pairs are read from the workspace when the run ends; problems that belong to no file are kept here.
   connect(&window_, &MainWindow::fileRefused, this, [this](const QString& path, const QString& reason) {
     state_.problem(absolute(path) + ": " + reason.toStdString());
   });
@@ -109,48 +91,66 @@ void HeadlessRun::observe() {
   connect(&window_.opener(), &OpenScheduler::idle, this, &HeadlessRun::onAllEnded);
 }
 
+std::vector<views::VtkViewWidget*> HeadlessRun::views() const {
+  std::vector<views::VtkViewWidget*> all{window_.trajectoryView()};
+  for (views::VtkViewWidget* view : window_.pairGrid()->ownViews()) all.push_back(view);
+  return all;
+}
+
 void HeadlessRun::onAllEnded() {
   if (finishing_ || frameWait_.isActive()) return;
-  // Let the view draw what the last job produced before grabbing the window (at most 5 s).
-  views::VtkViewWidget* view = window_.trajectoryView();
-  framesBefore_ = view->framesRendered();
+  // Let every view draw what the last job produced before grabbing the window (at most 5 s).
+  window_.pairGrid()->rebuild();
+  framesBefore_.clear();
+  for (views::VtkViewWidget* view : views()) {
+    framesBefore_.push_back(view->framesRendered());
+    view->requestRender();
+  }
   framePolls_ = 0;
-  view->requestRender();
   frameWait_.start();
 }
 
 void HeadlessRun::onFramePoll() {
-  views::VtkViewWidget* view = window_.trajectoryView();
-  const bool drawn = view->framesRendered() > framesBefore_ || !view->isVisible();
+  const std::vector<views::VtkViewWidget*> all = views();
+  bool drawn = all.size() == framesBefore_.size();
+  for (std::size_t index = 0; drawn && index < all.size(); ++index)
+    drawn = all[index]->framesRendered() > framesBefore_[index] || !all[index]->isVisible();
   if (!drawn && ++framePolls_ < 100) return;
   frameWait_.stop();
   QTimer::singleShot(200, this, [this] { finish(false); });
 }
 
-void HeadlessRun::describePairs() {
-  PipelineController& controller = window_.controller();
+void HeadlessRun::describeWorkspace() {
+  using workspace::State;
+  const workspace::Workspace& space = window_.workspace().workspace();
+  for (const workspace::RecordingItem& item : space.recordings()) {
+    state_.asked(item.path, true);
+    if (item.state == State::Ready) state_.recordingOpened(item.path, item.data->unitCount(), item.data->trialCount());
+    if (item.state == State::Error) state_.failed(item.path, true, item.error);
+  }
+  for (const workspace::ModelItem& item : space.models()) {
+    state_.asked(item.path, false);
+    if (item.state == State::Ready) state_.modelLoaded(item.path, item.facts.latents);
+    if (item.state == State::Error) state_.failed(item.path, false, item.error);
+  }
+  const std::optional<workspace::Id> focus = window_.workspace().focusedPair();
+  const std::vector<workspace::Id> shown = window_.pairGrid()->shownPairs();
   std::vector<PairState> pairs;
-  if (controller.recording() != nullptr) {
+  for (const workspace::PairItem& item : space.pairs()) {
     PairState pair;
-    pair.recording = absolute(controller.recordingPath());
-    if (controller.model() == nullptr) {
-      pair.ready = true;  // a recording alone: ready (its own trajectories come with issue 28 step 4)
+    pair.recording = space.recording(item.recording)->path;
+    if (item.model) pair.model = space.model(*item.model)->path;
+    pair.ready = item.state == State::Ready;
+    pair.loading = item.state == State::Loading;
+    pair.error = pair.loading ? std::string("still loading") : item.error;
+    if (focus == item.id) {
+      const Trajectories* drawn = window_.trajectories();
+      if (drawn != nullptr && !window_.emptyStateShown()) pair.trajectories = drawn->data.points.dim(0);
     } else {
-      pair.model = absolute(controller.modelPath());
-      if (!controller.fitProblem().isEmpty()) {
-        pair.error = controller.fitProblem().toStdString();
-      } else if (controller.latents() == nullptr) {
-        const BackgroundJob& job = controller.modelJob();
-        pair.error = job.outcome() == BackgroundJob::Outcome::Failed
-                         ? "the model did not run on this recording: " + job.errorMessage().toStdString()
-                         : "the model has not run on this recording";
-      } else {
-        pair.ready = true;
-      }
+      pair.trajectories = window_.pairGrid()->drawn(item.id);
     }
-    const Trajectories* drawn = window_.trajectories();
-    if (drawn != nullptr && !window_.emptyStateShown()) pair.trajectories = drawn->data.points.dim(0);
-    if (pair.ready && pair.model && pair.trajectories == 0) {
+    const bool inGrid = std::find(shown.begin(), shown.end(), item.id) != shown.end();
+    if (pair.ready && pair.model && inGrid && pair.trajectories == 0) {
       pair.ready = false;
       pair.error = "no trajectories were drawn";
     }
@@ -184,7 +184,7 @@ void HeadlessRun::finish(bool timedOut) {
   finishing_ = true;
   watchdog_.stop();
   frameWait_.stop();
-  describePairs();
+  describeWorkspace();
   QString problem;
   const bool written = writeOutputs(problem);
   int code = state_.exitCode();

@@ -7,9 +7,14 @@
 // after --timeout seconds with exit 4 and the state so far.
 #include <QObject>
 #include <QTimer>
+#include <vector>
 
 #include "headless/gui_options.h"
 #include "logic/run_state.h"
+
+namespace neurolens::views {
+class VtkViewWidget;
+}
 
 namespace neurolens::gui {
 
@@ -29,7 +34,8 @@ class HeadlessRun : public QObject {
   void onAllEnded();
   void onFramePoll();
   void finish(bool timedOut);
-  void describePairs();
+  void describeWorkspace();
+  [[nodiscard]] std::vector<views::VtkViewWidget*> views() const;
   [[nodiscard]] bool writeOutputs(QString& problem);
 
   MainWindow& window_;
@@ -37,7 +43,7 @@ class HeadlessRun : public QObject {
   RunState state_;
   QTimer watchdog_;
   QTimer frameWait_;  // polls for a frame drawn after the last job
-  long long framesBefore_ = 0;
+  std::vector<long long> framesBefore_;
   int framePolls_ = 0;
   bool finishing_ = false;
 };

@@ -10,6 +10,7 @@
 #include "neurolens/core/projection.h"
 #include "neurolens/io/nwb_writer.h"
 #include "neurolens/resources/demo_model.h"
+#include "neurolens/views/demo_trajectories.h"
 
 namespace neurolens::gui {
 
@@ -171,6 +172,17 @@ FloatArray firstTrials(const FloatArray& data, std::size_t count) {
   std::vector<float> values(data.values().begin(),
                             data.values().begin() + static_cast<std::ptrdiff_t>(count * rowSize));
   return FloatArray(std::move(shape), std::move(values));
+}
+
+views::TrajectoryData syntheticTrajectories() {
+  views::DemoTrajectories demo = views::makeRotationalTrajectories(8, 20, 80);
+  views::TrajectoryData trajectories;
+  trajectories.points = std::move(demo.points);
+  trajectories.condition = std::move(demo.condition);
+  for (int condition = 0; condition < 8; ++condition)
+    trajectories.conditionNames.push_back("demo direction " + std::to_string(condition * 45) + " deg");
+  trajectories.axisTitles = {"latent 1", "latent 2", "latent 3"};
+  return trajectories;
 }
 
 }  // namespace neurolens::gui

@@ -66,6 +66,9 @@ struct DemoFiles {
 [[nodiscard]] DemoFiles ensureDemoFiles(const std::filesystem::path& folder, const DemoOptions& options,
                                         const Progress& progress = {});
 
+// Help > Show Demo Trajectories: synthetic rotational dynamics, 8 directions x 20 trials x 80 bins.
+[[nodiscard]] views::TrajectoryData syntheticTrajectories();
+
 // First `count` trials' rows of a [trials, ...] array (attribution on a subset).
 [[nodiscard]] FloatArray firstTrials(const FloatArray& data, std::size_t count);
 

@@ -41,4 +41,15 @@ std::string describeRecording(const io::RecordingSummary& summary) {
   return text.str();
 }
 
+Table unitsWithIds(const BinnedRecording& recording) {
+  if (recording.units.find("id") != nullptr ||
+      (recording.units.rows() != 0 && recording.units.rows() != recording.unitIds.size()))
+    return recording.units;
+  Table table;
+  table.add(
+      Column{"id", "unit id in the file", std::vector<double>(recording.unitIds.begin(), recording.unitIds.end()), {}});
+  for (const Column& column : recording.units.columns()) table.add(column);
+  return table;
+}
+
 }  // namespace neurolens::gui

@@ -12,8 +12,6 @@ const char* fileStateName(FileState state) {
       return "ready";
     case FileState::Error:
       return "error";
-    case FileState::Replaced:
-      return "replaced";
   }
   return "error";
 }
@@ -33,8 +31,6 @@ OpenedFile& RunState::entry(const std::string& path, bool recording) {
 void RunState::asked(const std::string& path, bool recording) { entry(path, recording); }
 
 void RunState::recordingOpened(const std::string& path, std::size_t units, std::size_t trials) {
-  for (OpenedFile& file : files_)
-    if (file.recording && file.state == FileState::Ready && file.path != path) file.state = FileState::Replaced;
   OpenedFile& file = entry(path, true);
   file.state = FileState::Ready;
   file.units = units;
@@ -43,8 +39,6 @@ void RunState::recordingOpened(const std::string& path, std::size_t units, std::
 }
 
 void RunState::modelLoaded(const std::string& path, std::int64_t latents) {
-  for (OpenedFile& file : files_)
-    if (!file.recording && file.state == FileState::Ready && file.path != path) file.state = FileState::Replaced;
   OpenedFile& file = entry(path, false);
   file.state = FileState::Ready;
   file.latents = latents;

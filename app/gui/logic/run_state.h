@@ -1,8 +1,8 @@
 #pragma once
 // What a headless run (`neurolens FILES --screenshot/--state-json`) reports: every
 // recording and model it was given or that the window opened, with its state, and
-// the pairs the window holds. Plain logic, no Qt; HeadlessRun feeds it from the
-// window and writes it out (../shared/spec/cli.md, "GUI command line").
+// the pairs of the workspace (each recording with each model, or alone). Plain logic, no Qt; HeadlessRun feeds it from
+// the window and writes it out (../shared/spec/cli.md, "GUI command line").
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -11,8 +11,7 @@
 
 namespace neurolens::gui {
 
-// Replaced: opened fine, then a later file of the same kind took its place (the window holds one of each).
-enum class FileState { Loading, Ready, Error, Replaced };
+enum class FileState { Loading, Ready, Error };
 [[nodiscard]] const char* fileStateName(FileState state);
 
 struct OpenedFile {
@@ -31,6 +30,7 @@ struct PairState {
   bool ready = false;
   std::string error;
   std::size_t trajectories = 0;  // drawn in its view
+  bool loading = false;          // still opening or running when the run ended (a timeout)
 };
 
 class RunState {

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "neurolens/core/atomic_file.h"
 #include "neurolens/core/errors.h"
@@ -64,6 +65,24 @@ QString sha256OfFile(const QString& path) {
 
 QString resultsPathFor(const QString& sessionPath) { return sessionPath + ".h5"; }
 
+std::vector<OpenRequest> otherInputs(const SessionState& state) {
+  std::vector<OpenRequest> requests;
+  for (const SessionInput& input : state.recordings)
+    if (input.path != state.recording.path) requests.push_back({OpenKind::Recording, input.path.toStdString(), {}});
+  for (const SessionInput& input : state.models)
+    if (input.path != state.model.path) requests.push_back({OpenKind::Model, input.path.toStdString(), {}});
+  return requests;
+}
+
+std::vector<SessionInput> inputsFor(const std::vector<std::string>& paths) {
+  std::vector<SessionInput> inputs;
+  for (const std::string& path : paths) {
+    const QString file = QString::fromStdString(path);
+    inputs.push_back({file, sha256OfFile(file)});
+  }
+  return inputs;
+}
+
 void saveSession(const QString& path, const SessionState& state, const FloatArray* latents,
                  const AttributionOutcome* attribution, const ProbeOutcome* probe) {
   QJsonObject root;
@@ -72,6 +91,11 @@ void saveSession(const QString& path, const SessionState& state, const FloatArra
   QJsonObject inputs;
   if (!state.recording.path.isEmpty()) inputs["recording"] = inputJson(state.recording);
   if (!state.model.path.isEmpty()) inputs["model"] = inputJson(state.model);
+  for (const auto& [key, list] : {std::pair{"recordings", &state.recordings}, std::pair{"models", &state.models}}) {
+    QJsonArray array;
+    for (const SessionInput& input : *list) array.append(inputJson(input));
+    if (!array.isEmpty()) inputs[key] = array;
+  }
   root["inputs"] = inputs;
   QJsonObject binning{{"bin_ms", state.binning.binMs},
                       {"align", QString::fromStdString(state.binning.align)},
@@ -179,6 +203,11 @@ LoadedSession loadSession(const QString& path) {
   const QJsonObject inputs = root["inputs"].toObject();
   state.recording = inputFrom(inputs["recording"]);
   state.model = inputFrom(inputs["model"]);
+  for (const auto& [key, single, list] : {std::tuple{"recordings", &state.recording, &state.recordings},
+                                          std::tuple{"models", &state.model, &state.models}}) {
+    for (const QJsonValue& value : inputs[key].toArray()) list->push_back(inputFrom(value));
+    if (list->empty() && !single->path.isEmpty()) list->push_back(*single);  // a session from before the lists
+  }
   for (const SessionInput* input : {&state.recording, &state.model}) {
     if (input->path.isEmpty()) continue;
     const QString now = sha256OfFile(input->path);

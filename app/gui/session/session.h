@@ -12,6 +12,7 @@
 #include <optional>
 #include <vector>
 
+#include "logic/open_queue.h"
 #include "logic/pipeline.h"
 #include "pipeline_controller.h"
 
@@ -23,8 +24,13 @@ struct SessionInput {
 };
 
 struct SessionState {
+  // The pair the docks show (its latents and analyses are in the results file).
   SessionInput recording;
   SessionInput model;
+  // Every recording and model open (the workspace's lists, the pair above included); a session written before
+  // lists existed reads as the pair above alone.
+  std::vector<SessionInput> recordings;
+  std::vector<SessionInput> models;
   BinningOptions binning;
   DeviceChoice device = DeviceChoice::Auto;
   TrajectoryRequest trajectory;
@@ -53,6 +59,11 @@ struct LoadedSession {
   std::shared_ptr<FloatArray> latents;              // from the results file, when saved
   std::shared_ptr<ProbeOutcome> probe;              // from the results file, when saved
 };
+// The session's files other than its pair (recording, model), to open after it, in its order.
+[[nodiscard]] std::vector<OpenRequest> otherInputs(const SessionState& state);
+// Every path given, with the content hash of each (the lists of SessionState).
+[[nodiscard]] std::vector<SessionInput> inputsFor(const std::vector<std::string>& paths);
+
 // Throws InputError naming the file on unreadable or malformed sessions.
 [[nodiscard]] LoadedSession loadSession(const QString& path);
 

@@ -52,4 +52,17 @@ QString modelPanelHtml(const PipelineController& controller) {
   return text;
 }
 
+QString recordingPanelHtml(const PipelineController& controller) {
+  const BinnedRecording* recording = controller.recording();
+  if (recording == nullptr) return {};
+  QString description = controller.recordingDescription().toHtmlEscaped();
+  description.replace('\n', "<br>");
+  return QObject::tr("<b>%1</b><p>%2</p><p>Binned: %3 trials x %4 bins of %5 ms x %6 units.</p>")
+      .arg(QFileInfo(controller.recordingPath()).fileName().toHtmlEscaped(), description)
+      .arg(recording->trialCount())
+      .arg(recording->binCount())
+      .arg(recording->binMs)
+      .arg(recording->unitCount());
+}
+
 }  // namespace neurolens::gui

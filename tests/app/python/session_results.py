@@ -21,7 +21,9 @@ def main(session_path):
         session = json.load(handle)
     out = {"inputs_match": {}}
     for kind, entry in session["inputs"].items():
-        out["inputs_match"][kind] = sha256(entry["path"]) == entry["sha256"]
+        # "recordings" and "models" list every file open; each must match too
+        entries = entry if isinstance(entry, list) else [entry]
+        out["inputs_match"][kind] = all(sha256(e["path"]) == e["sha256"] for e in entries)
     results = session_path + ".h5"
     with h5py.File(results, "r") as h5:
         out["latents_shape"] = list(h5["latents"].shape)

@@ -1,0 +1,124 @@
+#include "widgets/workspace_panel.h"
+
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QMetaObject>
+#include <QToolButton>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+#include <map>
+
+#include "jobs/job_progress_widget.h"
+#include "workspace_controller.h"
+
+namespace neurolens::gui {
+
+namespace {
+
+enum Column { kName, kState, kJob, kClose, kColumns };
+
+QString stateText(workspace::State state, const std::string& error) {
+  const QString name = workspace::stateName(state);
+  return error.empty() ? name : name + ": " + QString::fromStdString(error);
+}
+
+QString fileName(const std::string& path) { return QFileInfo(QString::fromStdString(path)).fileName(); }
+
+}  // namespace
+
+WorkspacePanel::WorkspacePanel(WorkspaceController& workspace, QWidget* parent)
+    : QWidget(parent), workspace_(workspace) {
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(4, 4, 4, 4);
+  tree_ = new QTreeWidget(this);
+  tree_->setObjectName("workspaceTree");
+  tree_->setColumnCount(kColumns);
+  tree_->setHeaderLabels({tr("Item"), tr("State"), QString(), QString()});
+  // A narrow dock: names elided in the middle, the state takes what is left, the job and Close fit their content.
+  tree_->header()->setSectionResizeMode(kName, QHeaderView::Interactive);
+  tree_->header()->resizeSection(kName, 200);
+  tree_->header()->setSectionResizeMode(kState, QHeaderView::Stretch);
+  tree_->header()->setSectionResizeMode(kJob, QHeaderView::ResizeToContents);
+  tree_->header()->setSectionResizeMode(kClose, QHeaderView::ResizeToContents);
+  tree_->header()->setStretchLastSection(false);
+  tree_->setTextElideMode(Qt::ElideMiddle);
+  tree_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  layout->addWidget(tree_);
+  connect(&workspace_, &WorkspaceController::itemAdded, this, &WorkspacePanel::refreshLater);
+  connect(&workspace_, &WorkspaceController::itemChanged, this, &WorkspacePanel::refreshLater);
+  connect(&workspace_, &WorkspaceController::itemRemoved, this, &WorkspacePanel::refreshLater);
+  connect(&workspace_, &WorkspaceController::jobStarted, this, &WorkspacePanel::refreshLater);
+  connect(&workspace_, &WorkspaceController::focusChanged, this, &WorkspacePanel::refreshLater);
+  refresh();
+}
+
+void WorkspacePanel::refreshLater() {
+  if (refreshPending_) return;
+  refreshPending_ = true;
+  QMetaObject::invokeMethod(
+      this,
+      [this] {
+        refreshPending_ = false;
+        refresh();
+      },
+      Qt::QueuedConnection);
+}
+
+void WorkspacePanel::addRow(QTreeWidgetItem* group, workspace::Id id, const QString& name, workspace::State state,
+                            const std::string& error, const QString& detail, bool closable) {
+  auto* item = new QTreeWidgetItem(group);
+  item->setText(kName, name);
+  item->setToolTip(kName, name);
+  item->setText(kState, stateText(state, error));
+  item->setToolTip(kState, item->text(kState) + (detail.isEmpty() ? QString() : " (" + detail + ")"));
+  if (!detail.isEmpty()) item->setToolTip(kName, name + "\n" + detail);
+  item->setData(kName, Qt::UserRole, QVariant::fromValue(static_cast<qulonglong>(id)));
+  if (state == workspace::State::Error) item->setForeground(kState, QBrush(QColor(180, 30, 30)));
+  if (BackgroundJob* job = workspace_.jobFor(id); job != nullptr && job->isRunning()) {
+    auto* progress = new JobProgressWidget(tree_);
+    progress->setObjectName(QString("jobProgress_%1").arg(id));
+    progress->follow(job);
+    tree_->setItemWidget(item, kJob, progress);
+  }
+  if (closable) {
+    auto* close = new QToolButton(tree_);
+    close->setObjectName(QString("closeItem_%1").arg(id));
+    close->setText(tr("Close"));
+    close->setToolTip(tr("Close %1 (cancels its jobs)").arg(name));
+    connect(close, &QToolButton::clicked, this, [this, id] { workspace_.close(id); });
+    tree_->setItemWidget(item, kClose, close);
+  }
+}
+
+void WorkspacePanel::refresh() {
+  const workspace::Workspace& space = workspace_.workspace();
+  tree_->clear();
+  auto* recordings = new QTreeWidgetItem(tree_, {tr("Recordings (%1)").arg(space.recordings().size())});
+  for (const workspace::RecordingItem& item : space.recordings()) {
+    const QString detail = item.data != nullptr
+                               ? tr("%1 units, %2 trials").arg(item.data->unitCount()).arg(item.data->trialCount())
+                               : QString();
+    addRow(recordings, item.id, fileName(item.path), item.state, item.error, detail, true);
+  }
+  auto* models = new QTreeWidgetItem(tree_, {tr("Models (%1)").arg(space.models().size())});
+  for (const workspace::ModelItem& item : space.models()) {
+    const QString detail = item.state == workspace::State::Ready ? tr("%1 latents").arg(item.facts.latents) : QString();
+    addRow(models, item.id, fileName(item.path), item.state, item.error, detail, true);
+  }
+  // Pairs under their recording: "with MODEL" or "alone".
+  auto* pairs = new QTreeWidgetItem(tree_, {tr("Pairs (%1)").arg(space.pairs().size())});
+  const std::optional<workspace::Id> focus = workspace_.focusedPair();
+  std::map<workspace::Id, QTreeWidgetItem*> byRecording;
+  for (const workspace::PairItem& item : space.pairs()) {
+    QTreeWidgetItem*& parent = byRecording[item.recording];
+    if (parent == nullptr) parent = new QTreeWidgetItem(pairs, {QString::fromStdString(space.label(item.recording))});
+    QString detail;
+    if (item.running) detail = tr("running");
+    if (focus == item.id) detail = tr("shown in the docks");
+    const QString name = item.model ? tr("with %1").arg(QString::fromStdString(space.label(*item.model))) : tr("alone");
+    addRow(parent, item.id, name, item.state, item.error, detail, false);
+  }
+  tree_->expandAll();
+}
+
+}  // namespace neurolens::gui

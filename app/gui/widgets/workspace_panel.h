@@ -1,0 +1,34 @@
+#pragma once
+// The Workspace dock (issue 28 step 3): every recording, model and pair with its state (loading, ready, error
+// and why), a progress bar with Cancel for each running job, and Close for each file (which cancels its jobs).
+#include <QWidget>
+
+#include "neurolens/workspace/workspace.h"
+
+class QTreeWidget;
+class QTreeWidgetItem;
+
+namespace neurolens::gui {
+
+class WorkspaceController;
+
+class WorkspacePanel : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit WorkspacePanel(WorkspaceController& workspace, QWidget* parent = nullptr);
+  // Lists the workspace again (its signals call it from the event loop).
+  void refresh();
+  [[nodiscard]] QTreeWidget* tree() const { return tree_; }
+
+ private:
+  void refreshLater();
+  void addRow(QTreeWidgetItem* group, workspace::Id id, const QString& name, workspace::State state,
+              const std::string& error, const QString& detail, bool closable);
+
+  WorkspaceController& workspace_;
+  QTreeWidget* tree_ = nullptr;
+  bool refreshPending_ = false;
+};
+
+}  // namespace neurolens::gui

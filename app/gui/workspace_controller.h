@@ -1,0 +1,71 @@
+#pragma once
+// The Qt side of the workspace (issue 28 step 3): owns the Qt-free workspace::Workspace and turns its plain
+// callbacks into signals (Slicer's scene + logic), runs each pair's model on its recording as a BackgroundJob
+// (one per pair, with progress and Cancel; closing a file cancels them), and learns every file's outcome from
+// the PipelineController that opens it (so nothing is read twice). The PipelineController holds the pair the
+// docks show (the focus); when its own pair cannot be drawn and another can, the focus moves there.
+#include <QObject>
+#include <QString>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "jobs/background_job.h"
+#include "neurolens/workspace/workspace.h"
+
+namespace neurolens::gui {
+
+class PipelineController;
+
+class WorkspaceController : public QObject {
+  Q_OBJECT
+
+ public:
+  explicit WorkspaceController(PipelineController& controller, QObject* parent = nullptr);
+  ~WorkspaceController() override;
+  WorkspaceController(const WorkspaceController&) = delete;
+  WorkspaceController& operator=(const WorkspaceController&) = delete;
+
+  [[nodiscard]] const workspace::Workspace& workspace() const { return workspace_; }
+  // A file about to be opened (shown as loading until the PipelineController reports it).
+  void asked(const QString& path, bool recording);
+  // Closes a recording or a model: its jobs are cancelled, its pairs removed.
+  void close(workspace::Id id);
+  // Cancels a pair's run, or a file's opening.
+  void cancel(workspace::Id id);
+  // The pair's running job, or the job opening a file; null when none runs.
+  [[nodiscard]] BackgroundJob* jobFor(workspace::Id id) const;
+  // The paths of the recordings (or models) open and ready, in the order opened (a session's lists).
+  [[nodiscard]] std::vector<std::string> readyPaths(bool recordings) const;
+  // Jobs run, or pairs wait for one (the opening queue waits for them too).
+  [[nodiscard]] bool busy() const;
+  // The pair the PipelineController (the docks and the main view) holds; none when it holds no recording.
+  [[nodiscard]] std::optional<workspace::Id> focusedPair() const;
+  void setTrajectories(workspace::Id pair, std::size_t count) { workspace_.setTrajectories(pair, count); }
+
+ Q_SIGNALS:
+  void itemAdded(neurolens::workspace::Kind kind, neurolens::workspace::Id id);
+  void itemChanged(neurolens::workspace::Kind kind, neurolens::workspace::Id id);
+  void itemRemoved(neurolens::workspace::Kind kind, neurolens::workspace::Id id);
+  void jobStarted(neurolens::gui::BackgroundJob* job);
+  // The PipelineController's pair (the focus) may be another now, or drawn anew.
+  void focusChanged();
+
+ private:
+  void onRecordingChanged(bool ok);
+  void onModelChanged(bool ok);
+  void startPairsLater();
+  void startPairs();
+  void startPair(workspace::Id id);
+  void refocus();
+  [[nodiscard]] std::optional<workspace::Id> pairOf(const QString& recording, const QString& model) const;
+
+  PipelineController& controller_;
+  workspace::Workspace workspace_;
+  std::map<workspace::Id, std::unique_ptr<BackgroundJob>> jobs_;  // running pair jobs
+  bool startPending_ = false;
+};
+
+}  // namespace neurolens::gui
