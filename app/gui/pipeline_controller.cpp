@@ -445,6 +445,7 @@ void PipelineController::runProbe(const ProbeRequest& request) {
     const ProbeTarget target = probeTargetFromSpec(*recording, outcome->request.target);
     ProbeOptions options;
     options.folds = outcome->request.folds;
+    options.rows = outcome->request.rowsPerTrial ? ProbeRowsKind::Trials : ProbeRowsKind::Bins;
     options.binMs = recording->binMs;
     const FloatArray& features = outcome->request.useLatents ? *latents : recording->counts;
     outcome->result = neurolens::runProbe(features, target, options, progress);

@@ -51,6 +51,7 @@ struct ProbeRequest {
   std::string target;      // "behavior:NAME" or "trials:COLUMN"
   bool useLatents = true;  // features: the model's latents, else the binned counts
   std::size_t folds = 5;
+  bool rowsPerTrial = false;  // one row per trial (features averaged over the window), else per bin
 };
 
 struct ProbeOutcome {

@@ -718,6 +718,20 @@ class TestWorkbench : public QObject {
     QVERIFY2(probe->result.r2 > 0.1 && probe->result.r2 <= 1.0, qPrintable(QString::number(probe->result.r2)));
     QVERIFY(analysis->probePlot()->plot() != nullptr);
     maybeScreenshot(window, "probe");
+    // One row per trial: the trials' mean latents, the folds named in the summary.
+    auto* rows = analysis->findChild<QComboBox*>("probeRows");
+    QVERIFY(rows != nullptr);
+    rows->setCurrentIndex(rows->findData(true));
+    QTest::mouseClick(analysis->probeButton(), Qt::LeftButton);
+    QVERIFY(waitForJob(job));
+    QCOMPARE(job.outcome(), BackgroundJob::Outcome::Succeeded);
+    const auto perTrial = window.controller().probe();
+    QCOMPARE(perTrial->result.rowsKind, ProbeRowsKind::Trials);
+    QCOMPARE(perTrial->result.rows, window.controller().recording()->trialCount());
+    const auto* summary = window.findChild<QLabel*>("analysisSummary");
+    QVERIFY(summary != nullptr);
+    QVERIFY2(summary->text().contains("one row per trial"), qPrintable(summary->text()));
+    rows->setCurrentIndex(rows->findData(false));
   }
 
   void badModelIsAMessageNotACrash() {

@@ -135,7 +135,8 @@ void saveSession(const QString& path, const SessionState& state, const FloatArra
   if (probe != nullptr) {
     root["probe"] = QJsonObject{{"target", QString::fromStdString(probe->request.target)},
                                 {"use_latents", probe->request.useLatents},
-                                {"folds", static_cast<qint64>(probe->request.folds)}};
+                                {"folds", static_cast<qint64>(probe->request.folds)},
+                                {"rows", probe->request.rowsPerTrial ? "trials" : "bins"}};
   }
   const QString results = resultsPathFor(path);
   root["results"] = QFileInfo(results).fileName();
@@ -264,6 +265,7 @@ LoadedSession loadSession(const QString& path) {
     probe->request.target = object["target"].toString().toStdString();
     probe->request.useLatents = object["use_latents"].toBool(true);
     probe->request.folds = static_cast<std::size_t>(object["folds"].toInteger(5));
+    probe->request.rowsPerTrial = object["rows"].toString() == QLatin1String("trials");
     const std::vector<double> scores = reader.readDoubles("/probe/scores");
     if (scores.size() >= 7) {
       ProbeResult& result = probe->result;

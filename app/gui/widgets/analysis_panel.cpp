@@ -110,6 +110,13 @@ AnalysisPanel::AnalysisPanel(QWidget* parent) : QWidget(parent) {
   runProbe_->setObjectName("runProbeButton");
   probeForm->addRow(tr("Target"), probeTarget_);
   probeForm->addRow(tr("Features"), probeFeatures_);
+  probeRows_ = new QComboBox(probeBox);
+  probeRows_->setObjectName("probeRows");
+  probeRows_->addItem(tr("one per bin"), false);
+  probeRows_->addItem(tr("one per trial (window mean)"), true);
+  probeRows_->setToolTip(tr("Rows the probe decodes: every (trial, bin), or each trial's features averaged over "
+                            "its window (e.g. a trial's label from its delay period)"));
+  probeForm->addRow(tr("Rows"), probeRows_);
   probeForm->addRow(runProbe_);
 
   // Parented to this panel until the window places it (see resultsWidget()).
@@ -246,6 +253,7 @@ ProbeRequest AnalysisPanel::probeRequest() const {
   ProbeRequest request;
   request.target = probeTarget_->currentData().toString().toStdString();
   request.useLatents = probeFeatures_->currentData().toBool();
+  request.rowsPerTrial = probeRows_->currentData().toBool();
   return request;
 }
 
@@ -347,19 +355,21 @@ void AnalysisPanel::showProbe(const std::shared_ptr<const ProbeOutcome>& outcome
     bars.barLabels = {"accuracy", "chance"};
     bars.yTitle = "fraction correct";
     bars.range = std::make_pair(0.0, 1.0);
-    summary_->setText(tr("Probe %1 from %2: accuracy %3 (chance %4), %5 folds")
+    summary_->setText(tr("Probe %1 from %2: accuracy %3 (chance %4), %5 folds, one row per %6")
                           .arg(target, features)
                           .arg(result.accuracy, 0, 'f', 3)
                           .arg(result.chance, 0, 'f', 3)
-                          .arg(QString::fromLatin1(foldsKindName(result.foldsKind))));
+                          .arg(QString::fromLatin1(foldsKindName(result.foldsKind)))
+                          .arg(result.rowsKind == ProbeRowsKind::Trials ? tr("trial") : tr("bin")));
   } else {
     bars.values = result.r2PerDim;
     for (std::size_t d = 0; d < result.r2PerDim.size(); ++d) bars.barLabels.push_back("dim " + std::to_string(d + 1));
     summary_->setText(
-        tr("Probe %1 from %2: cross-validated R\u00b2 %3, %4 folds")
+        tr("Probe %1 from %2: cross-validated R\u00b2 %3, %4 folds, one row per %5")
             .arg(target, features)
             .arg(result.r2, 0, 'f', 3)
-            .arg(QString::fromLatin1(foldsKindName(result.foldsKind))));
+            .arg(QString::fromLatin1(foldsKindName(result.foldsKind)))
+            .arg(result.rowsKind == ProbeRowsKind::Trials ? tr("trial") : tr("bin")));
   }
   bars.title = "Probe: " + outcome->request.target;
   probePlot_->setPlot(std::make_unique<fig::BarPlot>(std::move(bars)));

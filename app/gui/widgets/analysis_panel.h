@@ -76,6 +76,7 @@ class AnalysisPanel : public QWidget {
   QPushButton* runAttribution_ = nullptr;
   QComboBox* probeTarget_ = nullptr;
   QComboBox* probeFeatures_ = nullptr;
+  QComboBox* probeRows_ = nullptr;
   QPushButton* runProbe_ = nullptr;
   QWidget* resultsPage_ = nullptr;
   QTabWidget* results_ = nullptr;
