@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <exception>
+#include <functional>
 #include <limits>
 #include <map>
 #include <numeric>
@@ -378,72 +379,14 @@ CrossValidatedRidge crossValidateRidge(const Eigen::MatrixXd& x, const Eigen::Ma
 
 namespace {
 
-// One outer split of the logistic cross-validation: the penalty chosen by the inner
-// folds and the refit's predictions of the held-out rows.
-struct LogisticSplitResult {
-  double alpha = 0.0;
-  std::vector<int> predicted;  // rows of split.test, in order
-};
-
-LogisticSplitResult fitLogisticSplit(const Eigen::MatrixXd& x, const std::vector<int>& labels, int classes,
-                                     const OuterSplit& split, const std::vector<double>& alphas) {
-  // Fit from the strongest penalty down, each fit starting from the previous
-  // solution: the path is smooth in alpha, so this saves most iterations.
-  std::vector<std::size_t> order(alphas.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return alphas[a] > alphas[b]; });
-  std::vector<double> meanScore(alphas.size(), 0.0);
-  std::vector<LogisticModel> firstInner(alphas.size());  // inner fold 0's solutions: the refit's start
-  for (std::size_t k = 0; k < split.innerTest.size(); ++k) {
-    RowSet innerTrain;
-    for (std::size_t j = 0; j < split.innerTest.size(); ++j)
-      if (j != k) innerTrain.insert(innerTrain.end(), split.innerTest[j].begin(), split.innerTest[j].end());
-    std::sort(innerTrain.begin(), innerTrain.end(),
-              [](const IndexRange& a, const IndexRange& b) { return a.begin < b.begin; });
-    const Eigen::MatrixXd trainX = gatherRows(x, innerTrain);
-    const std::vector<int> trainLabels = gatherValues(labels, innerTrain);
-    const Eigen::MatrixXd testX = gatherRows(x, split.innerTest[k]);
-    const std::vector<int> testLabels = gatherValues(labels, split.innerTest[k]);
-    LogisticModel previous;
-    for (const std::size_t a : order) {
-      LogisticFitOptions options;
-      options.alpha = alphas[a];
-      options.warmStart = previous.weights.size() > 0 ? &previous : nullptr;
-      LogisticModel model = fitMultinomialLogistic(trainX, trainLabels, classes, options);
-      meanScore[a] += accuracyOf(testLabels, model.predict(testX)) / static_cast<double>(split.innerTest.size());
-      if (k == 0) firstInner[a] = model;
-      previous = std::move(model);
-    }
-  }
-  const std::size_t chosen = bestIndex(meanScore);
-  LogisticSplitResult result;
-  result.alpha = alphas[chosen];
-  LogisticFitOptions options;
-  options.alpha = result.alpha;
-  options.warmStart = &firstInner[chosen];  // the same penalty on most of the same rows
-  const LogisticModel model =
-      fitMultinomialLogistic(gatherRows(x, split.train), gatherValues(labels, split.train), classes, options);
-  result.predicted = model.predict(gatherRows(x, split.test));
-  return result;
-}
-
-}  // namespace
-
-CrossValidatedLogistic crossValidateLogistic(const Eigen::MatrixXd& x, const std::vector<int>& labels, int classes,
-                                             const std::vector<std::size_t>& groupEnd, std::size_t folds,
-                                             const std::vector<double>& alphas, const Progress& progress) {
-  checkAlphas(alphas);
-  // One label per group (a trial's rows share its label): stratified folds over whole groups.
-  std::vector<int> groupLabels;
-  for (const std::size_t end : groupEnd)
-    if (end > 0) groupLabels.push_back(labels[end - 1]);
-  const std::vector<OuterSplit> splits = nestedSplits(groupEnd, folds, &groupLabels);
-  // The outer splits are independent: they run on up to one worker thread per core
-  // (the results do not depend on the order). This thread reports progress as splits
-  // finish; a cancel (report() throwing) stops the workers after their current split.
+// Runs task(0) .. task(count - 1) on up to one worker thread per core (the tasks
+// must not depend on each other's order). This thread reports progress as tasks
+// finish; a cancel (report() throwing) or a task's exception stops the workers
+// after their current task and is rethrown here.
+void parallelFor(std::size_t count, const std::function<void(std::size_t)>& task, const Progress& progress,
+                 const std::string& stage) {
   const std::size_t threads =
-      std::max<std::size_t>(1, std::min<std::size_t>(splits.size(), std::thread::hardware_concurrency()));
-  std::vector<LogisticSplitResult> outcomes(splits.size());
+      std::max<std::size_t>(1, std::min<std::size_t>(count, std::thread::hardware_concurrency()));
   std::mutex mutex;
   std::condition_variable changed;
   std::size_t next = 0;
@@ -452,16 +395,15 @@ CrossValidatedLogistic crossValidateLogistic(const Eigen::MatrixXd& x, const std
   std::exception_ptr failure;
   const auto work = [&] {
     for (;;) {
-      std::size_t s = 0;
+      std::size_t index = 0;
       {
         const std::lock_guard<std::mutex> lock(mutex);
-        if (next >= splits.size() || failure) break;
-        s = next++;
+        if (next >= count || failure) break;
+        index = next++;
       }
       try {
-        LogisticSplitResult outcome = fitLogisticSplit(x, labels, classes, splits[s], alphas);
+        task(index);
         const std::lock_guard<std::mutex> lock(mutex);
-        outcomes[s] = std::move(outcome);
         ++finished;
       } catch (...) {
         const std::lock_guard<std::mutex> lock(mutex);
@@ -486,8 +428,7 @@ CrossValidatedLogistic crossValidateLogistic(const Eigen::MatrixXd& x, const std
         reported = finished;
         lock.unlock();
         try {
-          progress.report(static_cast<double>(reported) / static_cast<double>(splits.size()),
-                          "logistic cross-validation");
+          progress.report(static_cast<double>(reported) / static_cast<double>(count), stage);
         } catch (...) {
           lock.lock();
           if (!failure) failure = std::current_exception();
@@ -499,13 +440,95 @@ CrossValidatedLogistic crossValidateLogistic(const Eigen::MatrixXd& x, const std
   }
   for (auto& thread : pool) thread.join();
   if (failure) std::rethrow_exception(failure);
+}
+
+// One inner fold of one outer split: the held-out accuracy at every penalty, and
+// (fold 0) the solutions, which start the outer refits.
+struct InnerFoldResult {
+  std::vector<double> accuracy;           // per alpha
+  std::vector<LogisticModel> solutions;  // per alpha, kept for inner fold 0 only
+};
+
+InnerFoldResult fitInnerFold(const Eigen::MatrixXd& x, const std::vector<int>& labels, int classes,
+                             const OuterSplit& split, std::size_t k, const std::vector<double>& alphas) {
+  // Fit from the strongest penalty down, each fit starting from the previous
+  // solution: the path is smooth in alpha, so this saves most iterations.
+  std::vector<std::size_t> order(alphas.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return alphas[a] > alphas[b]; });
+  RowSet innerTrain;
+  for (std::size_t j = 0; j < split.innerTest.size(); ++j)
+    if (j != k) innerTrain.insert(innerTrain.end(), split.innerTest[j].begin(), split.innerTest[j].end());
+  std::sort(innerTrain.begin(), innerTrain.end(),
+            [](const IndexRange& a, const IndexRange& b) { return a.begin < b.begin; });
+  const Eigen::MatrixXd trainX = gatherRows(x, innerTrain);
+  const std::vector<int> trainLabels = gatherValues(labels, innerTrain);
+  const Eigen::MatrixXd testX = gatherRows(x, split.innerTest[k]);
+  const std::vector<int> testLabels = gatherValues(labels, split.innerTest[k]);
+  InnerFoldResult result;
+  result.accuracy.assign(alphas.size(), 0.0);
+  if (k == 0) result.solutions.resize(alphas.size());
+  LogisticModel previous;
+  for (const std::size_t a : order) {
+    LogisticFitOptions options;
+    options.alpha = alphas[a];
+    options.warmStart = previous.weights.size() > 0 ? &previous : nullptr;
+    LogisticModel model = fitMultinomialLogistic(trainX, trainLabels, classes, options);
+    result.accuracy[a] = accuracyOf(testLabels, model.predict(testX));
+    if (k == 0) result.solutions[a] = model;
+    previous = std::move(model);
+  }
+  return result;
+}
+
+}  // namespace
+
+CrossValidatedLogistic crossValidateLogistic(const Eigen::MatrixXd& x, const std::vector<int>& labels, int classes,
+                                             const std::vector<std::size_t>& groupEnd, std::size_t folds,
+                                             const std::vector<double>& alphas, const Progress& progress) {
+  checkAlphas(alphas);
+  // One label per group (a trial's rows share its label): stratified folds over whole groups.
+  std::vector<int> groupLabels;
+  for (const std::size_t end : groupEnd)
+    if (end > 0) groupLabels.push_back(labels[end - 1]);
+  const std::vector<OuterSplit> splits = nestedSplits(groupEnd, folds, &groupLabels);
+  // Every (outer, inner) fold is independent: they run in parallel, then each outer
+  // split's refit at its chosen penalty, started from inner fold 0's solution there.
+  const std::size_t inner = folds;
+  std::vector<InnerFoldResult> innerResults(splits.size() * inner);
+  parallelFor(
+      innerResults.size(),
+      [&](std::size_t task) {
+        innerResults[task] = fitInnerFold(x, labels, classes, splits[task / inner], task % inner, alphas);
+      },
+      progress.sub(0.0, 0.9), "logistic cross-validation");
+  std::vector<double> chosenAlpha(splits.size());
+  std::vector<std::vector<int>> predicted(splits.size());
+  parallelFor(
+      splits.size(),
+      [&](std::size_t s) {
+        std::vector<double> meanScore(alphas.size(), 0.0);
+        for (std::size_t k = 0; k < inner; ++k)
+          for (std::size_t a = 0; a < alphas.size(); ++a)
+            meanScore[a] += innerResults[s * inner + k].accuracy[a] / static_cast<double>(inner);
+        const std::size_t chosen = bestIndex(meanScore);
+        chosenAlpha[s] = alphas[chosen];
+        LogisticFitOptions options;
+        options.alpha = alphas[chosen];
+        options.warmStart = &innerResults[s * inner].solutions[chosen];  // same penalty, most of the same rows
+        const LogisticModel model =
+            fitMultinomialLogistic(gatherRows(x, splits[s].train), gatherValues(labels, splits[s].train), classes,
+                                   options);
+        predicted[s] = model.predict(gatherRows(x, splits[s].test));
+      },
+      progress.sub(0.9, 1.0), "logistic refits");
   CrossValidatedLogistic result;
   result.predictions.assign(labels.size(), 0);
   for (std::size_t s = 0; s < splits.size(); ++s) {
-    result.alphaPerFold.push_back(outcomes[s].alpha);
+    result.alphaPerFold.push_back(chosenAlpha[s]);
     std::size_t row = 0;
     for (const auto& range : splits[s].test)
-      for (std::size_t r = range.begin; r < range.end; ++r) result.predictions[r] = outcomes[s].predicted[row++];
+      for (std::size_t r = range.begin; r < range.end; ++r) result.predictions[r] = predicted[s][row++];
   }
   return result;
 }
