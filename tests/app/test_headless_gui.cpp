@@ -243,7 +243,9 @@ class TestHeadlessGui : public QObject {
     clock.start();
     const Run run = runGui({hangs, model_, "--state-json", json, "--timeout", "2"}, folder_.path());
     QVERIFY2(run.exitCode == 4, qPrintable(QString("exit %1: %2").arg(run.exitCode).arg(run.err)));
-    QVERIFY(clock.elapsed() < 9000);
+    // Exit 4 naming --timeout (not the reader's exit 3 after its 10 s bound) says the watchdog ended it;
+    // the clock only guards against a hang (start-up under a loaded CI machine takes seconds).
+    QVERIFY2(clock.elapsed() < 60000, qPrintable(QString::number(clock.elapsed())));
     const QStringList errors = errorLines(run.err);
     QCOMPARE(errors.size(), 1);
     QVERIFY2(errors[0].contains("--timeout 2") && errors[0].contains("hangs_hdf5.nwb"), qPrintable(errors[0]));
