@@ -356,7 +356,7 @@ def _math_attention_functions(model: torch.nn.Module, lowered: List[str]) -> Ite
     for module in model.modules():
         namespace = vars(sys.modules[type(module).__module__]) if type(module).__module__ in sys.modules else {}
         for name, value in list(namespace.items()):
-            if value is original and (namespace, name) not in patched:
+            if value is original and not any(space is namespace and key == name for space, key in patched):
                 patched.append((namespace, name))
     for namespace, name in patched:
         namespace[name] = _sdpa_math
