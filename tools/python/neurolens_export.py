@@ -345,7 +345,7 @@ def lower_attention(model: torch.nn.Module) -> Tuple[torch.nn.Module, List[str]]
 
 
 @contextlib.contextmanager
-def _math_attention_functions(model: torch.nn.Module, lowered: List[str]) -> Iterator[None]:
+def _math_attention_functions(model: torch.nn.Module) -> Iterator[None]:
     """While scripting / tracing: torch.nn.functional.scaled_dot_product_attention (where this PyTorch has
     it), and any module global bound to it, is _sdpa_math, so the saved code uses matmul + softmax."""
     original = getattr(F, "scaled_dot_product_attention", None)
@@ -360,12 +360,38 @@ def _math_attention_functions(model: torch.nn.Module, lowered: List[str]) -> Ite
                 patched.append((namespace, name))
     for namespace, name in patched:
         namespace[name] = _sdpa_math
-    lowered.append("torch.nn.functional.scaled_dot_product_attention")
     try:
         yield
     finally:
         for namespace, name in patched:
             namespace[name] = original
+
+
+def _calls_sdpa(model: torch.nn.Module, x: torch.Tensor) -> bool:
+    """Whether an eager forward pass calls F.scaled_dot_product_attention (to say what was lowered)."""
+    original = getattr(F, "scaled_dot_product_attention", None)
+    if original is None:
+        return False
+    calls = [0]
+
+    def counting(*args: Any, **kwargs: Any) -> torch.Tensor:
+        calls[0] += 1
+        return _sdpa_math(*args, **kwargs)
+
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(_math_attention_functions(model))
+        for module in model.modules():  # _math_attention_functions bound _sdpa_math: count instead
+            namespace = vars(sys.modules.get(type(module).__module__, F))
+            for name, value in list(namespace.items()):
+                if value is _sdpa_math:
+                    namespace[name] = counting
+                    stack.callback(namespace.__setitem__, name, _sdpa_math)
+        if vars(F).get("scaled_dot_product_attention") is _sdpa_math:
+            vars(F)["scaled_dot_product_attention"] = counting
+            stack.callback(vars(F).__setitem__, "scaled_dot_product_attention", _sdpa_math)
+        with torch.no_grad():
+            model(x)
+    return calls[0] > 0
 
 
 def wrap(model: torch.nn.Module, path, *, units: int, bins: int, bin_ms: Optional[float] = None,
@@ -402,7 +428,7 @@ def wrap(model: torch.nn.Module, path, *, units: int, bins: int, bin_ms: Optiona
         source.eval()
     module = None
     traced = False
-    with _math_attention_functions(source, lowered) if lower is not False else contextlib.nullcontext():
+    with _math_attention_functions(source) if lower is not False else contextlib.nullcontext():
         if method in ("auto", "script"):
             try:
                 module = torch.jit.script(source)
@@ -415,6 +441,8 @@ def wrap(model: torch.nn.Module, path, *, units: int, bins: int, bin_ms: Optiona
             traced = True
             with torch.no_grad():
                 module = torch.jit.trace(source, (x,), strict=False, check_trace=False)
+    if lower is not False and _calls_sdpa(source, x):
+        lowered.append("torch.nn.functional.scaled_dot_product_attention")
     if lowered and not quiet:
         print(f"neurolens_export: lowered {', '.join(lowered)} to matmul + softmax (LibTorch 1.13, which "
               "NeuroLens is built with, has no aten::scaled_dot_product_attention)", file=sys.stderr)

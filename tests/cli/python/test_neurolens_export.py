@@ -193,6 +193,8 @@ class ExportTests(unittest.TestCase):
                 metadata = nx.wrap(model, self.path("sdpa.pt"), units=5, bins=9)
             self.assertIn("torch.nn.functional.scaled_dot_product_attention", metadata["lowered"])
             self.assertNotIn("traced", metadata["exported_with"])  # scripted, the call lowered
+            self.assertNotIn("lowered", nx.wrap(GRUEncoder(), self.path("gru.pt"), units=5, bins=9,
+                                                outputs={"latents": "latents"}))  # nothing to lower
             self.assertIn("lowered", said.getvalue())
             self.assertIs(F.scaled_dot_product_attention, _fake_newer_sdpa if not had else original)
             # The file computes softmax(q k^T / sqrt(d)) v.
