@@ -2,7 +2,7 @@
 # Installs what NeuroLens needs on Debian 12 (bookworm), as root.
 #   packaging/install-deps.sh          build + run dependencies (Debian packages)
 #   packaging/install-deps.sh --test   also the test peers: Xvfb, clang (fuzzing) and a
-#                                      Python venv (.venv) with pynwb, nwbinspector, captum, nlb-tools
+#                                      Python venv (.venv) with pynwb, nwbinspector, captum, nlb-tools, cebra
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 want_test=0
@@ -47,9 +47,10 @@ if [ $want_test -eq 1 ]; then
     /usr/bin/python3 -m venv --system-site-packages "$venv"
   fi
   constraints="$here/tools/python/constraints.txt"
-  if ! "$venv/bin/python" -c "import pynwb, nwbinspector, captum, nlb_tools" >/dev/null 2>&1; then
+  if ! "$venv/bin/python" -c "import pynwb, nwbinspector, captum, nlb_tools, cebra" >/dev/null 2>&1; then
     "$venv/bin/pip" install -q --disable-pip-version-check -c "$constraints" -r "$here/tools/python/requirements-test.txt"
     # nlb-tools pins pandas<=1.3.4 (no build for Python 3.11); its evaluation code runs with pandas 2.0.
-    "$venv/bin/pip" install -q --disable-pip-version-check --no-deps nlb-tools
+    # cebra declares torch>=2.4 but trains over Debian's torch 1.13 (docs/models.md, CEBRA).
+    "$venv/bin/pip" install -q --disable-pip-version-check --no-deps nlb-tools cebra==0.6.1
   fi
 fi

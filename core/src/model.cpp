@@ -81,7 +81,19 @@ std::string explainLoadFailure(const std::string& reason) {
   if (contains(reason, "constants.pkl") || contains(reason, "code/"))
     return "it looks like a plain PyTorch checkpoint (torch.save), not TorchScript: export the model with "
            "tools/python/neurolens_export.py or torch.jit.script(model).save(path)";
-  if (contains(reason, "version") || contains(reason, "Unknown builtin op") || contains(reason, "Unknown type"))
+  const std::string unknownOp = "Unknown builtin op: ";
+  if (const auto at = reason.find(unknownOp); at != std::string::npos) {
+    std::string op = reason.substr(at + unknownOp.size());
+    op = op.substr(0, op.find_first_of(" \t\r\n"));
+    while (!op.empty() && (op.back() == '.' || op.back() == ',')) op.pop_back();
+    return "it calls the operator " + op + ", which the LibTorch " + std::to_string(TORCH_VERSION_MAJOR) + "." +
+           std::to_string(TORCH_VERSION_MINOR) +
+           " this program was built with does not know (the file was saved by a newer PyTorch): re-export it with "
+           "tools/python/neurolens_export.py (wrap() lowers scaled_dot_product_attention and "
+           "nn.MultiheadAttention to operations LibTorch 1.13 has), or rebuild NeuroLens against your PyTorch "
+           "(see README)";
+  }
+  if (contains(reason, "version") || contains(reason, "Unknown type"))
     return "it was probably saved by a newer PyTorch than the LibTorch " + std::to_string(TORCH_VERSION_MAJOR) + "." +
            std::to_string(TORCH_VERSION_MINOR) +
            " this program was built with (rebuild NeuroLens against your PyTorch, see README)";
@@ -184,7 +196,6 @@ std::size_t bytesPerTrial(std::size_t bins, std::size_t units, std::int64_t late
   const std::size_t values = bins * (2 * units + static_cast<std::size_t>(std::max<std::int64_t>(latents, 1)));
   return std::max<std::size_t>(values * sizeof(float) * kActivationFactor, 1);
 }
-
 
 std::size_t initialChunk(const FloatArray& counts, std::int64_t latents, bool cuda, std::size_t maxChunk,
                          RunReport* report) {

@@ -181,6 +181,23 @@ class TestCliModels : public QObject {
                qPrintable(QString::fromStdString(entry.path().string())));
   }
 
+  // A file saved by PyTorch 2.x that calls an operator LibTorch 1.13 lacks (issue 18 step 2): exit 3, one
+  // `error:` line naming the operator and the remedies, the helper's re-export before a rebuild.
+  void newerOperatorNamedWithItsRemedy() {
+    const QString file = path("sdpa.pt");
+    const auto made = neurolens::test::runPython(
+        {QString(NEUROLENS_SOURCE_DIR) + "/tests/cli/python/make_newer_operator_model.py", file});
+    QVERIFY2(made.exitCode == 0, qPrintable(made.err));
+    const auto r = runCli({"infer", "--model", file, recording(), fiveUnits_, "--out", path("bad.h5")});
+    QVERIFY2(r.exitCode == 3, qPrintable(QString("exit %1: %2").arg(r.exitCode).arg(r.err)));
+    QVERIFY2(oneErrorLine(r.err, "aten::scaled_dot_product_attention"), qPrintable(r.err));
+    const auto reexport = r.err.indexOf("neurolens_export.py");
+    const auto rebuild = r.err.indexOf("rebuild NeuroLens");
+    QVERIFY2(reexport > 0 && rebuild > reexport, qPrintable(r.err));
+    QVERIFY(r.out.isEmpty());
+    QVERIFY(!QFileInfo::exists(path("bad.h5")));
+  }
+
   void cudaWhereNoneIsABadInput() {
     const auto r = runCli({"version", "--json"});
     if (json(r.out)["cuda_available"].toBool()) QSKIP("this machine has CUDA (tests/gpu covers it)");
