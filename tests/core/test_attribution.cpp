@@ -6,6 +6,7 @@
 //   transformer, every method and every integration rule, to 1e-4 relative;
 // - completeness under 1 % at 50 Gauss-Legendre steps on a nonlinear model;
 // - chunking invariance, cancellation, bad options, bf16 completeness reported.
+
 #include <QtTest/QtTest>
 #include <cmath>
 #include <filesystem>
@@ -473,6 +474,30 @@ class TestAttribution : public QObject {
     const AttributionResult chunked = attributeAll(model, counts, options);
     QVERIFY(relativeError(chunked.all.attributions.values(), whole.all.attributions.values()) < 1e-6);
     QCOMPARE(summary.targets, (std::vector<std::int64_t>{0, 1, 2, 3}));
+  }
+
+  // The CPU fp32 rewrite of linear layers as 1x1 convolutions (oneDNN) gives the plain layers' results,
+  // whatever the run's thread count (a negative one is refused).
+  void linearAsConvolutionAndThreads() {
+    for (const std::string name : {"attr_transformer.pt", "attr_gru.pt"}) {
+      const Model model = Model::load(modelPath(name));
+      const FloatArray counts = poissonCounts(3, 11, kUnits, 24, 2.0);
+      AttributionOptions options = cpuOptions();
+      options.steps = 16;
+      options.threads = 1;
+      const AttributionResult rewritten = attributeAll(model, counts, options);
+      options.cpuLinearAsConvolution = false;
+      options.threads = 0;
+      const AttributionResult plain = attributeAll(model, counts, options);
+      const double error = relativeError(rewritten.all.attributions.values(), plain.all.attributions.values());
+      QVERIFY2(error < 1e-5, qPrintable(QString("%1: relative difference %2").arg(name.c_str()).arg(error)));
+      QVERIFY(relativeError(rewritten.all.deltaF.values(), plain.all.deltaF.values()) < 1e-5);
+      QVERIFY(rewritten.summary.run.notes.empty());
+    }
+    AttributionOptions bad = cpuOptions();
+    bad.threads = -1;
+    QVERIFY_THROWS_EXCEPTION(
+        InputError, attributeAll(Model::load(modelPath("attr_linear.pt")), poissonCounts(1, 1, kUnits, 4, 1.0), bad));
   }
 
   // One trial's steps (or SmoothGrad samples) split over several passes add up to the same result.

@@ -38,6 +38,12 @@ struct AttributionOptions {
   // Upper bound on rows (trials x steps or samples) per forward pass; 0 = from memory.
   // Below the step count, one trial's steps are split over several passes.
   std::size_t maxRowsPerPass = 0;
+  // LibTorch intra-op threads for the run (CPU); 0 = every hardware thread. Set for the run only
+  // and restored afterwards (the setting is process-wide).
+  int threads = 0;
+  // On the CPU at fp32, run the model's linear layers (aten::linear) as 1x1 convolutions on a private
+  // copy, so LibTorch uses its oneDNN kernels rather than the system BLAS (docs/attribution.md).
+  bool cpuLinearAsConvolution = true;
 };
 
 // One chunk of trials [firstTrial, firstTrial + attributions.dim(0)).
