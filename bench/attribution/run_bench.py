@@ -17,6 +17,7 @@ import datetime
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -112,7 +113,7 @@ def main() -> int:
             sections.append(f"### {kind}\n\n" + "\n".join(lines))
             if ratios:
                 speed = sorted(x[0] for x in ratios)
-                summary.append(f"| {kind} | {speed[len(speed) // 2]:.2f}x | {speed[0]:.2f}x - {speed[-1]:.2f}x | "
+                summary.append(f"| {kind} | {statistics.median(speed):.2f}x | {speed[0]:.2f}x - {speed[-1]:.2f}x | "
                                f"{max(x[1] for x in ratios):.2f} |")
 
     config = (f"{a.trials} trials x {a.bins} bins x {a.units} units, 16 latents (all targets), {a.steps} "
