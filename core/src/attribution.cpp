@@ -533,10 +533,20 @@ AttributionSummary attribute(const Model& model, const FloatArray& counts, const
     plan.targetEnd = static_cast<std::int64_t>(end);
   }
   constexpr int kMaxSteps = 100000;
+  constexpr int kAutoFirstSteps = 16;
+  if (options.autoSteps) {
+    if (options.method != AttributionMethod::IntegratedGradients)
+      throw InputError("--steps auto applies to integrated gradients only (method " + methodName(options.method) + ")");
+    if (!(options.tolerance > 0.0) || !std::isfinite(options.tolerance))
+      throw InputError("--tolerance must be a finite number > 0 (got " + std::to_string(options.tolerance) + ")");
+    if (options.maxSteps < 2 || options.maxSteps > kMaxSteps)
+      throw InputError("--max-steps must be between 2 and 100000 (got " + std::to_string(options.maxSteps) + ")");
+  }
+  const int firstSteps = options.autoSteps ? std::min(kAutoFirstSteps, options.maxSteps) : options.steps;
   if (options.method == AttributionMethod::IntegratedGradients) {
-    if (options.steps > kMaxSteps)
-      throw InputError("--steps " + std::to_string(options.steps) + " is too many (at most 100000)");
-    const IntegrationNodes nodes = integrationNodes(options.integration, options.steps);
+    if (firstSteps > kMaxSteps)
+      throw InputError("--steps " + std::to_string(firstSteps) + " is too many (at most 100000)");
+    const IntegrationNodes nodes = integrationNodes(options.integration, firstSteps);
     plan.alphas = nodes.alphas;
     plan.weights = nodes.weights;
   }
@@ -569,7 +579,7 @@ AttributionSummary attribute(const Model& model, const FloatArray& counts, const
   torch::Tensor unitMean;  // [units], the mean baseline
   if (options.baseline == AttributionBaseline::Mean) unitMean = all.mean(std::vector<std::int64_t>{0, 1});
 
-  const int stepsPerTrial = options.method == AttributionMethod::IntegratedGradients ? options.steps
+  const int stepsPerTrial = options.method == AttributionMethod::IntegratedGradients ? firstSteps
                             : options.method == AttributionMethod::SmoothGrad        ? plan.samples
                                                                                      : 1;
   auto sizePasses = [&](std::size_t& chunkTrials) {
@@ -603,11 +613,15 @@ AttributionSummary attribute(const Model& model, const FloatArray& counts, const
     const std::size_t count = std::min(chunkTrials, trials - first);
     AttributionChunk chunk;
     chunk.firstTrial = first;
+    double chunkDone = 0.0;  // never backwards: with --steps auto a chunk's later attempts start again from 0
     const auto blockDone = [&](double fraction) {
+      chunkDone = std::max(chunkDone, fraction);
       progress.report(
-          (static_cast<double>(first) + fraction * static_cast<double>(count)) / static_cast<double>(trials),
+          (static_cast<double>(first) + chunkDone * static_cast<double>(count)) / static_cast<double>(trials),
           "attributing");
     };
+    int stepsUsed = firstSteps;
+    bool converged = true;
     try {
       const torch::Tensor x =
           all.slice(0, static_cast<std::int64_t>(first), static_cast<std::int64_t>(first + count)).to(engine->device());
@@ -618,7 +632,23 @@ AttributionSummary attribute(const Model& model, const FloatArray& counts, const
           const torch::Tensor b = options.baseline == AttributionBaseline::Mean
                                       ? unitMean.to(engine->device()).expand_as(x).contiguous()
                                       : torch::zeros_like(x);
-          engine->integratedGradients(x, b, plan, attributions, deltaF, blockDone);
+          for (int steps = firstSteps;; steps = std::min(2 * steps, options.maxSteps)) {
+            if (steps != static_cast<int>(plan.alphas.size())) {
+              const IntegrationNodes nodes = integrationNodes(options.integration, steps);
+              plan.alphas = nodes.alphas;
+              plan.weights = nodes.weights;
+            }
+            engine->integratedGradients(x, b, plan, attributions, deltaF, blockDone);
+            stepsUsed = steps;
+            if (!options.autoSteps) break;
+            // One host sync per attempt: the chunk's worst relative completeness.
+            const double worst = ((attributions.sum(std::vector<std::int64_t>{2, 3}) - deltaF).abs() /
+                                  deltaF.abs().to(torch::kDouble).clamp_min(1e-6))
+                                     .max()
+                                     .item<double>();
+            converged = worst <= options.tolerance;
+            if (converged || steps >= options.maxSteps || !std::isfinite(worst)) break;
+          }
           break;
         }
         case AttributionMethod::SmoothGrad:
@@ -665,6 +695,10 @@ AttributionSummary attribute(const Model& model, const FloatArray& counts, const
                          " one step of one trial at a time on the CPU");
     }
     if (options.method == AttributionMethod::IntegratedGradients) {
+      chunk.stepsUsed.assign(count, stepsUsed);
+      summary.minStepsUsed = summary.minStepsUsed == 0 ? stepsUsed : std::min(summary.minStepsUsed, stepsUsed);
+      summary.maxStepsUsed = std::max(summary.maxStepsUsed, stepsUsed);
+      if (!converged) summary.unconverged += count;
       const auto& delta = chunk.deltaF.values();
       const auto& gap = chunk.completeness.values();
       for (std::size_t i = 0; i < delta.size(); ++i)
@@ -694,6 +728,7 @@ AttributionResult attributeAll(const Model& model, const FloatArray& counts, con
         attributions.insert(attributions.end(), chunk.attributions.values().begin(), chunk.attributions.values().end());
         deltaF.insert(deltaF.end(), chunk.deltaF.values().begin(), chunk.deltaF.values().end());
         completeness.insert(completeness.end(), chunk.completeness.values().begin(), chunk.completeness.values().end());
+        result.all.stepsUsed.insert(result.all.stepsUsed.end(), chunk.stepsUsed.begin(), chunk.stepsUsed.end());
       },
       progress);
   const std::size_t trials = counts.dim(0);

@@ -23,6 +23,12 @@ enum class Precision { FP32, TF32, BF16 };
 struct AttributionOptions {
   AttributionMethod method = AttributionMethod::IntegratedGradients;
   int steps = 50;
+  // Integrated gradients only: per chunk of trials, the steps double from 16 (up to maxSteps) until the
+  // chunk's maximum relative completeness is within `tolerance`; `steps` is then ignored. A chunk still
+  // above the tolerance at maxSteps is kept and counted in AttributionSummary::unconverged.
+  bool autoSteps = false;
+  double tolerance = 0.01;
+  int maxSteps = 1024;
   IntegrationRule integration = IntegrationRule::GaussLegendre;
   AttributionBaseline baseline = AttributionBaseline::Zero;
   std::vector<std::int64_t> targets;                              // latent indices; empty = all
@@ -49,15 +55,19 @@ struct AttributionOptions {
 // One chunk of trials [firstTrial, firstTrial + attributions.dim(0)).
 struct AttributionChunk {
   std::size_t firstTrial = 0;
-  FloatArray attributions;  // [trials, targets, bins, units]
-  FloatArray deltaF;        // [trials, targets] F(x) - F(baseline) (IG; zeros otherwise)
-  FloatArray completeness;  // [trials, targets] sum(attr) - deltaF (IG; zeros otherwise)
+  FloatArray attributions;     // [trials, targets, bins, units]
+  FloatArray deltaF;           // [trials, targets] F(x) - F(baseline) (IG; zeros otherwise)
+  FloatArray completeness;     // [trials, targets] sum(attr) - deltaF (IG; zeros otherwise)
+  std::vector<int> stepsUsed;  // [trials] integration steps used (IG; empty otherwise)
 };
 
 struct AttributionSummary {
   std::size_t trials = 0;
   std::vector<std::int64_t> targets;
   double maxRelCompleteness = 0.0;  // max |completeness| / max(|deltaF|, 1e-6), IG only
+  int minStepsUsed = 0;             // IG: fewest and most integration steps any chunk used
+  int maxStepsUsed = 0;
+  std::size_t unconverged = 0;  // autoSteps: trials whose chunk stayed above the tolerance at maxSteps
   RunReport run;
 };
 
