@@ -29,7 +29,9 @@ struct AttributeCliOptions {
   std::string file;
   std::string out;
   std::string method = "integrated_gradients";
-  int steps = 50;
+  std::string steps = "50";  // N, or auto (with tolerance and maxSteps)
+  double tolerance = 0.01;
+  int maxSteps = 1024;
   std::string integration = "gausslegendre";
   std::string baseline = "zero";
   std::string targets = "all";
@@ -212,7 +214,19 @@ int runAttribute(const AttributeCliOptions& cli) {
   const auto started = std::chrono::steady_clock::now();
   AttributionOptions options;
   options.method = parseAttributionMethod(cli.method);
-  options.steps = cli.steps;
+  if (cli.steps == "auto") {
+    options.autoSteps = true;
+    options.tolerance = cli.tolerance;
+    options.maxSteps = cli.maxSteps;
+  } else {
+    try {
+      std::size_t used = 0;
+      options.steps = std::stoi(cli.steps, &used);
+      if (used != cli.steps.size() || options.steps < 1) throw std::invalid_argument(cli.steps);
+    } catch (const std::logic_error&) {
+      throw UsageError("--steps '" + cli.steps + "' is not a positive integer or auto");
+    }
+  }
   options.integration = parseIntegrationRule(cli.integration);
   options.baseline = parseAttributionBaseline(cli.baseline);
   options.targets = parseTargets(cli.targets);
@@ -246,6 +260,7 @@ int runAttribute(const AttributeCliOptions& cli) {
     stream = writer->createStream("/attributions", {trials, targetCount, binned.binCount(), binned.unitCount()});
   FloatArray deltaF({trials, targetCount});
   FloatArray completeness({trials, targetCount});
+  std::vector<std::int64_t> stepsUsed(trials, 0);
   const AttributionSummary summary = attribute(
       model, binned.counts, options,
       [&](const AttributionChunk& chunk) {
@@ -255,19 +270,25 @@ int runAttribute(const AttributeCliOptions& cli) {
                   deltaF.values().begin() + static_cast<std::ptrdiff_t>(offset));
         std::copy(chunk.completeness.values().begin(), chunk.completeness.values().end(),
                   completeness.values().begin() + static_cast<std::ptrdiff_t>(offset));
+        for (std::size_t i = 0; i < chunk.stepsUsed.size(); ++i) stepsUsed[chunk.firstTrial + i] = chunk.stepsUsed[i];
       },
       progress.sub(0.1, 1.0));
   reporter.finishProgress();
   for (const auto& note : summary.run.notes) reporter.warn(note);
 
   const bool integrated = options.method == AttributionMethod::IntegratedGradients;
-  const int steps = integrated                                        ? options.steps
+  const int steps = integrated                                        ? summary.maxStepsUsed
                     : options.method == AttributionMethod::SmoothGrad ? options.smoothGradSamples
                                                                       : 1;
   if (writer) {
     writer->writeArray("/delta_f", deltaF);
     writer->writeArray("/completeness", completeness);
     writer->writeInt64s("/targets", summary.targets);
+    if (options.autoSteps) {
+      writer->writeInt64s("/steps_used", stepsUsed);
+      writer->writeAttribute("/", "tolerance", options.tolerance);
+      writer->writeAttribute("/", "max_steps", static_cast<double>(options.maxSteps));
+    }
     writer->writeInt64s("/unit_ids", binned.unitIds);
     writer->writeInt64s("/trial_ids", binned.trialIds);
     writer->writeAttribute("/", "command", "attribute");
@@ -291,10 +312,18 @@ int runAttribute(const AttributeCliOptions& cli) {
   nlohmann::json json{{"method", methodName(options.method)}, {"steps", steps}, {"seconds", seconds}};
   // Completeness is defined for integrated gradients only.
   json["max_rel_completeness"] = integrated ? nlohmann::json(summary.maxRelCompleteness) : nlohmann::json(nullptr);
+  if (options.autoSteps) {
+    json["steps_used"] = {{"min", summary.minStepsUsed}, {"max", summary.maxStepsUsed}};
+    json["unconverged"] = summary.unconverged;
+    json["tolerance"] = options.tolerance;
+  }
   std::ostringstream line;
   line << cli.file << ": " << methodName(options.method) << " for " << targetCount << " latents over " << trials
        << " trials on " << deviceName(summary.run.device) << " in " << seconds << " s";
   if (integrated) line << ", max relative completeness " << summary.maxRelCompleteness;
+  if (options.autoSteps)
+    line << ", steps used " << summary.minStepsUsed << "-" << summary.maxStepsUsed << ", " << summary.unconverged
+         << " trials above tolerance " << options.tolerance << " at " << options.maxSteps << " steps";
   reporter.result(json, line.str(), cli.out);
   return kSuccess;
 }
@@ -314,7 +343,12 @@ void addAttributeCommand(CLI::App& root, CommandList& commands) {
   command->add_option("--method-param", options->methodParams,
                       "KEY=VALUE for a plugin method, repeatable (occlusion: window_bins, window_units, stride_bins, "
                       "stride_units)");
-  command->add_option("--steps", options->steps, "Integration steps for integrated gradients (default 50)")
+  command->add_option("--steps", options->steps,
+                      "Integration steps for integrated gradients (default 50), or auto: per chunk, double from 16 "
+                      "until the relative completeness is within --tolerance");
+  command->add_option("--tolerance", options->tolerance, "--steps auto: relative completeness to reach (default 0.01)")
+      ->check(CLI::PositiveNumber);
+  command->add_option("--max-steps", options->maxSteps, "--steps auto: most steps per chunk (default 1024)")
       ->check(CLI::PositiveNumber);
   command
       ->add_option("--integration", options->integration,

@@ -33,6 +33,8 @@ struct BenchOptions {
   std::string device = "auto";
   std::vector<std::string> precisions{"fp32"};
   std::size_t maxChunkTrials = 0;
+  int threads = 0;
+  bool linearAsConvolution = true;
 };
 
 std::vector<std::string> split(const std::string& text) {
@@ -70,6 +72,10 @@ BenchOptions parse(int argc, char** argv) {
       options.device = value;
     else if (key == "--precisions")
       options.precisions = split(value);
+    else if (key == "--linear-as-convolution")
+      options.linearAsConvolution = value != "0";
+    else if (key == "--threads")
+      options.threads = std::stoi(value);
     else if (key == "--max-chunk-trials")
       options.maxChunkTrials = std::stoul(value);
     else
@@ -116,6 +122,8 @@ int main(int argc, char** argv) {
       attribution.device = neurolens::parseDeviceChoice(options.device);
       attribution.precision = neurolens::parsePrecision(precisionWord);
       attribution.maxChunkTrials = options.maxChunkTrials;
+      attribution.threads = options.threads;
+      attribution.cpuLinearAsConvolution = options.linearAsConvolution;
       std::vector<double> seconds;
       neurolens::AttributionSummary summary;
       for (int run = 0; run <= options.repeats; ++run) {  // run 0 warms up (TorchScript profiling, allocator)

@@ -3,7 +3,7 @@
 
 One IntegratedGradients.attribute call per latent target, all steps in one internal batch
 (internal_batch_size=None), Gauss-Legendre, on F_d(x) = latent d summed over all bins.
-Prints one JSON line: {"impl": "captum", "seconds": median, "max_rel_completeness", "device"}.
+Prints one JSON line: {"impl": "captum", "seconds": median, "max_rel_completeness", "device", "threads"}.
 
 Usage: captum_bench.py --model M.pt --input x.f32 --shape T,B,U [--steps 50] [--repeats 3] [--device cpu|cuda]
        [--threads N]
@@ -34,7 +34,8 @@ def main() -> int:
     shape = tuple(int(s) for s in a.shape.split(","))
     device = torch.device(a.device)
     x = torch.from_numpy(np.fromfile(a.input, dtype="<f4").reshape(shape).copy()).to(device)
-    model = torch.jit.load(a.model, map_location=device).eval()
+    extra = {"neurolens.json": ""}
+    model = torch.jit.load(a.model, map_location=device, _extra_files=extra).eval()
 
     def f(inp):
         out = model(inp)
@@ -44,8 +45,12 @@ def main() -> int:
             out = out["latents"]
         return out.sum(dim=1)
 
-    with torch.no_grad():
-        latents = f(x[:1]).shape[1]
+    # The latent count from the metadata, not from a no-grad probe forward: TorchScript's executor profiles
+    # its first call, and a no-grad probe would leave every later gradient pass on the slower fallback graph.
+    latents = json.loads(extra["neurolens.json"] or "{}").get("latents")
+    if latents is None:
+        with torch.no_grad():
+            latents = f(x[:1]).shape[1]
     baseline = torch.zeros_like(x)
     ig = IntegratedGradients(f)
 
@@ -69,7 +74,8 @@ def main() -> int:
         completeness = run()
         seconds.append(time.perf_counter() - start)
     print(json.dumps({"impl": "captum", "precision": "fp32", "seconds": statistics.median(seconds),
-                      "max_rel_completeness": completeness, "device": device.type}))
+                      "max_rel_completeness": completeness, "device": device.type,
+                      "threads": torch.get_num_threads()}))
     return 0
 
 

@@ -15,6 +15,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
+#include <torch/csrc/jit/passes/subgraph_rewrite.h>
 #include <torch/script.h>
 #include <torch/torch.h>
 
@@ -130,11 +131,73 @@ class Tf32Scope {
   bool cudnn_;
 };
 
+// LibTorch's intra-op thread count for the run only (the setting is process-wide): restored afterwards.
+class ThreadScope {
+ public:
+  explicit ThreadScope(int threads) : previous_(at::get_num_threads()) {
+    if (threads != previous_) at::set_num_threads(threads);
+  }
+  ~ThreadScope() {
+    if (at::get_num_threads() != previous_) at::set_num_threads(previous_);
+  }
+  ThreadScope(const ThreadScope&) = delete;
+  ThreadScope& operator=(const ThreadScope&) = delete;
+
+ private:
+  int previous_;
+};
+
+// aten::linear(x, W, b) as a 1x1 convolution of x viewed [rows, in, 1, 1]: the same products and sums in
+// fp32, but LibTorch runs fp32 convolutions on its bundled oneDNN kernels, forward and input-gradient
+// alike, while fp32 linear layers go to the system BLAS, which on Debian's LibTorch is the netlib reference
+// BLAS (about 5 GFLOP/s on one core here, 6-7x slower than oneDNN). Only on the CPU at fp32, only on our
+// private copy; results differ from the plain linear by summation order (~1e-7 relative).
+constexpr const char* kLinearPattern = R"IR(
+graph(%input, %weight, %bias):
+  %r = aten::linear(%input, %weight, %bias)
+  return (%r))IR";
+constexpr const char* kLinearAsConvolution = R"IR(
+graph(%input, %weight, %bias):
+  %minus1 : int = prim::Constant[value=-1]()
+  %zero : int = prim::Constant[value=0]()
+  %one : int = prim::Constant[value=1]()
+  %in_features : int = aten::size(%weight, %one)
+  %out_features : int = aten::size(%weight, %zero)
+  %input_shape : int[] = prim::ListConstruct(%minus1, %in_features, %one, %one)
+  %input4 = aten::reshape(%input, %input_shape)
+  %weight_shape : int[] = prim::ListConstruct(%out_features, %in_features, %one, %one)
+  %weight4 = aten::reshape(%weight, %weight_shape)
+  %ones : int[] = prim::ListConstruct(%one, %one)
+  %zeros : int[] = prim::ListConstruct(%zero, %zero)
+  %output4 = aten::conv2d(%input4, %weight4, %bias, %ones, %zeros, %ones, %one)
+  %sizes : int[] = aten::size(%input)
+  %leading : int[] = aten::slice(%sizes, %zero, %minus1, %one)
+  %last : int[] = prim::ListConstruct(%out_features)
+  %output_sizes : int[] = aten::add(%leading, %last)
+  %r = aten::reshape(%output4, %output_sizes)
+  return (%r))IR";
+
+void rewriteLinearAsConvolution(torch::jit::Module& module, std::vector<std::string>& notes) {
+  if (!at::hasMKLDNN() || !at::globalContext().userEnabledMkldnn()) return;
+  try {
+    torch::jit::SubgraphRewriter rewriter;
+    rewriter.RegisterRewritePattern(kLinearPattern, kLinearAsConvolution);
+    for (const torch::jit::Module& sub : module.modules())
+      for (const torch::jit::Method& method : sub.get_methods()) {
+        std::shared_ptr<torch::jit::Graph> graph = torch::jit::toGraphFunction(method.function()).graph();
+        rewriter.runOnGraph(graph);
+      }
+  } catch (const std::exception& e) {
+    notes.push_back(std::string("linear layers kept on the system BLAS (rewrite failed: ") + e.what() + ")");
+  }
+}
+
 // A private copy of the model for attribution: on the run's device and dtype,
 // parameters frozen (no weight gradients), wrapped in its own Model::Impl so
 // detail::forward unpacks the output form exactly as inference does.
 std::unique_ptr<Model::Impl> attributionCopy(const Model::Impl& source, const torch::Device& device,
-                                             torch::ScalarType dtype) {
+                                             torch::ScalarType dtype, bool linearAsConvolution,
+                                             std::vector<std::string>& notes) {
   auto copy = std::make_unique<Model::Impl>();
   copy->file = source.file;
   copy->metadata = source.metadata;
@@ -148,7 +211,10 @@ std::unique_ptr<Model::Impl> attributionCopy(const Model::Impl& source, const to
   }
   copy->latentsKey = source.latentsKey;
   copy->ratesKeyFromMetadata = source.ratesKeyFromMetadata;
-  torch::jit::Module module = source.module.deepcopy();
+  // deepcopy() gives private parameters but shares the methods (and their graph executors) with the user's
+  // model; clone(inplace) gives the copy its own types and methods, so its graphs can be rewritten below
+  // without touching the user's model, and its executor profiles gradient passes, not inference.
+  torch::jit::Module module = source.module.deepcopy().clone(/*inplace=*/true);
   // Module::to(device, dtype) casts every parameter and buffer, integer ones included (a POYO-style vocabulary
   // of unit ids would then be float, and its embedding lookup fails): move all, cast only floating-point state.
   module.to(device);
@@ -158,6 +224,7 @@ std::unique_ptr<Model::Impl> attributionCopy(const Model::Impl& source, const to
     if (buffer.is_floating_point() && buffer.scalar_type() != dtype) buffer.set_data(buffer.to(dtype));
   module.eval();
   for (torch::Tensor parameter : module.parameters()) parameter.set_requires_grad(false);
+  if (linearAsConvolution) rewriteLinearAsConvolution(module, notes);
   copy->module = module;
   if (!device.is_cpu()) {
     // detail::forward takes the module for x's device from this slot.
@@ -182,10 +249,12 @@ struct Plan {
 
 class Engine {
  public:
-  Engine(const Model& model, const torch::Device& device, Precision precision)
+  Engine(const Model& model, const torch::Device& device, Precision precision, bool linearAsConvolution,
+         std::vector<std::string>& notes)
       : device_(device),
         dtype_(precision == Precision::BF16 ? torch::kBFloat16 : torch::kFloat),
-        model_(attributionCopy(model.impl(), device, dtype_)) {}
+        model_(attributionCopy(model.impl(), device, dtype_,
+                               linearAsConvolution && device.is_cpu() && dtype_ == torch::kFloat, notes)) {}
 
   [[nodiscard]] const torch::Device& device() const { return device_; }
 
@@ -225,9 +294,11 @@ class Engine {
     const torch::Tensor difference = x - b;
     const auto steps = static_cast<int>(plan.alphas.size());
     const std::int64_t perTrial = x.size(1) * x.size(2);
-    // accumulated [targets, trials * bins * units] of sum_k w_k grad_k
+    // accumulated [targets, trials * bins * units] of sum_k w_k grad_k, in float64: the gradients are fp32,
+    // but summing 50+ of them (and then 10^4 attributions for the completeness) in fp32 would add rounding
+    // of its own (Captum's pairwise sums stay near 1e-7; a sequential fp32 sum here reached 4x that).
     torch::Tensor accumulated = torch::zeros({static_cast<std::int64_t>(plan.targetCount), trials * perTrial},
-                                             torch::TensorOptions().device(device_).dtype(torch::kFloat));
+                                             torch::TensorOptions().device(device_).dtype(torch::kDouble));
     const auto doubleOptions = torch::TensorOptions().dtype(torch::kDouble);
     for (int first = 0; first < steps; first += plan.passSteps) {
       const int count = std::min(plan.passSteps, steps - first);
@@ -240,17 +311,16 @@ class Engine {
                                       plan.weights.begin() + static_cast<std::ptrdiff_t>(to));
       const torch::Tensor alpha =
           torch::from_blob(alphaBlock.data(), {count}, doubleOptions).to(device_, torch::kFloat).view({count, 1, 1, 1});
-      const torch::Tensor weight =
-          torch::from_blob(weightBlock.data(), {count}, doubleOptions).to(device_, torch::kFloat);
+      const torch::Tensor weight = torch::from_blob(weightBlock.data(), {count}, doubleOptions).to(device_);
       const torch::Tensor rows = (b.unsqueeze(0) + alpha * difference.unsqueeze(0)).reshape({-1, x.size(1), x.size(2)});
       gradients(rows, plan, [&](std::size_t j, const torch::Tensor& grad) {
-        accumulated[static_cast<std::int64_t>(j)] += weight.matmul(grad.reshape({count, -1}));
+        accumulated[static_cast<std::int64_t>(j)] += weight.matmul(grad.reshape({count, -1}).to(torch::kDouble));
       });
       if (first + count < steps) blockDone(static_cast<double>(first + count) / steps);
     }
     attributions =
         accumulated.view({static_cast<std::int64_t>(plan.targetCount), trials, x.size(1), x.size(2)}).transpose(0, 1) *
-        difference.unsqueeze(1);
+        difference.unsqueeze(1).to(torch::kDouble);  // float64 here: the caller sums it for the completeness
     torch::NoGradGuard noGrad;
     const torch::Tensor ends = targetValues(torch::cat({x, b}, 0).to(dtype_), plan);
     deltaF = ends.slice(0, 0, trials) - ends.slice(0, trials, 2 * trials);
@@ -463,10 +533,20 @@ AttributionSummary attribute(const Model& model, const FloatArray& counts, const
     plan.targetEnd = static_cast<std::int64_t>(end);
   }
   constexpr int kMaxSteps = 100000;
+  constexpr int kAutoFirstSteps = 16;
+  if (options.autoSteps) {
+    if (options.method != AttributionMethod::IntegratedGradients)
+      throw InputError("--steps auto applies to integrated gradients only (method " + methodName(options.method) + ")");
+    if (!(options.tolerance > 0.0) || !std::isfinite(options.tolerance))
+      throw InputError("--tolerance must be a finite number > 0 (got " + std::to_string(options.tolerance) + ")");
+    if (options.maxSteps < 2 || options.maxSteps > kMaxSteps)
+      throw InputError("--max-steps must be between 2 and 100000 (got " + std::to_string(options.maxSteps) + ")");
+  }
+  const int firstSteps = options.autoSteps ? std::min(kAutoFirstSteps, options.maxSteps) : options.steps;
   if (options.method == AttributionMethod::IntegratedGradients) {
-    if (options.steps > kMaxSteps)
-      throw InputError("--steps " + std::to_string(options.steps) + " is too many (at most 100000)");
-    const IntegrationNodes nodes = integrationNodes(options.integration, options.steps);
+    if (firstSteps > kMaxSteps)
+      throw InputError("--steps " + std::to_string(firstSteps) + " is too many (at most 100000)");
+    const IntegrationNodes nodes = integrationNodes(options.integration, firstSteps);
     plan.alphas = nodes.alphas;
     plan.weights = nodes.weights;
   }
@@ -484,9 +564,10 @@ AttributionSummary attribute(const Model& model, const FloatArray& counts, const
   for (const float value : counts.values())
     if (!std::isfinite(value)) throw InputError("attribution: the counts contain NaN or infinite values");
 
-  // Use every hardware thread on the CPU path (LibTorch's default may be lower).
-  const auto hardwareThreads = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
-  if (at::get_num_threads() < hardwareThreads) at::set_num_threads(hardwareThreads);
+  if (options.threads < 0) throw InputError("attribution: threads must be >= 0 (0 = every hardware thread)");
+  const int threads =
+      options.threads > 0 ? options.threads : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  const ThreadScope threadScope(threads);
 
   RunReport& run = summary.run;
   run.device = resolveDevice(options.device);
@@ -498,7 +579,7 @@ AttributionSummary attribute(const Model& model, const FloatArray& counts, const
   torch::Tensor unitMean;  // [units], the mean baseline
   if (options.baseline == AttributionBaseline::Mean) unitMean = all.mean(std::vector<std::int64_t>{0, 1});
 
-  const int stepsPerTrial = options.method == AttributionMethod::IntegratedGradients ? options.steps
+  const int stepsPerTrial = options.method == AttributionMethod::IntegratedGradients ? firstSteps
                             : options.method == AttributionMethod::SmoothGrad        ? plan.samples
                                                                                      : 1;
   auto sizePasses = [&](std::size_t& chunkTrials) {
@@ -522,7 +603,7 @@ AttributionSummary attribute(const Model& model, const FloatArray& counts, const
     const torch::Device device =
         run.device == DeviceChoice::Cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
     plan.targetIndex = torch::tensor(summary.targets, torch::kLong).to(device);
-    return std::make_unique<Engine>(model, device, options.precision);
+    return std::make_unique<Engine>(model, device, options.precision, options.cpuLinearAsConvolution, run.notes);
   };
   std::unique_ptr<Engine> engine = makeEngine();
 
@@ -532,11 +613,15 @@ AttributionSummary attribute(const Model& model, const FloatArray& counts, const
     const std::size_t count = std::min(chunkTrials, trials - first);
     AttributionChunk chunk;
     chunk.firstTrial = first;
+    double chunkDone = 0.0;  // never backwards: with --steps auto a chunk's later attempts start again from 0
     const auto blockDone = [&](double fraction) {
+      chunkDone = std::max(chunkDone, fraction);
       progress.report(
-          (static_cast<double>(first) + fraction * static_cast<double>(count)) / static_cast<double>(trials),
+          (static_cast<double>(first) + chunkDone * static_cast<double>(count)) / static_cast<double>(trials),
           "attributing");
     };
+    int stepsUsed = firstSteps;
+    bool converged = true;
     try {
       const torch::Tensor x =
           all.slice(0, static_cast<std::int64_t>(first), static_cast<std::int64_t>(first + count)).to(engine->device());
@@ -547,7 +632,23 @@ AttributionSummary attribute(const Model& model, const FloatArray& counts, const
           const torch::Tensor b = options.baseline == AttributionBaseline::Mean
                                       ? unitMean.to(engine->device()).expand_as(x).contiguous()
                                       : torch::zeros_like(x);
-          engine->integratedGradients(x, b, plan, attributions, deltaF, blockDone);
+          for (int steps = firstSteps;; steps = std::min(2 * steps, options.maxSteps)) {
+            if (steps != static_cast<int>(plan.alphas.size())) {
+              const IntegrationNodes nodes = integrationNodes(options.integration, steps);
+              plan.alphas = nodes.alphas;
+              plan.weights = nodes.weights;
+            }
+            engine->integratedGradients(x, b, plan, attributions, deltaF, blockDone);
+            stepsUsed = steps;
+            if (!options.autoSteps) break;
+            // One host sync per attempt: the chunk's worst relative completeness.
+            const double worst = ((attributions.sum(std::vector<std::int64_t>{2, 3}) - deltaF).abs() /
+                                  deltaF.abs().to(torch::kDouble).clamp_min(1e-6))
+                                     .max()
+                                     .item<double>();
+            converged = worst <= options.tolerance;
+            if (converged || steps >= options.maxSteps || !std::isfinite(worst)) break;
+          }
           break;
         }
         case AttributionMethod::SmoothGrad:
@@ -594,6 +695,10 @@ AttributionSummary attribute(const Model& model, const FloatArray& counts, const
                          " one step of one trial at a time on the CPU");
     }
     if (options.method == AttributionMethod::IntegratedGradients) {
+      chunk.stepsUsed.assign(count, stepsUsed);
+      summary.minStepsUsed = summary.minStepsUsed == 0 ? stepsUsed : std::min(summary.minStepsUsed, stepsUsed);
+      summary.maxStepsUsed = std::max(summary.maxStepsUsed, stepsUsed);
+      if (!converged) summary.unconverged += count;
       const auto& delta = chunk.deltaF.values();
       const auto& gap = chunk.completeness.values();
       for (std::size_t i = 0; i < delta.size(); ++i)
@@ -623,6 +728,7 @@ AttributionResult attributeAll(const Model& model, const FloatArray& counts, con
         attributions.insert(attributions.end(), chunk.attributions.values().begin(), chunk.attributions.values().end());
         deltaF.insert(deltaF.end(), chunk.deltaF.values().begin(), chunk.deltaF.values().end());
         completeness.insert(completeness.end(), chunk.completeness.values().begin(), chunk.completeness.values().end());
+        result.all.stepsUsed.insert(result.all.stepsUsed.end(), chunk.stepsUsed.begin(), chunk.stepsUsed.end());
       },
       progress);
   const std::size_t trials = counts.dim(0);

@@ -149,6 +149,29 @@ class TestCliAttribute : public QObject {
     QCOMPARE(json.at("steps").get<int>(), 3);
   }
 
+  // --steps auto on CEBRA-style unit-norm latents (tests/core/python/make_attribution_models.py): the steps
+  // double per chunk until the relative completeness is within --tolerance; /steps_used per trial.
+  void autoStepsReportStepsUsed() {
+    QTemporaryDir dir;
+    const QString out = dir.filePath("auto.h5");
+    const Run run =
+        runCli({"attribute", "--model", modelPath("attr_unit_norm.pt"), kRecording, "--units", kUnits, "--window",
+                "0:200", "--steps", "auto", "--tolerance", "0.01", "--device", "cpu", "--json", "--out", out});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    const auto json = nlohmann::json::parse(run.out.trimmed().split('\n').first().toStdString());
+    const int least = json.at("steps_used").at("min").get<int>();
+    const int most = json.at("steps_used").at("max").get<int>();
+    QVERIFY2(least >= 16 && least <= most && most <= 1024, qPrintable(run.out));
+    QCOMPARE(json.at("steps").get<int>(), most);
+    const auto unconverged = json.at("unconverged").get<std::size_t>();
+    if (unconverged == 0) QVERIFY(json.at("max_rel_completeness").get<double>() <= 0.01);
+    const neurolens::io::ResultsReader reader(out.toStdString());
+    const std::vector<std::int64_t> used = reader.readInt64s("/steps_used");
+    QCOMPARE(used.size(), std::size_t{210});
+    for (const std::int64_t steps : used) QVERIFY(steps >= least && steps <= most);
+    QVERIFY(most > 16);  // unit-norm latents need more than the first 16 steps somewhere
+  }
+
   void badInputsExitCleanly_data() {
     QTest::addColumn<QStringList>("arguments");
     QTest::addColumn<int>("exitCode");
@@ -171,6 +194,10 @@ class TestCliAttribute : public QObject {
     QTest::newRow("riemann with one step")
         << (base + QStringList{"--model", modelPath("attr_linear.pt"), "--integration", "riemann_left", "--steps", "1"})
         << 3;
+    QTest::newRow("steps neither a number nor auto")
+        << (base + QStringList{"--model", modelPath("attr_linear.pt"), "--steps", "many"}) << 2;
+    QTest::newRow("steps auto for saliency")
+        << (base + QStringList{"--model", modelPath("attr_linear.pt"), "--steps", "auto", "--method", "saliency"}) << 3;
     QTest::newRow("model file missing") << (base + QStringList{"--model", "/nonexistent/model.pt"}) << 3;
     QTest::newRow("units do not match the model")
         << QStringList{"attribute", kRecording, "--model", modelPath("attr_linear.pt"), "--device", "cpu"} << 3;

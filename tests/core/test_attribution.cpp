@@ -6,6 +6,7 @@
 //   transformer, every method and every integration rule, to 1e-4 relative;
 // - completeness under 1 % at 50 Gauss-Legendre steps on a nonlinear model;
 // - chunking invariance, cancellation, bad options, bf16 completeness reported.
+
 #include <QtTest/QtTest>
 #include <cmath>
 #include <filesystem>
@@ -473,6 +474,85 @@ class TestAttribution : public QObject {
     const AttributionResult chunked = attributeAll(model, counts, options);
     QVERIFY(relativeError(chunked.all.attributions.values(), whole.all.attributions.values()) < 1e-6);
     QCOMPARE(summary.targets, (std::vector<std::int64_t>{0, 1, 2, 3}));
+  }
+
+  // The CPU fp32 rewrite of linear layers as 1x1 convolutions (oneDNN) gives the plain layers' results,
+  // whatever the run's thread count (a negative one is refused).
+  void linearAsConvolutionAndThreads() {
+    for (const std::string name : {"attr_transformer.pt", "attr_gru.pt"}) {
+      const Model model = Model::load(modelPath(name));
+      const FloatArray counts = poissonCounts(3, 11, kUnits, 24, 2.0);
+      AttributionOptions options = cpuOptions();
+      options.steps = 16;
+      options.threads = 1;
+      const AttributionResult rewritten = attributeAll(model, counts, options);
+      options.cpuLinearAsConvolution = false;
+      options.threads = 0;
+      const AttributionResult plain = attributeAll(model, counts, options);
+      const double error = relativeError(rewritten.all.attributions.values(), plain.all.attributions.values());
+      QVERIFY2(error < 1e-5, qPrintable(QString("%1: relative difference %2").arg(name.c_str()).arg(error)));
+      QVERIFY(relativeError(rewritten.all.deltaF.values(), plain.all.deltaF.values()) < 1e-5);
+      QVERIFY(rewritten.summary.run.notes.empty());
+    }
+    AttributionOptions bad = cpuOptions();
+    bad.threads = -1;
+    QVERIFY_THROWS_EXCEPTION(
+        InputError, attributeAll(Model::load(modelPath("attr_linear.pt")), poissonCounts(1, 1, kUnits, 4, 1.0), bad));
+  }
+
+  // --steps auto on CEBRA-style unit-norm latents: 16 and 32 Gauss-Legendre steps leave the completeness far
+  // above 1 %, 64 just above; doubling per chunk stops at 128 (or at the cap, counted as unconverged).
+  void autoStepsDoubleUntilComplete() {
+    const Model model = Model::load(modelPath("attr_unit_norm.pt"));
+    const FloatArray counts = poissonCounts(5, 8, kUnits, 3, 2.0);
+    AttributionOptions options = cpuOptions();
+    options.steps = 16;
+    const AttributionResult fixed = attributeAll(model, counts, options);
+    QVERIFY2(fixed.summary.maxRelCompleteness > 0.05, qPrintable(QString::number(fixed.summary.maxRelCompleteness)));
+    QVERIFY(fixed.all.stepsUsed == std::vector<int>(5, 16));
+    QCOMPARE(fixed.summary.unconverged, std::size_t{0});  // fixed steps: nothing to converge
+
+    options.autoSteps = true;
+    options.tolerance = 0.01;
+    options.maxChunkTrials = 2;  // chunks of 2, 2 and 1 trials, each converging on its own
+    const AttributionResult automatic = attributeAll(model, counts, options);
+    QVERIFY2(automatic.summary.maxRelCompleteness <= 0.01,
+             qPrintable(QString::number(automatic.summary.maxRelCompleteness)));
+    QCOMPARE(automatic.all.stepsUsed.size(), std::size_t{5});
+    for (const int steps : automatic.all.stepsUsed)
+      QVERIFY2(steps >= 64 && steps <= 256, qPrintable(QString::number(steps)));
+    QCOMPARE(automatic.summary.unconverged, std::size_t{0});
+    QCOMPARE(automatic.summary.minStepsUsed,
+             *std::min_element(automatic.all.stepsUsed.begin(), automatic.all.stepsUsed.end()));
+    QCOMPARE(automatic.summary.maxStepsUsed,
+             *std::max_element(automatic.all.stepsUsed.begin(), automatic.all.stepsUsed.end()));
+    // The converged attributions are those of a fixed run with the same steps.
+    options.autoSteps = false;
+    options.steps = automatic.summary.maxStepsUsed;
+    options.maxChunkTrials = 0;
+    const AttributionResult same = attributeAll(model, counts, options);
+    if (automatic.summary.minStepsUsed == automatic.summary.maxStepsUsed)
+      QVERIFY(relativeError(automatic.all.attributions.values(), same.all.attributions.values()) < 1e-5);
+
+    // A cap below what the model needs: kept, reported, counted.
+    options.autoSteps = true;
+    options.maxSteps = 32;
+    const AttributionResult capped = attributeAll(model, counts, options);
+    QVERIFY(capped.all.stepsUsed == std::vector<int>(5, 32));
+    QVERIFY(capped.summary.maxRelCompleteness > 0.01);
+    QVERIFY(capped.summary.unconverged > 0);
+
+    // Options that do not fit.
+    AttributionOptions bad = cpuOptions();
+    bad.autoSteps = true;
+    bad.tolerance = 0.0;
+    QVERIFY_THROWS_EXCEPTION(InputError, attributeAll(model, counts, bad));
+    bad.tolerance = 0.01;
+    bad.maxSteps = 1;
+    QVERIFY_THROWS_EXCEPTION(InputError, attributeAll(model, counts, bad));
+    bad.maxSteps = 64;
+    bad.method = AttributionMethod::Saliency;
+    QVERIFY_THROWS_EXCEPTION(InputError, attributeAll(model, counts, bad));
   }
 
   // One trial's steps (or SmoothGrad samples) split over several passes add up to the same result.

@@ -9,6 +9,7 @@ Every model follows ../../../shared/spec/model-contract.md (x: float32 [batch, b
 - attr_quadratic.pt   latents = (x*x) @ Q + x @ W              (tuple output: latents, rates)
 - attr_gru.pt         GRU -> tanh readout                      (Dict output with "latents", "rates")
 - attr_transformer.pt 1-layer self-attention block, tanh head   (Tensor output)
+- attr_unit_norm.pt   latents = z / |z|, z = x @ W + c         (CEBRA-style: needs many integration steps)
 - attr_unit_embedding.pt  latents = x @ embedding(unit_ids)     (an integer buffer of unit ids, as POYO's unit
                           vocabulary: attribution must keep its dtype at every precision)
 
@@ -103,6 +104,21 @@ class AttentionBlock(torch.nn.Module):
         return x + self.mlp2(torch.nn.functional.gelu(self.mlp1(self.norm2(x))))
 
 
+class UnitNorm(torch.nn.Module):
+    """CEBRA-style unit-norm latents: z / |z| with z = x @ W + c and a small c. Along the path from a zero
+    baseline the direction of z turns sharply near alpha = 0, so integrated gradients needs many steps
+    (relative completeness ~25 at 16 Gauss-Legendre steps, ~0.02 at 64, ~1e-5 at 128)."""
+
+    def __init__(self):
+        super().__init__()
+        self.weight = torch.nn.Parameter(weight_matrix(UNITS, LATENTS, 0.9, 0.4, 0.5))
+        self.bias = torch.nn.Parameter(torch.tensor([0.02, -0.01, 0.015]))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        z = x @ self.weight + self.bias
+        return z / torch.sqrt((z * z).sum(-1, keepdim=True) + 1e-12)
+
+
 class Transformer(torch.nn.Module):
     """NDT-like encoder: counts -> embedding -> attention blocks -> latents."""
 
@@ -152,6 +168,7 @@ def main() -> int:
     save(Gru(), f"{out}/attr_gru.pt", {"name": "gru", "units": UNITS, "latents": 4})
     save(Transformer(units=UNITS, d=16, layers=1, heads=2, latents=4, bins=64), f"{out}/attr_transformer.pt",
          {"name": "transformer", "units": UNITS, "latents": 4})
+    save(UnitNorm(), f"{out}/attr_unit_norm.pt", {"name": "unit_norm", "units": UNITS, "latents": LATENTS})
     save(UnitEmbedding(), f"{out}/attr_unit_embedding.pt", {"name": "unit_embedding", "units": UNITS, "latents": LATENTS})
     return 0
 

@@ -23,6 +23,12 @@ enum class Precision { FP32, TF32, BF16 };
 struct AttributionOptions {
   AttributionMethod method = AttributionMethod::IntegratedGradients;
   int steps = 50;
+  // Integrated gradients only: per chunk of trials, the steps double from 16 (up to maxSteps) until the
+  // chunk's maximum relative completeness is within `tolerance`; `steps` is then ignored. A chunk still
+  // above the tolerance at maxSteps is kept and counted in AttributionSummary::unconverged.
+  bool autoSteps = false;
+  double tolerance = 0.01;
+  int maxSteps = 1024;
   IntegrationRule integration = IntegrationRule::GaussLegendre;
   AttributionBaseline baseline = AttributionBaseline::Zero;
   std::vector<std::int64_t> targets;                              // latent indices; empty = all
@@ -38,20 +44,30 @@ struct AttributionOptions {
   // Upper bound on rows (trials x steps or samples) per forward pass; 0 = from memory.
   // Below the step count, one trial's steps are split over several passes.
   std::size_t maxRowsPerPass = 0;
+  // LibTorch intra-op threads for the run (CPU); 0 = every hardware thread. Set for the run only
+  // and restored afterwards (the setting is process-wide).
+  int threads = 0;
+  // On the CPU at fp32, run the model's linear layers (aten::linear) as 1x1 convolutions on a private
+  // copy, so LibTorch uses its oneDNN kernels rather than the system BLAS (docs/attribution.md).
+  bool cpuLinearAsConvolution = true;
 };
 
 // One chunk of trials [firstTrial, firstTrial + attributions.dim(0)).
 struct AttributionChunk {
   std::size_t firstTrial = 0;
-  FloatArray attributions;  // [trials, targets, bins, units]
-  FloatArray deltaF;        // [trials, targets] F(x) - F(baseline) (IG; zeros otherwise)
-  FloatArray completeness;  // [trials, targets] sum(attr) - deltaF (IG; zeros otherwise)
+  FloatArray attributions;     // [trials, targets, bins, units]
+  FloatArray deltaF;           // [trials, targets] F(x) - F(baseline) (IG; zeros otherwise)
+  FloatArray completeness;     // [trials, targets] sum(attr) - deltaF (IG; zeros otherwise)
+  std::vector<int> stepsUsed;  // [trials] integration steps used (IG; empty otherwise)
 };
 
 struct AttributionSummary {
   std::size_t trials = 0;
   std::vector<std::int64_t> targets;
   double maxRelCompleteness = 0.0;  // max |completeness| / max(|deltaF|, 1e-6), IG only
+  int minStepsUsed = 0;             // IG: fewest and most integration steps any chunk used
+  int maxStepsUsed = 0;
+  std::size_t unconverged = 0;  // autoSteps: trials whose chunk stayed above the tolerance at maxSteps
   RunReport run;
 };
 
