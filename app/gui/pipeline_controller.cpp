@@ -388,7 +388,9 @@ void PipelineController::runAttribution(const AttributionRequest& request) {
     } else {
       AttributionOptions options;
       options.method = req.method;
-      options.steps = req.steps;
+      options.steps = req.steps > 0 ? req.steps : options.steps;
+      options.autoSteps = req.steps <= 0;
+      options.tolerance = req.tolerance;
       options.baseline = req.baseline;
       options.targets = req.targets;
       options.device = device;
@@ -401,6 +403,8 @@ void PipelineController::runAttribution(const AttributionRequest& request) {
           progress.sub(0.0, 0.8));
       outcome->targets = summary.targets;
       outcome->maxRelCompleteness = summary.maxRelCompleteness;
+      outcome->maxStepsUsed = summary.maxStepsUsed;
+      outcome->unconverged = summary.unconverged;
     }
     outcome->profiles = accumulator.profiles();
     const std::string column = req.typeColumn.empty() ? defaultTypeColumn(recording->units) : req.typeColumn;

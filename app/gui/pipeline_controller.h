@@ -25,7 +25,8 @@ namespace neurolens::gui {
 struct AttributionRequest {
   AttributionMethod method = AttributionMethod::IntegratedGradients;
   std::string pluginMethod;  // non-empty: an attribution method from a plugin (e.g. "occlusion")
-  int steps = 20;
+  int steps = 20;            // 0: automatic (doubled from 16 until completeness is within `tolerance`)
+  double tolerance = 0.01;   // the completeness a result is warned against
   AttributionBaseline baseline = AttributionBaseline::Zero;
   std::vector<std::int64_t> targets;  // empty: every latent
   std::size_t trials = 16;            // first N trials (attribution is costly on a CPU)
@@ -45,6 +46,8 @@ struct AttributionOutcome {
   std::optional<LinkResult> link;  // none when fewer than two types
   QString linkProblem;             // why there is no link result
   double maxRelCompleteness = 0.0;
+  int maxStepsUsed = 0;          // integration steps the most demanding chunk used
+  std::size_t unconverged = 0;   // automatic steps: trials still above the tolerance at the cap
 };
 
 struct ProbeRequest {

@@ -341,6 +341,35 @@ class TestWorkbench : public QObject {
     maybeScreenshot(window, "attribution");
   }
 
+  void attributionAboveItsToleranceIsWarned() {
+    MainWindow& window = *window_;
+    gui::AnalysisPanel* analysis = window.analysisPanel();
+    auto* steps = analysis->findChild<QSpinBox*>("attributionSteps");
+    analysis->findChild<QSpinBox*>("attributionTrials")->setValue(2);
+    const auto* summary = window.findChild<QLabel*>("analysisSummary");
+    QVERIFY(summary != nullptr);
+    // Two steps: the path integral is far from F(x) - F(baseline), and the summary says so.
+    steps->setValue(2);
+    QTest::mouseClick(analysis->attributionButton(), Qt::LeftButton);
+    QVERIFY(waitForJob(window.controller().analysisJob()));
+    const auto coarse = window.controller().attribution();
+    qInfo("2 steps: completeness error %.3g", coarse->maxRelCompleteness);
+    QVERIFY(coarse->maxRelCompleteness > 0.01);
+    QVERIFY2(summary->text().contains(QChar(0x26a0)), qPrintable(summary->text()));
+    // Automatic steps (the spin box's lowest value): doubled until within 0.01, no warning.
+    steps->setValue(steps->minimum());
+    QCOMPARE(steps->text(), steps->specialValueText());
+    QTest::mouseClick(analysis->attributionButton(), Qt::LeftButton);
+    QVERIFY(waitForJob(window.controller().analysisJob()));
+    const auto converged = window.controller().attribution();
+    qInfo("auto: completeness error %.3g with %d steps", converged->maxRelCompleteness, converged->maxStepsUsed);
+    QCOMPARE(converged->request.steps, 0);
+    QVERIFY(converged->maxStepsUsed >= 16);
+    QVERIFY(converged->maxRelCompleteness <= 0.01);
+    QVERIFY2(!summary->text().contains(QChar(0x26a0)), qPrintable(summary->text()));
+    steps->setValue(32);
+  }
+
   void attributionMethodFromAPluginRunsThroughTheGui() {
     // The occlusion plugin (plugins/occlusion, built only on the SDK) is offered next to the
     // built-in methods and runs through the same button, job and views.

@@ -65,9 +65,11 @@ AnalysisPanel::AnalysisPanel(QWidget* parent) : QWidget(parent) {
                      QString::fromStdString(plugin->methodName()));
   steps_ = new QSpinBox(attributionBox);
   steps_->setObjectName("attributionSteps");
-  steps_->setRange(2, 500);
+  steps_->setRange(1, 1024);
   steps_->setValue(20);
-  steps_->setToolTip(tr("Integration steps (integrated gradients)"));
+  steps_->setSpecialValueText(tr("auto (completeness within 0.01)"));
+  steps_->setToolTip(tr("Integration steps (integrated gradients); the lowest value, auto, doubles the steps from "
+                        "16 until the completeness error is within 0.01 (up to 1024)"));
   baseline_ = new QComboBox(attributionBox);
   baseline_->addItem(tr("zero counts"), static_cast<int>(AttributionBaseline::Zero));
   baseline_->addItem(tr("mean counts"), static_cast<int>(AttributionBaseline::Mean));
@@ -221,7 +223,7 @@ AttributionRequest AnalysisPanel::attributionRequest() const {
     request.pluginMethod = method.toString().toStdString();
   else
     request.method = static_cast<AttributionMethod>(method.toInt());
-  request.steps = steps_->value();
+  request.steps = steps_->value() == steps_->minimum() ? 0 : steps_->value();
   request.baseline = static_cast<AttributionBaseline>(baseline_->currentData().toInt());
   for (const QString& part : targets_->text().split(',', Qt::SkipEmptyParts)) {
     bool ok = false;
@@ -238,7 +240,7 @@ void AnalysisPanel::setAttributionRequest(const AttributionRequest& request) {
   method_->setCurrentIndex(std::max(0, request.pluginMethod.empty()
                                            ? method_->findData(static_cast<int>(request.method))
                                            : method_->findData(QString::fromStdString(request.pluginMethod))));
-  steps_->setValue(request.steps);
+  steps_->setValue(request.steps <= 0 ? steps_->minimum() : request.steps);
   baseline_->setCurrentIndex(std::max(0, baseline_->findData(static_cast<int>(request.baseline))));
   QStringList targets;
   for (std::int64_t target : request.targets) targets << QString::number(target + 1);
@@ -295,8 +297,20 @@ void AnalysisPanel::showAttribution(std::shared_ptr<const AttributionOutcome> ou
                      .arg(plugin ? tr("%1 (plugin)").arg(QString::fromStdString(shown_->request.pluginMethod))
                                  : QString::fromStdString(methodName(shown_->request.method)))
                      .arg(shown_->trialsUsed);
-  if (!plugin && shown_->request.method == AttributionMethod::IntegratedGradients)
-    text += tr("completeness error %1 of F(x) - F(baseline). ").arg(shown_->maxRelCompleteness, 0, 'g', 2);
+  if (!plugin && shown_->request.method == AttributionMethod::IntegratedGradients) {
+    text += tr("completeness error %1 of F(x) - F(baseline) with %2 steps. ")
+                .arg(shown_->maxRelCompleteness, 0, 'g', 2)
+                .arg(shown_->maxStepsUsed);
+    // Integrated gradients are only trustworthy when they add up to F(x) - F(baseline).
+    if (shown_->maxRelCompleteness > shown_->request.tolerance)
+      text += tr("\u26a0 Above the %1 tolerance%2: the path integral has not converged; use more steps (or "
+                 "auto) before reading these attributions. ")
+                  .arg(shown_->request.tolerance)
+                  .arg(shown_->unconverged > 0 ? tr(" (%1 trials at the %2-step cap)")
+                                                     .arg(shown_->unconverged)
+                                                     .arg(shown_->maxStepsUsed)
+                                               : QString());
+  }
   if (shown_->link) {
     const LinkResult& link = *shown_->link;
     fig::HeatmapData heatmap;
