@@ -2,7 +2,7 @@
 // the --json keys and the --out datasets, repeatability with --seed, real PMd
 // recordings matched by condition, and the exit status 3 of the contract for
 // sides that do not fit (missing file, no common condition, too many --dims,
-// different lengths under time, DSA not available).
+// different lengths under time, DSA's delays or rank too large), and `--method dsa`.
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonObject>
 #include <QtCore/QTemporaryDir>
@@ -22,8 +22,9 @@ QJsonObject json(const QString& text) { return neurolens::test::parseJson(text);
 
 // Latents [trials, bins, dims] of a shared 3-D trajectory seen through a random
 // mixing, plus noise; the same seed of `shared` gives the same trajectory.
-FloatArray latents(std::size_t trials, std::size_t bins, std::size_t dims, std::uint64_t mixingSeed) {
-  std::mt19937_64 trajectory(1);
+FloatArray latents(std::size_t trials, std::size_t bins, std::size_t dims, std::uint64_t mixingSeed,
+                   std::uint64_t trajectorySeed = 1, double speed = 0.2) {
+  std::mt19937_64 trajectory(trajectorySeed);
   std::mt19937_64 mixing(mixingSeed);
   std::normal_distribution<double> normal(0.0, 1.0);
   std::vector<double> phase(trials);
@@ -33,7 +34,7 @@ FloatArray latents(std::size_t trials, std::size_t bins, std::size_t dims, std::
   FloatArray out({trials, bins, dims});
   for (std::size_t t = 0; t < trials; ++t)
     for (std::size_t b = 0; b < bins; ++b) {
-      const double s = 0.2 * static_cast<double>(b);
+      const double s = speed * static_cast<double>(b);
       const double z[3] = {std::cos(s + phase[t]), std::sin(s + phase[t]), 2.0 * (static_cast<double>(b) / bins - 0.5)};
       for (std::size_t d = 0; d < dims; ++d) {
         double value = 0.1 * normal(mixing);
@@ -77,6 +78,8 @@ class TestCliAlign : public QObject {
     writeLatents(out("lat_a.h5"), latents(12, 40, 5, 2));
     writeLatents(out("lat_b.h5"), latents(12, 40, 4, 3));
     writeLatents(out("lat_short.h5"), latents(12, 30, 4, 3));
+    writeLatents(out("lat_c.h5"), latents(12, 40, 6, 4));
+    writeLatents(out("lat_other.h5"), latents(12, 40, 4, 5, 7, 0.5));
     const auto demo = runCli({"demo", "--out", out("demo")});
     QVERIFY2(demo.exitCode == 0, qPrintable(demo.err));
   }
@@ -152,6 +155,43 @@ class TestCliAlign : public QObject {
     QCOMPARE(json(again.out)["p_values"].toObject(), p);
   }
 
+  // --method dsa on the time-matched latents (one rotation + ramp seen through two mixings): the JSON keys, its
+  // own null (B's bins permuted within each trial), --out, both scores, and --method all adding it to the others.
+  void dsaOnResultsFiles() {
+    const auto r = runCli({"align", out("lat_a.h5"), out("lat_b.h5"), "--method", "dsa", "--json", "--quiet", "--seed",
+                           "2", "--permutations", "30", "--out", out("dsa.h5")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject o = json(r.out);
+    for (const char* key : {"match", "rows", "dims", "dsa_distance", "dsa", "p_values", "p_min", "seconds"})
+      QVERIFY2(o.contains(key), key);
+    QVERIFY(!o.contains("cca_mean") && !o.contains("procrustes_disparity"));
+    QCOMPARE(o["p_values"].toObject().keys(), QStringList{"dsa_distance"});
+    QCOMPARE(o["dsa"].toObject()["score"].toString(), QString("angular"));
+    QCOMPARE(o["dsa"].toObject()["delays"].toInt(), 1);
+    QVERIFY(o["dsa"].toObject()["rank"].isNull());
+    QCOMPARE(o["p_min"].toDouble(), 1.0 / 31.0);
+    const double angle = o["dsa_distance"].toDouble();
+    const double p = o["p_values"].toObject()["dsa_distance"].toDouble();
+    const neurolens::io::ResultsReader written(out("dsa.h5").toStdString());
+    QCOMPARE(written.readDoubles("/null/dsa_distance").size(), std::size_t{30});
+    const auto wasserstein = runCli({"align", out("lat_a.h5"), out("lat_b.h5"), "--method", "dsa", "--dsa-score",
+                                     "wasserstein", "--dsa-delays", "2", "--json", "--quiet", "--permutations", "30"});
+    QVERIFY2(wasserstein.exitCode == 0, qPrintable(wasserstein.err));
+    const QJsonObject w = json(wasserstein.out);
+    qInfo("time-matched latents: DSA angular %.4f (p %.4f), wasserstein (2 delays) %.5f (p %.4f)", angle, p,
+          w["dsa_distance"].toDouble(), w["p_values"].toObject()["dsa_distance"].toDouble());
+    QVERIFY(angle < 0.3);
+    QCOMPARE(p, 1.0 / 31.0);
+    QCOMPARE(w["p_values"].toObject()["dsa_distance"].toDouble(), 1.0 / 31.0);
+    const auto all = runCli({"align", out("lat_a.h5"), out("lat_b.h5"), "--method", "all", "--json", "--quiet",
+                             "--seed", "2", "--permutations", "30"});
+    QVERIFY2(all.exitCode == 0, qPrintable(all.err));
+    const QJsonObject a = json(all.out);
+    QCOMPARE(a["p_values"].toObject().size(), 6);
+    QCOMPARE(a["dsa_distance"].toDouble(), angle);
+    QCOMPARE(a["p_values"].toObject()["dsa_distance"].toDouble(), p);
+  }
+
   void realPmdByConditions() {
     if (!QFile::exists(shared("pmd_reach_yu2009.nwb")) || !QFile::exists(shared("pmd_reach_ex2.nwb")))
       QSKIP("PMd recordings missing");
@@ -215,7 +255,12 @@ class TestCliAlign : public QObject {
     QVERIFY(!QFile::exists(out("never.h5")));
     expectBadInput({"align", out("lat_a.h5"), out("lat_b.h5"), "--dims", "5"}, "--dims 5");
     expectBadInput({"align", out("lat_a.h5"), out("lat_short.h5")}, "same trials and bins");
-    expectBadInput({"align", out("lat_a.h5"), out("lat_b.h5"), "--method", "dsa"}, "not available yet");
+    // DSA: more delays than a trial's 40 bins allow, a rank above the embedding's K x delays columns.
+    expectBadInput({"align", out("lat_a.h5"), out("lat_b.h5"), "--method", "dsa", "--dsa-delays", "40"},
+                   "too short for 40 delays");
+    expectBadInput({"align", out("lat_a.h5"), out("lat_b.h5"), "--method", "dsa", "--dsa-rank", "9"}, "--dsa-rank 9");
+    const auto score = runCli({"align", out("lat_a.h5"), out("lat_b.h5"), "--method", "dsa", "--dsa-score", "cosine"});
+    QCOMPARE(score.exitCode, 2);
     expectBadInput({"align", out("lat_a.h5"), out("lat_b.h5"), "--match", "conditions"}, "--match time");
     if (!QFile::exists(shared("pmd_reach_yu2009.nwb"))) QSKIP("pmd_reach_yu2009.nwb missing");
     // A results file of another command (bin: /counts) is not a side.
