@@ -3,14 +3,17 @@
 // held-out CCA, Procrustes disparity, linear consistency and Dynamical Similarity
 // Analysis (DSA), each with its permutation null (../shared/spec/cli.md "align", core/alignment.h, docs/alignment.md).
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <optional>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "cli_common.h"
 #include "command_summaries.h"
@@ -43,6 +46,9 @@ struct AlignCliOptions {
   std::size_t dsaDelays = 1;
   std::size_t dsaRank = 0;
   std::string dsaScore = "angular";
+  bool matrix = false;
+  std::string statistic;
+  std::string figure;
   double smoothMs = 40.0;
   std::string out;
 };
@@ -330,11 +336,16 @@ MatchedRows matchSides(const Side& a, const Side& b, const std::string& match, c
   return matched;
 }
 
+int runMatrixCommand(const AlignCliOptions& cli);
+
 int runAlignCommand(const AlignCliOptions& cli) {
+  if (cli.matrix) return runMatrixCommand(cli);
   Reporter reporter(cli.common);
   if (cli.files.size() == 1 && cli.modelB.empty())
     throw UsageError("align needs two sides: A B, or one recording with --model and --model-b");
-  if (cli.files.size() > 2) throw UsageError("align takes at most two files (A and B)");
+  if (cli.files.size() > 2)
+    throw UsageError("align takes at most two files (A and B); for three or more sides use --matrix");
+  if (!cli.statistic.empty()) throw UsageError("--statistic applies to --matrix");
   AlignOptions options = statisticsOptions(cli);
   std::string match = cli.match;
   checkMatch(match);
@@ -449,6 +460,202 @@ int runAlignCommand(const AlignCliOptions& cli) {
   return kSuccess;
 }
 
+// --matrix: the statistics each name needs, whether larger means more similar, and its mirror (the same
+// statistic with the sides' roles swapped).
+struct MatrixStatistic {
+  bool larger = true;
+  std::string mirror;
+};
+
+MatrixStatistic matrixStatistic(const std::string& name, AlignOptions* options) {
+  options->cca = options->procrustes = options->consistency = options->dsa = false;
+  if (name == "cca_mean" || name == "cca_heldout_mean") {
+    options->cca = true;
+    return {true, name};
+  }
+  if (name == "procrustes_disparity") {
+    options->procrustes = true;
+    return {false, name};
+  }
+  if (name == "consistency_r2_a_to_b" || name == "consistency_r2_b_to_a") {
+    options->consistency = true;
+    return {true, name == "consistency_r2_a_to_b" ? "consistency_r2_b_to_a" : "consistency_r2_a_to_b"};
+  }
+  if (name == "dsa_distance") {
+    options->dsa = true;
+    return {false, name};
+  }
+  throw UsageError("--statistic '" + name +
+                   "': expected cca_mean, cca_heldout_mean, procrustes_disparity, consistency_r2_a_to_b, "
+                   "consistency_r2_b_to_a or dsa_distance");
+}
+
+double statisticValue(const AlignStatistics& stats, const std::string& name) {
+  if (name == "cca_mean") return stats.ccaMean;
+  if (name == "cca_heldout_mean") return stats.ccaHeldoutMean;
+  if (name == "procrustes_disparity") return stats.procrustesDisparity;
+  if (name == "consistency_r2_a_to_b") return stats.consistencyAToB;
+  if (name == "consistency_r2_b_to_a") return stats.consistencyBToA;
+  return stats.dsaDistance;
+}
+
+// One cell pair of the matrix: side i (as A) against side j (as B), i <= j.
+struct MatrixTask {
+  std::size_t i = 0;
+  std::size_t j = 0;
+  double value = 0.0;
+  double mirrorValue = 0.0;
+  double p = std::nan("");
+  double mirrorP = std::nan("");
+  std::exception_ptr error;
+};
+
+nlohmann::json matrixJson(const Eigen::MatrixXd& m) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (Eigen::Index r = 0; r < m.rows(); ++r) {
+    nlohmann::json row = nlohmann::json::array();
+    for (Eigen::Index c = 0; c < m.cols(); ++c)
+      row.push_back(std::isfinite(m(r, c)) ? nlohmann::json(m(r, c)) : nlohmann::json(nullptr));
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+int runMatrixCommand(const AlignCliOptions& cli) {
+  Reporter reporter(cli.common);
+  if (!cli.modelB.empty())
+    throw UsageError("--model-b does not apply to --matrix: --model applies to every recording side");
+  const std::string statistic = cli.statistic.empty() ? "cca_heldout_mean" : cli.statistic;
+  AlignOptions options = statisticsOptions(cli);
+  const MatrixStatistic kind = matrixStatistic(statistic, &options);
+  std::string match = cli.match;
+  checkMatch(match);
+  const std::size_t n = cli.files.size();
+  if (n < 3)
+    throw InputError("--matrix needs three or more sides, got " + std::to_string(n) +
+                     (n == 2 ? " (for two sides leave out --matrix)" : ""));
+  std::unique_ptr<io::ResultsWriter> writer;
+  if (!cli.out.empty()) writer = std::make_unique<io::ResultsWriter>(cli.out);
+
+  // Each side is read (and run through the model) once.
+  const Progress progress = reporter.progress();
+  const std::string behaviorName = behaviorNameOf(match);
+  std::vector<Side> sides;
+  double modelSeconds = 0.0;
+  for (std::size_t s = 0; s < n; ++s) {
+    BinnedCache cache;
+    const double from = 0.4 * static_cast<double>(s) / static_cast<double>(n);
+    const double to = 0.4 * static_cast<double>(s + 1) / static_cast<double>(n);
+    sides.push_back(readSide("side " + std::to_string(s + 1), cli.files[s], cli.model, cli, behaviorName,
+                             progress.sub(from, to), reporter, cache, true));
+    modelSeconds += sides.back().modelSeconds;
+  }
+  if (match.empty())
+    match = std::all_of(sides.begin(), sides.end(), [](const Side& side) { return side.hasTrials; }) ? "conditions"
+                                                                                                     : "time";
+  const auto started = std::chrono::steady_clock::now();
+  // Every pair i < j (with its null) and every side against itself (no null), on all cores.
+  std::vector<MatrixTask> tasks;
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = i; j < n; ++j) {
+      MatrixTask task;
+      task.i = i;
+      task.j = j;
+      tasks.push_back(task);
+    }
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> done{0};
+  const auto work = [&] {
+    for (;;) {
+      const std::size_t t = next++;
+      if (t >= tasks.size()) return;
+      MatrixTask& task = tasks[t];
+      try {
+        const Side& a = sides[task.i];
+        const Side& b = sides[task.j];
+        const MatchedRows matched = matchSides(a, b, match, cli);
+        AlignOptions pairOptions = options;
+        if (task.i == task.j) pairOptions.permutations = 0;
+        AlignStatistics stats;
+        try {
+          stats = alignSides(matched, pairOptions);
+        } catch (const InputError& error) {
+          throw InputError(a.name + " vs " + b.name + ": " + error.what());
+        }
+        task.value = statisticValue(stats, statistic);
+        task.mirrorValue = statisticValue(stats, kind.mirror);
+        if (const auto found = stats.pValues.find(statistic); found != stats.pValues.end()) task.p = found->second;
+        if (const auto found = stats.pValues.find(kind.mirror); found != stats.pValues.end())
+          task.mirrorP = found->second;
+      } catch (...) {
+        task.error = std::current_exception();
+      }
+      ++done;
+    }
+  };
+  const std::size_t workers =
+      std::max<std::size_t>(1, std::min<std::size_t>(tasks.size(), std::thread::hardware_concurrency()));
+  std::vector<std::thread> pool;
+  for (std::size_t w = 0; w < workers; ++w) pool.emplace_back(work);
+  while (done.load() < tasks.size()) {
+    progress.report(0.4 + 0.6 * static_cast<double>(done.load()) / static_cast<double>(tasks.size()),
+                    "alignment matrix");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  for (auto& thread : pool) thread.join();
+  for (const auto& task : tasks)
+    if (task.error) std::rethrow_exception(task.error);
+  reporter.finishProgress();
+
+  const auto size = static_cast<Eigen::Index>(n);
+  Eigen::MatrixXd matrix(size, size);
+  Eigen::MatrixXd pValues = Eigen::MatrixXd::Constant(size, size, std::nan(""));
+  for (const auto& task : tasks) {
+    const auto i = static_cast<Eigen::Index>(task.i);
+    const auto j = static_cast<Eigen::Index>(task.j);
+    matrix(i, j) = task.value;
+    if (i == j) continue;
+    matrix(j, i) = task.mirrorValue;
+    pValues(i, j) = task.p;
+    pValues(j, i) = task.mirrorP;
+  }
+  // Average-linkage clustering on a distance: 1 - value for correlations and R2, the value for disparities and
+  // distances; both directions averaged.
+  Eigen::MatrixXd distance = kind.larger ? Eigen::MatrixXd(1.0 - matrix.array()) : matrix;
+  distance = 0.5 * (distance + distance.transpose()).eval();
+  const std::vector<std::size_t> order = averageLinkageOrder(distance);
+  const double seconds =
+      modelSeconds + std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  const nlohmann::json sideList = cli.files;
+  if (writer) {
+    writer->writeArray("/matrix", matrixToArray(matrix));
+    writer->writeAttribute("/matrix", "axes", "side i (row) against side j (column): " + statistic);
+    writer->writeArray("/p_values", matrixToArray(pValues));
+    std::vector<std::int64_t> orderValues(order.begin(), order.end());
+    writer->writeInt64s("/order", orderValues);
+    writer->writeStrings("/sides", cli.files);
+    writer->writeAttribute("/", "command", "align --matrix");
+    writer->writeAttribute("/", "sides", sideList.dump());
+    writer->writeAttribute("/", "statistic", statistic);
+    writer->writeAttribute("/", "match", match);
+    writer->commit();
+  }
+  nlohmann::json json{{"sides", sideList},
+                      {"statistic", statistic},
+                      {"match", match},
+                      {"matrix", matrixJson(matrix)},
+                      {"p_values", matrixJson(pValues)},
+                      {"order", order},
+                      {"seconds", seconds}};
+  if (options.dsa) json["dsa"] = {{"score", cli.dsaScore}, {"delays", cli.dsaDelays}};
+  std::ostringstream line;
+  line << n << " sides, " << statistic << " (" << match << "), clustered order";
+  for (const std::size_t index : order) line << " " << std::filesystem::path(cli.files[index]).stem().string();
+  reporter.result(json, line.str(), cli.out);
+  return kSuccess;
+}
+
 }  // namespace
 
 void addAlignCommand(CLI::App& root, CommandList& commands) {
@@ -459,10 +666,16 @@ void addAlignCommand(CLI::App& root, CommandList& commands) {
   command
       ->add_option("FILES", options->files,
                    "Two sides, each a recording (NWB, DataHigh MAT) or an infer results file (/latents); "
-                   "one recording with --model-b")
+                   "one recording with --model-b; three or more with --matrix")
       ->required();
   command->add_option("--model", options->model, "TorchScript model for side A (and side B without --model-b)");
   command->add_option("--model-b", options->modelB, "TorchScript model for side B");
+  command->add_flag("--matrix", options->matrix,
+                    "Every pair of three or more sides: the matrix of one statistic, its p-values and a clustered "
+                    "order");
+  command->add_option("--statistic", options->statistic,
+                      "--matrix: the statistic in the matrix (default cca_heldout_mean; procrustes_disparity, "
+                      "dsa_distance, ...)");
   command->add_option("--match", options->match,
                       "time, conditions or behavior:NAME (default: conditions when both sides have trials, else time)");
   command->add_option("--condition-column", options->conditionColumn,

@@ -555,4 +555,63 @@ AlignStatistics alignSides(const MatchedRows& matched, const AlignOptions& optio
   return result;
 }
 
+std::vector<std::size_t> averageLinkageOrder(const Eigen::MatrixXd& distance) {
+  const auto n = static_cast<std::size_t>(distance.rows());
+  if (n == 0) return {};
+  // Active clusters: id, size, and the distance between every two of them.
+  std::vector<std::size_t> ids(n);
+  std::vector<std::size_t> sizes(n, 1);
+  std::iota(ids.begin(), ids.end(), std::size_t{0});
+  Eigen::MatrixXd between = distance.triangularView<Eigen::Upper>();
+  between = between.selfadjointView<Eigen::Upper>();
+  std::vector<std::pair<std::size_t, std::size_t>> children;  // of cluster n + k
+  std::vector<std::size_t> active(n);
+  std::iota(active.begin(), active.end(), std::size_t{0});  // slots into ids / between
+  while (active.size() > 1) {
+    std::size_t bestI = 0;
+    std::size_t bestJ = 1;
+    double best = std::numeric_limits<double>::infinity();
+    for (std::size_t i = 0; i < active.size(); ++i)
+      for (std::size_t j = i + 1; j < active.size(); ++j) {
+        const double d = between(static_cast<Eigen::Index>(active[i]), static_cast<Eigen::Index>(active[j]));
+        if (d < best) {
+          best = d;
+          bestI = i;
+          bestJ = j;
+        }
+      }
+    const std::size_t slotA = active[bestI];
+    const std::size_t slotB = active[bestJ];
+    children.emplace_back(std::min(ids[slotA], ids[slotB]), std::max(ids[slotA], ids[slotB]));
+    // The merged cluster takes slot A.
+    const double weightA = static_cast<double>(sizes[slotA]);
+    const double weightB = static_cast<double>(sizes[slotB]);
+    for (const std::size_t other : active) {
+      if (other == slotA || other == slotB) continue;
+      const auto o = static_cast<Eigen::Index>(other);
+      const double merged = (weightA * between(static_cast<Eigen::Index>(slotA), o) +
+                             weightB * between(static_cast<Eigen::Index>(slotB), o)) /
+                            (weightA + weightB);
+      between(static_cast<Eigen::Index>(slotA), o) = merged;
+      between(o, static_cast<Eigen::Index>(slotA)) = merged;
+    }
+    sizes[slotA] += sizes[slotB];
+    ids[slotA] = n + children.size() - 1;
+    active.erase(active.begin() + static_cast<std::ptrdiff_t>(bestJ));
+  }
+  std::vector<std::size_t> order;
+  std::vector<std::size_t> stack{n == 1 ? 0 : n + children.size() - 1};
+  while (!stack.empty()) {
+    const std::size_t id = stack.back();
+    stack.pop_back();
+    if (id < n) {
+      order.push_back(id);
+    } else {
+      stack.push_back(children[id - n].second);
+      stack.push_back(children[id - n].first);
+    }
+  }
+  return order;
+}
+
 }  // namespace neurolens

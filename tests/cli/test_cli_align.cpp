@@ -192,6 +192,58 @@ class TestCliAlign : public QObject {
     QCOMPARE(a["p_values"].toObject()["dsa_distance"].toDouble(), p);
   }
 
+  // --matrix over four results files matched by time: three views of one trajectory and one of another. The
+  // matrix, its p-values (diagonal null), the clustered order (the three together), --out, another statistic.
+  void matrixOfLatents() {
+    const QStringList sides{out("lat_a.h5"), out("lat_b.h5"), out("lat_other.h5"), out("lat_c.h5")};
+    const auto r =
+        runCli(QStringList{"align", "--matrix"} + sides +
+               QStringList{"--json", "--quiet", "--permutations", "20", "--seed", "1", "--out", out("matrix.h5")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject o = json(r.out);
+    for (const char* key : {"sides", "statistic", "matrix", "p_values", "order", "seconds"})
+      QVERIFY2(o.contains(key), key);
+    QCOMPARE(o["statistic"].toString(), QString("cca_heldout_mean"));
+    QCOMPARE(o["sides"].toArray().size(), 4);
+    const QJsonArray m = o["matrix"].toArray();
+    const QJsonArray p = o["p_values"].toArray();
+    QCOMPARE(m.size(), 4);
+    QString text;
+    for (int i = 0; i < 4; ++i) {
+      QVERIFY(p[i].toArray()[i].isNull());
+      for (int j = 0; j < 4; ++j) text += QString(" %1").arg(m[i].toArray()[j].toDouble(), 0, 'f', 3);
+      text += " |";
+    }
+    const QJsonArray order = o["order"].toArray();
+    qInfo("held-out CCA matrix:%s order %d %d %d %d", qPrintable(text), order[0].toInt(), order[1].toInt(),
+          order[2].toInt(), order[3].toInt());
+    // The odd one out (index 2) is at one end of the order; the same-trajectory pairs are significant.
+    QVERIFY(order[0].toInt() == 2 || order[3].toInt() == 2);
+    for (const auto& [i, j] : {std::pair{0, 1}, {0, 3}, {1, 3}}) {
+      QVERIFY(m[i].toArray()[j].toDouble() > 0.55);
+      QCOMPARE(p[i].toArray()[j].toDouble(), 1.0 / 21.0);
+    }
+    QVERIFY(m[0].toArray()[2].toDouble() < 0.35);
+    const neurolens::io::ResultsReader written(out("matrix.h5").toStdString());
+    QCOMPARE(written.readArray("/matrix").shape(), (std::vector<std::size_t>{4, 4}));
+    QCOMPARE(written.readArray("/p_values").shape(), (std::vector<std::size_t>{4, 4}));
+    QCOMPARE(written.readStrings("/sides").size(), std::size_t{4});
+    const auto dsa = runCli(QStringList{"align", "--matrix"} + sides +
+                            QStringList{"--statistic", "dsa_distance", "--json", "--quiet", "--permutations", "20"});
+    QVERIFY2(dsa.exitCode == 0, qPrintable(dsa.err));
+    const QJsonObject d = json(dsa.out);
+    QCOMPARE(d["statistic"].toString(), QString("dsa_distance"));
+    QCOMPARE(d["matrix"].toArray()[1].toArray()[1].toDouble(), 0.0);
+    QVERIFY(d["matrix"].toArray()[0].toArray()[1].toDouble() < d["matrix"].toArray()[0].toArray()[2].toDouble());
+    // Bad input: two sides, a missing side, a side of another length (each named), an unknown statistic.
+    expectBadInput({"align", "--matrix", out("lat_a.h5"), out("lat_b.h5")}, "three or more sides");
+    expectBadInput({"align", "--matrix", out("lat_a.h5"), out("lat_b.h5"), out("nowhere.h5")}, "nowhere.h5");
+    expectBadInput({"align", "--matrix", out("lat_a.h5"), out("lat_b.h5"), out("lat_short.h5")}, "lat_short.h5");
+    QCOMPARE(runCli({"align", "--matrix", out("lat_a.h5"), out("lat_b.h5"), out("lat_c.h5"), "--statistic", "nope"})
+                 .exitCode,
+             2);
+  }
+
   void realPmdByConditions() {
     if (!QFile::exists(shared("pmd_reach_yu2009.nwb")) || !QFile::exists(shared("pmd_reach_ex2.nwb")))
       QSKIP("PMd recordings missing");

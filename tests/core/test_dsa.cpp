@@ -333,6 +333,38 @@ class TestDsa : public QObject {
     }
   }
 
+  // The clustered order of `align --matrix`: average linkage as scipy's leaves_list(linkage(..., "average")).
+  void averageLinkage() {
+    // Two blocks {0, 2, 4} and {1, 3}: the order keeps each block together.
+    Eigen::MatrixXd blocks(5, 5);
+    for (Eigen::Index i = 0; i < 5; ++i)
+      for (Eigen::Index j = 0; j < 5; ++j) blocks(i, j) = i == j ? 0.0 : (i % 2 == j % 2 ? 0.1 + 0.01 * (i + j) : 1.0);
+    const std::vector<std::size_t> order = averageLinkageOrder(blocks);
+    QCOMPARE(order.size(), std::size_t{5});
+    const bool evenFirst = order[0] % 2 == 0;
+    for (std::size_t k = 0; k < 5; ++k) QCOMPARE(order[k] % 2 == 0, evenFirst ? k < 3 : k >= 2);
+    std::mt19937_64 generator(8);
+    const Eigen::MatrixXd points = gaussian(9, 2, generator);
+    Eigen::MatrixXd distance(9, 9);
+    for (Eigen::Index i = 0; i < 9; ++i)
+      for (Eigen::Index j = 0; j < 9; ++j) distance(i, j) = (points.row(i) - points.row(j)).norm();
+    QTemporaryDir dir;
+    writeMatrix(dir.filePath("d.f64"), distance);
+    writeJson(dir.filePath("meta.json"), QJsonObject{{"n", 9}});
+    QString errors;
+    const int code = runPythonReference("linkage_reference.py", {dir.path()}, &errors);
+    if (code == 77) QSKIP(qPrintable("scipy missing from NEUROLENS_TEST_PYTHON: " + errors));
+    QVERIFY2(code == 0, qPrintable(errors));
+    const QJsonArray expected = readJson(dir.filePath("out.json"))["order"].toArray();
+    const std::vector<std::size_t> ours = averageLinkageOrder(distance);
+    QString text;
+    for (std::size_t k = 0; k < ours.size(); ++k) {
+      text += QString(" %1/%2").arg(ours[k]).arg(expected[static_cast<int>(k)].toInt());
+      QCOMPARE(static_cast<int>(ours[k]), expected[static_cast<int>(k)].toInt());
+    }
+    qInfo("average-linkage order (ours/scipy):%s", qPrintable(text));
+  }
+
   // Synthetic linear systems: one rotation under two embeddings is close, rotation against a line attractor far.
   void plantedLinearSystems() {
     const std::vector<System> suite = referenceSuite();

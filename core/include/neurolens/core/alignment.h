@@ -143,4 +143,12 @@ struct AlignStatistics {
 [[nodiscard]] AlignStatistics alignSides(const MatchedRows& rows, const AlignOptions& options,
                                          const Progress& progress = {});
 
+// The leaf order of an average-linkage (UPGMA) clustering of a symmetric distance matrix, as
+// scipy.cluster.hierarchy.leaves_list(linkage(squareform(d), 'average')): at each step the two
+// closest clusters merge (ties: the first pair in index order), the merged cluster's distance to
+// another is the mean of the pairwise distances between their members, and the order lists the
+// leaves of the tree depth-first, the child with the smaller cluster id first (ids: leaves 0..N-1,
+// the k-th merge N + k). Only the upper triangle of `distance` is read.
+[[nodiscard]] std::vector<std::size_t> averageLinkageOrder(const Eigen::MatrixXd& distance);
+
 }  // namespace neurolens
