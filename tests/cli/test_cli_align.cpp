@@ -11,6 +11,8 @@
 #include <random>
 
 #include "cli_runner.h"
+#include "neurolens/core/simulator.h"
+#include "neurolens/io/nwb_writer.h"
 #include "neurolens/io/results_store.h"
 
 namespace {
@@ -242,6 +244,93 @@ class TestCliAlign : public QObject {
     QCOMPARE(runCli({"align", "--matrix", out("lat_a.h5"), out("lat_b.h5"), out("lat_c.h5"), "--statistic", "nope"})
                  .exitCode,
              2);
+  }
+
+  // Five simulated animals with different neurons each (other unit counts, loadings and spikes): three share
+  // one dynamics (a rotation whose phase is the reach angle of the condition), two another: no rotation, direction
+  // tuning to three times the condition's angle (condition k of 8 drives the tuning of target 3k mod 8, as in a
+  // task whose labels map to other targets). The two groups' condition structures are then linearly unrelated
+  // (harmonics 1 and 3 are orthogonal over 8 equally spaced angles): plain direction tuning to the same angle
+  // would share a linear structure with the rotation (held-out CCA 0.3, p = p_min, in one run). The clustered
+  // held-out CCA matrix puts them in two blocks; within a block p < 0.01, between blocks p > 0.05.
+  void plantedAnimalsMatrix() {
+    struct Planted {
+      const char* name;
+      std::uint64_t seed;
+      int rotational;
+      int tuned;
+      int untuned;
+    };
+    const std::vector<Planted> animals{{"rot_a", 31, 48, 0, 30},
+                                       {"dir_a", 32, 0, 44, 26},
+                                       {"rot_b", 33, 30, 0, 12},
+                                       {"rot_c", 34, 60, 0, 20},
+                                       {"dir_b", 35, 0, 30, 20}};
+    QStringList files;
+    for (const auto& animal : animals) {
+      neurolens::DemoOptions options;
+      options.seed = animal.seed;
+      options.trialsPerCondition = 20;
+      options.rotationalUnits = animal.rotational;
+      options.rampingUnits = 0;
+      options.tunedUnits = animal.tuned;
+      options.untunedUnits = animal.untuned;
+      const QString file = out(QString(animal.name) + ".nwb");
+      neurolens::Recording recording = neurolens::simulateDemo(options).recording;
+      if (animal.tuned > 0) {
+        neurolens::Table relabelled;
+        for (const auto& column : recording.trials->columns()) {
+          neurolens::Column copy = column;
+          if (column.name == "condition") {
+            std::vector<std::string> labels = column.texts();
+            for (auto& label : labels)
+              for (int k = 0; k < 8; ++k)
+                if (label == neurolens::reachConditionName(45.0 * k)) {
+                  label = neurolens::reachConditionName(45.0 * ((3 * k) % 8));
+                  break;
+                }
+            copy.values = labels;
+          }
+          relabelled.add(copy);
+        }
+        recording.trials = relabelled;
+      }
+      neurolens::io::writeNwb(recording, file.toStdString());
+      files << file;
+    }
+    const auto r = runCli(QStringList{"align", "--matrix"} + files +
+                          QStringList{"--window", "0:1000", "--dims", "3", "--json", "--quiet", "--seed", "1"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject o = json(r.out);
+    const QJsonArray m = o["matrix"].toArray();
+    const QJsonArray p = o["p_values"].toArray();
+    QString text;
+    for (int i = 0; i < 5; ++i) {
+      for (int j = 0; j < 5; ++j)
+        text += QString(" %1(%2)")
+                    .arg(m[i].toArray()[j].toDouble(), 0, 'f', 2)
+                    .arg(p[i].toArray()[j].isNull() ? QString("-") : QString::number(p[i].toArray()[j].toDouble()));
+      text += " |";
+    }
+    const QJsonArray order = o["order"].toArray();
+    QString orderText;
+    for (const auto index : order) orderText += " " + QString(animals[static_cast<std::size_t>(index.toInt())].name);
+    qInfo("planted animals, held-out CCA (p):%s order%s, %.1f s", qPrintable(text), qPrintable(orderText),
+          o["seconds"].toDouble());
+    const auto group = [&](int index) { return animals[static_cast<std::size_t>(index)].rotational > 0; };
+    // Two blocks: the group changes once along the order.
+    int changes = 0;
+    for (int k = 1; k < 5; ++k) changes += group(order[k].toInt()) != group(order[k - 1].toInt()) ? 1 : 0;
+    QCOMPARE(changes, 1);
+    for (int i = 0; i < 5; ++i)
+      for (int j = 0; j < 5; ++j) {
+        if (i == j) continue;
+        const double pij = p[i].toArray()[j].toDouble();
+        if (group(i) == group(j))
+          QVERIFY2(pij < 0.01, qPrintable(QString("%1 vs %2: p %3").arg(i).arg(j).arg(pij)));
+        else
+          QVERIFY2(pij > 0.05, qPrintable(QString("%1 vs %2: p %3").arg(i).arg(j).arg(pij)));
+      }
   }
 
   void realPmdByConditions() {
