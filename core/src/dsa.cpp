@@ -23,12 +23,14 @@ double cosine(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b, const Eigen::M
 }
 
 // Riemannian ascent of trace(A^T C B C^T) over orthogonal C (one component of O(n): the start's).
-// Step along C Cayley(t Omega), Omega = skew(C^T grad), Armijo backtracking, step doubled after each success.
+// Step along C Cayley(t Omega), Omega = skew(C^T grad): a Barzilai-Borwein step, Armijo backtracking from it.
 double ascend(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b, Eigen::MatrixXd* c) {
   const Eigen::Index n = a.rows();
   const Eigen::MatrixXd identity = Eigen::MatrixXd::Identity(n, n);
   double value = cosine(a, b, *c);
   double step = 1.0;
+  Eigen::MatrixXd previousOmega;
+  double previousStep = 0.0;
   constexpr int kIterations = 3000;
   for (int iteration = 0; iteration < kIterations; ++iteration) {
     const Eigen::MatrixXd gradient = a * (*c) * b.transpose() + a.transpose() * (*c) * b;
@@ -36,7 +38,13 @@ double ascend(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b, Eigen::MatrixX
     const Eigen::MatrixXd omega = 0.5 * (m - m.transpose());
     const double slope = omega.squaredNorm();
     if (slope < 1e-26) break;
+    // Barzilai-Borwein step from the last one (ascent: s = t Omega_prev, y = Omega_prev - Omega), else doubled.
     step = std::min(step * 2.0, 1e3);
+    if (previousOmega.size() > 0) {
+      const Eigen::MatrixXd y = previousOmega - omega;
+      const double sy = previousStep * (previousOmega.array() * y.array()).sum();
+      if (sy > 0.0) step = std::min(previousStep * previousStep * previousOmega.squaredNorm() / sy, 1e3);
+    }
     bool accepted = false;
     double gained = 0.0;
     while (step > 1e-14) {
@@ -53,7 +61,9 @@ double ascend(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b, Eigen::MatrixX
       }
       step *= 0.5;
     }
-    if (!accepted || gained < 1e-15) break;
+    if (!accepted || gained < 1e-12) break;
+    previousOmega = omega;
+    previousStep = step;
   }
   return value;
 }
