@@ -1,15 +1,19 @@
 // `align A B`: how similar two sides are (two animals, two models, a model and its
 // recording) after matching their rows by time, condition or behaviour: CCA,
-// held-out CCA, Procrustes disparity and linear consistency, each with its
-// permutation null (../shared/spec/cli.md "align", core/alignment.h, docs/alignment.md).
+// held-out CCA, Procrustes disparity, linear consistency and Dynamical Similarity
+// Analysis (DSA), each with its permutation null (../shared/spec/cli.md "align", core/alignment.h, docs/alignment.md).
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <cmath>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <optional>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "cli_common.h"
 #include "command_summaries.h"
@@ -39,6 +43,12 @@ struct AlignCliOptions {
   std::string method;
   std::size_t permutations = 200;
   std::size_t folds = 5;
+  std::size_t dsaDelays = 1;
+  std::size_t dsaRank = 0;
+  std::string dsaScore = "angular";
+  bool matrix = false;
+  std::string statistic;
+  std::string figure;
   double smoothMs = 40.0;
   std::string out;
 };
@@ -163,9 +173,11 @@ Side readRecordingSide(const std::string& label, const std::string& file, const 
 }
 
 // Reads side A or B: a results file holding /latents, else a recording (NWB, or any format a reader plugin reads).
+// A results file with --model is refused unless `modelForRecordingsOnly` (--matrix: --model applies to every
+// recording side and not to results files).
 Side readSide(const std::string& label, const std::string& file, const std::string& modelFile,
               const AlignCliOptions& cli, const std::string& behaviorName, const Progress& progress,
-              const Reporter& reporter, BinnedCache& cache) {
+              const Reporter& reporter, BinnedCache& cache, bool modelForRecordingsOnly = false) {
   std::error_code error;
   if (!std::filesystem::exists(file, error)) throw InputError(label + ": " + file + ": no such file");
   if (isHdf5(file)) {
@@ -194,7 +206,7 @@ Side readSide(const std::string& label, const std::string& file, const std::stri
       throw InputError(label + ": " + file + " is a results file written by " + writtenBy +
                        " without /latents: align reads recordings and `infer` results");
     if (results) {
-      if (!modelFile.empty())
+      if (!modelFile.empty() && !modelForRecordingsOnly)
         throw InputError(label + ": " + file + " already holds latents (/latents): a model applies to a recording");
       return readResultsSide(label, file, behaviorName);
     }
@@ -221,20 +233,14 @@ FloatArray matrixToArray(const Eigen::MatrixXd& matrix) {
 
 std::vector<double> rowVector(const Eigen::RowVectorXd& v) { return {v.data(), v.data() + v.size()}; }
 
-int runAlignCommand(const AlignCliOptions& cli) {
-  Reporter reporter(cli.common);
-  if (cli.files.size() == 1 && cli.modelB.empty())
-    throw UsageError("align needs two sides: A B, or one recording with --model and --model-b");
-  if (cli.files.size() > 2) throw UsageError("align takes at most two files (A and B)");
-  // Which statistics.
+// The statistics asked for by --method, and DSA's options.
+AlignOptions statisticsOptions(const AlignCliOptions& cli) {
   AlignOptions options;
-  bool dsaAsked = false;
   if (!cli.method.empty()) {
     options.cca = options.procrustes = options.consistency = false;
     for (const auto& word : splitList(cli.method)) {
       if (word == "all") {
-        options.cca = options.procrustes = options.consistency = true;
-        dsaAsked = true;
+        options.cca = options.procrustes = options.consistency = options.dsa = true;
       } else if (word == "cca") {
         options.cca = true;
       } else if (word == "procrustes") {
@@ -242,45 +248,46 @@ int runAlignCommand(const AlignCliOptions& cli) {
       } else if (word == "consistency") {
         options.consistency = true;
       } else if (word == "dsa") {
-        throw InputError(
-            "--method dsa: Dynamical Similarity Analysis is not available yet in this NeuroLens build "
-            "(use --method cca, procrustes or consistency)");
+        options.dsa = true;
       } else {
         throw UsageError("--method '" + word + "': expected all, cca, procrustes, consistency or dsa");
       }
     }
-    if (dsaAsked) reporter.warn("DSA is not available yet in this build: dsa_distance is left out");
   }
-  std::string match = cli.match;
+  if (cli.dsaScore != "angular" && cli.dsaScore != "wasserstein")
+    throw UsageError("--dsa-score '" + cli.dsaScore + "': expected angular or wasserstein");
+  options.dsaOptions.delays = cli.dsaDelays;
+  options.dsaOptions.rank = cli.dsaRank;
+  options.dsaOptions.score = cli.dsaScore == "angular" ? DsaScore::Angular : DsaScore::Wasserstein;
+  options.dims = cli.dims;
+  options.permutations = cli.permutations;
+  options.folds = cli.folds;
+  options.seed = cli.common.seed.value_or(0);
+  return options;
+}
+
+void checkMatch(const std::string& match) {
   if (!match.empty() && match != "time" && match != "conditions" &&
       !(match.rfind("behavior:", 0) == 0 && match.size() > std::string("behavior:").size()))
     throw UsageError("--match '" + match + "': expected time, conditions or behavior:NAME");
+}
 
-  // Opened first so a bad --out is reported before any work; it appears only on success.
-  std::unique_ptr<io::ResultsWriter> writer;
-  if (!cli.out.empty()) writer = std::make_unique<io::ResultsWriter>(cli.out);
+std::string behaviorNameOf(const std::string& match) {
+  return match.rfind("behavior:", 0) == 0 ? match.substr(std::string("behavior:").size()) : std::string();
+}
 
-  const Progress progress = reporter.progress();
-  const std::string fileA = cli.files[0];
-  const std::string fileB = cli.files.size() == 2 ? cli.files[1] : cli.files[0];
-  const std::string modelA = cli.model;
-  const std::string modelB = cli.modelB.empty() ? cli.model : cli.modelB;
-  const std::string behaviorName =
-      match.rfind("behavior:", 0) == 0 ? match.substr(std::string("behavior:").size()) : std::string();
-  BinnedCache cache;
-  const Side a = readSide("side A", fileA, modelA, cli, behaviorName, progress.sub(0.0, 0.3), reporter, cache);
-  const Side b = readSide("side B", fileB, modelB, cli, behaviorName, progress.sub(0.3, 0.6), reporter, cache);
-  cache.binned.reset();
-  if (match.empty()) match = a.hasTrials && b.hasTrials ? "conditions" : "time";
+// The matched rows of two read sides, with the checks of the two-sided form (errors name the sides).
+MatchedRows matchSides(const Side& a, const Side& b, const std::string& match, const AlignCliOptions& cli) {
   if (match == "conditions")
     for (const Side* side : {&a, &b})
       if (!side->conditionProblem.empty()) throw InputError(side->label + ": " + side->conditionProblem);
-
-  // `seconds`: the models' inference and the alignment itself (not reading, binning or writing).
-  const auto started = std::chrono::steady_clock::now();
   MatchedRows matched;
   if (match == "time") {
-    matched = matchByTime(a.data, b.data);
+    try {
+      matched = matchByTime(a.data, b.data);
+    } catch (const InputError& error) {
+      throw InputError(a.name + " vs " + b.name + ": " + error.what());
+    }
   } else if (match == "conditions") {
     std::set<std::string> labelsA(a.conditions.begin(), a.conditions.end());
     std::set<std::string> labelsB(b.conditions.begin(), b.conditions.end());
@@ -307,7 +314,7 @@ int runAlignCommand(const AlignCliOptions& cli) {
     SectorOptions sectors;
     sectors.sectors = cli.sectors;
     sectors.windowBins = cli.windowBins;
-    const std::string name = match.substr(std::string("behavior:").size());
+    const std::string name = behaviorNameOf(match);
     if (a.behavior.rank() != 3 || a.behavior.dim(2) != 2 || b.behavior.rank() != 3 || b.behavior.dim(2) != 2) {
       const Side& wrong = (a.behavior.rank() != 3 || a.behavior.dim(2) != 2) ? a : b;
       throw InputError(wrong.file + ": behaviour '" + name + "' has " +
@@ -326,10 +333,42 @@ int runAlignCommand(const AlignCliOptions& cli) {
                        ")");
     }
   }
-  options.dims = cli.dims;
-  options.permutations = cli.permutations;
-  options.folds = cli.folds;
-  options.seed = cli.common.seed.value_or(0);
+  return matched;
+}
+
+int runMatrixCommand(const AlignCliOptions& cli);
+
+int runAlignCommand(const AlignCliOptions& cli) {
+  if (cli.matrix) return runMatrixCommand(cli);
+  Reporter reporter(cli.common);
+  if (cli.files.size() == 1 && cli.modelB.empty())
+    throw UsageError("align needs two sides: A B, or one recording with --model and --model-b");
+  if (cli.files.size() > 2)
+    throw UsageError("align takes at most two files (A and B); for three or more sides use --matrix");
+  if (!cli.statistic.empty()) throw UsageError("--statistic applies to --matrix");
+  AlignOptions options = statisticsOptions(cli);
+  std::string match = cli.match;
+  checkMatch(match);
+
+  // Opened first so a bad --out is reported before any work; it appears only on success.
+  std::unique_ptr<io::ResultsWriter> writer;
+  if (!cli.out.empty()) writer = std::make_unique<io::ResultsWriter>(cli.out);
+
+  const Progress progress = reporter.progress();
+  const std::string fileA = cli.files[0];
+  const std::string fileB = cli.files.size() == 2 ? cli.files[1] : cli.files[0];
+  const std::string modelA = cli.model;
+  const std::string modelB = cli.modelB.empty() ? cli.model : cli.modelB;
+  const std::string behaviorName = behaviorNameOf(match);
+  BinnedCache cache;
+  const Side a = readSide("side A", fileA, modelA, cli, behaviorName, progress.sub(0.0, 0.3), reporter, cache);
+  const Side b = readSide("side B", fileB, modelB, cli, behaviorName, progress.sub(0.3, 0.6), reporter, cache);
+  cache.binned.reset();
+  if (match.empty()) match = a.hasTrials && b.hasTrials ? "conditions" : "time";
+
+  // `seconds`: the models' inference and the alignment itself (not reading, binning or writing).
+  const auto started = std::chrono::steady_clock::now();
+  const MatchedRows matched = matchSides(a, b, match, cli);
   const AlignStatistics stats = alignSides(matched, options, progress.sub(0.6, 1.0));
   reporter.finishProgress();
   const double seconds = a.modelSeconds + b.modelSeconds +
@@ -353,6 +392,10 @@ int runAlignCommand(const AlignCliOptions& cli) {
       writer->writeAttribute("/aligned_b", "axes", "matched rows, K (canonical variates, unit variance)");
     }
     if (!matched.labels.empty()) writer->writeStrings("/conditions", matched.labels);
+    if (options.dsa) {
+      writer->writeAttribute("/", "dsa_distance", stats.dsaDistance);
+      writer->writeAttribute("/", "dsa_score", cli.dsaScore);
+    }
     for (const auto& [name, values] : stats.nullValues) writer->writeDoubles("/null/" + name, values);
     writer->writeAttribute("/", "command", "align");
     writer->writeAttribute("/", "source_a", fileA);
@@ -386,6 +429,14 @@ int runAlignCommand(const AlignCliOptions& cli) {
   if (options.procrustes) json["procrustes_disparity"] = stats.procrustesDisparity;
   if (options.consistency)
     json["consistency_r2"] = {{"a_to_b", stats.consistencyAToB}, {"b_to_a", stats.consistencyBToA}};
+  if (options.dsa) {
+    json["dsa_distance"] = stats.dsaDistance;
+    json["dsa"] = {{"score", cli.dsaScore},
+                   {"delays", cli.dsaDelays},
+                   {"rank", cli.dsaRank == 0 ? nlohmann::json(nullptr) : nlohmann::json(cli.dsaRank)},
+                   {"permutations", stats.dsaPermutationsRun},
+                   {"p_min", stats.dsaPMin}};
+  }
   json["p_values"] = nlohmann::json::object();
   for (const auto& [name, p] : stats.pValues) json["p_values"][name] = p;
 
@@ -403,7 +454,204 @@ int runAlignCommand(const AlignCliOptions& cli) {
   if (options.consistency)
     line << "; consistency R2 A->B " << stats.consistencyAToB << pText("consistency_r2_a_to_b") << ", B->A "
          << stats.consistencyBToA << pText("consistency_r2_b_to_a");
+  if (options.dsa) line << "; DSA " << cli.dsaScore << " distance " << stats.dsaDistance << pText("dsa_distance");
   if (stats.permutationsRun > 0) line << "; p_min " << stats.pMin;
+  reporter.result(json, line.str(), cli.out);
+  return kSuccess;
+}
+
+// --matrix: the statistics each name needs, whether larger means more similar, and its mirror (the same
+// statistic with the sides' roles swapped).
+struct MatrixStatistic {
+  bool larger = true;
+  std::string mirror;
+};
+
+MatrixStatistic matrixStatistic(const std::string& name, AlignOptions* options) {
+  options->cca = options->procrustes = options->consistency = options->dsa = false;
+  if (name == "cca_mean" || name == "cca_heldout_mean") {
+    options->cca = true;
+    return {true, name};
+  }
+  if (name == "procrustes_disparity") {
+    options->procrustes = true;
+    return {false, name};
+  }
+  if (name == "consistency_r2_a_to_b" || name == "consistency_r2_b_to_a") {
+    options->consistency = true;
+    return {true, name == "consistency_r2_a_to_b" ? "consistency_r2_b_to_a" : "consistency_r2_a_to_b"};
+  }
+  if (name == "dsa_distance") {
+    options->dsa = true;
+    return {false, name};
+  }
+  throw UsageError("--statistic '" + name +
+                   "': expected cca_mean, cca_heldout_mean, procrustes_disparity, consistency_r2_a_to_b, "
+                   "consistency_r2_b_to_a or dsa_distance");
+}
+
+double statisticValue(const AlignStatistics& stats, const std::string& name) {
+  if (name == "cca_mean") return stats.ccaMean;
+  if (name == "cca_heldout_mean") return stats.ccaHeldoutMean;
+  if (name == "procrustes_disparity") return stats.procrustesDisparity;
+  if (name == "consistency_r2_a_to_b") return stats.consistencyAToB;
+  if (name == "consistency_r2_b_to_a") return stats.consistencyBToA;
+  return stats.dsaDistance;
+}
+
+// One cell pair of the matrix: side i (as A) against side j (as B), i <= j.
+struct MatrixTask {
+  std::size_t i = 0;
+  std::size_t j = 0;
+  double value = 0.0;
+  double mirrorValue = 0.0;
+  double p = std::nan("");
+  double mirrorP = std::nan("");
+  std::exception_ptr error;
+};
+
+nlohmann::json matrixJson(const Eigen::MatrixXd& m) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (Eigen::Index r = 0; r < m.rows(); ++r) {
+    nlohmann::json row = nlohmann::json::array();
+    for (Eigen::Index c = 0; c < m.cols(); ++c)
+      row.push_back(std::isfinite(m(r, c)) ? nlohmann::json(m(r, c)) : nlohmann::json(nullptr));
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+int runMatrixCommand(const AlignCliOptions& cli) {
+  Reporter reporter(cli.common);
+  if (!cli.modelB.empty())
+    throw UsageError("--model-b does not apply to --matrix: --model applies to every recording side");
+  const std::string statistic = cli.statistic.empty() ? "cca_heldout_mean" : cli.statistic;
+  AlignOptions options = statisticsOptions(cli);
+  const MatrixStatistic kind = matrixStatistic(statistic, &options);
+  std::string match = cli.match;
+  checkMatch(match);
+  const std::size_t n = cli.files.size();
+  if (n < 3)
+    throw InputError("--matrix needs three or more sides, got " + std::to_string(n) +
+                     (n == 2 ? " (for two sides leave out --matrix)" : ""));
+  std::unique_ptr<io::ResultsWriter> writer;
+  if (!cli.out.empty()) writer = std::make_unique<io::ResultsWriter>(cli.out);
+
+  // Each side is read (and run through the model) once.
+  const Progress progress = reporter.progress();
+  const std::string behaviorName = behaviorNameOf(match);
+  std::vector<Side> sides;
+  double modelSeconds = 0.0;
+  for (std::size_t s = 0; s < n; ++s) {
+    BinnedCache cache;
+    const double from = 0.4 * static_cast<double>(s) / static_cast<double>(n);
+    const double to = 0.4 * static_cast<double>(s + 1) / static_cast<double>(n);
+    sides.push_back(readSide("side " + std::to_string(s + 1), cli.files[s], cli.model, cli, behaviorName,
+                             progress.sub(from, to), reporter, cache, true));
+    modelSeconds += sides.back().modelSeconds;
+  }
+  if (match.empty())
+    match = std::all_of(sides.begin(), sides.end(), [](const Side& side) { return side.hasTrials; }) ? "conditions"
+                                                                                                     : "time";
+  const auto started = std::chrono::steady_clock::now();
+  // Every pair i < j (with its null) and every side against itself (no null), on all cores.
+  std::vector<MatrixTask> tasks;
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = i; j < n; ++j) {
+      MatrixTask task;
+      task.i = i;
+      task.j = j;
+      tasks.push_back(task);
+    }
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> done{0};
+  const auto work = [&] {
+    for (;;) {
+      const std::size_t t = next++;
+      if (t >= tasks.size()) return;
+      MatrixTask& task = tasks[t];
+      try {
+        const Side& a = sides[task.i];
+        const Side& b = sides[task.j];
+        const MatchedRows matched = matchSides(a, b, match, cli);
+        AlignOptions pairOptions = options;
+        if (task.i == task.j) pairOptions.permutations = 0;
+        AlignStatistics stats;
+        try {
+          stats = alignSides(matched, pairOptions);
+        } catch (const InputError& error) {
+          throw InputError(a.name + " vs " + b.name + ": " + error.what());
+        }
+        task.value = statisticValue(stats, statistic);
+        task.mirrorValue = statisticValue(stats, kind.mirror);
+        if (const auto found = stats.pValues.find(statistic); found != stats.pValues.end()) task.p = found->second;
+        if (const auto found = stats.pValues.find(kind.mirror); found != stats.pValues.end())
+          task.mirrorP = found->second;
+      } catch (...) {
+        task.error = std::current_exception();
+      }
+      ++done;
+    }
+  };
+  const std::size_t workers =
+      std::max<std::size_t>(1, std::min<std::size_t>(tasks.size(), std::thread::hardware_concurrency()));
+  std::vector<std::thread> pool;
+  for (std::size_t w = 0; w < workers; ++w) pool.emplace_back(work);
+  while (done.load() < tasks.size()) {
+    progress.report(0.4 + 0.6 * static_cast<double>(done.load()) / static_cast<double>(tasks.size()),
+                    "alignment matrix");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  for (auto& thread : pool) thread.join();
+  for (const auto& task : tasks)
+    if (task.error) std::rethrow_exception(task.error);
+  reporter.finishProgress();
+
+  const auto size = static_cast<Eigen::Index>(n);
+  Eigen::MatrixXd matrix(size, size);
+  Eigen::MatrixXd pValues = Eigen::MatrixXd::Constant(size, size, std::nan(""));
+  for (const auto& task : tasks) {
+    const auto i = static_cast<Eigen::Index>(task.i);
+    const auto j = static_cast<Eigen::Index>(task.j);
+    matrix(i, j) = task.value;
+    if (i == j) continue;
+    matrix(j, i) = task.mirrorValue;
+    pValues(i, j) = task.p;
+    pValues(j, i) = task.mirrorP;
+  }
+  // Average-linkage clustering on a distance: 1 - value for correlations and R2, the value for disparities and
+  // distances; both directions averaged.
+  Eigen::MatrixXd distance = kind.larger ? Eigen::MatrixXd(1.0 - matrix.array()) : matrix;
+  distance = 0.5 * (distance + distance.transpose()).eval();
+  const std::vector<std::size_t> order = averageLinkageOrder(distance);
+  const double seconds =
+      modelSeconds + std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  const nlohmann::json sideList = cli.files;
+  if (writer) {
+    writer->writeArray("/matrix", matrixToArray(matrix));
+    writer->writeAttribute("/matrix", "axes", "side i (row) against side j (column): " + statistic);
+    writer->writeArray("/p_values", matrixToArray(pValues));
+    std::vector<std::int64_t> orderValues(order.begin(), order.end());
+    writer->writeInt64s("/order", orderValues);
+    writer->writeStrings("/sides", cli.files);
+    writer->writeAttribute("/", "command", "align --matrix");
+    writer->writeAttribute("/", "sides", sideList.dump());
+    writer->writeAttribute("/", "statistic", statistic);
+    writer->writeAttribute("/", "match", match);
+    writer->commit();
+  }
+  nlohmann::json json{{"sides", sideList},
+                      {"statistic", statistic},
+                      {"match", match},
+                      {"matrix", matrixJson(matrix)},
+                      {"p_values", matrixJson(pValues)},
+                      {"order", order},
+                      {"seconds", seconds}};
+  if (options.dsa) json["dsa"] = {{"score", cli.dsaScore}, {"delays", cli.dsaDelays}};
+  std::ostringstream line;
+  line << n << " sides, " << statistic << " (" << match << "), clustered order";
+  for (const std::size_t index : order) line << " " << std::filesystem::path(cli.files[index]).stem().string();
   reporter.result(json, line.str(), cli.out);
   return kSuccess;
 }
@@ -418,11 +666,16 @@ void addAlignCommand(CLI::App& root, CommandList& commands) {
   command
       ->add_option("FILES", options->files,
                    "Two sides, each a recording (NWB, DataHigh MAT) or an infer results file (/latents); "
-                   "one recording with --model-b")
-      ->required()
-      ->expected(1, 2);
+                   "one recording with --model-b; three or more with --matrix")
+      ->required();
   command->add_option("--model", options->model, "TorchScript model for side A (and side B without --model-b)");
   command->add_option("--model-b", options->modelB, "TorchScript model for side B");
+  command->add_flag("--matrix", options->matrix,
+                    "Every pair of three or more sides: the matrix of one statistic, its p-values and a clustered "
+                    "order");
+  command->add_option("--statistic", options->statistic,
+                      "--matrix: the statistic in the matrix (default cca_heldout_mean; procrustes_disparity, "
+                      "dsa_distance, ...)");
   command->add_option("--match", options->match,
                       "time, conditions or behavior:NAME (default: conditions when both sides have trials, else time)");
   command->add_option("--condition-column", options->conditionColumn,
@@ -435,9 +688,21 @@ void addAlignCommand(CLI::App& root, CommandList& commands) {
       ->check(CLI::Range(1, 100000));
   command->add_option(
       "--method", options->method,
-      "all, cca, procrustes, consistency, comma-separated (default: all three; dsa is not available yet)");
-  command->add_option("--permutations", options->permutations,
-                      "Null permutations of side B's condition labels (time: circular shifts; default 200)");
+      "all, cca, procrustes, consistency, dsa, comma-separated (default: cca,procrustes,consistency; all adds dsa)");
+  command->add_option(
+      "--permutations", options->permutations,
+      "Null permutations of side B's condition labels (time: circular shifts; DSA: B's bins in time; default 200)");
+  command
+      ->add_option("--dsa-delays", options->dsaDelays,
+                   "DSA: delays of the delay embedding, never across a trajectory (default 1, dsa-metric's DMD)")
+      ->check(CLI::Range(1, 10000));
+  command
+      ->add_option("--dsa-rank", options->dsaRank,
+                   "DSA: rank of the DMD (default: all of the embedding's dimensions, dsa-metric's DMD)")
+      ->check(CLI::Range(1, 100000));
+  command->add_option("--dsa-score", options->dsaScore,
+                      "DSA: angular (default: the angle after the best orthogonal map) or wasserstein (the "
+                      "distance between the two DMD spectra)");
   command->add_option("--folds", options->folds, "consistency: contiguous folds, outer and inner (default 5)")
       ->check(CLI::Range(2, 1000));
   command

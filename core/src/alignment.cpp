@@ -227,6 +227,46 @@ Eigen::MatrixXd reordered(const Eigen::MatrixXd& m, const std::vector<std::size_
   return out;
 }
 
+// Rows per matched trajectory: a group (condition mean, sector window) or, under time, a trial.
+std::size_t trajectoryRows(const MatchedRows& matched) {
+  const auto rows = static_cast<std::size_t>(matched.a.rows());
+  const std::size_t length = matched.match == AlignMatch::Time ? matched.trialRows : matched.groupRows;
+  return length == 0 || length > rows || rows % length != 0 ? rows : length;
+}
+
+// DSA between the K-dimensional sides, and its null: side B's bins permuted in time within each trajectory
+// (its states kept, its flow destroyed); p counts null distances at least as small as the real one.
+void dsaWithNull(const MatchedRows& matched, const Eigen::MatrixXd& projectedA, const Eigen::MatrixXd& projectedB,
+                 const AlignOptions& options, const Progress& progress, AlignStatistics* result) {
+  const std::size_t length = trajectoryRows(matched);
+  const DmdFit fitA = fitDmd(projectedA, length, options.dsaOptions);
+  const DmdFit fitB = fitDmd(projectedB, length, options.dsaOptions);
+  result->dsaDistance = dsaDistance(fitA, fitB, options.dsaOptions.score);
+  if (options.permutations == 0) return;
+  // Its own stream of draws, so that adding DSA leaves the other statistics' null unchanged.
+  std::mt19937_64 generator(options.seed ^ 0x9e3779b97f4a7c15ULL);
+  const auto rows = static_cast<std::size_t>(projectedB.rows());
+  std::vector<double>& nulls = result->nullValues["dsa_distance"];
+  std::size_t asSmall = 0;
+  const double tolerance = 1e-12 * std::max(1.0, std::abs(result->dsaDistance));
+  std::vector<std::size_t> order(rows);
+  for (std::size_t p = 0; p < options.permutations; ++p) {
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    for (std::size_t start = 0; start < rows; start += length)
+      for (std::size_t i = length - 1; i > 0; --i)
+        std::swap(order[start + i], order[start + static_cast<std::size_t>(uniformBelow(generator, i + 1))]);
+    const DmdFit nullB = fitDmd(reordered(projectedB, order), length, options.dsaOptions);
+    const double value = dsaDistance(fitA, nullB, options.dsaOptions.score);
+    nulls.push_back(value);
+    if (value <= result->dsaDistance + tolerance) ++asSmall;
+    progress.report(static_cast<double>(p + 1) / static_cast<double>(options.permutations), "DSA null");
+  }
+  const double draws = static_cast<double>(options.permutations);
+  result->pValues["dsa_distance"] = (1.0 + static_cast<double>(asSmall)) / (1.0 + draws);
+  result->dsaPermutationsRun = options.permutations;
+  result->dsaPMin = 1.0 / (1.0 + draws);
+}
+
 }  // namespace
 
 MatchedRows matchByTime(const FloatArray& a, const FloatArray& b) {
@@ -432,7 +472,9 @@ AlignStatistics alignSides(const MatchedRows& matched, const AlignOptions& optio
     throw InputError(std::to_string(rows) + " matched rows are fewer than 2 x " + std::to_string(k) +
                      " dimensions (use fewer --dims, or more conditions / bins)");
   const bool grouped = matched.match != AlignMatch::Time;
-  if (grouped && matched.labels.size() < 2)
+  // The statistics whose null permutes labels (or shifts rows); DSA has its own null.
+  const bool labelStatistics = options.cca || options.procrustes || options.consistency;
+  if (labelStatistics && grouped && matched.labels.size() < 2)
     throw InputError("only one " + std::string(matched.match == AlignMatch::Conditions ? "condition" : "sector") +
                      " (" + joinedLabels(matched.labels) +
                      ") is common to both sides: the held-out halves and the permutation null need at least two");
@@ -474,6 +516,12 @@ AlignStatistics alignSides(const MatchedRows& matched, const AlignOptions& optio
   result.procrustesDisparity = observed.disparity;
   result.consistencyAToB = observed.aToB;
   result.consistencyBToA = observed.bToA;
+  if (options.dsa) dsaWithNull(matched, pa.projected, pb.projected, options, progress, &result);
+  if (!labelStatistics) {
+    result.permutationsRun = result.dsaPermutationsRun;
+    result.pMin = result.dsaPMin;
+    return result;
+  }
 
   const std::vector<std::vector<std::size_t>> orders = nullOrders(matched, options, &result.exhaustive);
   result.permutationsRun = orders.size();
@@ -502,9 +550,68 @@ AlignStatistics alignSides(const MatchedRows& matched, const AlignOptions& optio
   }
   const double draws = static_cast<double>(orders.size());
   for (const auto& [name, values] : result.nullValues)
-    result.pValues[name] = (1.0 + static_cast<double>(asSimilar[name])) / (1.0 + draws);
+    if (name != "dsa_distance") result.pValues[name] = (1.0 + static_cast<double>(asSimilar[name])) / (1.0 + draws);
   result.pMin = 1.0 / (1.0 + draws);
   return result;
+}
+
+std::vector<std::size_t> averageLinkageOrder(const Eigen::MatrixXd& distance) {
+  const auto n = static_cast<std::size_t>(distance.rows());
+  if (n == 0) return {};
+  // Active clusters: id, size, and the distance between every two of them.
+  std::vector<std::size_t> ids(n);
+  std::vector<std::size_t> sizes(n, 1);
+  std::iota(ids.begin(), ids.end(), std::size_t{0});
+  Eigen::MatrixXd between = distance.triangularView<Eigen::Upper>();
+  between = between.selfadjointView<Eigen::Upper>();
+  std::vector<std::pair<std::size_t, std::size_t>> children;  // of cluster n + k
+  std::vector<std::size_t> active(n);
+  std::iota(active.begin(), active.end(), std::size_t{0});  // slots into ids / between
+  while (active.size() > 1) {
+    std::size_t bestI = 0;
+    std::size_t bestJ = 1;
+    double best = std::numeric_limits<double>::infinity();
+    for (std::size_t i = 0; i < active.size(); ++i)
+      for (std::size_t j = i + 1; j < active.size(); ++j) {
+        const double d = between(static_cast<Eigen::Index>(active[i]), static_cast<Eigen::Index>(active[j]));
+        if (d < best) {
+          best = d;
+          bestI = i;
+          bestJ = j;
+        }
+      }
+    const std::size_t slotA = active[bestI];
+    const std::size_t slotB = active[bestJ];
+    children.emplace_back(std::min(ids[slotA], ids[slotB]), std::max(ids[slotA], ids[slotB]));
+    // The merged cluster takes slot A.
+    const double weightA = static_cast<double>(sizes[slotA]);
+    const double weightB = static_cast<double>(sizes[slotB]);
+    for (const std::size_t other : active) {
+      if (other == slotA || other == slotB) continue;
+      const auto o = static_cast<Eigen::Index>(other);
+      const double merged = (weightA * between(static_cast<Eigen::Index>(slotA), o) +
+                             weightB * between(static_cast<Eigen::Index>(slotB), o)) /
+                            (weightA + weightB);
+      between(static_cast<Eigen::Index>(slotA), o) = merged;
+      between(o, static_cast<Eigen::Index>(slotA)) = merged;
+    }
+    sizes[slotA] += sizes[slotB];
+    ids[slotA] = n + children.size() - 1;
+    active.erase(active.begin() + static_cast<std::ptrdiff_t>(bestJ));
+  }
+  std::vector<std::size_t> order;
+  std::vector<std::size_t> stack{n == 1 ? 0 : n + children.size() - 1};
+  while (!stack.empty()) {
+    const std::size_t id = stack.back();
+    stack.pop_back();
+    if (id < n) {
+      order.push_back(id);
+    } else {
+      stack.push_back(children[id - n].second);
+      stack.push_back(children[id - n].first);
+    }
+  }
+  return order;
 }
 
 }  // namespace neurolens

@@ -2,7 +2,7 @@
 // the --json keys and the --out datasets, repeatability with --seed, real PMd
 // recordings matched by condition, and the exit status 3 of the contract for
 // sides that do not fit (missing file, no common condition, too many --dims,
-// different lengths under time, DSA not available).
+// different lengths under time, DSA's delays or rank too large), and `--method dsa`.
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonObject>
 #include <QtCore/QTemporaryDir>
@@ -11,6 +11,8 @@
 #include <random>
 
 #include "cli_runner.h"
+#include "neurolens/core/simulator.h"
+#include "neurolens/io/nwb_writer.h"
 #include "neurolens/io/results_store.h"
 
 namespace {
@@ -22,8 +24,9 @@ QJsonObject json(const QString& text) { return neurolens::test::parseJson(text);
 
 // Latents [trials, bins, dims] of a shared 3-D trajectory seen through a random
 // mixing, plus noise; the same seed of `shared` gives the same trajectory.
-FloatArray latents(std::size_t trials, std::size_t bins, std::size_t dims, std::uint64_t mixingSeed) {
-  std::mt19937_64 trajectory(1);
+FloatArray latents(std::size_t trials, std::size_t bins, std::size_t dims, std::uint64_t mixingSeed,
+                   std::uint64_t trajectorySeed = 1, double speed = 0.2) {
+  std::mt19937_64 trajectory(trajectorySeed);
   std::mt19937_64 mixing(mixingSeed);
   std::normal_distribution<double> normal(0.0, 1.0);
   std::vector<double> phase(trials);
@@ -33,7 +36,7 @@ FloatArray latents(std::size_t trials, std::size_t bins, std::size_t dims, std::
   FloatArray out({trials, bins, dims});
   for (std::size_t t = 0; t < trials; ++t)
     for (std::size_t b = 0; b < bins; ++b) {
-      const double s = 0.2 * static_cast<double>(b);
+      const double s = speed * static_cast<double>(b);
       const double z[3] = {std::cos(s + phase[t]), std::sin(s + phase[t]), 2.0 * (static_cast<double>(b) / bins - 0.5)};
       for (std::size_t d = 0; d < dims; ++d) {
         double value = 0.1 * normal(mixing);
@@ -77,6 +80,8 @@ class TestCliAlign : public QObject {
     writeLatents(out("lat_a.h5"), latents(12, 40, 5, 2));
     writeLatents(out("lat_b.h5"), latents(12, 40, 4, 3));
     writeLatents(out("lat_short.h5"), latents(12, 30, 4, 3));
+    writeLatents(out("lat_c.h5"), latents(12, 40, 6, 4));
+    writeLatents(out("lat_other.h5"), latents(12, 40, 4, 5, 7, 0.5));
     const auto demo = runCli({"demo", "--out", out("demo")});
     QVERIFY2(demo.exitCode == 0, qPrintable(demo.err));
   }
@@ -152,6 +157,182 @@ class TestCliAlign : public QObject {
     QCOMPARE(json(again.out)["p_values"].toObject(), p);
   }
 
+  // --method dsa on the time-matched latents (one rotation + ramp seen through two mixings): the JSON keys, its
+  // own null (B's bins permuted within each trial), --out, both scores, and --method all adding it to the others.
+  void dsaOnResultsFiles() {
+    const auto r = runCli({"align", out("lat_a.h5"), out("lat_b.h5"), "--method", "dsa", "--json", "--quiet", "--seed",
+                           "2", "--permutations", "30", "--out", out("dsa.h5")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject o = json(r.out);
+    for (const char* key : {"match", "rows", "dims", "dsa_distance", "dsa", "p_values", "p_min", "seconds"})
+      QVERIFY2(o.contains(key), key);
+    QVERIFY(!o.contains("cca_mean") && !o.contains("procrustes_disparity"));
+    QCOMPARE(o["p_values"].toObject().keys(), QStringList{"dsa_distance"});
+    QCOMPARE(o["dsa"].toObject()["score"].toString(), QString("angular"));
+    QCOMPARE(o["dsa"].toObject()["delays"].toInt(), 1);
+    QVERIFY(o["dsa"].toObject()["rank"].isNull());
+    QCOMPARE(o["p_min"].toDouble(), 1.0 / 31.0);
+    const double angle = o["dsa_distance"].toDouble();
+    const double p = o["p_values"].toObject()["dsa_distance"].toDouble();
+    const neurolens::io::ResultsReader written(out("dsa.h5").toStdString());
+    QCOMPARE(written.readDoubles("/null/dsa_distance").size(), std::size_t{30});
+    const auto wasserstein = runCli({"align", out("lat_a.h5"), out("lat_b.h5"), "--method", "dsa", "--dsa-score",
+                                     "wasserstein", "--dsa-delays", "2", "--json", "--quiet", "--permutations", "30"});
+    QVERIFY2(wasserstein.exitCode == 0, qPrintable(wasserstein.err));
+    const QJsonObject w = json(wasserstein.out);
+    qInfo("time-matched latents: DSA angular %.4f (p %.4f), wasserstein (2 delays) %.5f (p %.4f)", angle, p,
+          w["dsa_distance"].toDouble(), w["p_values"].toObject()["dsa_distance"].toDouble());
+    QVERIFY(angle < 0.3);
+    QCOMPARE(p, 1.0 / 31.0);
+    QCOMPARE(w["p_values"].toObject()["dsa_distance"].toDouble(), 1.0 / 31.0);
+    const auto all = runCli({"align", out("lat_a.h5"), out("lat_b.h5"), "--method", "all", "--json", "--quiet",
+                             "--seed", "2", "--permutations", "30"});
+    QVERIFY2(all.exitCode == 0, qPrintable(all.err));
+    const QJsonObject a = json(all.out);
+    QCOMPARE(a["p_values"].toObject().size(), 6);
+    QCOMPARE(a["dsa_distance"].toDouble(), angle);
+    QCOMPARE(a["p_values"].toObject()["dsa_distance"].toDouble(), p);
+  }
+
+  // --matrix over four results files matched by time: three views of one trajectory and one of another. The
+  // matrix, its p-values (diagonal null), the clustered order (the three together), --out, another statistic.
+  void matrixOfLatents() {
+    const QStringList sides{out("lat_a.h5"), out("lat_b.h5"), out("lat_other.h5"), out("lat_c.h5")};
+    const auto r =
+        runCli(QStringList{"align", "--matrix"} + sides +
+               QStringList{"--json", "--quiet", "--permutations", "20", "--seed", "1", "--out", out("matrix.h5")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject o = json(r.out);
+    for (const char* key : {"sides", "statistic", "matrix", "p_values", "order", "seconds"})
+      QVERIFY2(o.contains(key), key);
+    QCOMPARE(o["statistic"].toString(), QString("cca_heldout_mean"));
+    QCOMPARE(o["sides"].toArray().size(), 4);
+    const QJsonArray m = o["matrix"].toArray();
+    const QJsonArray p = o["p_values"].toArray();
+    QCOMPARE(m.size(), 4);
+    QString text;
+    for (int i = 0; i < 4; ++i) {
+      QVERIFY(p[i].toArray()[i].isNull());
+      for (int j = 0; j < 4; ++j) text += QString(" %1").arg(m[i].toArray()[j].toDouble(), 0, 'f', 3);
+      text += " |";
+    }
+    const QJsonArray order = o["order"].toArray();
+    qInfo("held-out CCA matrix:%s order %d %d %d %d", qPrintable(text), order[0].toInt(), order[1].toInt(),
+          order[2].toInt(), order[3].toInt());
+    // The odd one out (index 2) is at one end of the order; the same-trajectory pairs are significant.
+    QVERIFY(order[0].toInt() == 2 || order[3].toInt() == 2);
+    for (const auto& [i, j] : {std::pair{0, 1}, {0, 3}, {1, 3}}) {
+      QVERIFY(m[i].toArray()[j].toDouble() > 0.55);
+      QCOMPARE(p[i].toArray()[j].toDouble(), 1.0 / 21.0);
+    }
+    QVERIFY(m[0].toArray()[2].toDouble() < 0.35);
+    const neurolens::io::ResultsReader written(out("matrix.h5").toStdString());
+    QCOMPARE(written.readArray("/matrix").shape(), (std::vector<std::size_t>{4, 4}));
+    QCOMPARE(written.readArray("/p_values").shape(), (std::vector<std::size_t>{4, 4}));
+    QCOMPARE(written.readStrings("/sides").size(), std::size_t{4});
+    const auto dsa = runCli(QStringList{"align", "--matrix"} + sides +
+                            QStringList{"--statistic", "dsa_distance", "--json", "--quiet", "--permutations", "20"});
+    QVERIFY2(dsa.exitCode == 0, qPrintable(dsa.err));
+    const QJsonObject d = json(dsa.out);
+    QCOMPARE(d["statistic"].toString(), QString("dsa_distance"));
+    QCOMPARE(d["matrix"].toArray()[1].toArray()[1].toDouble(), 0.0);
+    QVERIFY(d["matrix"].toArray()[0].toArray()[1].toDouble() < d["matrix"].toArray()[0].toArray()[2].toDouble());
+    // Bad input: two sides, a missing side, a side of another length (each named), an unknown statistic.
+    expectBadInput({"align", "--matrix", out("lat_a.h5"), out("lat_b.h5")}, "three or more sides");
+    expectBadInput({"align", "--matrix", out("lat_a.h5"), out("lat_b.h5"), out("nowhere.h5")}, "nowhere.h5");
+    expectBadInput({"align", "--matrix", out("lat_a.h5"), out("lat_b.h5"), out("lat_short.h5")}, "lat_short.h5");
+    QCOMPARE(runCli({"align", "--matrix", out("lat_a.h5"), out("lat_b.h5"), out("lat_c.h5"), "--statistic", "nope"})
+                 .exitCode,
+             2);
+  }
+
+  // Five simulated animals with different neurons each (other unit counts, loadings and spikes): three share
+  // one dynamics (a rotation whose phase is the reach angle of the condition), two another: no rotation, direction
+  // tuning to three times the condition's angle (condition k of 8 drives the tuning of target 3k mod 8, as in a
+  // task whose labels map to other targets). The two groups' condition structures are then linearly unrelated
+  // (harmonics 1 and 3 are orthogonal over 8 equally spaced angles): plain direction tuning to the same angle
+  // would share a linear structure with the rotation (held-out CCA 0.3, p = p_min, in one run). The clustered
+  // held-out CCA matrix puts them in two blocks; within a block p < 0.01, between blocks p > 0.05.
+  void plantedAnimalsMatrix() {
+    struct Planted {
+      const char* name;
+      std::uint64_t seed;
+      int rotational;
+      int tuned;
+      int untuned;
+    };
+    const std::vector<Planted> animals{{"rot_a", 31, 48, 0, 30},
+                                       {"dir_a", 32, 0, 44, 26},
+                                       {"rot_b", 33, 30, 0, 12},
+                                       {"rot_c", 34, 60, 0, 20},
+                                       {"dir_b", 35, 0, 30, 20}};
+    QStringList files;
+    for (const auto& animal : animals) {
+      neurolens::DemoOptions options;
+      options.seed = animal.seed;
+      options.trialsPerCondition = 20;
+      options.rotationalUnits = animal.rotational;
+      options.rampingUnits = 0;
+      options.tunedUnits = animal.tuned;
+      options.untunedUnits = animal.untuned;
+      const QString file = out(QString(animal.name) + ".nwb");
+      neurolens::Recording recording = neurolens::simulateDemo(options).recording;
+      if (animal.tuned > 0) {
+        neurolens::Table relabelled;
+        for (const auto& column : recording.trials->columns()) {
+          neurolens::Column copy = column;
+          if (column.name == "condition") {
+            std::vector<std::string> labels = column.texts();
+            for (auto& label : labels)
+              for (int k = 0; k < 8; ++k)
+                if (label == neurolens::reachConditionName(45.0 * k)) {
+                  label = neurolens::reachConditionName(45.0 * ((3 * k) % 8));
+                  break;
+                }
+            copy.values = labels;
+          }
+          relabelled.add(copy);
+        }
+        recording.trials = relabelled;
+      }
+      neurolens::io::writeNwb(recording, file.toStdString());
+      files << file;
+    }
+    const auto r = runCli(QStringList{"align", "--matrix"} + files +
+                          QStringList{"--window", "0:1000", "--dims", "3", "--json", "--quiet", "--seed", "1"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject o = json(r.out);
+    const QJsonArray m = o["matrix"].toArray();
+    const QJsonArray p = o["p_values"].toArray();
+    QString text;
+    for (int i = 0; i < 5; ++i) {
+      for (int j = 0; j < 5; ++j)
+        text += QString(" %1(%2)")
+                    .arg(m[i].toArray()[j].toDouble(), 0, 'f', 2)
+                    .arg(p[i].toArray()[j].isNull() ? QString("-") : QString::number(p[i].toArray()[j].toDouble()));
+      text += " |";
+    }
+    const QJsonArray order = o["order"].toArray();
+    QString orderText;
+    for (const auto index : order) orderText += " " + QString(animals[static_cast<std::size_t>(index.toInt())].name);
+    qInfo("planted animals, held-out CCA (p):%s order%s, %.1f s", qPrintable(text), qPrintable(orderText),
+          o["seconds"].toDouble());
+    const auto group = [&](int index) { return animals[static_cast<std::size_t>(index)].rotational > 0; };
+    // Two blocks: the group changes once along the order.
+    int changes = 0;
+    for (int k = 1; k < 5; ++k) changes += group(order[k].toInt()) != group(order[k - 1].toInt()) ? 1 : 0;
+    QCOMPARE(changes, 1);
+    for (int i = 0; i < 5; ++i)
+      for (int j = 0; j < 5; ++j) {
+        if (i == j) continue;
+        const double pij = p[i].toArray()[j].toDouble();
+        if (group(i) == group(j))
+          QVERIFY2(pij < 0.01, qPrintable(QString("%1 vs %2: p %3").arg(i).arg(j).arg(pij)));
+        else
+          QVERIFY2(pij > 0.05, qPrintable(QString("%1 vs %2: p %3").arg(i).arg(j).arg(pij)));
+      }
+  }
+
   void realPmdByConditions() {
     if (!QFile::exists(shared("pmd_reach_yu2009.nwb")) || !QFile::exists(shared("pmd_reach_ex2.nwb")))
       QSKIP("PMd recordings missing");
@@ -215,7 +396,12 @@ class TestCliAlign : public QObject {
     QVERIFY(!QFile::exists(out("never.h5")));
     expectBadInput({"align", out("lat_a.h5"), out("lat_b.h5"), "--dims", "5"}, "--dims 5");
     expectBadInput({"align", out("lat_a.h5"), out("lat_short.h5")}, "same trials and bins");
-    expectBadInput({"align", out("lat_a.h5"), out("lat_b.h5"), "--method", "dsa"}, "not available yet");
+    // DSA: more delays than a trial's 40 bins allow, a rank above the embedding's K x delays columns.
+    expectBadInput({"align", out("lat_a.h5"), out("lat_b.h5"), "--method", "dsa", "--dsa-delays", "40"},
+                   "too short for 40 delays");
+    expectBadInput({"align", out("lat_a.h5"), out("lat_b.h5"), "--method", "dsa", "--dsa-rank", "9"}, "--dsa-rank 9");
+    const auto score = runCli({"align", out("lat_a.h5"), out("lat_b.h5"), "--method", "dsa", "--dsa-score", "cosine"});
+    QCOMPARE(score.exitCode, 2);
     expectBadInput({"align", out("lat_a.h5"), out("lat_b.h5"), "--match", "conditions"}, "--match time");
     if (!QFile::exists(shared("pmd_reach_yu2009.nwb"))) QSKIP("pmd_reach_yu2009.nwb missing");
     // A results file of another command (bin: /counts) is not a side.

@@ -7,6 +7,7 @@
 //   held-out CCA  PCA, means and canonical weights fitted on one half, scored on the other, and swapped
 //   Procrustes    disparity exactly as scipy.spatial.procrustes
 //   consistency   cross-validated ridge R2 from A to B and from B to A (contiguous folds, alpha as in probe)
+//   DSA           Dynamical Similarity Analysis of the matched trajectories (core/dsa.h), with its own null
 // Each side is first projected onto its top K principal components. Plain Eigen,
 // no LibTorch: testable against numpy / scipy / scikit-learn.
 #include <Eigen/Dense>
@@ -16,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "neurolens/core/dsa.h"
 #include "neurolens/core/linear_models.h"
 #include "neurolens/core/ndarray.h"
 #include "neurolens/core/progress.h"
@@ -96,6 +98,10 @@ struct AlignOptions {
   bool cca = true;       // canonical and held-out canonical correlations
   bool procrustes = true;
   bool consistency = true;
+  // DSA between the matched trajectories (groups for conditions and behaviour, trials for time) of the K
+  // principal components; its null permutes side B's bins in time within each trajectory.
+  bool dsa = false;
+  DsaOptions dsaOptions;
   std::size_t permutations = 200;
   std::size_t folds = 5;  // consistency: contiguous folds over the matched rows (outer and inner)
   std::vector<double> alphas = defaultAlphas();
@@ -112,13 +118,17 @@ struct AlignStatistics {
   double procrustesDisparity = 0.0;
   double consistencyAToB = 0.0;
   double consistencyBToA = 0.0;
-  // Statistic name (cca_mean, cca_heldout_mean, procrustes_disparity,
-  // consistency_r2_a_to_b, consistency_r2_b_to_a) -> p from the null; empty without permutations.
+  double dsaDistance = 0.0;
+  // Statistic name (cca_mean, cca_heldout_mean, procrustes_disparity, consistency_r2_a_to_b,
+  // consistency_r2_b_to_a, dsa_distance) -> p from the null; empty without permutations.
   std::map<std::string, double> pValues;
   std::map<std::string, std::vector<double>> nullValues;
   std::size_t permutationsRun = 0;  // null draws (all distinct ones when fewer than asked exist)
   bool exhaustive = false;          // every distinct permutation / shift was used
   double pMin = 1.0;                // the smallest p these data and permutations allow
+  // DSA's null (side B's bins permuted in time within each trajectory): its draws and smallest p.
+  std::size_t dsaPermutationsRun = 0;
+  double dsaPMin = 1.0;
   // Full-data CCA on the K principal components, expressed on the sides' own features.
   Eigen::RowVectorXd meanA;
   Eigen::RowVectorXd meanB;
@@ -132,5 +142,13 @@ struct AlignStatistics {
 // fewer matched rows than 2 K, fewer than two groups to split and permute).
 [[nodiscard]] AlignStatistics alignSides(const MatchedRows& rows, const AlignOptions& options,
                                          const Progress& progress = {});
+
+// The leaf order of an average-linkage (UPGMA) clustering of a symmetric distance matrix, as
+// scipy.cluster.hierarchy.leaves_list(linkage(squareform(d), 'average')): at each step the two
+// closest clusters merge (ties: the first pair in index order), the merged cluster's distance to
+// another is the mean of the pairwise distances between their members, and the order lists the
+// leaves of the tree depth-first, the child with the smaller cluster id first (ids: leaves 0..N-1,
+// the k-th merge N + k). Only the upper triangle of `distance` is read.
+[[nodiscard]] std::vector<std::size_t> averageLinkageOrder(const Eigen::MatrixXd& distance);
 
 }  // namespace neurolens
