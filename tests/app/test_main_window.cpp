@@ -23,6 +23,7 @@
 #include "main_window.h"
 #include "neurolens/views/trajectory_scene.h"
 #include "neurolens/views/vtk_view_widget.h"
+#include "drop_files.h"
 #include "support/display_test_support.h"
 
 using namespace neurolens;
@@ -32,18 +33,7 @@ namespace {
 
 QAction* actionNamed(const QWidget& window, const char* name) { return window.findChild<QAction*>(name); }
 
-void dropFiles(QWidget* target, const QStringList& paths) {
-  auto mime = std::make_unique<QMimeData>();
-  QList<QUrl> urls;
-  for (const QString& path : paths) urls << QUrl::fromLocalFile(path);
-  mime->setUrls(urls);
-  const QPointF at(target->width() / 2.0, target->height() / 2.0);
-  QDragEnterEvent enter(at.toPoint(), Qt::CopyAction, mime.get(), Qt::LeftButton, Qt::NoModifier);
-  QApplication::sendEvent(target, &enter);
-  QVERIFY(enter.isAccepted());
-  QDropEvent drop(at, Qt::CopyAction, mime.get(), Qt::LeftButton, Qt::NoModifier);
-  QApplication::sendEvent(target, &drop);
-}
+using neurolens::testing::dropFiles;
 
 }  // namespace
 

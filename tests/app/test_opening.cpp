@@ -22,6 +22,7 @@
 #include "neurolens/views/palette.h"
 #include "neurolens/views/trajectory_scene.h"
 #include "neurolens/views/vtk_view_widget.h"
+#include "drop_files.h"
 #include "support/display_test_support.h"
 #include "widgets/pair_grid.h"
 #include "workspace_controller.h"
@@ -48,18 +49,7 @@ int conditionsDrawn(views::VtkViewWidget* view, const views::TrajectoryScene& sc
   return drawn;
 }
 
-void dropFiles(QWidget* target, const QStringList& paths) {
-  auto mime = std::make_unique<QMimeData>();
-  QList<QUrl> urls;
-  for (const QString& path : paths) urls << QUrl::fromLocalFile(path);
-  mime->setUrls(urls);
-  const QPointF at(target->width() / 2.0, target->height() / 2.0);
-  QDragEnterEvent enter(at.toPoint(), Qt::CopyAction, mime.get(), Qt::LeftButton, Qt::NoModifier);
-  QApplication::sendEvent(target, &enter);
-  QVERIFY(enter.isAccepted());
-  QDropEvent drop(at, Qt::CopyAction, mime.get(), Qt::LeftButton, Qt::NoModifier);
-  QApplication::sendEvent(target, &drop);
-}
+using neurolens::testing::dropFiles;
 
 }  // namespace
 
