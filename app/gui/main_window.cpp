@@ -674,7 +674,7 @@ void MainWindow::rebuildTrajectories(bool resetCamera) {
   }
   scene_->setData(trajectories_->data);
   // Means carry their own width factor (3x) over thin single trials (0.6x), as in `figure`.
-  scene_->setLineWidth(trajectories_->means ? 1.0 : 1.5);
+  scene_->setLineWidth(kTrajectoryLineWidth);
   const std::vector<views::Rgb>& colours = trajectories_->colours;
   controls_->setLegend(trajectories_->groups.names, colours, scene_->binCount());
   controls_->setExplainedVariance(trajectories_->explainedVarianceRatio);
@@ -686,7 +686,7 @@ void MainWindow::rebuildTrajectories(bool resetCamera) {
       compareScene_->addTo(compareView_->renderer());
     }
     compareScene_->setData(trajectories_->data);
-    compareScene_->setLineWidth(trajectories_->means ? 1.0 : 1.5);
+    compareScene_->setLineWidth(kTrajectoryLineWidth);
     compareScene_->setTime(static_cast<std::size_t>(controls_->time()));
     const QSignalBlocker blocker(compareLegend_);
     compareLegend_->clear();
@@ -707,7 +707,9 @@ void MainWindow::rebuildTrajectories(bool resetCamera) {
           .arg(recordingAlone ? tr("Smoothed rates (PCA)") : fileName(controller_.modelPath()).toHtmlEscaped(),
                fileName(controller_.recordingPath()).toHtmlEscaped())
           .arg(trajectories_->means ? trajectories_->conditionCount() : trajectories_->data.points.dim(0))
-          .arg(trajectories_->means ? tr("condition means over their single trials") : tr("trials"))
+          .arg(trajectories_->means                     ? tr("condition means over their single trials")
+               : trajectories_->data.points.dim(0) == 1 ? tr("trajectory")
+                                                        : tr("trials"))
           .arg(QString::fromStdString(trajectories_->groups.column.empty() ? std::string("nothing (one group)")
                                                                            : trajectories_->groups.column)
                    .toHtmlEscaped()));

@@ -37,6 +37,10 @@ struct TrialGroups {
 
 enum class Projection { Pca, Latents };
 
+// The 3-D views' line width in pixels: single trials alone draw at it; condition means at 3x over
+// their single trials at 0.6x (the scene builder's factors, as `figure` draws them).
+inline constexpr double kTrajectoryLineWidth = 1.5;
+
 struct TrajectoryRequest {
   Projection projection = Projection::Pca;
   bool conditionMeans = true;  // condition means over their single trials; else single trials only

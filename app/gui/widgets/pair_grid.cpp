@@ -174,7 +174,7 @@ void PairGrid::fill(Cell& cell, const workspace::PairItem& pair) {
           cell.scene->addTo(cell.view->renderer());
         }
         cell.scene->setData(trajectories.data);
-        cell.scene->setLineWidth(trajectories.means ? 1.0 : 1.5);
+        cell.scene->setLineWidth(kTrajectoryLineWidth);
         cell.drawn = trajectories.data.points.dim(0);
         cell.conditions.clear();
         for (std::size_t c = 0; c < trajectories.colours.size(); ++c)
