@@ -38,6 +38,7 @@
 #include "neurolens/core/model.h"
 #include "neurolens/core/probe.h"
 #include "neurolens/core/projection.h"
+#include "neurolens/scene/scene_builder.h"
 #include "neurolens/views/figure/figure.h"
 #include "neurolens/views/figure/figure_builders.h"
 #include "neurolens/views/figure/figure_style.h"
@@ -172,15 +173,6 @@ std::vector<T> selectItems(const std::vector<T>& items, const std::vector<std::s
   return out;
 }
 
-// First three columns, zero-padded when there are fewer.
-FloatArray firstThree(const FloatArray& data) {
-  FloatArray out({data.dim(0), data.dim(1), 3});
-  for (std::size_t t = 0; t < data.dim(0); ++t)
-    for (std::size_t b = 0; b < data.dim(1); ++b)
-      for (std::size_t d = 0; d < std::min<std::size_t>(3, data.dim(2)); ++d) out(t, b, d) = data(t, b, d);
-  return out;
-}
-
 // Everything computed once and shared by the panels of a view or a sheet.
 struct FigureData {
   BinnedRecording binned;
@@ -193,32 +185,7 @@ struct FigureData {
   double windowStartMs = 0.0;
 };
 
-// What a trajectory panel draws: condition means (over their single trials, unless --means),
-// single trials only (--trials, or trials without condition labels), or a continuous recording.
-enum class DrawMode { Means, Trials, Continuous };
-
-const char* modeName(DrawMode mode) {
-  switch (mode) {
-    case DrawMode::Means:
-      return "means";
-    case DrawMode::Trials:
-      return "trials";
-    case DrawMode::Continuous:
-      return "continuous";
-  }
-  return "trials";
-}
-
-struct Projected {
-  FloatArray points;  // [rows, bins, 3]
-  std::vector<std::string> rowConditions;
-  std::vector<bool> rowIsMean;  // empty unless means are drawn
-  std::array<std::string, 3> axisTitles;
-  FloatArray rowBehavior;         // [rows, bins, dims] of the colouring behaviour, when colouring by one
-  std::vector<double> axisShare;  // share of the fitted data's variance along each drawn axis
-  std::string fittedOn;           // "condition means", "trials", "chunks" (the variance panel's title)
-  DrawMode mode = DrawMode::Trials;
-};
+using scene::DrawMode;
 
 std::string formatValue(double value) {
   std::ostringstream text;
@@ -226,102 +193,59 @@ std::string formatValue(double value) {
   return text.str();
 }
 
-FloatArray stackRows(const FloatArray& top, const FloatArray& bottom) {
-  if (top.rank() != 3 || top.dim(0) == 0) return bottom;
-  FloatArray out({top.dim(0) + bottom.dim(0), top.dim(1), top.dim(2)});
-  std::copy(top.values().begin(), top.values().end(), out.values().begin());
-  std::copy(bottom.values().begin(), bottom.values().end(),
-            out.values().begin() + static_cast<std::ptrdiff_t>(top.values().size()));
-  return out;
-}
-
-DrawMode drawMode(const FigureData& data, const FigureCliOptions& options) {
-  if (data.binned.continuous) return DrawMode::Continuous;
-  if (!options.trials.empty() || !data.labelled) return DrawMode::Trials;
-  return DrawMode::Means;
-}
-
-// Variance of each column of `projected` over all its rows, as a share of the total variance of `source`.
-std::vector<double> varianceShares(const FloatArray& source, const FloatArray& projected) {
-  const Eigen::MatrixXd rows = flattenRows(source);
-  const Eigen::MatrixXd drawn = flattenRows(projected);
-  const double total = (rows.rowwise() - rows.colwise().mean()).squaredNorm();
-  std::vector<double> shares;
-  for (Eigen::Index c = 0; c < drawn.cols(); ++c) {
-    const Eigen::VectorXd column = drawn.col(c).array() - drawn.col(c).mean();
-    shares.push_back(total > 0.0 ? column.squaredNorm() / total : 0.0);
+// The drawn trajectories: the scene builder the GUI's views use too (neurolens/scene), from the
+// recording's counts (smoothed there) or the model's latents; --projection aligned and probe
+// hand it the aligned latents or the probe's axes.
+scene::Scene project(const FigureData& data, const FigureCliOptions& options, const fig::FigureStyle& style,
+                     const Progress& progress) {
+  scene::PairData pair;
+  pair.fromModel = data.model.has_value();
+  pair.features = data.model ? data.features : data.binned.counts;
+  pair.trialConditions = data.conditions;
+  pair.labelled = data.labelled;
+  pair.continuous = data.binned.continuous;
+  pair.binMs = data.binned.binMs;
+  pair.windowStartMs = data.windowStartMs;
+  scene::DisplayOptions display;
+  display.smoothMs = options.smoothMs;
+  display.meansOnly = options.means;
+  display.singleTrialsOnly = !options.trials.empty();
+  display.trials = data.selected;
+  display.colourBy = options.colorBy;
+  display.conditionColumn = options.conditionColumn;
+  display.palette = fig::paletteOf(style);
+  // The behaviour that colours the vertices.
+  std::string behaviorName;
+  const FloatArray* behavior = nullptr;
+  if (fig::parseColourBy(options.colorBy, &behaviorName) == fig::ColourBy::Behavior) {
+    const auto found = data.binned.behavior.find(behaviorName);
+    if (found == data.binned.behavior.end())
+      throw InputError(data.binned.source + ": no behaviour '" + behaviorName + "' was binned");
+    behavior = &found->second;
+    pair.behavior = *behavior;
   }
-  return shares;
-}
-
-Projected project(const FigureData& data, const FigureCliOptions& options, const Progress& progress) {
-  Projected result;
-  result.mode = drawMode(data, options);
-  FloatArray selectedFeatures = selectRows(data.features, data.selected);
-  // --smooth-ms smooths the latents too (the counts were smoothed when there is no model).
-  if (data.model && options.smoothMs > 0.0)
-    selectedFeatures = smoothAlongBins(selectedFeatures, options.smoothMs / data.binned.binMs);
-  const std::vector<std::string> selectedConditions = selectItems(data.conditions, data.selected);
-  FloatArray source = selectedFeatures;
-  std::string prefix = data.model ? "" : "rate ";
-  if (options.projection == "aligned") {
+  if (options.projection == "pca") {
+    display.projection = scene::Projection::Pca;
+  } else if (options.projection == "latents") {
+    if (!data.model) throw InputError("--projection latents needs --model");
+    display.projection = scene::Projection::Latents;
+  } else if (options.projection == "aligned") {
     if (!data.model) throw InputError("--projection aligned needs --model (and --reference-model)");
     if (options.referenceModel.empty())
       throw InputError("--projection aligned needs --reference-model: the latents are aligned onto that model's");
+    // The drawn trials' latents, smoothed as asked, aligned onto the reference model's.
+    FloatArray latents = selectRows(data.features, data.selected);
+    if (options.smoothMs > 0.0) latents = smoothAlongBins(latents, options.smoothMs / data.binned.binMs);
     const Model reference = Model::load(options.referenceModel);
     reference.checkAgainst(data.binned);
     const FloatArray referenceLatents = selectRows(
         reference.infer(data.binned.counts, parseDeviceChoice(options.common.device), progress).latents, data.selected);
-    source = alignLatents(source, referenceLatents, AlignMethod::Procrustes).aligned;
-    prefix = "aligned ";
-  }
-  // The behaviour that colours the vertices, row for row with the points.
-  std::string behaviorName;
-  const bool byBehavior = fig::parseColourBy(options.colorBy, &behaviorName) == fig::ColourBy::Behavior;
-  FloatArray behavior;
-  if (byBehavior) {
-    const auto found = data.binned.behavior.find(behaviorName);
-    if (found == data.binned.behavior.end())
-      throw InputError(data.binned.source + ": no behaviour '" + behaviorName + "' was binned");
-    behavior = selectRows(found->second, data.selected);
-  }
-  FloatArray drawn = source;  // rows drawn
-  FloatArray fitOn = source;  // rows the projection is fitted on
-  result.rowConditions = selectedConditions;
-  result.fittedOn =
-      result.mode == DrawMode::Continuous ? (data.selected.size() > 1 ? "chunks" : "recording") : "single trials";
-  if (result.mode == DrawMode::Means) {
-    std::vector<std::string> names;
-    const FloatArray means = conditionAverage(source, selectedConditions, &names);
-    fitOn = means;
-    result.fittedOn = "condition means";
-    if (options.means) {
-      drawn = means;
-      result.rowConditions = names;
-      result.rowIsMean.assign(names.size(), true);
-    } else {
-      drawn = stackRows(source, means);
-      result.rowConditions.insert(result.rowConditions.end(), names.begin(), names.end());
-      result.rowIsMean.assign(source.dim(0), false);
-      result.rowIsMean.resize(source.dim(0) + names.size(), true);
-    }
-    if (byBehavior) {
-      const FloatArray behaviorMeans = conditionAverage(behavior, selectedConditions);
-      behavior = options.means ? behaviorMeans : stackRows(behavior, behaviorMeans);
-    }
-  }
-  if (byBehavior) result.rowBehavior = behavior;
-  if (options.projection == "pca" || options.projection == "aligned") {
-    const std::size_t k = std::min<std::size_t>(3, fitOn.dim(2));
-    const PcaResult fitted = pca(fitOn, k);
-    result.points = firstThree(applyPca(fitted, drawn));
-    result.axisShare = fitted.explainedVarianceRatio;
-    result.axisTitles = {prefix + "PC 1", prefix + "PC 2", prefix + "PC 3"};
-  } else if (options.projection == "latents") {
-    if (!data.model) throw InputError("--projection latents needs --model");
-    result.points = firstThree(drawn);
-    result.axisShare = varianceShares(fitOn, firstThree(fitOn));
-    result.axisTitles = {"latent 1", "latent 2", "latent 3"};
+    pair.features = alignLatents(latents, referenceLatents, AlignMethod::Procrustes).aligned;
+    pair.trialConditions = selectItems(data.conditions, data.selected);
+    if (behavior != nullptr) pair.behavior = selectRows(*behavior, data.selected);
+    display.trials.clear();
+    display.smoothMs = 0.0;
+    display.axisPrefix = "aligned ";
   } else if (options.projection == "probe") {
     if (options.target.empty())
       throw InputError("--projection probe needs --target behavior:NAME or trials:COLUMN to fit the probe axes");
@@ -333,7 +257,6 @@ Projected project(const FigureData& data, const FigureCliOptions& options, const
     const ProbeResult probe = runProbe(data.features, target, probeOptions, progress);
     // Probe weight columns first, then principal axes to fill three dimensions.
     const Eigen::MatrixXd rows = flattenRows(data.features);
-    const Eigen::RowVectorXd mean = rows.colwise().mean();
     const std::size_t fill = probe.weights.cols() >= 3 ? 0 : 3 - static_cast<std::size_t>(probe.weights.cols());
     Eigen::MatrixXd axes(rows.cols(),
                          std::min<Eigen::Index>(3, probe.weights.cols()) + static_cast<Eigen::Index>(fill));
@@ -345,14 +268,15 @@ Projected project(const FigureData& data, const FigureCliOptions& options, const
         axes.col(axes.cols() - static_cast<Eigen::Index>(fill) + static_cast<Eigen::Index>(f)) =
             principal.components.row(static_cast<Eigen::Index>(f)).transpose();
     }
-    result.points = firstThree(projectOntoAxes(drawn, axes, mean));
-    result.axisShare = varianceShares(fitOn, firstThree(projectOntoAxes(fitOn, axes, mean)));
-    result.axisTitles = {"probe axis 1", probe.weights.cols() > 1 ? "probe axis 2" : "PC 1",
-                         probe.weights.cols() > 2 ? "probe axis 3" : "PC 2"};
+    display.projection = scene::Projection::Axes;
+    display.axes = scene::GivenAxes{axes,
+                                    rows.colwise().mean(),
+                                    {"probe axis 1", probe.weights.cols() > 1 ? "probe axis 2" : "PC 1",
+                                     probe.weights.cols() > 2 ? "probe axis 3" : "PC 2"}};
   } else {
     throw InputError("--projection '" + options.projection + "' is not one of pca, latents, probe, aligned");
   }
-  return result;
+  return scene::buildScene(pair, display);
 }
 
 // What the trajectory panels drew, for --json.
@@ -364,33 +288,14 @@ struct DrawnSummary {
   nlohmann::json conditions = nlohmann::json::array();
 };
 
-// The input of the trajectory builder for what `project` computed.
-fig::TrajectoryInput trajectoryInput(const Projected& projected, const FigureData& data,
-                                     const FigureCliOptions& options, const fig::FigureStyle& style) {
-  fig::TrajectoryInput input;
-  input.points = projected.points;
-  input.trialCondition = projected.rowConditions;
-  input.rowIsMean = projected.rowIsMean;
-  input.axisTitles = projected.axisTitles;
-  input.binMs = data.binned.binMs;
-  input.windowStartMs = data.windowStartMs;
-  input.conditionColumn = projected.mode == DrawMode::Continuous ? "" : options.conditionColumn;
-  std::string behaviorName;
-  std::string behaviorPart;
-  input.colourBy = fig::parseColourBy(options.colorBy, &behaviorName, &behaviorPart);
-  if (input.colourBy == fig::ColourBy::Behavior)
-    input.behavior = fig::behaviorValues(projected.rowBehavior, behaviorName, behaviorPart, style);
-  return input;
-}
-
-void summarise(const fig::TrajectoryParts& parts, const Projected& projected, const FigureData& data,
-               DrawnSummary* summary) {
+void summarise(const scene::Scene& drawnScene, const FigureData& data, DrawnSummary* summary) {
   if (summary == nullptr) return;
+  const fig::TrajectoryParts& parts = drawnScene.parts;
   summary->drewTrajectories = true;
-  summary->mode = projected.mode;
+  summary->mode = drawnScene.mode;
   summary->singleTrials =
-      std::find(projected.rowIsMean.begin(), projected.rowIsMean.end(), false) != projected.rowIsMean.end() ||
-      (projected.rowIsMean.empty() && projected.mode != DrawMode::Continuous);
+      std::find(drawnScene.rowIsMean.begin(), drawnScene.rowIsMean.end(), false) != drawnScene.rowIsMean.end() ||
+      (drawnScene.rowIsMean.empty() && drawnScene.mode != DrawMode::Continuous);
   summary->lines = parts.lines;
   summary->conditions = nlohmann::json::array();
   const std::vector<std::string> selected = selectItems(data.conditions, data.selected);
@@ -402,28 +307,29 @@ void summarise(const fig::TrajectoryParts& parts, const Projected& projected, co
   }
 }
 
-std::unique_ptr<fig::Plot> trajectoryPanel(const Projected& projected, const FigureData& data,
-                                           const FigureCliOptions& options, const fig::FigureStyle& style,
-                                           const std::string& title, DrawnSummary* summary) {
-  fig::TrajectoryParts parts = fig::buildTrajectories(trajectoryInput(projected, data, options, style), style);
-  summarise(parts, projected, data, summary);
+fig::TrajectoryViewOptions viewOptions(const scene::Scene& drawnScene) {
   fig::TrajectoryViewOptions view;
+  view.legend = drawnScene.parts.legend;
+  view.legendTitle = drawnScene.parts.legendTitle;
+  view.scalars = drawnScene.parts.scalars;
+  view.showLegend = drawnScene.showLegend;
+  view.showMarkers = drawnScene.showMarkers;
+  return view;
+}
+
+std::unique_ptr<fig::Plot> trajectoryPanel(const scene::Scene& drawnScene, const FigureData& data,
+                                           const FigureCliOptions& options, const std::string& title,
+                                           DrawnSummary* summary) {
+  summarise(drawnScene, data, summary);
+  fig::TrajectoryViewOptions view = viewOptions(drawnScene);
   view.title = title;
-  view.legend = parts.legend;
-  view.legendTitle = parts.legendTitle;
-  view.scalars = parts.scalars;
-  // Colour per vertex: the colour bar says what the colours mean; a condition legend would repeat one grey.
-  // A continuous recording's one line needs no legend either.
-  view.showLegend = !parts.scalars && projected.mode != DrawMode::Continuous;
-  // The ends of --chunk-ms chunks are cuts, not events: no start / end markers on them.
-  view.showMarkers = projected.mode != DrawMode::Continuous || parts.lines == 1;
-  auto plot = std::make_unique<fig::TrajectoryPlot>(std::move(parts.data), view);
+  auto plot = std::make_unique<fig::TrajectoryPlot>(drawnScene.parts.data, view);
   plot->setTransparentBackground(options.transparent);
   return plot;
 }
 
 // A title that says what the trajectory panel drew.
-std::string trajectoryTitle(const Projected& projected, const FigureData& data, const FigureCliOptions& options) {
+std::string trajectoryTitle(const scene::Scene& projected, const FigureData& data, const FigureCliOptions& options) {
   std::size_t means = 0;
   for (const bool isMean : projected.rowIsMean) means += isMean ? 1 : 0;
   switch (projected.mode) {
@@ -470,35 +376,33 @@ std::string secondsSpan(const FigureData& data, std::pair<std::size_t, std::size
 
 // The drawn state along time: per condition mean (first drawn axis), or for single trials and
 // continuous recordings the three drawn axes of the first row over at most 10 s.
-std::unique_ptr<fig::Plot> timecoursePanel(const Projected& projected, const FigureData& data,
-                                           const fig::FigureStyle& style, const FigureCliOptions& options) {
+std::unique_ptr<fig::Plot> timecoursePanel(const scene::Scene& projected, const FigureData& data) {
   fig::LineData lines;
   lines.xStart = data.windowStartMs;
   lines.xStep = data.binned.binMs;
-  const std::size_t bins = projected.points.dim(1);
+  const std::size_t bins = projected.parts.data.points.dim(1);
   if (projected.mode == DrawMode::Means) {
-    const fig::ConditionColours colours =
-        fig::conditionColours(projected.rowConditions, options.conditionColumn, style);
+    const fig::ConditionColours& colours = projected.parts.conditions;
     for (std::size_t c = 0; c < colours.names.size(); ++c)
       for (std::size_t r = 0; r < projected.rowConditions.size(); ++r) {
         if (!projected.rowIsMean[r] || projected.rowConditions[r] != colours.names[c]) continue;
         fig::Series series;
         series.name = colours.names[c];
         series.colour = colours.colours[c];
-        for (std::size_t b = 0; b < bins; ++b) series.values.push_back(projected.points(r, b, 0));
+        for (std::size_t b = 0; b < bins; ++b) series.values.push_back(projected.parts.data.points(r, b, 0));
         lines.series.push_back(std::move(series));
       }
-    lines.title = projected.axisTitles[0] + " of each condition mean";
-    lines.yTitle = projected.axisTitles[0];
+    lines.title = projected.parts.data.axisTitles[0] + " of each condition mean";
+    lines.yTitle = projected.parts.data.axisTitles[0];
   } else {
     const auto shown = shownBins(data, data.selected.front());
     lines.xStart = data.windowStartMs + static_cast<double>(shown.first) * data.binned.binMs;
     for (std::size_t d = 0; d < 3; ++d) {
       fig::Series series;
-      series.name = projected.axisTitles[d];
+      series.name = projected.parts.data.axisTitles[d];
       series.colourIndex = d;
       for (std::size_t b = shown.first; b < std::min(bins, shown.first + shown.second); ++b)
-        series.values.push_back(projected.points(0, b, d));
+        series.values.push_back(projected.parts.data.points(0, b, d));
       lines.series.push_back(std::move(series));
     }
     const std::string trial =
@@ -515,10 +419,10 @@ std::unique_ptr<fig::Plot> timecoursePanel(const Projected& projected, const Fig
 }
 
 // Share of the variance of what the projection was fitted on, along each drawn axis.
-std::unique_ptr<fig::Plot> variancePanel(const Projected& projected) {
+std::unique_ptr<fig::Plot> variancePanel(const scene::Scene& projected) {
   fig::BarData bars;
   bars.values = projected.axisShare;
-  for (std::size_t d = 0; d < bars.values.size(); ++d) bars.barLabels.push_back(projected.axisTitles[d]);
+  for (std::size_t d = 0; d < bars.values.size(); ++d) bars.barLabels.push_back(projected.parts.data.axisTitles[d]);
   bars.title = "variance per axis";
   bars.xTitle = "fitted on the " + projected.fittedOn;
   bars.yTitle = "share of variance";
@@ -580,9 +484,9 @@ ProbePanels probePanels(const FigureData& data, const FigureCliOptions& options,
   ProbePanels panels;
   const std::string what = data.model ? "latents" : "binned counts";
   if (target.categorical()) {
-    panels.bars = fig::probeR2Bars({probe.accuracy, probe.chance}, {"accuracy", "chance"},
-                                   "decoding " + options.target + " from " + what + " (" +
-                                       foldsKindName(probe.foldsKind) + " folds)");
+    panels.bars = fig::probeR2Bars(
+        {probe.accuracy, probe.chance}, {"accuracy", "chance"},
+        "decoding " + options.target + " from " + what + " (" + foldsKindName(probe.foldsKind) + " folds)");
     return panels;
   }
   std::vector<std::string> dims;
@@ -752,8 +656,8 @@ std::unique_ptr<fig::Figure> buildFigure(const FigureData& data, const FigureCli
   auto figure = std::make_unique<fig::Figure>(1);
   const std::string& view = options.view;
   if (view == "trajectories") {
-    const Projected projected = project(data, options, progress);
-    figure->add(trajectoryPanel(projected, data, options, style, {}, drawn));
+    const scene::Scene projected = project(data, options, style, progress);
+    figure->add(trajectoryPanel(projected, data, options, {}, drawn));
   } else if (view == "raster") {
     figure->add(spikeRasterPanel(data, options, note));
   } else if (view == "attribution") {
@@ -771,15 +675,14 @@ std::unique_ptr<fig::Figure> buildFigure(const FigureData& data, const FigureCli
     // rates, then the type x latent association (--model and --unit-column) and the probe
     // (--target) when given; the variance along the drawn axes fills the grid to an even count,
     // so no cell of the 2-column grid is left empty.
-    const Projected projected = project(data, options, progress.sub(0.0, 0.3));
+    const scene::Scene projected = project(data, options, style, progress.sub(0.0, 0.3));
     std::vector<std::pair<PanelSummary, std::unique_ptr<fig::Plot>>> panels;
     const auto add = [&](const std::string& kind, std::unique_ptr<fig::Plot> plot) {
       const std::vector<std::string> texts = plot->labels();
       panels.emplace_back(PanelSummary{kind, texts.empty() ? std::string() : texts.front()}, std::move(plot));
     };
-    add("trajectories",
-        trajectoryPanel(projected, data, options, style, trajectoryTitle(projected, data, options), drawn));
-    add("timecourse", timecoursePanel(projected, data, style, options));
+    add("trajectories", trajectoryPanel(projected, data, options, trajectoryTitle(projected, data, options), drawn));
+    add("timecourse", timecoursePanel(projected, data));
     add("rates", rasterPanel(data, options));
     if (data.model && !options.unitColumn.empty())
       add("association", std::move(linkPanels(data, options, progress.sub(0.3, 0.8)).association));
@@ -1004,16 +907,12 @@ int runFigure(const FigureCliOptions& options) {
   DrawnSummary drawn;
   std::vector<PanelSummary> panels;
   if (!options.animate.empty()) {
-    const Projected projected = project(data, options, progress.sub(0.5, 0.6));
+    const scene::Scene projected = project(data, options, style, progress.sub(0.5, 0.6));
     if (fig::parseColourBy(options.colorBy) == fig::ColourBy::Time)
       throw InputError("--animate sweeps the time cursor: colour by condition or behaviour instead of time");
-    fig::TrajectoryParts parts = fig::buildTrajectories(trajectoryInput(projected, data, options, style), style);
-    summarise(parts, projected, data, &drawn);
-    fig::TrajectoryViewOptions view;
-    view.legend = parts.legend;
-    view.legendTitle = parts.legendTitle;
-    view.scalars = parts.scalars;
-    view.showLegend = !parts.scalars && projected.mode != DrawMode::Continuous;
+    summarise(projected, data, &drawn);
+    fig::TrajectoryViewOptions view = viewOptions(projected);
+    view.showMarkers = true;  // the time cursor sweeps from the start marker to the end marker
     fig::AnimationOptions animation;
     animation.kind =
         options.animate == "orbit" ? fig::AnimationOptions::Kind::Orbit : fig::AnimationOptions::Kind::TimeSweep;
@@ -1032,7 +931,7 @@ int runFigure(const FigureCliOptions& options) {
       animation.directory = options.out;
     }
     const fig::AnimationResult result =
-        fig::exportTrajectoryAnimation(parts.data, view, animation, style, progress.sub(0.6, 1.0));
+        fig::exportTrajectoryAnimation(projected.parts.data, view, animation, style, progress.sub(0.6, 1.0));
     reporter.finishProgress();
     if (!result.note.empty()) reporter.warn(result.note);
     summary = {{"width", width},
@@ -1051,7 +950,7 @@ int runFigure(const FigureCliOptions& options) {
   // What was drawn (contract: cli.md, the figure row).
   summary["view"] = options.view;
   summary["projection"] = drawn.drewTrajectories ? nlohmann::json(options.projection) : nlohmann::json();
-  summary["mode"] = drawn.drewTrajectories ? nlohmann::json(modeName(drawn.mode)) : nlohmann::json();
+  summary["mode"] = drawn.drewTrajectories ? nlohmann::json(scene::drawModeName(drawn.mode)) : nlohmann::json();
   summary["single_trials"] = drawn.drewTrajectories && drawn.singleTrials;
   summary["color_by"] = options.colorBy;
   summary["conditions"] = drawn.conditions;

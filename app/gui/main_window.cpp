@@ -215,8 +215,10 @@ void MainWindow::createCentre() {
   compareView_->installEventFilter(this);
   connect(compareLegend_, &QListWidget::itemChanged, this, [this](QListWidgetItem* item) {
     if (compareScene_ == nullptr) return;
-    compareScene_->setConditionVisible(static_cast<std::size_t>(compareLegend_->row(item)),
-                                       item->checkState() == Qt::Checked);
+    const auto condition = static_cast<std::size_t>(compareLegend_->row(item));
+    const std::vector<std::size_t> groups =
+        trajectories_ ? trajectories_->sceneGroups(condition) : std::vector<std::size_t>{condition};
+    for (const std::size_t group : groups) compareScene_->setConditionVisible(group, item->checkState() == Qt::Checked);
     compareView_->requestRender();
   });
   highlight_->addTo(view_->renderer());
@@ -334,7 +336,9 @@ void MainWindow::createDocks() {
   connect(controls_, &TrajectoryControls::requestChanged, this, [this] { rebuildTrajectories(true); });
   connect(controls_, &TrajectoryControls::groupVisibilityChanged, this, [this](std::size_t group, bool visible) {
     if (scene_ == nullptr || !trajectories_) return;
-    scene_->setConditionVisible(group, visible);
+    // A condition's single trials and its mean are two groups of the scene.
+    for (const std::size_t sceneGroup : trajectories_->sceneGroups(group))
+      scene_->setConditionVisible(sceneGroup, visible);
     view_->requestRender();
   });
   connect(controls_, &TrajectoryControls::timeChanged, this, &MainWindow::setTime);
@@ -641,7 +645,9 @@ std::string MainWindow::typeColumn() const {
 void MainWindow::rebuildTrajectories(bool resetCamera) {
   const BinnedRecording* recording = controller_.recording();
   const FloatArray* latents = controller_.latents();
-  if (recording == nullptr || latents == nullptr) {
+  // A recording alone (no model open): the trajectories of its own smoothed rates.
+  const bool recordingAlone = recording != nullptr && controller_.model() == nullptr;
+  if (recording == nullptr || (latents == nullptr && !recordingAlone)) {
     if (trajectories_) {
       // The model's trajectories no longer belong to the open recording.
       trajectories_.reset();
@@ -656,7 +662,8 @@ void MainWindow::rebuildTrajectories(bool resetCamera) {
     return;
   }
   try {
-    trajectories_ = buildTrajectories(*latents, recording->trials, controls_->request());
+    trajectories_ = latents != nullptr ? buildTrajectories(*latents, true, *recording, controls_->request())
+                                       : buildTrajectories(recording->counts, false, *recording, controls_->request());
   } catch (const std::exception& error) {
     showProblem(tr("Cannot draw the trajectories"), QString::fromStdString(error.what()), "problemBox");
     return;
@@ -666,9 +673,9 @@ void MainWindow::rebuildTrajectories(bool resetCamera) {
     scene_->addTo(view_->renderer());
   }
   scene_->setData(trajectories_->data);
-  scene_->setLineWidth(trajectories_->means ? 3.0 : 1.5);
-  std::vector<views::Rgb> colours;
-  for (std::size_t i = 0; i < scene_->conditionCount(); ++i) colours.push_back(scene_->conditionColour(i));
+  // Means carry their own width factor (3x) over thin single trials (0.6x), as in `figure`.
+  scene_->setLineWidth(kTrajectoryLineWidth);
+  const std::vector<views::Rgb>& colours = trajectories_->colours;
   controls_->setLegend(trajectories_->groups.names, colours, scene_->binCount());
   controls_->setExplainedVariance(trajectories_->explainedVarianceRatio);
   scene_->setTime(static_cast<std::size_t>(controls_->time()));
@@ -679,7 +686,7 @@ void MainWindow::rebuildTrajectories(bool resetCamera) {
       compareScene_->addTo(compareView_->renderer());
     }
     compareScene_->setData(trajectories_->data);
-    compareScene_->setLineWidth(trajectories_->means ? 3.0 : 1.5);
+    compareScene_->setLineWidth(kTrajectoryLineWidth);
     compareScene_->setTime(static_cast<std::size_t>(controls_->time()));
     const QSignalBlocker blocker(compareLegend_);
     compareLegend_->clear();
@@ -697,9 +704,12 @@ void MainWindow::rebuildTrajectories(bool resetCamera) {
   exportAction_->setEnabled(true);
   analysisPanel_->setText(
       tr("<b>%1</b> on <b>%2</b>: %3 %4, grouped by %5.")
-          .arg(fileName(controller_.modelPath()).toHtmlEscaped(), fileName(controller_.recordingPath()).toHtmlEscaped())
-          .arg(trajectories_->data.points.dim(0))
-          .arg(trajectories_->means ? tr("group means") : tr("trials"))
+          .arg(recordingAlone ? tr("Smoothed rates (PCA)") : fileName(controller_.modelPath()).toHtmlEscaped(),
+               fileName(controller_.recordingPath()).toHtmlEscaped())
+          .arg(trajectories_->means ? trajectories_->conditionCount() : trajectories_->data.points.dim(0))
+          .arg(trajectories_->means                     ? tr("condition means over their single trials")
+               : trajectories_->data.points.dim(0) == 1 ? tr("trajectory")
+                                                        : tr("trials"))
           .arg(QString::fromStdString(trajectories_->groups.column.empty() ? std::string("nothing (one group)")
                                                                            : trajectories_->groups.column)
                    .toHtmlEscaped()));
@@ -854,15 +864,11 @@ void MainWindow::onTrialsSelected(const std::vector<std::size_t>& rows) {
     return;
   }
   const std::size_t trial = rows.front();
-  std::size_t index = trial;
-  if (trajectories_->means) {
-    // Group means: highlight the mean of the trial's group.
-    if (trial >= trajectories_->groups.index.size()) return;
-    const int group = trajectories_->groups.index[trial];
-    const auto& order = trajectories_->data.condition;
-    index = static_cast<std::size_t>(std::find(order.begin(), order.end(), group) - order.begin());
-  }
-  highlight_->show(trajectories_->data.points, index);
+  // The trial's own row (single trials come first, under any condition means).
+  const auto& drawnTrials = trajectories_->rowTrial;
+  const auto found = std::find(drawnTrials.begin(), drawnTrials.end(), trial);
+  if (found == drawnTrials.end()) return;
+  highlight_->show(trajectories_->data.points, static_cast<std::size_t>(found - drawnTrials.begin()));
   view_->requestRender();
 }
 

@@ -28,9 +28,12 @@ class QDoubleSpinBox;
 class QSplitter;
 class QListWidget;
 
+namespace neurolens::scene {
+struct ScalarColouring;
+}  // namespace neurolens::scene
 namespace neurolens::views {
 class TrajectoryScene;
-struct ScalarColouring;
+using scene::ScalarColouring;
 }  // namespace neurolens::views
 
 namespace neurolens::gui {

@@ -234,13 +234,17 @@ class TestGuiLogic : public QObject {
         const double row[6] = {x + z, y, x - y, z, 2 * x, -y + z};
         for (std::size_t d = 0; d < dims; ++d) latents(t, b, d) = static_cast<float>(row[d]);
       }
-    neurolens::Table table;
-    table.add(neurolens::Column{"condition", "", std::vector<std::string>{"u", "v", "w", "u", "v", "w"}, {}});
+    neurolens::BinnedRecording recording;
+    recording.binMs = 20.0;
+    recording.trials.add(
+        neurolens::Column{"condition", "", std::vector<std::string>{"u", "v", "w", "u", "v", "w"}, {}});
     TrajectoryRequest request;
     request.conditionMeans = false;
-    const Trajectories single = buildTrajectories(latents, table, request);
+    request.smoothMs = 0.0;
+    const Trajectories single = buildTrajectories(latents, true, recording, request);
     QCOMPARE(single.data.points.shape(), (std::vector<std::size_t>{trials, bins, 3}));
     QCOMPARE(single.data.condition, (std::vector<int>{0, 1, 2, 0, 1, 2}));
+    QCOMPARE(single.rowTrial, (std::vector<std::size_t>{0, 1, 2, 3, 4, 5}));
     const auto distance = [](const neurolens::FloatArray& a, std::size_t t1, std::size_t b1, std::size_t t2,
                              std::size_t b2) {
       double sum = 0;
@@ -251,21 +255,25 @@ class TestGuiLogic : public QObject {
       for (std::size_t b = 0; b + 3 < bins; b += 3)
         QVERIFY(std::abs(distance(latents, t, b, (t + 1) % trials, b + 3) -
                          distance(single.data.points, t, b, (t + 1) % trials, b + 3)) < 1e-4);
+    // Means over single trials (the scene builder's, as `figure` draws): the trials in groups 0-2,
+    // the means after them in groups 3-5.
     request.conditionMeans = true;
-    const Trajectories means = buildTrajectories(latents, table, request);
-    QCOMPARE(means.data.points.dim(0), std::size_t{3});
-    QCOMPARE(means.data.condition, (std::vector<int>{0, 1, 2}));
+    const Trajectories means = buildTrajectories(latents, true, recording, request);
+    QCOMPARE(means.data.points.dim(0), std::size_t{trials + 3});
+    QCOMPARE(means.data.condition, (std::vector<int>{0, 1, 2, 0, 1, 2, 3, 4, 5}));
+    QCOMPARE(means.sceneGroups(1), (std::vector<std::size_t>{1, 4}));
+    QCOMPARE(means.colours.size(), std::size_t{3});
     // The mean of group "u" (trials 0 and 3) projected equals the mean of its projected trials.
     for (std::size_t b = 0; b < bins; ++b)
       for (std::size_t d = 0; d < 3; ++d)
-        QVERIFY(std::abs(means.data.points(0, b, d) -
-                         0.5 * (single.data.points(0, b, d) + single.data.points(3, b, d))) < 1e-4);
+        QVERIFY(std::abs(means.data.points(trials, b, d) -
+                         0.5 * (means.data.points(0, b, d) + means.data.points(3, b, d))) < 1e-4);
     request.projection = Projection::Latents;
     request.conditionMeans = false;
-    const Trajectories raw = buildTrajectories(latents, table, request);
+    const Trajectories raw = buildTrajectories(latents, true, recording, request);
     QCOMPARE(raw.data.points(4, 5, 2), latents(4, 5, 2));
     QVERIFY_THROWS_EXCEPTION(neurolens::InputError,
-                             (void)buildTrajectories(neurolens::FloatArray({2, 3}), table, request));
+                             (void)buildTrajectories(neurolens::FloatArray({2, 3}), true, recording, request));
   }
 
   void colourChoicesRoundTripAndUnknownTextIsCondition() {
@@ -297,21 +305,28 @@ class TestGuiLogic : public QObject {
     // Time: bin starts in ms.
     QCOMPARE(timeValues(2, 3, 20.0).values(), (std::vector<float>{0, 20, 40, 0, 20, 40}));
 
-    // Group means: trials 0 and 2 in group 0, trial 1 in group 1; means drawn in order group 1, group 0.
+    // Means over single trials: trials 0 and 2 in condition 0, trial 1 in condition 1; the trial
+    // rows (grey beneath the means) first, then the means of condition 1 and 0 (groups 2 + c).
     Trajectories shown;
     shown.means = true;
+    shown.groups.names = {"a", "b"};
     shown.groups.index = {0, 1, 0};
-    shown.data.points = neurolens::FloatArray({2, 2, 3});
-    shown.data.condition = {1, 0};
+    shown.data.points = neurolens::FloatArray({5, 2, 3});
+    shown.data.condition = {0, 1, 0, 3, 2};
+    shown.rowIsMean = {false, false, false, true, true};
+    shown.rowTrial = {0, 1, 2};
     neurolens::FloatArray perTrial({3, 2}, std::vector<float>{1, 2, 10, 20, 3, std::nanf("")});
     const neurolens::FloatArray means = perShownTrajectory(shown, perTrial);
-    QCOMPARE(means.values()[0], 10.0F);  // group 1 = trial 1
-    QCOMPARE(means.values()[1], 20.0F);
-    QCOMPARE(means.values()[2], 2.0F);  // group 0: mean of 1 and 3
-    QCOMPARE(means.values()[3], 2.0F);  // NaN left out: trial 0's 2 only
-    // Single trials pass through; a wrong number of rows is refused.
+    QVERIFY(std::isnan(means.values()[0]));  // a single trial beneath the means
+    QCOMPARE(means.values()[6], 10.0F);      // condition 1 = trial 1
+    QCOMPARE(means.values()[7], 20.0F);
+    QCOMPARE(means.values()[8], 2.0F);  // condition 0: mean of 1 and 3
+    QCOMPARE(means.values()[9], 2.0F);  // NaN left out: trial 0's 2 only
+    // Single trials alone pass through; a wrong number of rows is refused.
     shown.means = false;
+    shown.rowIsMean.clear();
     shown.data.points = neurolens::FloatArray({3, 2, 3});
+    shown.data.condition = {0, 1, 0};
     QCOMPARE(perShownTrajectory(shown, perTrial).values()[4], 3.0F);
     QVERIFY_THROWS_EXCEPTION(neurolens::InputError, (void)perShownTrajectory(shown, neurolens::FloatArray({2, 2})));
 

@@ -11,6 +11,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
@@ -57,13 +58,17 @@ QJsonObject readJson(const QString& path) {
   return QJsonDocument::fromJson(file.readAll()).object();
 }
 
-// Pixels in any of the first eight condition colours: trajectories, nothing else in the window is drawn so.
-int trajectoryPixels(const QImage& image) {
+// Pixels in the condition colours the state lists for its pairs (the scene builder's, as `figure`
+// draws them): the condition means, drawn in full colour; nothing else in the window is drawn so.
+int trajectoryPixels(const QImage& image, const QJsonObject& state) {
+  QSet<QString> colours;
+  for (const QJsonValue& pair : state["pairs"].toArray())
+    for (const QJsonValue& condition : pair["conditions"].toArray()) colours.insert(condition["color"].toString());
   int count = 0;
-  for (std::size_t i = 0; i < 8; ++i)
-    count += testing::countPixelsNear(image, testing::toQColor(views::categoricalColour(i)), 10);
+  for (const QString& colour : colours) count += testing::countPixelsNear(image, QColor(colour), 10);
   return count;
 }
+int trajectoryPixels(const QString& png, const QString& json) { return trajectoryPixels(QImage(png), readJson(json)); }
 
 QStringList errorLines(const QString& err) {
   QStringList lines;
@@ -133,7 +138,7 @@ class TestHeadlessGui : public QObject {
     QVERIFY(pairs[0]["trajectories"].toInt() >= 2);
     const QImage image(png);
     QCOMPARE(image.size(), QSize(1400, 900));
-    QVERIFY2(trajectoryPixels(image) > 500, qPrintable(QString::number(trajectoryPixels(image))));
+    QVERIFY2(trajectoryPixels(image, state) > 500, qPrintable(QString::number(trajectoryPixels(image, state))));
   }
 
   void mismatchedPairIsAnErrorNotAHang() {
@@ -170,7 +175,7 @@ class TestHeadlessGui : public QObject {
     QCOMPARE(pairs.size(), 1);  // the recording alone gave way to (recording, model)
     QCOMPARE(pairs[0]["state"].toString(), QString("ready"));
     QVERIFY(pairs[0]["trajectories"].toInt() >= 2);
-    QVERIFY(trajectoryPixels(QImage(png)) > 500);
+    QVERIFY(trajectoryPixels(png, json) > 500);
   }
 
   // Issue 28 step 3: a pair for each recording x model, each drawn in its own view of the grid.
@@ -194,7 +199,7 @@ class TestHeadlessGui : public QObject {
       QVERIFY(pair["trajectories"].toInt() >= 2);
     }
     // Both views drawn (test_opening reads each view's own frame): trajectory colours in the window.
-    QVERIFY(trajectoryPixels(QImage(png)) > 500);
+    QVERIFY(trajectoryPixels(png, json) > 500);
   }
 
   // The 61-unit model with the 171-unit M1 recording beside its own recording: that pair alone is in error.
@@ -220,19 +225,54 @@ class TestHeadlessGui : public QObject {
     QVERIFY2(pairs[1]["error"].toString().contains("61 units") && pairs[1]["error"].toString().contains("171"),
              qPrintable(pairs[1]["error"].toString()));
     QCOMPARE(pairs[1]["trajectories"].toInt(), 0);
-    QVERIFY(trajectoryPixels(QImage(png)) > 500);  // the matching pair is drawn
+    QVERIFY(trajectoryPixels(png, json) > 500);  // the matching pair is drawn
   }
 
+  // Issue 28 step 4: a recording alone draws its trajectories (PCA of the smoothed rates, the 7 condition
+  // means over the 210 single trials), in the colours `figure` gives the same recording.
   void recordingAloneIsAPairWithoutModel() {
     const QString recording = sharedData("pmd_reach_yu2009.nwb");
     if (!QFileInfo::exists(recording)) QSKIP("pmd_reach_yu2009.nwb is not here");
-    const QString json = folder_.filePath("alone.json");
-    const Run run = runGui({recording, "--state-json", json}, folder_.path());
+    const QString png = folder_.filePath("alone.png"), json = folder_.filePath("alone.json");
+    const Run run = runGui({recording, "--screenshot", png, "--state-json", json}, folder_.path());
     QVERIFY2(run.exitCode == 0, qPrintable(QString("exit %1: %2").arg(run.exitCode).arg(run.err)));
     const QJsonArray pairs = readJson(json)["pairs"].toArray();
     QCOMPARE(pairs.size(), 1);
     QVERIFY(pairs.at(0)["model"].isNull());
     QCOMPARE(pairs.at(0)["state"].toString(), QString("ready"));
+    QCOMPARE(pairs.at(0)["trajectories"].toInt(), 210 + 7);
+    const QJsonArray conditions = pairs.at(0)["conditions"].toArray();
+    QCOMPARE(conditions.size(), 7);
+    QVERIFY2(trajectoryPixels(png, json) > 500, qPrintable(QString::number(trajectoryPixels(png, json))));
+
+    // `figure` on the same recording: the same conditions in the same colours.
+    QProcess figure;
+    figure.start(NEUROLENS_CLI_EXE, {"figure", recording, "--out", folder_.filePath("alone_figure.png"), "--size",
+                                     "400x300", "--json", "--quiet"});
+    QVERIFY(figure.waitForFinished(120000));
+    QCOMPARE(figure.exitCode(), 0);
+    const QJsonObject drawn = QJsonDocument::fromJson(figure.readAllStandardOutput()).object();
+    QCOMPARE(drawn["trajectories"].toInt(), 210 + 7);
+    const QJsonArray figureConditions = drawn["conditions"].toArray();
+    QCOMPARE(figureConditions.size(), conditions.size());
+    for (qsizetype c = 0; c < conditions.size(); ++c) {
+      QCOMPARE(conditions[c]["label"].toString(), figureConditions[c]["label"].toString());
+      QCOMPARE(conditions[c]["color"].toString(), figureConditions[c]["color"].toString());
+    }
+  }
+
+  // A continuous recording alone (M1, no trials table): its one smoothed trajectory over the session.
+  void continuousRecordingAloneDrawsItsTrajectory() {
+    const QString recording = sharedData("m1_stevenson2011.nwb");
+    if (!QFileInfo::exists(recording)) QSKIP("m1_stevenson2011.nwb is not here");
+    const QString png = folder_.filePath("m1_alone.png"), json = folder_.filePath("m1_alone.json");
+    const Run run = runGui({recording, "--screenshot", png, "--state-json", json}, folder_.path());
+    QVERIFY2(run.exitCode == 0, qPrintable(QString("exit %1: %2").arg(run.exitCode).arg(run.err)));
+    const QJsonArray pairs = readJson(json)["pairs"].toArray();
+    QCOMPARE(pairs.size(), 1);
+    QCOMPARE(pairs.at(0)["state"].toString(), QString("ready"));
+    QCOMPARE(pairs.at(0)["trajectories"].toInt(), 1);
+    QVERIFY2(trajectoryPixels(png, json) > 200, qPrintable(QString::number(trajectoryPixels(png, json))));
   }
 
   // A recording that hangs libhdf5 (its read is bounded at 10 s): the watchdog ends the run first.

@@ -144,15 +144,17 @@ class TestOpening : public QObject {
     QVERIFY(grid->drawn(other) >= 2);
     QCOMPARE(grid->ownViews().size(), std::size_t{1});
     QVERIFY(grid->ownViews()[0]->isVisible());
-    // Its own frame shows trajectory colours (the first two condition colours: both recordings have them).
+    // Its own frame shows trajectory colours (its condition means' colours, as the scene builder gives them).
     views::VtkViewWidget* own = grid->ownViews()[0];
     const long long before = own->framesRendered();
     own->requestRender();
     QTRY_VERIFY(own->framesRendered() > before);
     const QImage frame = own->grabFramebuffer();
     int coloured = 0;
-    for (std::size_t condition = 0; condition < 2; ++condition)
-      coloured += testing::countPixelsNear(frame, testing::toQColor(views::categoricalColour(condition)), 12);
+    const auto conditions = grid->conditions(other);
+    QVERIFY(conditions.size() >= 2);
+    for (const auto& condition : conditions)
+      coloured += testing::countPixelsNear(frame, testing::toQColor(condition.second), 12);
     QVERIFY2(coloured > 100, qPrintable(QString::number(coloured)));
     // The Workspace dock lists the two recordings, the model and the two pairs, each ready, with Close per file.
     auto* tree = window_->findChild<QTreeWidget*>("workspaceTree");

@@ -21,6 +21,7 @@
 #include <QComboBox>
 #include <QCryptographicHash>
 #include <QDockWidget>
+#include <QDoubleSpinBox>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -136,11 +137,16 @@ class TestWorkbench : public QObject {
     return window;
   }
 
-  // Opens the demo through File > Open Demo and waits for the trajectories.
+  // Opens the demo through File > Open Demo and waits for the model's trajectories (the recording
+  // alone is drawn first, from its smoothed rates: axes "rate PC n").
   bool openDemo(MainWindow& window) {
-    QSignalSpy shown(&window, &MainWindow::trajectoriesShown);
     window.findChild<QAction*>("actionOpenDemo")->trigger();
-    return shown.wait(kPipelineTimeoutMs) || !shown.isEmpty();
+    return QTest::qWaitFor(
+        [&window] {
+          const gui::Trajectories* drawn = window.trajectories();
+          return window.controller().latents() != nullptr && drawn != nullptr && drawn->data.axisTitles[0] == "PC 1";
+        },
+        kPipelineTimeoutMs);
   }
 
   // Until the job's finished() has been handled (isRunning stays true until then).
@@ -202,8 +208,9 @@ class TestWorkbench : public QObject {
     // Trajectories coloured by condition: eight groups, PCA variance in order.
     views::TrajectoryScene* scene = window.scene();
     QVERIFY(scene != nullptr);
-    QCOMPARE(scene->conditionCount(), std::size_t{8});
-    QCOMPARE(scene->trialCount(), std::size_t{8});  // group means first
+    // The scene builder's groups (as `figure` draws them): each condition's single trials, then its mean.
+    QCOMPARE(scene->conditionCount(), std::size_t{2 * 8});
+    QCOMPARE(scene->trialCount(), std::size_t{8 * kTrialsPerCondition + 8});  // means over their single trials
     const std::vector<double>& ratios = window.trajectories()->explainedVarianceRatio;
     QCOMPARE(ratios.size(), std::size_t{3});
     QVERIFY(ratios[0] >= ratios[1] && ratios[1] >= ratios[2] && ratios[0] + ratios[1] + ratios[2] <= 1.0 + 1e-9);
@@ -221,10 +228,12 @@ class TestWorkbench : public QObject {
     auto* legend = window.trajectoryControls()->findChild<QListWidget*>("conditionLegend");
     QCOMPARE(legend->count(), 8);
     // Hide condition 0 with its legend checkbox: its colour leaves the frame.
-    const QColor first = testing::toQColor(scene->conditionColour(0));
+    // (Its mean's colour: group 8 + 0; its single trials, group 0, are drawn thin and light beneath.)
+    const QColor first = testing::toQColor(scene->conditionColour(8));
     QVERIFY(testing::countPixelsNear(freshFrame(window.trajectoryView()), first, 12) > 20);
     legend->item(0)->setCheckState(Qt::Unchecked);
     QVERIFY(!scene->conditionVisible(0));
+    QVERIFY(!scene->conditionVisible(8));
     QCOMPARE(testing::countPixelsNear(freshFrame(window.trajectoryView()), first, 12), 0);
     legend->item(0)->setCheckState(Qt::Checked);
 
@@ -246,7 +255,7 @@ class TestWorkbench : public QObject {
     QCOMPARE(scene->trialCount(), window.controller().recording()->trialCount());
     QVERIFY(conditionColoursDrawn(freshFrame(window.trajectoryView()), *scene) >= 6);
     means->setChecked(true);
-    QCOMPARE(scene->trialCount(), std::size_t{8});
+    QCOMPARE(scene->trialCount(), std::size_t{8 * kTrialsPerCondition + 8});
     means->setChecked(false);
 
     // Selecting a trial in the trials table draws the highlight along that trial.
@@ -264,6 +273,14 @@ class TestWorkbench : public QObject {
 
   void draggingTheViewDrawsTheLevelOfDetail() {
     MainWindow& window = *window_;
+    // The heaviest still frame: every single trial of the unsmoothed latents (the lines the level of detail
+    // thins; condition means over smoothed trials are already light).
+    auto* smoothing = window.trajectoryControls()->findChild<QDoubleSpinBox*>("smoothingChoice");
+    QVERIFY(smoothing != nullptr);
+    smoothing->setValue(0.0);
+    Q_EMIT smoothing->editingFinished();
+    const gui::Trajectories* drawn = window.trajectories();
+    QVERIFY(drawn != nullptr && !drawn->means);
     views::VtkViewWidget* view = window.trajectoryView();
     views::TrajectoryScene* scene = window.scene();
     QVERIFY(scene != nullptr);
@@ -286,6 +303,8 @@ class TestWorkbench : public QObject {
     QVERIFY2(inkMoving > 0.2 * inkStill && inkMoving < 0.95 * inkStill,
              qPrintable(QString("ink moving %1, still %2").arg(inkMoving).arg(inkStill)));
     QVERIFY(conditionColoursDrawn(moving, *scene, 5) >= 6);  // still coloured by group while moving
+    smoothing->setValue(40.0);
+    Q_EMIT smoothing->editingFinished();
   }
 
   void attributionRunsFromTheButtonAndLinksTypes() {
@@ -490,7 +509,7 @@ class TestWorkbench : public QObject {
     QVERIFY(selectColour(window, "time"));
     QVERIFY(scene->hasScalarColouring());
     QCOMPARE(scene->scalarRange(), std::make_pair(0.0, 20.0 * static_cast<double>(bins - 1)));
-    QCOMPARE(vertexValue(*scene, 0, 3), 60.0);
+    QCOMPARE(vertexValue(*scene, 8, 3), 60.0);  // group 8: the first condition's mean
     QCOMPARE(QSettings().value("view/colour").toString(), QString("time"));
     const QImage frame = freshFrame(window.trajectoryView());
     const QRect lines(0, 0, static_cast<int>(frame.width() * 0.8), frame.height());
@@ -506,9 +525,13 @@ class TestWorkbench : public QObject {
     QVERIFY(selectColour(window, "behavior:hand_vel:-1"));
     QVERIFY(scene->hasScalarColouring());
     const FloatArray& velocity = recording.behavior.at("hand_vel");
-    const gui::Trajectories& shown = *window.trajectories();
-    for (std::size_t row = 0; row < 3; ++row) {
-      const int group = shown.data.condition[row];
+    const gui::Trajectories* drawn = window.trajectories();
+    QVERIFY(drawn != nullptr);
+    const gui::Trajectories& shown = *drawn;
+    const std::size_t conditions = shown.groups.names.size();
+    const std::size_t firstMean = shown.rowTrial.size();
+    for (std::size_t row = firstMean; row < firstMean + 3; ++row) {  // the first means
+      const int group = shown.data.condition[row] - static_cast<int>(conditions);
       for (std::size_t bin : {std::size_t{0}, bins / 2, bins - 1}) {
         double sum = 0.0;
         int count = 0;
@@ -517,7 +540,8 @@ class TestWorkbench : public QObject {
           sum += std::hypot(velocity(trial, bin, 0), velocity(trial, bin, 1));
           ++count;
         }
-        const double got = vertexValue(*scene, static_cast<std::size_t>(group), static_cast<vtkIdType>(bin));
+        const double got =
+            vertexValue(*scene, static_cast<std::size_t>(group) + conditions, static_cast<vtkIdType>(bin));
         QVERIFY2(std::abs(got - sum / count) <= 1e-4 * (1.0 + std::abs(sum / count)),
                  qPrintable(QString("group %1 bin %2: %3 vs %4").arg(group).arg(bin).arg(got).arg(sum / count)));
       }
@@ -534,7 +558,7 @@ class TestWorkbench : public QObject {
     const FloatArray& magnitude = outcome->perBinMagnitude;
     const std::vector<std::string>& types = recording.units.find("cell_type")->texts();
     std::size_t checked = 0;
-    for (std::size_t group = 0; group < scene->conditionCount(); ++group) {
+    for (std::size_t group = 0; group < shown.conditionCount(); ++group) {
       for (std::size_t bin : {std::size_t{1}, bins / 3}) {
         double sum = 0.0;
         int count = 0;
@@ -546,7 +570,7 @@ class TestWorkbench : public QObject {
           sum += trialSum;
           ++count;
         }
-        const double got = vertexValue(*scene, group, static_cast<vtkIdType>(bin));
+        const double got = vertexValue(*scene, shown.conditionCount() + group, static_cast<vtkIdType>(bin));
         if (count == 0) {
           QVERIFY(std::isnan(got));
         } else {
@@ -666,7 +690,7 @@ class TestWorkbench : public QObject {
     QCOMPARE(state.selectedType, saved.selectedType);
     QVERIFY(state.camera.has_value());
     for (std::size_t i = 0; i < 9; ++i) QVERIFY(std::abs((*state.camera)[i] - (*saved.camera)[i]) < 1e-6);
-    QCOMPARE(reopened->scene()->trialCount(), std::size_t{8});
+    QCOMPARE(reopened->scene()->trialCount(), std::size_t{8 * kTrialsPerCondition + 8});
     QVERIFY(!reopened->scene()->conditionVisible(5));
     QVERIFY(reopened->controller().attribution() != nullptr);
     QVERIFY(reopened->controller().attribution()->profiles.isApprox(window.controller().attribution()->profiles, 1e-6));

@@ -13,6 +13,7 @@
 
 #include "logic/open_queue.h"
 #include "main_window.h"
+#include "neurolens/views/palette.h"
 #include "neurolens/views/vtk_view_widget.h"
 #include "widgets/pair_grid.h"
 
@@ -39,13 +40,17 @@ QJsonObject stateJson(const RunState& state) {
     }
   }
   for (const PairState& pair : state.pairs()) {
+    QJsonArray conditions;
+    for (const auto& [label, colour] : pair.conditions)
+      conditions.append(QJsonObject{{"label", text(label)}, {"color", text(colour)}});
     pairs.append(QJsonObject{{"recording", text(pair.recording)},
                              {"model", pair.model ? text(*pair.model) : QJsonValue(QJsonValue::Null)},
                              {"state", pair.ready     ? "ready"
                                        : pair.loading ? "loading"
                                                       : "error"},
                              {"error", pair.error.empty() ? QJsonValue(QJsonValue::Null) : text(pair.error)},
-                             {"trajectories", static_cast<qint64>(pair.trajectories)}});
+                             {"trajectories", static_cast<qint64>(pair.trajectories)},
+                             {"conditions", conditions}});
   }
   return QJsonObject{{"recordings", recordings}, {"models", models}, {"pairs", pairs}};
 }
@@ -145,12 +150,18 @@ void HeadlessRun::describeWorkspace() {
     pair.error = pair.loading ? std::string("still loading") : item.error;
     if (focus == item.id) {
       const Trajectories* drawn = window_.trajectories();
-      if (drawn != nullptr && !window_.emptyStateShown()) pair.trajectories = drawn->data.points.dim(0);
+      if (drawn != nullptr && !window_.emptyStateShown()) {
+        pair.trajectories = drawn->data.points.dim(0);
+        for (std::size_t c = 0; c < drawn->colours.size(); ++c)
+          pair.conditions.emplace_back(drawn->groups.names[c], views::toHex(drawn->colours[c]));
+      }
     } else {
       pair.trajectories = window_.pairGrid()->drawn(item.id);
+      for (const auto& [label, colour] : window_.pairGrid()->conditions(item.id))
+        pair.conditions.emplace_back(label, views::toHex(colour));
     }
     const bool inGrid = std::find(shown.begin(), shown.end(), item.id) != shown.end();
-    if (pair.ready && pair.model && inGrid && pair.trajectories == 0) {
+    if (pair.ready && inGrid && pair.trajectories == 0) {
       pair.ready = false;
       pair.error = "no trajectories were drawn";
     }

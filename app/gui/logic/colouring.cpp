@@ -84,15 +84,20 @@ FloatArray perShownTrajectory(const Trajectories& shown, const FloatArray& perTr
   const std::size_t bins = points.dim(1);
   if (perTrial.rank() != 2 || perTrial.dim(1) != bins)
     throw InputError("colour values do not have one value per bin of the trajectories");
-  if (!shown.means) {
-    if (perTrial.dim(0) != rows) throw InputError("colour values do not have one row per trial");
-    return perTrial;
-  }
   const std::vector<int>& groupOfTrial = shown.groups.index;
   if (groupOfTrial.size() != perTrial.dim(0)) throw InputError("colour values do not have one row per trial");
   FloatArray out({rows, bins}, kNaN);
   for (std::size_t row = 0; row < rows; ++row) {
-    const int group = shown.data.condition[row];
+    const bool isMean = row < shown.rowIsMean.size() && shown.rowIsMean[row];
+    if (!isMean) {
+      // Single trials beneath condition means stay grey (the colour is read on the means, as in
+      // `figure`); single trials alone carry their own values.
+      if (shown.means || row >= shown.rowTrial.size()) continue;
+      std::copy_n(perTrial.values().begin() + static_cast<std::ptrdiff_t>(shown.rowTrial[row] * bins), bins,
+                  out.values().begin() + static_cast<std::ptrdiff_t>(row * bins));
+      continue;
+    }
+    const int group = shown.data.condition[row] - static_cast<int>(shown.conditionCount());
     for (std::size_t bin = 0; bin < bins; ++bin) {
       double sum = 0.0;
       std::size_t count = 0;

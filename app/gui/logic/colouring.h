@@ -35,9 +35,10 @@ struct ColourChoice {
 // channels with more than one column (e.g. speed from x/y velocity).
 [[nodiscard]] std::vector<ColourChoice> behaviourChoices(const BinnedRecording& recording);
 
-// [trials, bins] -> [shown trajectories, bins]: single trials as they are; group
-// means as the mean over each group's trials (NaN values left out; NaN when the
-// group has none). Throws InputError when the shapes disagree.
+// [trials, bins] -> [shown trajectories, bins]: single trials alone as they are; condition
+// means as the mean over each condition's trials (NaN values left out; NaN when it has none),
+// their single trials beneath them NaN (grey, as `figure` draws them). Throws InputError when
+// the shapes disagree.
 [[nodiscard]] FloatArray perShownTrajectory(const Trajectories& shown, const FloatArray& perTrial);
 
 // Time since the trial's alignment point at each bin's start, in ms.

@@ -7,9 +7,9 @@
 
 #include "neurolens/core/atomic_file.h"
 #include "neurolens/core/errors.h"
-#include "neurolens/core/projection.h"
 #include "neurolens/io/nwb_writer.h"
 #include "neurolens/resources/demo_model.h"
+#include "neurolens/scene/scene_builder.h"
 #include "neurolens/views/demo_trajectories.h"
 
 namespace neurolens::gui {
@@ -84,51 +84,50 @@ std::vector<std::string> unitTypes(const Table& units, const std::string& column
   return columnLabels(*found);
 }
 
-Trajectories buildTrajectories(const FloatArray& latents, const Table& trials, const TrajectoryRequest& request) {
-  if (latents.rank() != 3 || latents.dim(0) == 0 || latents.dim(1) == 0 || latents.dim(2) == 0)
-    throw InputError("the model's latents are not [trials, bins, latents]; nothing to draw");
-  const std::size_t trialCount = latents.dim(0);
-  const std::size_t bins = latents.dim(1);
-  const std::size_t dims = latents.dim(2);
+std::vector<std::size_t> Trajectories::sceneGroups(std::size_t condition) const {
+  if (means) return {condition, conditionCount() + condition};
+  return {condition};
+}
+
+Trajectories buildTrajectories(const FloatArray& features, bool fromModel, const BinnedRecording& recording,
+                               const TrajectoryRequest& request) {
+  if (features.rank() != 3 || features.dim(0) == 0 || features.dim(1) == 0 || features.dim(2) == 0)
+    throw InputError(std::string(fromModel ? "the model's latents" : "the binned counts") +
+                     " are not [trials, bins, features]; nothing to draw");
+  const std::size_t trialCount = features.dim(0);
+  scene::PairData pair;
+  pair.features = features;
+  pair.fromModel = fromModel;
+  pair.continuous = recording.continuous;
+  pair.binMs = recording.binMs;
+  const Column* column = request.groupColumn.empty() ? nullptr : recording.trials.find(request.groupColumn);
+  if (column != nullptr && column->rows() == trialCount) {
+    pair.trialConditions = columnLabels(*column);
+    pair.labelled = !recording.continuous;
+  }
+  scene::DisplayOptions display;
+  display.projection =
+      request.projection == Projection::Latents && fromModel ? scene::Projection::Latents : scene::Projection::Pca;
+  display.smoothMs = request.smoothMs;
+  display.singleTrialsOnly = !request.conditionMeans;
+  display.conditionColumn = request.groupColumn;
+  const scene::Scene drawn = scene::buildScene(pair, display);
+
   Trajectories out;
-  out.groups = trialGroups(trials, request.groupColumn, trialCount);
-  out.means = request.conditionMeans;
-  std::vector<std::string> trialLabels;
-  trialLabels.reserve(trialCount);
-  for (int index : out.groups.index) trialLabels.push_back(out.groups.names[static_cast<std::size_t>(index)]);
-
-  FloatArray means;
-  std::vector<std::string> meanNames;
-  if (request.conditionMeans || out.groups.names.size() > 1) means = conditionAverage(latents, trialLabels, &meanNames);
-  const FloatArray& shown = request.conditionMeans ? means : latents;
-
-  FloatArray points({shown.dim(0), bins, 3}, 0.0F);
-  if (request.projection == Projection::Pca && dims >= 2) {
-    const std::size_t k = std::min<std::size_t>(3, dims);
-    const bool fitOnMeans = out.groups.names.size() > 1 && means.dim(0) >= 2;
-    const PcaResult fitted = pca(fitOnMeans ? means : latents, k);
-    const FloatArray projected = request.conditionMeans && fitOnMeans ? fitted.projected : applyPca(fitted, shown);
-    for (std::size_t t = 0; t < shown.dim(0); ++t)
-      for (std::size_t b = 0; b < bins; ++b)
-        for (std::size_t d = 0; d < k; ++d) points(t, b, d) = projected(t, b, d);
-    out.explainedVarianceRatio = fitted.explainedVarianceRatio;
-    out.data.axisTitles = {"PC 1", "PC 2", "PC 3"};
-  } else {
-    for (std::size_t t = 0; t < shown.dim(0); ++t)
-      for (std::size_t b = 0; b < bins; ++b)
-        for (std::size_t d = 0; d < std::min<std::size_t>(3, dims); ++d) points(t, b, d) = shown(t, b, d);
-    out.data.axisTitles = {"latent 1", "latent 2", "latent 3"};
-  }
-  out.data.points = std::move(points);
-  if (request.conditionMeans) {
-    // conditionAverage sorts names as text; map them back to our group order.
-    std::map<std::string, int> indexOf;
-    for (std::size_t i = 0; i < out.groups.names.size(); ++i) indexOf[out.groups.names[i]] = static_cast<int>(i);
-    for (const std::string& name : meanNames) out.data.condition.push_back(indexOf[name]);
-  } else {
-    out.data.condition = out.groups.index;
-  }
-  out.data.conditionNames = out.groups.names;
+  out.data = drawn.parts.data;
+  out.colours = drawn.parts.conditions.colours;
+  out.colourScheme = drawn.parts.conditions.scheme;
+  out.means = !drawn.rowIsMean.empty();
+  out.rowIsMean = drawn.rowIsMean;
+  out.rowTrial = drawn.rowTrial;
+  if (display.projection == scene::Projection::Pca) out.explainedVarianceRatio = drawn.axisShare;
+  out.groups.column = pair.labelled ? request.groupColumn : std::string();
+  out.groups.names = drawn.parts.conditions.names;
+  std::map<std::string, int> indexOf;
+  for (std::size_t i = 0; i < out.groups.names.size(); ++i) indexOf[out.groups.names[i]] = static_cast<int>(i);
+  const std::string unlabelled = recording.continuous ? "recording" : "all trials";
+  for (std::size_t t = 0; t < trialCount; ++t)
+    out.groups.index.push_back(indexOf[pair.trialConditions.empty() ? unlabelled : pair.trialConditions[t]]);
   return out;
 }
 

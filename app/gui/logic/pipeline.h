@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "neurolens/core/binning.h"
 #include "neurolens/core/ndarray.h"
 #include "neurolens/core/progress.h"
 #include "neurolens/core/simulator.h"
@@ -36,26 +37,39 @@ struct TrialGroups {
 
 enum class Projection { Pca, Latents };
 
+// The 3-D views' line width in pixels: single trials alone draw at it; condition means at 3x over
+// their single trials at 0.6x (the scene builder's factors, as `figure` draws them).
+inline constexpr double kTrajectoryLineWidth = 1.5;
+
 struct TrajectoryRequest {
   Projection projection = Projection::Pca;
-  bool conditionMeans = true;  // one trajectory per group instead of one per trial
+  bool conditionMeans = true;  // condition means over their single trials; else single trials only
   std::string groupColumn = "condition";
+  double smoothMs = 40.0;  // Gaussian sd along bins: of the counts without a model, of the latents with one
 };
 
-// What the 3-D view shows, plus how it was made (for the explained variance text).
+// What the 3-D view shows, plus how it was made (legend, explained variance, colouring).
 struct Trajectories {
   views::TrajectoryData data;
-  TrialGroups groups;
+  TrialGroups groups;                          // the conditions in drawing order (the scene's), one index per trial
+  std::vector<views::Rgb> colours;             // one per condition: the legend's (and `figure`'s) colours
+  std::string colourScheme;                    // "categorical", "sequential" or "cyclic"
   std::vector<double> explainedVarianceRatio;  // PCA only
-  bool means = false;
+  bool means = false;                          // condition means drawn, over their single trials
+  std::vector<bool> rowIsMean;                 // per drawn row (empty without means)
+  std::vector<std::size_t> rowTrial;           // the trial of each single-trial row (rows before the means)
+  [[nodiscard]] std::size_t conditionCount() const { return groups.names.size(); }
+  // The scene groups that draw condition `c`: its trials (and, with means, its mean).
+  [[nodiscard]] std::vector<std::size_t> sceneGroups(std::size_t condition) const;
 };
 
-// PCA is fitted on the group means (the structure shared across trials; single
-// trials are projected onto the same axes), or on every row when there is one group.
-// Latents: the first three latent dimensions (zero-padded below three).
-// Throws InputError when latents are not [trials, bins, latents] or the table disagrees.
-[[nodiscard]] Trajectories buildTrajectories(const FloatArray& latents, const Table& trials,
-                                             const TrajectoryRequest& request);
+// The scene builder's trajectories (neurolens/scene, the same as `figure` draws) for a pair:
+// `features` are the model's latents (fromModel) or, for a recording alone, its binned counts,
+// whose Gaussian-smoothed rates are projected on their principal components. Condition means
+// over single trials when the recording's trials carry `groupColumn`; a continuous recording is
+// its one trajectory (or chunks). Throws InputError when the shapes disagree.
+[[nodiscard]] Trajectories buildTrajectories(const FloatArray& features, bool fromModel,
+                                             const BinnedRecording& recording, const TrajectoryRequest& request);
 
 // The bundled demo written into `folder`: demo.nwb (simulated with `options`) and
 // demo_model.pt (compiled into the program). Existing files are kept.

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace neurolens::gui {
@@ -30,7 +31,9 @@ struct PairState {
   bool ready = false;
   std::string error;
   std::size_t trajectories = 0;  // drawn in its view
-  bool loading = false;          // still opening or running when the run ended (a timeout)
+  // Each condition drawn in its view and its colour ("#rrggbb"), as `figure --json` lists them.
+  std::vector<std::pair<std::string, std::string>> conditions{};
+  bool loading = false;  // still opening or running when the run ended (a timeout)
 };
 
 class RunState {

@@ -109,6 +109,7 @@ void saveSession(const QString& path, const SessionState& state, const FloatArra
   QJsonObject view{{"projection", state.trajectory.projection == Projection::Pca ? "pca" : "latents"},
                    {"group_column", QString::fromStdString(state.trajectory.groupColumn)},
                    {"means", state.trajectory.conditionMeans},
+                   {"smooth_ms", state.trajectory.smoothMs},
                    {"group_visible", visible},
                    {"time_bin", state.time},
                    {"selected_type", state.selectedType},
@@ -233,6 +234,7 @@ LoadedSession loadSession(const QString& path) {
   state.trajectory.projection = view["projection"].toString() == "latents" ? Projection::Latents : Projection::Pca;
   state.trajectory.groupColumn = view["group_column"].toString("condition").toStdString();
   state.trajectory.conditionMeans = view["means"].toBool(true);
+  state.trajectory.smoothMs = std::max(0.0, view["smooth_ms"].toDouble(40.0));
   for (const QJsonValue& value : view["group_visible"].toArray()) state.groupVisible.push_back(value.toBool(true));
   state.time = view["time_bin"].toInt();
   state.selectedType = view["selected_type"].toString();

@@ -37,8 +37,9 @@ struct PairGrid::Cell {
   QLabel* message = nullptr;
   views::VtkViewWidget* view = nullptr;
   std::unique_ptr<views::TrajectoryScene> scene;
-  std::shared_ptr<const FloatArray> latents;  // what the scene was built from
+  std::shared_ptr<const void> source;  // what the scene was built from: latents, or a recording alone
   std::size_t drawn = 0;
+  std::vector<std::pair<std::string, views::Rgb>> conditions;  // each condition drawn and its colour
 
   ~Cell() {
     if (scene != nullptr) scene->removeFrom(view->renderer());
@@ -157,19 +158,28 @@ void PairGrid::rebuild() {
 void PairGrid::fill(Cell& cell, const workspace::PairItem& pair) {
   const workspace::Workspace& space = workspace_.workspace();
   cell.title->setText(titleOf(space, pair));
-  if (pair.state == workspace::State::Ready && pair.latents != nullptr) {
-    if (cell.latents != pair.latents) {
-      const workspace::RecordingItem* recording = space.recording(pair.recording);
+  const workspace::RecordingItem* recording = space.recording(pair.recording);
+  // A recording alone draws its own smoothed rates (PCA), as `figure` does without a model.
+  const bool recordingAlone = !pair.model && recording != nullptr && recording->data != nullptr;
+  if (pair.state == workspace::State::Ready && (pair.latents != nullptr || recordingAlone)) {
+    const std::shared_ptr<const void> source = pair.latents != nullptr ? std::shared_ptr<const void>(pair.latents)
+                                                                       : std::shared_ptr<const void>(recording->data);
+    if (cell.source != source) {
       try {
-        const Trajectories trajectories = buildTrajectories(*pair.latents, recording->data->trials, request_());
+        const Trajectories trajectories =
+            pair.latents != nullptr ? buildTrajectories(*pair.latents, true, *recording->data, request_())
+                                    : buildTrajectories(recording->data->counts, false, *recording->data, request_());
         if (cell.scene == nullptr) {
           cell.scene = std::make_unique<views::TrajectoryScene>();
           cell.scene->addTo(cell.view->renderer());
         }
         cell.scene->setData(trajectories.data);
-        cell.scene->setLineWidth(trajectories.means ? 3.0 : 1.5);
+        cell.scene->setLineWidth(kTrajectoryLineWidth);
         cell.drawn = trajectories.data.points.dim(0);
-        cell.latents = pair.latents;
+        cell.conditions.clear();
+        for (std::size_t c = 0; c < trajectories.colours.size(); ++c)
+          cell.conditions.emplace_back(trajectories.groups.names[c], trajectories.colours[c]);
+        cell.source = source;
         cell.view->setStandardView(views::StandardView::Isometric);
       } catch (const std::exception& error) {
         cell.message->setText(tr("Cannot draw the trajectories: %1").arg(QString::fromStdString(error.what())));
@@ -183,7 +193,8 @@ void PairGrid::fill(Cell& cell, const workspace::PairItem& pair) {
     return;
   }
   cell.drawn = 0;
-  cell.latents.reset();
+  cell.conditions.clear();
+  cell.source.reset();
   switch (pair.state) {
     case workspace::State::Loading:
       cell.message->setText(pair.running ? tr("Running the model on the recording ...") : tr("Opening ..."));
@@ -193,9 +204,7 @@ void PairGrid::fill(Cell& cell, const workspace::PairItem& pair) {
           tr("<b>This pair cannot be drawn</b><p>%1</p>").arg(QString::fromStdString(pair.error).toHtmlEscaped()));
       break;
     case workspace::State::Ready:
-      cell.message->setText(
-          tr("A recording alone: open a model to see its latent trajectories (trajectories of the recording "
-             "itself come later)."));
+      cell.message->setText(tr("Nothing to draw for this pair."));
       break;
   }
   cell.stack->setCurrentWidget(cell.message);
@@ -208,6 +217,11 @@ std::vector<views::VtkViewWidget*> PairGrid::ownViews() const {
   for (const auto& [id, cell] : cells_)
     if (cell->stack->currentWidget() == cell->view) views.push_back(cell->view);
   return views;
+}
+
+std::vector<std::pair<std::string, views::Rgb>> PairGrid::conditions(workspace::Id pair) const {
+  const auto found = cells_.find(pair);
+  return found == cells_.end() ? std::vector<std::pair<std::string, views::Rgb>>{} : found->second->conditions;
 }
 
 std::size_t PairGrid::drawn(workspace::Id pair) const {

@@ -8,6 +8,8 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "logic/pipeline.h"
@@ -48,6 +50,8 @@ class PairGrid : public QWidget {
   [[nodiscard]] std::vector<views::VtkViewWidget*> ownViews() const;
   // Trajectories drawn in a pair's own view (0 for the focus: the window draws that one).
   [[nodiscard]] std::size_t drawn(workspace::Id pair) const;
+  // The condition colours of a pair's own view (the scene builder's, as `figure` gives them).
+  [[nodiscard]] std::vector<std::pair<std::string, views::Rgb>> conditions(workspace::Id pair) const;
 
  private:
   struct Cell;

@@ -2,6 +2,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -30,7 +31,7 @@ TrajectoryControls::TrajectoryControls(QWidget* parent) : QWidget(parent) {
   auto* form = new QFormLayout();
   projection_ = new QComboBox(this);
   projection_->setObjectName("projectionChoice");
-  projection_->addItem(tr("PCA of latents"), static_cast<int>(Projection::Pca));
+  projection_->addItem(tr("PCA (latents, or rates without a model)"), static_cast<int>(Projection::Pca));
   projection_->addItem(tr("Latents 1-3"), static_cast<int>(Projection::Latents));
   colourBy_ = new QComboBox(this);
   colourBy_->setObjectName("colourByChoice");
@@ -46,7 +47,19 @@ TrajectoryControls::TrajectoryControls(QWidget* parent) : QWidget(parent) {
   colourNote_->setVisible(false);
   means_ = new QCheckBox(tr("Group means"), this);
   means_->setObjectName("meansToggle");
-  means_->setToolTip(tr("One trajectory per group (mean over its trials) instead of single trials"));
+  means_->setToolTip(
+      tr("Each group's mean drawn thick over its single trials (as `figure` draws them), instead of "
+         "single trials alone"));
+  smooth_ = new QDoubleSpinBox(this);
+  smooth_->setObjectName("smoothingChoice");
+  smooth_->setRange(0.0, 1000.0);
+  smooth_->setDecimals(0);
+  smooth_->setSingleStep(10.0);
+  smooth_->setSuffix(tr(" ms"));
+  smooth_->setValue(40.0);
+  smooth_->setToolTip(
+      tr("Gaussian smoothing along time (sd): of the spike counts for a recording alone, of the "
+         "latents with a model; 0 = none"));
   // Means first: hundreds of single trials hide the shared structure at a first look.
   means_->setChecked(true);
   form->addRow(tr("Projection"), projection_);
@@ -54,6 +67,7 @@ TrajectoryControls::TrajectoryControls(QWidget* parent) : QWidget(parent) {
   form->addRow(tr("Colour"), colourMode_);
   form->addRow(QString(), colourNote_);
   form->addRow(QString(), means_);
+  form->addRow(tr("Smoothing"), smooth_);
   layout->addLayout(form);
   variance_ = new QLabel(this);
   variance_->setObjectName("explainedVariance");
@@ -90,6 +104,12 @@ TrajectoryControls::TrajectoryControls(QWidget* parent) : QWidget(parent) {
   connect(projection_, &QComboBox::currentIndexChanged, this, [this] { Q_EMIT requestChanged(); });
   connect(colourBy_, &QComboBox::currentIndexChanged, this, [this] { Q_EMIT requestChanged(); });
   connect(means_, &QCheckBox::toggled, this, [this] { Q_EMIT requestChanged(); });
+  connect(smooth_, &QDoubleSpinBox::editingFinished, this, [this] {
+    if (smooth_->value() != lastSmooth_) {
+      lastSmooth_ = smooth_->value();
+      Q_EMIT requestChanged();
+    }
+  });
   connect(colourMode_, &QComboBox::currentIndexChanged, this, [this] {
     wantedColour_ = ColourChoice::parse(colourMode_->currentData().toString().toStdString());
     Q_EMIT colourChanged();
@@ -183,6 +203,7 @@ TrajectoryRequest TrajectoryControls::request() const {
   TrajectoryRequest request;
   request.projection = static_cast<Projection>(projection_->currentData().toInt());
   request.conditionMeans = means_->isChecked();
+  request.smoothMs = smooth_->value();
   request.groupColumn = colourBy_->currentData().isValid() && colourBy_->currentData().toString().isEmpty()
                             ? std::string()
                             : colourBy_->currentText().toStdString();
@@ -197,6 +218,9 @@ void TrajectoryControls::setRequest(const TrajectoryRequest& request) {
   const int column = colourBy_->findText(QString::fromStdString(request.groupColumn));
   if (column >= 0) colourBy_->setCurrentIndex(column);
   means_->setChecked(request.conditionMeans);
+  const QSignalBlocker d(smooth_);
+  smooth_->setValue(request.smoothMs);
+  lastSmooth_ = smooth_->value();
 }
 
 std::vector<bool> TrajectoryControls::groupVisibility() const {

@@ -13,6 +13,7 @@
 #include "logic/pipeline.h"
 
 class QComboBox;
+class QDoubleSpinBox;
 class QCheckBox;
 class QListWidget;
 class QSlider;
@@ -63,6 +64,8 @@ class TrajectoryControls : public QWidget {
   QLabel* colourNote_ = nullptr;
   ColourChoice wantedColour_;
   QCheckBox* means_ = nullptr;
+  QDoubleSpinBox* smooth_ = nullptr;  // Gaussian sd (ms) of what is projected
+  double lastSmooth_ = 40.0;
   QListWidget* legend_ = nullptr;
   QSlider* time_ = nullptr;
   QToolButton* play_ = nullptr;

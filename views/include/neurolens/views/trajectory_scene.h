@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "neurolens/core/ndarray.h"
+#include "neurolens/scene/scene.h"
 #include "neurolens/views/palette.h"
 
 class vtkRenderer;
@@ -35,26 +36,10 @@ class vtkProp;
 
 namespace neurolens::views {
 
-struct TrajectoryData {
-  FloatArray points;                        // [trials, bins, 3]: projected latent state
-  std::vector<int> condition;               // per trial, 0 .. conditions-1
-  std::vector<std::string> conditionNames;  // optional, one per condition (legend, tooltips)
-  std::vector<Rgb> colours;                 // optional, one per condition; Okabe-Ito otherwise
-  std::array<std::string, 3> axisTitles = {"PC 1", "PC 2", "PC 3"};
-  // Optional, one per condition group: a factor on the scene's line width (thin single
-  // trials beneath thick condition means), and whether the group draws start / end
-  // markers and time cursors. Empty: every group at the line width, with markers.
-  std::vector<double> lineWidthScale;
-  std::vector<bool> groupMarkers;
-};
-
-// A value per trial and bin coloured through a colour map (views/figure/colormap.h names).
-struct ScalarColouring {
-  FloatArray values;  // [trials, bins] of the scene's data; NaN is drawn grey
-  std::string title;  // colour bar title, e.g. "time (ms)"
-  std::string colormap = "viridis";
-  std::optional<std::pair<double, double>> range;  // colour range; the finite data range otherwise
-};
+// The scene's plain data (neurolens/scene/scene.h): polylines in coloured groups, and
+// values per vertex through a colour map.
+using scene::ScalarColouring;
+using scene::TrajectoryData;
 
 // What the moving camera draws (see setInteractive).
 struct LevelOfDetail {

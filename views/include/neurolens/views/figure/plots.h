@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "neurolens/core/ndarray.h"
+#include "neurolens/scene/scene.h"
 #include "neurolens/views/figure/figure_style.h"
 
 namespace neurolens::views::figure {
@@ -165,11 +166,7 @@ class LinePlot : public Plot {
 };
 
 // A legend entry: a colour swatch and its text.
-struct LegendEntry {
-  std::string text;
-  Rgb colour;
-  bool dashed = false;
-};
+using LegendEntry = scene::LegendItem;
 
 // A raster image (e.g. a 3-D view rendered offscreen) with a title and an optional
 // legend drawn as vector text over it. The image is drawn at the panel's size.

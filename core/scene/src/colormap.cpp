@@ -1,11 +1,10 @@
-#include "neurolens/views/figure/colormap.h"
-
 #include <algorithm>
 #include <cmath>
 
 #include "neurolens/core/errors.h"
+#include "neurolens/scene/colour.h"
 
-namespace neurolens::views::figure {
+namespace neurolens::scene {
 
 namespace {
 
@@ -153,4 +152,4 @@ Colormap colormapByName(const std::string& name) {
   throw InputError("unknown colour map '" + name + "' (known: " + known + ")");
 }
 
-}  // namespace neurolens::views::figure
+}  // namespace neurolens::scene

@@ -1,9 +1,9 @@
-#include "neurolens/views/palette.h"
-
 #include <cmath>
 #include <cstdio>
 
-namespace neurolens::views {
+#include "neurolens/scene/colour.h"
+
+namespace neurolens::scene {
 
 namespace {
 constexpr Rgb fromBytes(int r, int g, int b) { return Rgb{r / 255.0, g / 255.0, b / 255.0}; }
@@ -35,4 +35,4 @@ std::string toHex(const Rgb& colour) {
   return text;
 }
 
-}  // namespace neurolens::views
+}  // namespace neurolens::scene
