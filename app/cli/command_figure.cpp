@@ -157,15 +157,6 @@ std::vector<std::size_t> selectTrials(const BinnedRecording& binned, const Figur
   return kept;
 }
 
-FloatArray selectRows(const FloatArray& data, const std::vector<std::size_t>& trials) {
-  const std::size_t bins = data.dim(1);
-  const std::size_t width = data.dim(2);
-  FloatArray out({trials.size(), bins, width});
-  for (std::size_t i = 0; i < trials.size(); ++i)
-    std::copy_n(data.data() + trials[i] * bins * width, bins * width, out.data() + i * bins * width);
-  return out;
-}
-
 template <typename T>
 std::vector<T> selectItems(const std::vector<T>& items, const std::vector<std::size_t>& trials) {
   std::vector<T> out;
@@ -234,15 +225,15 @@ scene::Scene project(const FigureData& data, const FigureCliOptions& options, co
     if (options.referenceModel.empty())
       throw InputError("--projection aligned needs --reference-model: the latents are aligned onto that model's");
     // The drawn trials' latents, smoothed as asked, aligned onto the reference model's.
-    FloatArray latents = selectRows(data.features, data.selected);
+    FloatArray latents = selectFirstAxis(data.features, data.selected);
     if (options.smoothMs > 0.0) latents = smoothAlongBins(latents, options.smoothMs / data.binned.binMs);
     const Model reference = Model::load(options.referenceModel);
     reference.checkAgainst(data.binned);
-    const FloatArray referenceLatents = selectRows(
+    const FloatArray referenceLatents = selectFirstAxis(
         reference.infer(data.binned.counts, parseDeviceChoice(options.common.device), progress).latents, data.selected);
     pair.features = alignLatents(latents, referenceLatents, AlignMethod::Procrustes).aligned;
     pair.trialConditions = selectItems(data.conditions, data.selected);
-    if (behavior != nullptr) pair.behavior = selectRows(*behavior, data.selected);
+    if (behavior != nullptr) pair.behavior = selectFirstAxis(*behavior, data.selected);
     display.trials.clear();
     display.smoothMs = 0.0;
     display.axisPrefix = "aligned ";
@@ -445,7 +436,7 @@ LinkPanels linkPanels(const FigureData& data, const FigureCliOptions& options, c
   attribution.device = parseDeviceChoice(options.common.device);
   attribution.seed = options.common.seed.value_or(0);
   ProfileAccumulator profiles(ProfileKind::Signed);
-  const FloatArray counts = selectRows(data.binned.counts, data.selected);
+  const FloatArray counts = selectFirstAxis(data.binned.counts, data.selected);
   (void)attribute(
       *data.model, counts, attribution, [&](const AttributionChunk& chunk) { profiles.add(chunk.attributions); },
       progress.sub(0.0, 0.8));

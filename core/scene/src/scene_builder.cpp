@@ -10,15 +10,6 @@ namespace neurolens::scene {
 
 namespace {
 
-FloatArray selectRows(const FloatArray& data, const std::vector<std::size_t>& trials) {
-  const std::size_t bins = data.dim(1);
-  const std::size_t width = data.dim(2);
-  FloatArray out({trials.size(), bins, width});
-  for (std::size_t i = 0; i < trials.size(); ++i)
-    std::copy_n(data.data() + trials[i] * bins * width, bins * width, out.data() + i * bins * width);
-  return out;
-}
-
 // First three columns, zero-padded when there are fewer.
 FloatArray firstThree(const FloatArray& data) {
   FloatArray out({data.dim(0), data.dim(1), 3});
@@ -96,7 +87,7 @@ Scene buildScene(const PairData& pair, const DisplayOptions& options) {
   Scene scene;
   scene.mode = pair.continuous ? DrawMode::Continuous
                                : (options.singleTrialsOnly || !pair.labelled ? DrawMode::Trials : DrawMode::Means);
-  FloatArray source = selectRows(features, selected);
+  FloatArray source = selectFirstAxis(features, selected);
   if (options.smoothMs > 0.0) {
     if (!(pair.binMs > 0.0)) throw InputError("the bin size must be positive to smooth the trajectories");
     source = smoothAlongBins(source, options.smoothMs / pair.binMs);
@@ -114,7 +105,7 @@ Scene buildScene(const PairData& pair, const DisplayOptions& options) {
   if (byBehavior) {
     if (pair.behavior.rank() != 3 || pair.behavior.dim(0) != trialCount || pair.behavior.dim(1) != features.dim(1))
       throw InputError("no behaviour '" + behaviorName + "' binned with the recording to colour by");
-    behavior = selectRows(pair.behavior, selected);
+    behavior = selectFirstAxis(pair.behavior, selected);
   }
   FloatArray drawn = source;  // rows drawn
   FloatArray fitOn = source;  // rows the projection is fitted on

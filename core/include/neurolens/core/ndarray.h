@@ -2,6 +2,7 @@
 // A dense, row-major float32 array with a shape: the plain type that carries
 // counts [trials, bins, units], latents, attributions ... between layers
 // (views and io never see LibTorch tensors).
+#include <algorithm>
 #include <cstddef>
 #include <numeric>
 #include <stdexcept>
@@ -45,5 +46,16 @@ class FloatArray {
   std::vector<std::size_t> shape_;
   std::vector<float> data_;
 };
+
+// The given entries of the first axis (e.g. some trials of [trials, bins, units]), in that order.
+[[nodiscard]] inline FloatArray selectFirstAxis(const FloatArray& data, const std::vector<std::size_t>& indices) {
+  std::vector<std::size_t> shape = data.shape();
+  const std::size_t stride = shape.empty() || shape[0] == 0 ? 0 : data.size() / shape[0];
+  shape.at(0) = indices.size();
+  FloatArray out(std::move(shape));
+  for (std::size_t i = 0; i < indices.size(); ++i)
+    std::copy_n(data.data() + indices[i] * stride, stride, out.data() + i * stride);
+  return out;
+}
 
 }  // namespace neurolens
