@@ -29,6 +29,7 @@
 #include <sstream>
 
 #include "cli_common.h"
+#include "figures/figure_application.h"
 #include "command_summaries.h"
 #include "commands.h"
 #include "neurolens/app/recording_source.h"
@@ -689,24 +690,6 @@ std::unique_ptr<fig::Figure> buildFigure(const FigureData& data, const FigureCli
                      "' is not one of trajectories, raster, attribution, association, probe, sheet");
   }
   return figure;
-}
-
-// Qt's own chatter (e.g. "XDG_RUNTIME_DIR not set") is not for a CLI user and must
-// not break --quiet: only critical and fatal messages reach stderr.
-void quietQtMessages(QtMsgType type, const QMessageLogContext& /*context*/, const QString& message) {
-  if (type == QtCriticalMsg || type == QtFatalMsg) std::cerr << "warning: " << message.toStdString() << std::endl;
-}
-
-// Qt needs an application object for fonts and painting. Without a platform
-// chosen, use "offscreen" so no window system is needed for 2-D figures.
-std::unique_ptr<QGuiApplication> ensureGuiApplication() {
-  if (QCoreApplication::instance() != nullptr) return nullptr;
-  qInstallMessageHandler(quietQtMessages);
-  if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
-  static int argc = 1;
-  static char name[] = "neurolens-cli";
-  static char* argv[] = {name, nullptr};
-  return std::make_unique<QGuiApplication>(argc, argv);
 }
 
 // Option combinations that cannot work are reported before any file is read.
