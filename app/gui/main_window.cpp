@@ -40,9 +40,8 @@ namespace {
 QStringList localFiles(const QMimeData* mime) {
   QStringList paths;
   if (mime == nullptr || !mime->hasUrls()) return paths;
-  for (const QUrl& url : mime->urls()) {
+  for (const QUrl& url : mime->urls())
     if (url.isLocalFile()) paths << url.toLocalFile();
-  }
   return paths;
 }
 
@@ -185,6 +184,7 @@ void MainWindow::connectController() {
     opener_.watch(*job);
     progress_->follow(job);
   });
+  connect(workspace_.get(), &WorkspaceController::openAgain, this, [this](const QString& path) { openFiles({path}); });
   connect(&controller_, &PipelineController::recordingChanged, this, &MainWindow::onRecordingChanged);
   connect(&controller_, &PipelineController::modelChanged, this, &MainWindow::onModelChanged);
   connect(&controller_, &PipelineController::latentsChanged, this, [this] {

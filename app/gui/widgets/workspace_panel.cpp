@@ -79,6 +79,16 @@ void WorkspacePanel::addRow(QTreeWidgetItem* group, workspace::Id id, const QStr
     progress->setObjectName(QString("jobProgress_%1").arg(id));
     progress->follow(job);
     tree_->setItemWidget(item, kJob, progress);
+  } else if (const auto retry = workspace_.workspace().retryFor(id)) {
+    // A cancelled or failed run runs again; a file that could not be opened opens again.
+    const bool run = retry->kind == workspace::RetryKind::RunPair;
+    auto* again = new QToolButton(tree_);
+    again->setObjectName(QString("retryItem_%1").arg(id));
+    again->setText(run ? tr("Run again") : tr("Open again"));
+    again->setToolTip(run ? tr("Run the model on this recording again")
+                          : tr("Open %1 again").arg(QString::fromStdString(workspace_.workspace().label(retry->id))));
+    connect(again, &QToolButton::clicked, this, [this, id] { workspace_.retry(id); });
+    tree_->setItemWidget(item, kJob, again);
   }
   if (closable) {
     auto* close = new QToolButton(tree_);
