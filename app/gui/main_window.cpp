@@ -101,7 +101,7 @@ void MainWindow::createCentre() {
   centre_->addWidget(grid_);
   centre_->setCurrentWidget(emptyState_);
   setCentralWidget(centre_);
-  // The buttons trigger the same actions as the menus (created in createMenus).
+  // The buttons trigger the same actions as the menus (actions/menus.h).
   connect(emptyState_, &EmptyState::openRecordingClicked, this, [this] {
     if (auto* action = findChild<QAction*>("actionOpenRecording")) action->trigger();
   });
@@ -139,9 +139,8 @@ void MainWindow::createDocks() {
     applyColouring();
   });
 
-  auto* analysis = new AnalysisPane(this);
-  analysisPane_ = analysis;
-  analysis_ = analysis->panel();
+  analysisPane_ = new AnalysisPane(this);
+  analysis_ = analysisPane_->panel();
   connect(analysis_, &AnalysisPanel::attributionRequested, this,
           [this](const AttributionRequest& request) { controller_.runAttribution(request); });
   connect(analysis_, &AnalysisPanel::probeRequested, this,
@@ -157,7 +156,8 @@ void MainWindow::createDocks() {
   QDockWidget* modelDock = addDock(*this, tr("Model"), "modelDock", modelPane_, Qt::LeftDockWidgetArea, true);
   QDockWidget* viewDock =
       addDock(*this, tr("Trajectories"), "trajectoryDock", controls_, Qt::RightDockWidgetArea, false);
-  QDockWidget* analysisDock = addDock(*this, tr("Analysis"), "analysisDock", analysis, Qt::RightDockWidgetArea, true);
+  QDockWidget* analysisDock =
+      addDock(*this, tr("Analysis"), "analysisDock", analysisPane_, Qt::RightDockWidgetArea, true);
   QDockWidget* resultsDock = addDock(*this, tr("Analysis Results"), "resultsDock", analysis_->resultsWidget(),
                                      Qt::BottomDockWidgetArea, false);
   resultsDock->setMinimumHeight(220);
@@ -177,9 +177,8 @@ void MainWindow::connectController() {
     progress_->follow(job);
     analysis_->setBusy(true);
   });
-  for (BackgroundJob* job : {&controller_.recordingJob(), &controller_.modelJob(), &controller_.analysisJob()}) {
+  for (BackgroundJob* job : {&controller_.recordingJob(), &controller_.modelJob(), &controller_.analysisJob()})
     connect(job, &BackgroundJob::finished, this, [this] { analysis_->setBusy(controller_.busy()); });
-  }
   connect(workspace_.get(), &WorkspaceController::jobStarted, this, [this](BackgroundJob* job) {
     opener_.watch(*job);
     progress_->follow(job);

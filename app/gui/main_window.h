@@ -4,7 +4,7 @@
 // whose actions each have their own reaction class (actions/), the status bar's job progress and drag and drop.
 // State and long work live in PipelineController and WorkspaceController; what is drawn, how it is coloured,
 // what a selection means and what a session restores are decided by the logic classes (logic/, session/), each
-// tested alone (tests/app/test_gui_logic.cpp); the widgets (widgets/) show what they are given.
+// tested alone (tests/app/test_window_logic.cpp); the widgets (widgets/) show what they are given.
 #include <QMainWindow>
 #include <memory>
 #include <optional>
