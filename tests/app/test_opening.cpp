@@ -234,6 +234,9 @@ class TestOpening : public QObject {
     QToolButton* again = nullptr;
     QTRY_VERIFY((again = window_->findChild<QToolButton*>(QString("retryItem_%1").arg(*stuck))) != nullptr);
     QCOMPARE(again->text(), QString("Run again"));
+    // The dock says why, on a row of its own under the pair.
+    auto* tree = window_->findChild<QTreeWidget*>("workspaceTree");
+    QVERIFY(!tree->findItems("cancelled", Qt::MatchExactly | Qt::MatchRecursive).isEmpty());
     again->click();
     QTRY_VERIFY_WITH_TIMEOUT(space.pair(*stuck)->state == workspace::State::Ready && !workspace.busy(), kOpenTimeoutMs);
     QTRY_VERIFY_WITH_TIMEOUT(window_->pairGrid()->drawn(*stuck) > 0, 10000);

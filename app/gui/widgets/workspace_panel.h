@@ -23,6 +23,9 @@ class WorkspacePanel : public QWidget {
   void refresh();
   [[nodiscard]] QTreeWidget* tree() const { return tree_; }
 
+ protected:
+  void resizeEvent(QResizeEvent* event) override;
+
  private:
   void refreshLater();
   void addRow(QTreeWidgetItem* group, workspace::Id id, const QString& name, workspace::State state,
