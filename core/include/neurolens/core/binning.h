@@ -62,6 +62,10 @@ class SpikeSource {
   return origin + static_cast<double>(k) * binSeconds;
 }
 
+// Rows (trial, bin) of a binned behavioural series [trials, bins, dims] with any NaN:
+// bins outside the series' time span, left out of every fit (`behavior_rows_dropped`).
+[[nodiscard]] std::size_t behaviorRowsMissing(const FloatArray& behavior);
+
 // Throws InputError when the options do not fit the recording (unknown align
 // column, empty window, unknown unit id or behaviour ...).
 BinnedRecording binRecording(const Recording& recording, const BinningOptions& options, const Progress& progress = {});
