@@ -375,6 +375,7 @@ BinnedRecording binRecording(const Recording& recording, const SpikeSource& spik
 
   BinnedRecording binned;
   binned.source = recording.source;
+  binned.identifier = recording.identifier;
   binned.binMs = options.binMs;
   try {
     // Refuse sizes whose element count would overflow before asking for memory.

@@ -26,6 +26,7 @@ struct BinningOptions {
 
 struct BinnedRecording {
   std::string source;
+  std::string identifier;  // the recording's (NWB /identifier), for multi-session models
   double binMs = 20.0;
   FloatArray counts;                  // [trials, bins, units]
   std::vector<std::int64_t> unitIds;  // kept units, file order
