@@ -51,19 +51,6 @@ scene::MeasureText measureWith(const QFont& font, QPaintDevice* device, double d
   };
 }
 
-// The camera's world -> image projection for a width x height image.
-scene::ScreenProjection projectionOf(vtkCamera* camera, int width, int height) {
-  scene::ScreenProjection projection;
-  projection.width = width;
-  projection.height = height;
-  vtkMatrix4x4* matrix =
-      camera->GetCompositeProjectionTransformMatrix(static_cast<double>(width) / std::max(1, height), -1.0, 1.0);
-  for (int row = 0; row < 4; ++row)
-    for (int column = 0; column < 4; ++column)
-      projection.matrix[static_cast<std::size_t>(4 * row + column)] = matrix->GetElement(row, column);
-  return projection;
-}
-
 }  // namespace
 
 void paintAxesOverlay(QPainter& painter, const QPointF& origin, double deviceScale, const scene::AxesLayout& axes,
@@ -180,7 +167,7 @@ TrajectoryRenderer::~TrajectoryRenderer() {
 }
 
 std::vector<scene::Polyline> TrajectoryRenderer::projectedTrajectories(int widthPx, int heightPx) const {
-  const scene::ScreenProjection projection = projectionOf(impl_->renderer->GetActiveCamera(), widthPx, heightPx);
+  const scene::ScreenProjection projection = screenProjection(impl_->renderer->GetActiveCamera(), widthPx, heightPx);
   std::vector<scene::Polyline> lines;
   const FloatArray& points = impl_->points;
   if (points.rank() != 3) return lines;
@@ -227,7 +214,7 @@ TrajectoryFrame TrajectoryRenderer::renderFrame(int widthPx, int heightPx, doubl
     request.frame.reset();
     scene::AxesLayout layout;
     for (int iteration = 0; iteration < 12; ++iteration) {
-      layout = scene::layoutAxes(projectionOf(camera, widthPx, heightPx), request);
+      layout = scene::layoutAxes(screenProjection(camera, widthPx, heightPx), request);
       if (!impl_->options.showAxes) {
         layout.labels.clear();
         layout.ticks.clear();
@@ -250,7 +237,7 @@ TrajectoryFrame TrajectoryRenderer::renderFrame(int widthPx, int heightPx, doubl
         break;
       camera->Zoom(zoom);
     }
-    layout = scene::layoutAxes(projectionOf(camera, widthPx, heightPx), request);
+    layout = scene::layoutAxes(screenProjection(camera, widthPx, heightPx), request);
     if (!impl_->options.showAxes) {
       layout.labels.clear();
       layout.ticks.clear();
