@@ -725,9 +725,15 @@ void LinePlot::paint(QPainter& painter, const QRectF& area, const PaintContext& 
     if (const auto free = scene::firstFreeBox(candidates, obstacles)) {
       legendAt = QPointF(candidates[*free].x0, candidates[*free].y0);
     } else {
+      // Beside the plot, on the right or above it, whichever takes less of the plot's area.
       const double gap = context.px(4.0);
-      plot.setRight(std::max(plot.left() + 1.0, plot.right() - size.width() - gap));
-      legendAt = QPointF(plot.right() + gap, plot.top());
+      if ((size.width() + gap) * plot.height() <= (size.height() + gap) * plot.width()) {
+        plot.setRight(std::max(plot.left() + 1.0, plot.right() - size.width() - gap));
+        legendAt = QPointF(plot.right() + gap, plot.top());
+      } else {
+        legendAt = QPointF(plot.right() - size.width(), plot.top());
+        plot.setTop(std::min(plot.bottom() - 1.0, plot.top() + size.height() + gap));
+      }
     }
   }
   const LinearMap xMap{xLow, xHigh, plot.left(), plot.right()};
