@@ -171,10 +171,14 @@ void drawColourBar(QPainter& painter, const QRectF& bar, const Colormap& map, st
   const QFontMetricsF metrics = roleMetrics(painter, context, TextRole::Tick);
   const double tickLength = context.px(context.style.tickLengthPt);
   double widest = 0.0;
+  double lastTop = std::numeric_limits<double>::infinity();  // of the label drawn below (values run upwards)
   for (const double v : values) {
     const double y = map01(v);
     painter.drawLine(QPointF(bar.right(), y), QPointF(bar.right() + tickLength, y));
     const QString text = qstr(tickText(v, tickStep(values)));
+    // A label that would touch the one below it is left out (its tick stays).
+    if (y + metrics.height() / 2.0 > lastTop - context.px(0.5)) continue;
+    lastTop = y - metrics.height() / 2.0;
     widest = std::max(widest, metrics.horizontalAdvance(text));
     drawLabel(painter,
               QRectF(bar.right() + tickLength + context.px(1.5), y - metrics.height() / 2.0,
@@ -424,8 +428,10 @@ void HeatmapPlot::paint(QPainter& painter, const QRectF& area, const PaintContex
         painter.setPen(detail::isDark(cellColour(sampleRow, column)) ? QColor(255, 255, 255) : QColor(0, 0, 0));
         const double x = plot.left() + (column + 0.5) * cellWidth;
         const double width = starMetrics.horizontalAdvance(qstr(stars)) + 2.0;
-        drawLabel(painter, QRectF(x - width / 2.0, centreY - starMetrics.height() / 2.0, width, starMetrics.height()),
-                  Qt::AlignCenter, qstr(stars), scene::LabelKind::Tick, context);
+        // Marks on the cells they qualify, like markers on a line: part of the data drawn, not a label of it
+        // (not recorded among the labels, which must cover no data).
+        painter.drawText(QRectF(x - width / 2.0, centreY - starMetrics.height() / 2.0, width, starMetrics.height()),
+                         Qt::AlignCenter, qstr(stars));
       }
     }
   }
