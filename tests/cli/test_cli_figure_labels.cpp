@@ -183,6 +183,33 @@ class TestCliFigureLabels : public QObject {
     }
   }
 
+  // The boxes are page pixels whatever the format: the SVG and PDF of a sheet report the PNG's labels, box for box.
+  void labelsAreTheSameInEveryFormat() {
+    const QString file = shared("pmd_reach_yu2009.nwb");
+    if (!QFileInfo::exists(file)) QSKIP("shared data missing");
+    QJsonArray reference;
+    for (const char* extension : {"png", "svg", "pdf"}) {
+      const QString out = dir_.filePath(QString("formats.%1").arg(extension));
+      const Run run = neurolens::test::runCli(
+          {"figure", "--view", "sheet", "--out", out, "--json", "--window", "0:400", file}, 300000);
+      QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+      const QJsonArray labels = QJsonDocument::fromJson(run.out.trimmed().toUtf8()).object()["labels"].toArray();
+      QVERIFY(labels.size() > 20);
+      if (reference.isEmpty()) {
+        reference = labels;
+        continue;
+      }
+      QCOMPARE(labels.size(), reference.size());
+      for (int i = 0; i < labels.size(); ++i) {
+        QCOMPARE(labels[i].toObject()["text"], reference[i].toObject()["text"]);
+        for (int k = 0; k < 4; ++k)
+          QVERIFY2(std::abs(labels[i].toObject()["box"].toArray()[k].toDouble() -
+                            reference[i].toObject()["box"].toArray()[k].toDouble()) < 0.5,
+                   qPrintable(QString("%1: '%2'").arg(extension, labels[i].toObject()["text"].toString())));
+      }
+    }
+  }
+
   // The check above can fail: the figure's own coloured data inside a box is seen (here a legend entry's box widened
   // over its swatch, and a box laid over the middle of the 3-D view).
   void theDataCheckSeesData() {
