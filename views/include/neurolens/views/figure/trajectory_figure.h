@@ -27,7 +27,7 @@ struct TrajectoryViewOptions {
   std::optional<std::size_t> timeBin;  // time cursor position; none: at the last bin
   double azimuthDeg = 35.0;            // camera turned about the view-up from the default front view
   double elevationDeg = 25.0;
-  double zoom = 1.15;  // after fitting the scene (and its axes) into the view
+  double zoom = 1.15;  // the camera's start; renderFrame then fits the box and its labels into the view
   // Colour per vertex (time, behaviour) through a colour map, with a colour bar painted as
   // vector text beside the 3-D view (TrajectoryPlot, animations); none: by group.
   std::optional<ScalarColouring> scalars;
