@@ -916,10 +916,21 @@ int runFigure(const FigureCliOptions& options) {
   } else {
     std::string note;
     const auto figure = buildFigure(data, options, style, progress.sub(0.5, 0.95), &note, &drawn, &panels);
-    fig::exportFigure(*figure, options.out, {width, height, options.dpi, options.transparent}, style);
+    std::vector<fig::DrawnLabel> labels;
+    fig::exportFigure(*figure, options.out, {width, height, options.dpi, options.transparent}, style, &labels);
     reporter.finishProgress();
     if (!note.empty()) reporter.warn(note);
     summary = {{"width", width}, {"height", height}};
+    // Every text drawn and its box in output pixels, origin top left (cli.md: labels).
+    const auto rounded = [](double value) { return std::round(value * 100.0) / 100.0; };
+    nlohmann::json drawnLabels = nlohmann::json::array();
+    for (const fig::DrawnLabel& label : labels)
+      drawnLabels.push_back({{"text", label.text},
+                             {"kind", scene::labelKindName(label.kind)},
+                             {"box",
+                              {rounded(label.box.left()), rounded(label.box.top()), rounded(label.box.right()),
+                               rounded(label.box.bottom())}}});
+    summary["labels"] = drawnLabels;
   }
   // What was drawn (contract: cli.md, the figure row).
   summary["view"] = options.view;
