@@ -9,6 +9,9 @@
 //   so backward computes input gradients only (no weight gradients);
 // - steps x trials are batched into few large passes sized from free memory
 //   (CUDA) or a budget (CPU); out-of-memory halves the pass and retries;
+// - on the CPU at fp32 (AttributionOptions::cpuLinearAsConvolution) the copy's linear layers and its
+//   aten::gru/aten::lstm calls run their matrix products as 1x1 convolutions (oneDNN) rather than on the
+//   system BLAS (detail/recurrent_as_convolution.h for the recurrent layers);
 // - the weighted sum over integration steps is one matrix-vector product, and
 //   nothing synchronises with the host until a chunk's results are copied out.
 #include "neurolens/core/attribution.h"
