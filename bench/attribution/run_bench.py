@@ -43,6 +43,13 @@ def machine() -> str:
     return text + f"; Python torch {torch.__version__}"
 
 
+def uptime() -> str:
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "load average {:.2f}, {:.2f}, {:.2f}".format(*os.getloadavg())
+
+
 def load() -> str:
     return "{:.1f}".format(os.getloadavg()[0])
 
@@ -67,6 +74,7 @@ def main() -> int:
     device = a.device if a.device != "auto" else ("cuda" if torch.cuda.is_available() else "cpu")
     precisions = a.precisions or ("fp32,tf32,bf16" if device == "cuda" else "fp32,bf16")
     started = machine()
+    uptime_start = uptime()
     sections = []
     summary = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -78,11 +86,13 @@ def main() -> int:
             rounds = []
             for r in range(a.rounds):
                 before = load()
+                # NEUROLENS_DEBUG_ATTRIBUTION: the run's notes say what the CPU rewrites changed (reported below).
                 ours = subprocess.run([a.bench, "--model", model, "--trials", str(a.trials), "--bins", str(a.bins),
                                        "--units", str(a.units), "--steps", str(a.steps), "--repeats", str(a.repeats),
                                        "--device", device, "--precisions", precisions, "--threads", str(a.threads),
                                        "--write-input", data],
-                                      check=True, capture_output=True, text=True).stdout
+                                      check=True, capture_output=True, text=True,
+                                      env=dict(os.environ, NEUROLENS_DEBUG_ATTRIBUTION="1")).stdout
                 rows = [json.loads(line) for line in ours.splitlines() if line.strip()]
                 middle = load()
                 captum = subprocess.run([sys.executable, os.path.join(HERE, "captum_bench.py"), "--model", model,
@@ -110,7 +120,9 @@ def main() -> int:
                                                                                  1e-30)))
                     lines.append(f"| {r} | NeuroLens | {row['precision']} | {row['seconds']:.3f} | {ratio:.2f}x | "
                                  f"{row['max_rel_completeness']:.2e} | |")
-            sections.append(f"### {kind}\n\n" + "\n".join(lines))
+            notes = sorted({note for rows, _, _ in rounds for row in rows for note in row.get("notes", [])})
+            sections.append(f"### {kind}\n\n" + "\n".join(lines) +
+                            "".join(f"\n\nNeuroLens note: {note}" for note in notes))
             if ratios:
                 speed = sorted(x[0] for x in ratios)
                 summary.append(f"| {kind} | {statistics.median(speed):.2f}x | {speed[0]:.2f}x - {speed[-1]:.2f}x | "
@@ -124,7 +136,8 @@ def main() -> int:
             "completeness (worst round) |\n| --- | ---: | --- | ---: |\n" + "\n".join(summary))
     print(config)
     print(head)
-    report = (f"# Attribution benchmark\n\nMeasured {datetime.date.today().isoformat()} on: {started}.\n\n"
+    report = (f"# Attribution benchmark\n\nMeasured {datetime.date.today().isoformat()} on: {started}.\n"
+              f"`uptime` at start: `{uptime_start}`; at end: `{uptime()}`.\n\n"
               f"Configuration: {config}.\n\n{head}\n\n" + "\n\n".join(sections) + "\n\n"
               "Reproduce: `python bench/attribution/run_bench.py --bench BUILD/bin/bench_attribution` "
               "(see docs/attribution.md).\n")

@@ -9,6 +9,9 @@
 //   so backward computes input gradients only (no weight gradients);
 // - steps x trials are batched into few large passes sized from free memory
 //   (CUDA) or a budget (CPU); out-of-memory halves the pass and retries;
+// - on the CPU at fp32 (AttributionOptions::cpuLinearAsConvolution) the copy's linear layers and its
+//   aten::gru/aten::lstm calls run their matrix products as 1x1 convolutions (oneDNN) rather than on the
+//   system BLAS (detail/recurrent_as_convolution.h for the recurrent layers);
 // - the weighted sum over integration steps is one matrix-vector product, and
 //   nothing synchronises with the host until a chunk's results are copied out.
 #include "neurolens/core/attribution.h"
@@ -22,10 +25,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <thread>
 
 #include "detail/model_internal.h"
+#include "detail/recurrent_as_convolution.h"
 #include "neurolens/core/errors.h"
 
 namespace neurolens {
@@ -192,11 +197,28 @@ void rewriteLinearAsConvolution(torch::jit::Module& module, std::vector<std::str
   }
 }
 
+// aten::gru / aten::lstm as scripted loops of 1x1 convolutions, for the reason above: the linear rewrite does
+// not reach the matrix products inside them (detail/recurrent_as_convolution.h). Calls it does not recognise
+// stay as they were; with NEUROLENS_DEBUG_ATTRIBUTION set, debug notes say what was rewritten and what kept.
+void rewriteRecurrentAsConvolution(torch::jit::Module& module, bool debugNotes, std::vector<std::string>& notes) {
+  if (!at::hasMKLDNN() || !at::globalContext().userEnabledMkldnn()) {
+    if (debugNotes) notes.emplace_back("debug: recurrent layers not rewritten (LibTorch without oneDNN)");
+    return;
+  }
+  try {
+    const detail::RecurrentRewrite rewrite = detail::rewriteRecurrentAsConvolution(module);
+    if (debugNotes)
+      for (const std::string& note : rewrite.notes) notes.push_back("debug: " + note);
+  } catch (const std::exception& e) {
+    notes.push_back(std::string("recurrent layers kept on the system BLAS (rewrite failed: ") + e.what() + ")");
+  }
+}
+
 // A private copy of the model for attribution: on the run's device and dtype,
 // parameters frozen (no weight gradients), wrapped in its own Model::Impl so
 // detail::forward unpacks the output form exactly as inference does.
 std::unique_ptr<Model::Impl> attributionCopy(const Model::Impl& source, const torch::Device& device,
-                                             torch::ScalarType dtype, bool linearAsConvolution,
+                                             torch::ScalarType dtype, bool linearAsConvolution, bool debugNotes,
                                              std::vector<std::string>& notes) {
   auto copy = std::make_unique<Model::Impl>();
   copy->file = source.file;
@@ -224,7 +246,10 @@ std::unique_ptr<Model::Impl> attributionCopy(const Model::Impl& source, const to
     if (buffer.is_floating_point() && buffer.scalar_type() != dtype) buffer.set_data(buffer.to(dtype));
   module.eval();
   for (torch::Tensor parameter : module.parameters()) parameter.set_requires_grad(false);
-  if (linearAsConvolution) rewriteLinearAsConvolution(module, notes);
+  if (linearAsConvolution) {
+    rewriteRecurrentAsConvolution(module, debugNotes, notes);
+    rewriteLinearAsConvolution(module, notes);
+  }
   copy->module = module;
   if (!device.is_cpu()) {
     // detail::forward takes the module for x's device from this slot.
@@ -250,11 +275,11 @@ struct Plan {
 class Engine {
  public:
   Engine(const Model& model, const torch::Device& device, Precision precision, bool linearAsConvolution,
-         std::vector<std::string>& notes)
+         bool debugNotes, std::vector<std::string>& notes)
       : device_(device),
         dtype_(precision == Precision::BF16 ? torch::kBFloat16 : torch::kFloat),
         model_(attributionCopy(model.impl(), device, dtype_,
-                               linearAsConvolution && device.is_cpu() && dtype_ == torch::kFloat, notes)) {}
+                               linearAsConvolution && device.is_cpu() && dtype_ == torch::kFloat, debugNotes, notes)) {}
 
   [[nodiscard]] const torch::Device& device() const { return device_; }
 
@@ -599,11 +624,15 @@ AttributionSummary attribute(const Model& model, const FloatArray& counts, const
   std::size_t chunkTrials = 1;
   sizePasses(chunkTrials);
 
+  // Debug notes (what the CPU rewrites changed in the private copy) only when asked for.
+  const char* debugVariable = std::getenv("NEUROLENS_DEBUG_ATTRIBUTION");
+  const bool debugNotes = debugVariable != nullptr && *debugVariable != '\0' && std::string(debugVariable) != "0";
   auto makeEngine = [&]() {
     const torch::Device device =
         run.device == DeviceChoice::Cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
     plan.targetIndex = torch::tensor(summary.targets, torch::kLong).to(device);
-    return std::make_unique<Engine>(model, device, options.precision, options.cpuLinearAsConvolution, run.notes);
+    return std::make_unique<Engine>(model, device, options.precision, options.cpuLinearAsConvolution, debugNotes,
+                                    run.notes);
   };
   std::unique_ptr<Engine> engine = makeEngine();
 
