@@ -586,9 +586,11 @@ int runMatrixCommand(const AlignCliOptions& cli) {
                                                                                                      : "time";
   const auto started = std::chrono::steady_clock::now();
   // Each side's own work (PCA, held-out PCAs, DMD fits, and those of the nulls' rearrangements of it) is kept
-  // per side and shared by every pair in which its matched rows are the same (core/alignment.h).
+  // per side and shared by every pair in which its matched rows are the same (core/alignment.h), up to 1 GiB in
+  // all; past it, per pair as before.
+  constexpr std::size_t kKeptBytes = std::size_t{1} << 30U;
   std::vector<std::unique_ptr<AlignSideCache>> caches;
-  for (std::size_t s = 0; s < n; ++s) caches.push_back(std::make_unique<AlignSideCache>());
+  for (std::size_t s = 0; s < n; ++s) caches.push_back(std::make_unique<AlignSideCache>(kKeptBytes / n));
   // Every pair i < j (with its null) and every side against itself (no null), on all cores.
   std::vector<MatrixTask> tasks;
   for (std::size_t i = 0; i < n; ++i)

@@ -260,8 +260,9 @@ struct AlignSideCache::Impl {
 
   explicit Impl(std::size_t keep) : keepBytes(keep) {}
 
-  // The entry for these rows and parameters (bit-exact comparison of the rows), created when there is none.
-  Entry& find(const Eigen::MatrixXd& rows, std::size_t k, const Halves& halves, std::size_t trajectory,
+  // The entry for these rows and parameters (bit-exact comparison of the rows), created when there is none;
+  // null when a new one (its copy of the rows, its PCA and held-out pair) would exceed what may be kept.
+  Entry* find(const Eigen::MatrixXd& rows, std::size_t k, const Halves& halves, std::size_t trajectory,
               const DsaOptions& dsa) {
     const std::lock_guard<std::mutex> lock(mutex);
     for (const auto& entry : entries) {
@@ -272,8 +273,12 @@ struct AlignSideCache::Impl {
           entry->rows.cols() != rows.cols())
         continue;
       if (std::memcmp(entry->rows.data(), rows.data(), sizeof(double) * static_cast<std::size_t>(rows.size())) == 0)
-        return *entry;
+        return entry.get();
     }
+    const auto count = static_cast<std::size_t>(rows.rows());
+    if (!keep(sizeof(double) *
+              (static_cast<std::size_t>(rows.size()) + 3 * count * k + k * static_cast<std::size_t>(rows.cols()))))
+      return nullptr;
     auto entry = std::make_unique<Entry>();
     entry->rows = rows;
     entry->k = k;
@@ -281,7 +286,7 @@ struct AlignSideCache::Impl {
     entry->trajectory = trajectory;
     entry->dsa = dsa;
     entries.push_back(std::move(entry));
-    return *entries.back();
+    return entries.back().get();
   }
 
   // Whether `bytes` more may be kept; counts them when so.
@@ -325,9 +330,9 @@ class SideWork {
   SideWork(AlignSideCache::Impl* cache, const Eigen::MatrixXd& rows, std::size_t k, const Halves& halves,
            std::size_t trajectory, const DsaOptions& dsa)
       : cache_(cache), rows_(rows) {
-    if (cache_ != nullptr) {
-      entry_ = &cache_->find(rows, k, halves, trajectory, dsa);
-    } else {
+    if (cache_ != nullptr) entry_ = cache_->find(rows, k, halves, trajectory, dsa);
+    if (entry_ == nullptr) {
+      cache_ = nullptr;  // nothing kept: computed here, as without a cache
       own_ = std::make_unique<AlignSideCache::Impl::Entry>();
       own_->k = k;
       own_->halves = halves;

@@ -156,8 +156,8 @@ class AlignSideCache;
 // rearrangement by its row order; so they are shared exactly where a side's matched rows do not depend on
 // its partner: always under time, under conditions or behaviour when every partner has the same common
 // labels (sectors) and bins. Each value is computed by the same code from the same numbers as without a
-// cache, so the statistics are bit-identical. Thread-safe. The rearrangements' fits are kept up to
-// `keepBytes` per side (then computed per pair, as without a cache).
+// cache, so the statistics are bit-identical. Thread-safe. What it keeps (a copy of the rows, the fits)
+// counts against `keepBytes`; what would exceed it is computed per pair, as without a cache.
 class AlignSideCache {
  public:
   explicit AlignSideCache(std::size_t keepBytes = std::size_t{256} << 20U);
