@@ -20,7 +20,8 @@
    labels relabelled by a random permutation, made here with h5py; the first unchanged), `align --matrix` with
    held-out CCA and --permutations (default 200), against what a user would otherwise run: the N (N - 1) / 2
    two-sided `align A B --method cca` runs one after the other. Their values must be the matrix's.
-   With --cli-before (another build's neurolens-cli, e.g. before per-side sharing) the matrix runs with both.
+   The same sides also as a matrix of `--statistic dsa_distance --dsa-score wasserstein`. With --cli-before
+   (another build's neurolens-cli, e.g. before per-side sharing) both matrices run with both, and must agree.
 
 Without dsa-metric (--dsa-python, default $NEUROLENS_DSA_PYTHON, else /tmp/dsavenv/bin/python, lacks it) the
 DSA comparison is skipped with a message and the rest runs.
@@ -208,12 +209,12 @@ def run_dsa(a, jobs, workdir):
         if os.path.exists(a.dsa_python) else None
     if probe is None or probe.returncode != 0:
         return None, (f"dsa-metric is not installed for {a.dsa_python} (python3 -m venv --system-site-packages "
-                      "/tmp/dsavenv && /tmp/dsavenv/bin/pip install dsa-metric==2.0.2): DSA comparison skipped")
+                      "/tmp/dsavenv && /tmp/dsavenv/bin/pip install dsa-metric==2.0.2)")
     print(f"dsa-metric: {len(jobs)} fit_score runs x {a.repeats} ...", file=sys.stderr)
     done = subprocess.run([a.dsa_python, os.path.join(HERE, "dsa_metric_time.py"), jobs_path, str(a.repeats)],
                           capture_output=True, text=True)
     if done.returncode == 77:
-        return None, f"dsa-metric is missing for {a.dsa_python}: DSA comparison skipped ({done.stderr.strip()})"
+        return None, f"dsa-metric is missing for {a.dsa_python} ({done.stderr.strip()})"
     if done.returncode != 0:
         raise RuntimeError(f"dsa_metric_time.py: exit {done.returncode}: {done.stderr.strip()[-800:]}")
     reference = json.loads(done.stdout.strip().splitlines()[-1])
@@ -284,6 +285,7 @@ def ratio(x):
 
 def dsa_section(rows, reference, permutations):
     if rows is None:
+        print(f"DSA comparison skipped: {reference}", file=sys.stderr)
         return f"**DSA: skipped.** {reference}\n"
     lines = ["| input | score | delays, rank | distance: NeuroLens / dsa-metric | NeuroLens ms (CPU ms) | "
              "dsa-metric ms (CPU ms) | speed-up (CPU) | NeuroLens + null s (CPU s) | null ms per draw | "
