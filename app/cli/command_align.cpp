@@ -585,6 +585,12 @@ int runMatrixCommand(const AlignCliOptions& cli) {
     match = std::all_of(sides.begin(), sides.end(), [](const Side& side) { return side.hasTrials; }) ? "conditions"
                                                                                                      : "time";
   const auto started = std::chrono::steady_clock::now();
+  // Each side's own work (PCA, held-out PCAs, DMD fits, and those of the nulls' rearrangements of it) is kept
+  // per side and shared by every pair in which its matched rows are the same (core/alignment.h), up to 1 GiB in
+  // all; past it, per pair as before.
+  constexpr std::size_t kKeptBytes = std::size_t{1} << 30U;
+  std::vector<std::unique_ptr<AlignSideCache>> caches;
+  for (std::size_t s = 0; s < n; ++s) caches.push_back(std::make_unique<AlignSideCache>(kKeptBytes / n));
   // Every pair i < j (with its null) and every side against itself (no null), on all cores.
   std::vector<MatrixTask> tasks;
   for (std::size_t i = 0; i < n; ++i)
@@ -609,7 +615,7 @@ int runMatrixCommand(const AlignCliOptions& cli) {
         if (task.i == task.j) pairOptions.permutations = 0;
         AlignStatistics stats;
         try {
-          stats = alignSides(matched, pairOptions);
+          stats = alignSides(matched, pairOptions, {}, caches[task.i].get(), caches[task.j].get());
         } catch (const InputError& error) {
           throw InputError(a.name + " vs " + b.name + ": " + error.what());
         }

@@ -1,8 +1,11 @@
 #include "neurolens/core/alignment.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <mutex>
 #include <numeric>
 #include <random>
 #include <set>
@@ -135,13 +138,14 @@ struct Values {
   double bToA = 0.0;
 };
 
-// Side A never moves under the null, so its held-out projections are computed once (heldoutA).
-Values statistics(const HeldoutPair& heldoutA, const Eigen::MatrixXd& projectedA, const Eigen::MatrixXd& rawB,
-                  const Eigen::MatrixXd& projectedB, const Halves& halves, const AlignOptions& options, std::size_t k) {
+// Side A never moves under the null, so its held-out projections are computed once (heldoutA); heldoutB is
+// side B's (rearranged) held-out pair, read only with options.cca.
+Values statistics(const HeldoutPair& heldoutA, const Eigen::MatrixXd& projectedA, const HeldoutPair* heldoutB,
+                  const Eigen::MatrixXd& projectedB, const AlignOptions& options) {
   Values values;
   if (options.cca) {
     values.canonical = fitCanonical(projectedA, projectedB).correlations;
-    values.heldout = heldoutCca(heldoutA, heldoutPair(rawB, halves, k));
+    values.heldout = heldoutCca(heldoutA, *heldoutB);
   }
   if (options.procrustes) values.disparity = procrustesDisparity(projectedA, projectedB).disparity;
   if (options.consistency) {
@@ -234,18 +238,194 @@ std::size_t trajectoryRows(const MatchedRows& matched) {
   return length == 0 || length > rows || rows % length != 0 ? rows : length;
 }
 
+}  // namespace
+
+// One side's own work for one set of matched rows, K, halves, trajectories and DSA options: each part computed
+// once (a race computes it twice, with the same result, and keeps the first).
+struct AlignSideCache::Impl {
+  struct Entry {
+    Eigen::MatrixXd rows;  // the matched rows (a copy: the key; empty for a side without a cache)
+    std::size_t k = 0;
+    Halves halves;
+    std::size_t trajectory = 0;
+    DsaOptions dsa;
+    std::mutex mutex;
+    std::shared_ptr<const Projection> projection;
+    std::shared_ptr<const HeldoutPair> heldout;
+    std::shared_ptr<const DmdFit> dmd;
+    // The nulls' rearrangements, by row order: held-out pairs (label null) and DMD fits (DSA's null).
+    std::map<std::vector<std::size_t>, std::shared_ptr<const HeldoutPair>> nullHeldout;
+    std::map<std::vector<std::size_t>, std::shared_ptr<const DmdFit>> nullDmd;
+  };
+
+  explicit Impl(std::size_t keep) : keepBytes(keep) {}
+
+  // The entry for these rows and parameters (bit-exact comparison of the rows), created when there is none;
+  // null when a new one (its copy of the rows, its PCA and held-out pair) would exceed what may be kept.
+  Entry* find(const Eigen::MatrixXd& rows, std::size_t k, const Halves& halves, std::size_t trajectory,
+              const DsaOptions& dsa) {
+    const std::lock_guard<std::mutex> lock(mutex);
+    for (const auto& entry : entries) {
+      if (entry->k != k || entry->halves.split != halves.split || entry->halves.rows != halves.rows ||
+          entry->trajectory != trajectory || entry->dsa.delays != dsa.delays ||
+          entry->dsa.delayInterval != dsa.delayInterval || entry->dsa.rank != dsa.rank ||
+          std::memcmp(&entry->dsa.lambda, &dsa.lambda, sizeof(double)) != 0 || entry->rows.rows() != rows.rows() ||
+          entry->rows.cols() != rows.cols())
+        continue;
+      if (std::memcmp(entry->rows.data(), rows.data(), sizeof(double) * static_cast<std::size_t>(rows.size())) == 0)
+        return entry.get();
+    }
+    const auto count = static_cast<std::size_t>(rows.rows());
+    if (!keep(sizeof(double) *
+              (static_cast<std::size_t>(rows.size()) + 3 * count * k + k * static_cast<std::size_t>(rows.cols()))))
+      return nullptr;
+    auto entry = std::make_unique<Entry>();
+    entry->rows = rows;
+    entry->k = k;
+    entry->halves = halves;
+    entry->trajectory = trajectory;
+    entry->dsa = dsa;
+    entries.push_back(std::move(entry));
+    return entries.back().get();
+  }
+
+  // Whether `bytes` more may be kept; counts them when so.
+  bool keep(std::size_t bytes) {
+    std::size_t now = keptBytes.load();
+    do {
+      if (now + bytes > keepBytes) return false;
+    } while (!keptBytes.compare_exchange_weak(now, now + bytes));
+    return true;
+  }
+
+  const std::size_t keepBytes;
+  std::atomic<std::size_t> keptBytes{0};
+  std::atomic<std::size_t> computed{0};
+  std::atomic<std::size_t> reused{0};
+  std::mutex mutex;
+  std::vector<std::unique_ptr<Entry>> entries;
+};
+
+AlignSideCache::AlignSideCache(std::size_t keepBytes) : impl_(std::make_unique<Impl>(keepBytes)) {}
+AlignSideCache::~AlignSideCache() = default;
+
+AlignSideCache::Counts AlignSideCache::counts() const { return {impl_->computed.load(), impl_->reused.load()}; }
+
+namespace {
+
+std::size_t bytesOf(const HeldoutPair& pair) {
+  return sizeof(double) * static_cast<std::size_t>(pair.forward.train.size() + pair.forward.test.size() +
+                                                   pair.backward.train.size() + pair.backward.test.size());
+}
+
+std::size_t bytesOf(const DmdFit& fit) {
+  return sizeof(double) *
+         static_cast<std::size_t>(fit.operatorV.size() + 2 * fit.eigenvalues.size() + fit.singularValues.size());
+}
+
+// One side of one alignment: its own work, from its cache's entry for these rows when it has a cache, else
+// computed here (and the rearrangements' fits not kept).
+class SideWork {
+ public:
+  SideWork(AlignSideCache::Impl* cache, const Eigen::MatrixXd& rows, std::size_t k, const Halves& halves,
+           std::size_t trajectory, const DsaOptions& dsa)
+      : cache_(cache), rows_(rows) {
+    if (cache_ != nullptr) entry_ = cache_->find(rows, k, halves, trajectory, dsa);
+    if (entry_ == nullptr) {
+      cache_ = nullptr;  // nothing kept: computed here, as without a cache
+      own_ = std::make_unique<AlignSideCache::Impl::Entry>();
+      own_->k = k;
+      own_->halves = halves;
+      own_->trajectory = trajectory;
+      own_->dsa = dsa;
+      entry_ = own_.get();
+    }
+  }
+
+  [[nodiscard]] std::size_t rowCount() const { return static_cast<std::size_t>(rows_.rows()); }
+
+  // PCA of all matched rows, and the rows projected.
+  const Projection& projection() {
+    return once(&AlignSideCache::Impl::Entry::projection, [&] { return project(rows_, entry_->k); });
+  }
+  // Both held-out directions of the rows as they are.
+  const HeldoutPair& heldout() {
+    return once(&AlignSideCache::Impl::Entry::heldout, [&] { return heldoutPair(rows_, entry_->halves, entry_->k); });
+  }
+  // DMD of the projected rows.
+  const DmdFit& dmd() {
+    return once(&AlignSideCache::Impl::Entry::dmd,
+                [&] { return fitDmd(projection().projected, entry_->trajectory, entry_->dsa); });
+  }
+  // Both held-out directions of the rows rearranged in `order` (the label null's side B).
+  std::shared_ptr<const HeldoutPair> nullHeldout(const std::vector<std::size_t>& order) {
+    return rearranged(&AlignSideCache::Impl::Entry::nullHeldout, order,
+                      [&] { return heldoutPair(reordered(rows_, order), entry_->halves, entry_->k); });
+  }
+  // DMD of the projected rows rearranged in `order` (DSA's null's side B).
+  std::shared_ptr<const DmdFit> nullDmd(const std::vector<std::size_t>& order) {
+    return rearranged(&AlignSideCache::Impl::Entry::nullDmd, order, [&] {
+      return fitDmd(reordered(projection().projected, order), entry_->trajectory, entry_->dsa);
+    });
+  }
+
+ private:
+  using Entry = AlignSideCache::Impl::Entry;
+
+  template <typename T, typename Compute>
+  const T& once(std::shared_ptr<const T> Entry::*part, Compute compute) {
+    {
+      const std::lock_guard<std::mutex> lock(entry_->mutex);
+      if (entry_->*part) {
+        if (cache_ != nullptr) ++cache_->reused;
+        return *(entry_->*part);
+      }
+    }
+    auto value = std::make_shared<const T>(compute());
+    if (cache_ != nullptr) ++cache_->computed;
+    const std::lock_guard<std::mutex> lock(entry_->mutex);
+    if (!(entry_->*part)) entry_->*part = std::move(value);
+    return *(entry_->*part);
+  }
+
+  template <typename T, typename Compute>
+  std::shared_ptr<const T> rearranged(std::map<std::vector<std::size_t>, std::shared_ptr<const T>> Entry::*parts,
+                                      const std::vector<std::size_t>& order, Compute compute) {
+    if (cache_ == nullptr) return std::make_shared<const T>(compute());
+    {
+      const std::lock_guard<std::mutex> lock(entry_->mutex);
+      const auto found = (entry_->*parts).find(order);
+      if (found != (entry_->*parts).end()) {
+        ++cache_->reused;
+        return found->second;
+      }
+    }
+    auto value = std::make_shared<const T>(compute());
+    ++cache_->computed;
+    if (cache_->keep(bytesOf(*value) + sizeof(std::size_t) * order.size())) {
+      const std::lock_guard<std::mutex> lock(entry_->mutex);
+      return (entry_->*parts).emplace(order, std::move(value)).first->second;
+    }
+    return value;
+  }
+
+  AlignSideCache::Impl* cache_;
+  const Eigen::MatrixXd& rows_;
+  std::unique_ptr<Entry> own_;
+  Entry* entry_ = nullptr;
+};
+
 // DSA between the K-dimensional sides, and its null: side B's bins permuted in time within each trajectory
 // (its states kept, its flow destroyed); p counts null distances at least as small as the real one.
-void dsaWithNull(const MatchedRows& matched, const Eigen::MatrixXd& projectedA, const Eigen::MatrixXd& projectedB,
-                 const AlignOptions& options, const Progress& progress, AlignStatistics* result) {
-  const std::size_t length = trajectoryRows(matched);
-  const DmdFit fitA = fitDmd(projectedA, length, options.dsaOptions);
-  const DmdFit fitB = fitDmd(projectedB, length, options.dsaOptions);
+void dsaWithNull(SideWork& sideA, SideWork& sideB, std::size_t length, const AlignOptions& options,
+                 const Progress& progress, AlignStatistics* result) {
+  const DmdFit& fitA = sideA.dmd();
+  const DmdFit& fitB = sideB.dmd();
   result->dsaDistance = dsaDistance(fitA, fitB, options.dsaOptions.score);
   if (options.permutations == 0) return;
   // Its own stream of draws, so that adding DSA leaves the other statistics' null unchanged.
   std::mt19937_64 generator(options.seed ^ 0x9e3779b97f4a7c15ULL);
-  const auto rows = static_cast<std::size_t>(projectedB.rows());
+  const std::size_t rows = sideB.rowCount();
   std::vector<double>& nulls = result->nullValues["dsa_distance"];
   std::size_t asSmall = 0;
   const double tolerance = 1e-12 * std::max(1.0, std::abs(result->dsaDistance));
@@ -255,8 +435,8 @@ void dsaWithNull(const MatchedRows& matched, const Eigen::MatrixXd& projectedA, 
     for (std::size_t start = 0; start < rows; start += length)
       for (std::size_t i = length - 1; i > 0; --i)
         std::swap(order[start + i], order[start + static_cast<std::size_t>(uniformBelow(generator, i + 1))]);
-    const DmdFit nullB = fitDmd(reordered(projectedB, order), length, options.dsaOptions);
-    const double value = dsaDistance(fitA, nullB, options.dsaOptions.score);
+    const std::shared_ptr<const DmdFit> nullB = sideB.nullDmd(order);
+    const double value = dsaDistance(fitA, *nullB, options.dsaOptions.score);
     nulls.push_back(value);
     if (value <= result->dsaDistance + tolerance) ++asSmall;
     progress.report(static_cast<double>(p + 1) / static_cast<double>(options.permutations), "DSA null");
@@ -452,7 +632,8 @@ ProcrustesFit procrustesDisparity(const Eigen::MatrixXd& a, const Eigen::MatrixX
   return result;
 }
 
-AlignStatistics alignSides(const MatchedRows& matched, const AlignOptions& options, const Progress& progress) {
+AlignStatistics alignSides(const MatchedRows& matched, const AlignOptions& options, const Progress& progress,
+                           AlignSideCache* cacheA, AlignSideCache* cacheB) {
   const auto rows = static_cast<std::size_t>(matched.a.rows());
   const auto featuresA = static_cast<std::size_t>(matched.a.cols());
   const auto featuresB = static_cast<std::size_t>(matched.b.cols());
@@ -496,12 +677,17 @@ AlignStatistics alignSides(const MatchedRows& matched, const AlignOptions& optio
   AlignStatistics result;
   result.rows = rows;
   result.dims = k;
-  const Projection pa = project(matched.a, k);
-  const Projection pb = project(matched.b, k);
+  // Each side's own work (its cache's, when it has one: align --matrix).
+  const std::size_t length = trajectoryRows(matched);
+  SideWork sideA(cacheA != nullptr ? cacheA->impl_.get() : nullptr, matched.a, k, halves, length, options.dsaOptions);
+  SideWork sideB(cacheB != nullptr ? cacheB->impl_.get() : nullptr, matched.b, k, halves, length, options.dsaOptions);
+  const Projection& pa = sideA.projection();
+  const Projection& pb = sideB.projection();
   progress.report(0.0, "alignment");
-  HeldoutPair heldoutA;
-  if (options.cca) heldoutA = heldoutPair(matched.a, halves, k);
-  const Values observed = statistics(heldoutA, pa.projected, matched.b, pb.projected, halves, options, k);
+  static const HeldoutPair kNone;
+  const HeldoutPair& heldoutA = options.cca ? sideA.heldout() : kNone;
+  const Values observed =
+      statistics(heldoutA, pa.projected, options.cca ? &sideB.heldout() : nullptr, pb.projected, options);
   if (options.cca) {
     const CanonicalFit fit = fitCanonical(pa.projected, pb.projected);
     result.canonicalCorrelations = observed.canonical;
@@ -518,7 +704,7 @@ AlignStatistics alignSides(const MatchedRows& matched, const AlignOptions& optio
   result.procrustesDisparity = observed.disparity;
   result.consistencyAToB = observed.aToB;
   result.consistencyBToA = observed.bToA;
-  if (options.dsa) dsaWithNull(matched, pa.projected, pb.projected, options, progress, &result);
+  if (options.dsa) dsaWithNull(sideA, sideB, length, options, progress, &result);
   if (!labelStatistics) {
     result.permutationsRun = result.dsaPermutationsRun;
     result.pMin = result.dsaPMin;
@@ -536,9 +722,10 @@ AlignStatistics alignSides(const MatchedRows& matched, const AlignOptions& optio
     if (larger ? value >= real - tolerance : value <= real + tolerance) ++asSimilar[name];
   };
   for (std::size_t p = 0; p < orders.size(); ++p) {
-    const Eigen::MatrixXd rawB = reordered(matched.b, orders[p]);
     const Eigen::MatrixXd projectedB = reordered(pb.projected, orders[p]);
-    const Values null = statistics(heldoutA, pa.projected, rawB, projectedB, halves, options, k);
+    std::shared_ptr<const HeldoutPair> heldoutB;
+    if (options.cca) heldoutB = sideB.nullHeldout(orders[p]);
+    const Values null = statistics(heldoutA, pa.projected, heldoutB.get(), projectedB, options);
     if (options.cca) {
       record("cca_mean", meanOf(null.canonical), result.ccaMean, true);
       record("cca_heldout_mean", meanOf(null.heldout), result.ccaHeldoutMean, true);

@@ -5,6 +5,7 @@
 // dynamics seen through different neurons align (and significantly so), other
 // dynamics do not.
 #include <QtTest/QtTest>
+#include <cstring>
 #include <random>
 
 #include "neurolens/core/alignment.h"
@@ -53,6 +54,27 @@ DemoOptions animalOptions(std::uint64_t seed, int rotational, int ramping, int t
   options.tunedUnits = tuned;
   options.untunedUnits = untuned;
   return options;
+}
+
+// Every number of two alignments, bit for bit (memcmp: -0.0 and 0.0 differ, NaN equals itself).
+bool sameBits(const std::vector<double>& x, const std::vector<double>& y) {
+  return x.size() == y.size() && std::memcmp(x.data(), y.data(), sizeof(double) * x.size()) == 0;
+}
+
+bool sameBits(const AlignStatistics& x, const AlignStatistics& y) {
+  const auto one = [](double v) { return std::vector<double>{v}; };
+  const auto mat = [](const Eigen::MatrixXd& m) { return std::vector<double>(m.data(), m.data() + m.size()); };
+  bool same = sameBits(x.canonicalCorrelations, y.canonicalCorrelations) && sameBits(x.ccaHeldout, y.ccaHeldout) &&
+              sameBits(one(x.procrustesDisparity), one(y.procrustesDisparity)) &&
+              sameBits(one(x.consistencyAToB), one(y.consistencyAToB)) &&
+              sameBits(one(x.consistencyBToA), one(y.consistencyBToA)) &&
+              sameBits(one(x.dsaDistance), one(y.dsaDistance)) && sameBits(mat(x.transformA), mat(y.transformA)) &&
+              sameBits(mat(x.transformB), mat(y.transformB)) && sameBits(mat(x.alignedA), mat(y.alignedA)) &&
+              sameBits(mat(x.alignedB), mat(y.alignedB)) && x.pValues == y.pValues &&
+              x.nullValues.size() == y.nullValues.size() && x.permutationsRun == y.permutationsRun;
+  for (const auto& [name, values] : x.nullValues)
+    same = same && y.nullValues.count(name) == 1 && sameBits(values, y.nullValues.at(name));
+  return same;
 }
 
 }  // namespace
@@ -281,6 +303,59 @@ class TestAlignment : public QObject {
     QVERIFY(different.procrustesDisparity > same.procrustesDisparity);
     QVERIFY(sameConsistency.consistencyAToB > otherConsistency.consistencyAToB);
     QVERIFY(sameConsistency.consistencyBToA > otherConsistency.consistencyBToA);
+  }
+  // align --matrix keeps each side's own work (PCA, held-out PCAs, DMD fits and those of the nulls'
+  // rearrangements) in an AlignSideCache per side: every statistic, null value and p is bit-identical to
+  // aligning each pair alone, the work is shared where a side's matched rows are the same for every partner,
+  // and a side whose rows depend on its partner gets an entry per set of rows.
+  void sideCacheIsBitIdentical() {
+    std::mt19937_64 generator(31);
+    // Four groups (conditions) of 10 smooth rows: random walks in 6 dimensions, one per side.
+    std::vector<Eigen::MatrixXd> sides;
+    for (int s = 0; s < 4; ++s) {
+      Eigen::MatrixXd rows = gaussianMatrix(40, 6, generator);
+      for (Eigen::Index r = 1; r < 40; ++r)
+        if (r % 10 != 0) rows.row(r) += 0.9 * rows.row(r - 1);
+      sides.push_back(rows);
+    }
+    AlignOptions options;
+    options.dsa = true;
+    options.permutations = 30;
+    options.seed = 2;
+    options.dims = 4;
+    const auto matched = [&](std::size_t i, std::size_t j, std::size_t groups) {
+      MatchedRows rows;
+      rows.match = AlignMatch::Conditions;
+      for (std::size_t g = 0; g < groups; ++g) rows.labels.push_back("c" + std::to_string(g));
+      rows.groupRows = 10;
+      const auto used = static_cast<Eigen::Index>(10 * groups);
+      rows.a = sides[i].topRows(used);
+      rows.b = sides[j].topRows(used);
+      return rows;
+    };
+    std::vector<std::unique_ptr<AlignSideCache>> caches;
+    for (std::size_t s = 0; s < sides.size(); ++s) caches.push_back(std::make_unique<AlignSideCache>());
+    // Sides 0-2 share all four groups; side 3 shares three with each (its rows depend on the partner only in
+    // that the pairs with it use three groups of every side).
+    for (std::size_t i = 0; i < sides.size(); ++i)
+      for (std::size_t j = i; j < sides.size(); ++j) {
+        const MatchedRows rows = matched(i, j, j == 3 || i == 3 ? 3 : 4);
+        AlignOptions pairOptions = options;
+        if (i == j) pairOptions.permutations = 0;
+        const AlignStatistics alone = alignSides(rows, pairOptions);
+        const AlignStatistics shared = alignSides(rows, pairOptions, {}, caches[i].get(), caches[j].get());
+        QVERIFY2(sameBits(alone, shared), (std::to_string(i) + " vs " + std::to_string(j)).c_str());
+      }
+    // Side 2 was B against sides 0 and 1 with the same rows and rearrangements: its null's fits were reused.
+    QVERIFY(caches[2]->counts().reused >= 2 * options.permutations);
+    // Side 0 is A in every pair: its PCA, held-out pair and DMD fit were reused by the other pairs.
+    QVERIFY(caches[0]->counts().reused > 0);
+    // A cache that keeps nothing of the rearrangements gives the same numbers.
+    AlignSideCache small(0);
+    AlignSideCache other(0);
+    const MatchedRows rows = matched(0, 1, 4);
+    QVERIFY(sameBits(alignSides(rows, options), alignSides(rows, options, {}, &small, &other)));
+    QVERIFY(sameBits(alignSides(rows, options), alignSides(rows, options, {}, &small, &other)));
   }
 };
 

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -138,10 +139,47 @@ struct AlignStatistics {
   Eigen::MatrixXd alignedB;
 };
 
+class AlignSideCache;
+
 // Throws InputError when K does not fit the data (K > either side's features,
 // fewer matched rows than 2 K, fewer than two groups to split and permute).
+// cacheA / cacheB (optional): where side A's and side B's own work is kept and found again (AlignSideCache).
 [[nodiscard]] AlignStatistics alignSides(const MatchedRows& rows, const AlignOptions& options,
-                                         const Progress& progress = {});
+                                         const Progress& progress = {}, AlignSideCache* cacheA = nullptr,
+                                         AlignSideCache* cacheB = nullptr);
+
+// The work on one side of an alignment that does not depend on its partner, kept across alignments
+// (`align --matrix`: one cache per side, passed as cacheA or cacheB to every alignSides of that side):
+// the PCA of its matched rows, its held-out PCAs, its DMD fit and, when it is side B, the held-out PCAs
+// and DMD fits of each of the nulls' rearrangements of its rows. An alignment finds them by the side's
+// matched rows (compared exactly), K, the halves, the trajectories and the DSA options, and each
+// rearrangement by its row order; so they are shared exactly where a side's matched rows do not depend on
+// its partner: always under time, under conditions or behaviour when every partner has the same common
+// labels (sectors) and bins. Each value is computed by the same code from the same numbers as without a
+// cache, so the statistics are bit-identical. Thread-safe. What it keeps (a copy of the rows, the fits)
+// counts against `keepBytes`; what would exceed it is computed per pair, as without a cache.
+class AlignSideCache {
+ public:
+  explicit AlignSideCache(std::size_t keepBytes = std::size_t{256} << 20U);
+  ~AlignSideCache();
+  AlignSideCache(const AlignSideCache&) = delete;
+  AlignSideCache& operator=(const AlignSideCache&) = delete;
+  AlignSideCache(AlignSideCache&&) = delete;
+  AlignSideCache& operator=(AlignSideCache&&) = delete;
+
+  struct Counts {
+    std::size_t computed = 0;  // fits computed (a PCA, a held-out pair, a DMD; a rearrangement's each)
+    std::size_t reused = 0;    // fits found again
+  };
+  [[nodiscard]] Counts counts() const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+  friend AlignStatistics alignSides(const MatchedRows&, const AlignOptions&, const Progress&, AlignSideCache*,
+                                    AlignSideCache*);
+};
 
 // The leaf order of an average-linkage (UPGMA) clustering of a symmetric distance matrix, as
 // scipy.cluster.hierarchy.leaves_list(linkage(squareform(d), 'average')): at each step the two
