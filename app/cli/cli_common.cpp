@@ -1,7 +1,9 @@
 #include "cli_common.h"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -29,6 +31,60 @@ void addBinningOptions(CLI::App& command, BinningCliOptions& options) {
   command.add_option("--units", options.units, "Unit ids (comma-separated) or COLUMN=VALUE");
   command.add_option("--behavior", options.behavior, "Behavioural series /processing/behavior/NAME to resample")
       ->take_all();
+}
+
+void addStreamOptions(CLI::App& command, StreamCliOptions& options) {
+  command
+      .add_option("--stream-ms", options.streamMs,
+                  "Run the model over consecutive windows of this many ms, each widened by the model's receptive "
+                  "field, keeping each window's own bins (long recordings; the result equals one pass)")
+      ->check(CLI::PositiveNumber);
+  command
+      .add_option("--stream-tolerance", options.tolerance,
+                  "--stream-ms without receptive_field_bins metadata: relative influence below which context is "
+                  "dropped, as measured on the recording (default 1e-4)")
+      ->check(CLI::PositiveNumber);
+  command
+      .add_option("--stream-max-context-ms", options.maxContextMs,
+                  "--stream-ms: most context measured on each side (default 256 bins)")
+      ->check(CLI::PositiveNumber);
+}
+
+namespace {
+// Set by the handler only (async-signal-safe); read by the progress callback between chunks.
+volatile std::sig_atomic_t interruptSignal = 0;
+
+extern "C" void onInterrupt(int signal) {
+  if (interruptSignal != 0) {  // a second signal: stop now
+    std::signal(signal, SIG_DFL);
+    std::raise(signal);
+    return;
+  }
+  interruptSignal = signal;
+}
+}  // namespace
+
+InterruptScope::InterruptScope() {
+  interruptSignal = 0;
+  struct sigaction action {};
+  action.sa_handler = onInterrupt;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &action, &previousInt_);
+  sigaction(SIGTERM, &action, &previousTerm_);
+}
+
+InterruptScope::~InterruptScope() {
+  sigaction(SIGINT, &previousInt_, nullptr);
+  sigaction(SIGTERM, &previousTerm_, nullptr);
+}
+
+int InterruptScope::received() { return static_cast<int>(interruptSignal); }
+
+double peakRssMb() {
+  struct rusage usage {};
+  if (getrusage(RUSAGE_SELF, &usage) != 0) return 0.0;
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux: KiB
 }
 
 std::pair<double, double> parseMsRange(const std::string& text, const std::string& optionName) {
@@ -88,6 +144,12 @@ Reporter::Reporter(const CommonOptions& options)
 
 Progress Reporter::progress() {
   return Progress([this](double fraction, const std::string& stage) {
+    if (InterruptScope::received() != 0) return false;  // SIGINT / SIGTERM: stop between chunks
+    if (eta_ && stage != etaStage_) {
+      etaStage_ = stage;
+      stageStart_ = std::chrono::steady_clock::now();
+      stageStartFraction_ = fraction;
+    }
     if (quiet_) return true;
     const int percent = static_cast<int>(fraction * 100.0);
     if (terminal_) {
@@ -95,17 +157,39 @@ Progress Reporter::progress() {
       constexpr int kWidth = 30;
       const int filled = percent * kWidth / 100;
       std::cerr << '\r' << stage << " [" << std::string(static_cast<std::size_t>(filled), '#')
-                << std::string(static_cast<std::size_t>(kWidth - filled), ' ') << "] " << percent << "%   "
-                << std::flush;
+                << std::string(static_cast<std::size_t>(kWidth - filled), ' ') << "] " << percent << "%"
+                << etaText(fraction) << "   " << std::flush;
     } else {
-      // Plain lines for logs: every 10 % and at each new stage.
-      if (stage == lastStage_ && percent / 10 == lastPercent_ / 10) return true;
-      std::cerr << stage << ": " << percent << "%\n";
+      // Plain lines for logs: every 10 % and at each new stage (with a time estimate, also every 10 s).
+      const auto now = std::chrono::steady_clock::now();
+      const bool due = eta_ && now - lastLine_ >= std::chrono::seconds(10) && percent != lastPercent_;
+      if (stage == lastStage_ && percent / 10 == lastPercent_ / 10 && !due) return true;
+      std::cerr << stage << ": " << percent << "%" << etaText(fraction) << "\n";
+      lastLine_ = now;
     }
     lastPercent_ = percent;
     lastStage_ = stage;
     return true;
   });
+}
+
+// "  ETA 3 min 12 s": the stage's remaining fraction at its pace so far (shown once a second has passed and
+// the stage has moved, so the first pass's start-up does not make it up).
+std::string Reporter::etaText(double fraction) const {
+  if (!eta_ || etaStage_.empty()) return "";
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - stageStart_).count();
+  const double moved = fraction - stageStartFraction_;
+  if (elapsed < 1.0 || moved < 0.005) return "";
+  const double left = std::max(0.0, elapsed * (1.0 - fraction) / moved);
+  const auto seconds = static_cast<long long>(std::llround(left));
+  char text[64];
+  if (seconds < 60)
+    std::snprintf(text, sizeof text, "  ETA %lld s", seconds);
+  else if (seconds < 3600)
+    std::snprintf(text, sizeof text, "  ETA %lld min %02lld s", seconds / 60, seconds % 60);
+  else
+    std::snprintf(text, sizeof text, "  ETA %lld h %02lld min", seconds / 3600, (seconds % 3600) / 60);
+  return text;
 }
 
 void Reporter::finishProgress() {
