@@ -145,10 +145,14 @@ Reporter::Reporter(const CommonOptions& options)
 Progress Reporter::progress() {
   return Progress([this](double fraction, const std::string& stage) {
     if (InterruptScope::received() != 0) return false;  // SIGINT / SIGTERM: stop between chunks
-    if (eta_ && stage != etaStage_) {
-      etaStage_ = stage;
-      stageStart_ = std::chrono::steady_clock::now();
-      stageStartFraction_ = fraction;
+    if (eta_) {
+      const auto now = std::chrono::steady_clock::now();
+      if (stage != etaStage_) {
+        etaStage_ = stage;
+        etaSamples_.clear();
+      }
+      if (etaSamples_.empty() || now - etaSamples_.back().first >= std::chrono::milliseconds(250))
+        etaSamples_.emplace_back(now, fraction);
     }
     if (quiet_) return true;
     const int percent = static_cast<int>(fraction * 100.0);
@@ -173,22 +177,36 @@ Progress Reporter::progress() {
   });
 }
 
-// "  ETA 3 min 12 s": the stage's remaining fraction at its pace so far (shown once a second has passed and
-// the stage has moved, so the first pass's start-up does not make it up).
+// "  ETA 3 min 12 s": the stage's remaining fraction at its pace over the later half of the stage so far (shown
+// once a second has passed and the stage has moved by 0.5 %).
 std::string Reporter::etaText(double fraction) const {
-  if (!eta_ || etaStage_.empty()) return "";
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - stageStart_).count();
-  const double moved = fraction - stageStartFraction_;
-  if (elapsed < 1.0 || moved < 0.005) return "";
-  const double left = std::max(0.0, elapsed * (1.0 - fraction) / moved);
-  const auto seconds = static_cast<long long>(std::llround(left));
+  if (!eta_ || etaSamples_.empty()) return "";
+  const auto now = std::chrono::steady_clock::now();
+  const auto& [start, startFraction] = etaSamples_.front();
+  const double elapsed = std::chrono::duration<double>(now - start).count();
+  if (elapsed < 1.0 || fraction - startFraction < 0.005) return "";
+  // The latest sample at least half the elapsed time ago (at least 1 s), else the stage's start.
+  auto reference = etaSamples_.front();
+  for (const auto& sample : etaSamples_) {
+    const double age = std::chrono::duration<double>(now - sample.first).count();
+    if (age < std::max(1.0, elapsed / 2.0)) break;
+    reference = sample;
+  }
+  double seconds = std::chrono::duration<double>(now - reference.first).count();
+  double moved = fraction - reference.second;
+  if (moved < 0.005) {
+    seconds = elapsed;
+    moved = fraction - startFraction;
+  }
+  const double left = std::max(0.0, seconds * (1.0 - fraction) / moved);
+  const auto total = static_cast<long long>(std::llround(left));
   char text[64];
-  if (seconds < 60)
-    std::snprintf(text, sizeof text, "  ETA %lld s", seconds);
-  else if (seconds < 3600)
-    std::snprintf(text, sizeof text, "  ETA %lld min %02lld s", seconds / 60, seconds % 60);
+  if (total < 60)
+    std::snprintf(text, sizeof text, "  ETA %lld s", total);
+  else if (total < 3600)
+    std::snprintf(text, sizeof text, "  ETA %lld min %02lld s", total / 60, total % 60);
   else
-    std::snprintf(text, sizeof text, "  ETA %lld h %02lld min", seconds / 3600, (seconds % 3600) / 60);
+    std::snprintf(text, sizeof text, "  ETA %lld h %02lld min", total / 3600, (total % 3600) / 60);
   return text;
 }
 

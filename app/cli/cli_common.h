@@ -6,6 +6,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdint>
+#include <deque>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -111,9 +112,10 @@ class Reporter {
   int lastPercent_ = -1;
   std::string lastStage_;
   bool eta_ = false;
-  std::chrono::steady_clock::time_point stageStart_;
-  double stageStartFraction_ = 0.0;
   std::string etaStage_;
+  // (time, fraction) of the stage's progress reports, at least 0.25 s apart: the pace is taken over the later
+  // half of the stage so far, so a slow start (the first pass's warm-up) fades out of the estimate.
+  std::deque<std::pair<std::chrono::steady_clock::time_point, double>> etaSamples_;
   std::chrono::steady_clock::time_point lastLine_;
 };
 

@@ -68,6 +68,8 @@ inline StreamSetup planStream(const StreamCliOptions& cli, const Model& model, c
   checkAgainstWindow(model, binned, setup.windowBins + 2 * maxContext);
   if (auto field = receptiveFieldFromMetadata(model)) {
     setup.field = *field;
+  } else if (setup.windowBins >= binned.binCount()) {
+    setup.field.source = "none needed";  // one window per trial: the window is the whole trial
   } else {
     ReceptiveFieldProbe probe;
     probe.tolerance = cli.tolerance;

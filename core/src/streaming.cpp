@@ -50,34 +50,49 @@ std::vector<std::vector<std::size_t>> groupWindows(const std::vector<StreamWindo
 }
 
 // The input bins of the windows `group` (one shape) as a batch [windows, inputBins, units].
-FloatArray gatherInputs(const FloatArray& counts, const std::vector<StreamWindow>& windows,
+FloatArray gatherInputs(const CountsReader& read, std::size_t units, const std::vector<StreamWindow>& windows,
                         const std::vector<std::size_t>& group) {
-  const std::size_t bins = counts.dim(1);
-  const std::size_t units = counts.dim(2);
   const std::size_t length = windows[group.front()].inputEnd - windows[group.front()].inputBegin;
   FloatArray batch({group.size(), length, units});
   for (std::size_t i = 0; i < group.size(); ++i) {
     const StreamWindow& w = windows[group[i]];
-    std::copy_n(counts.data() + (w.trial * bins + w.inputBegin) * units, length * units,
-                batch.data() + i * length * units);
+    const FloatArray part = read(w.trial, w.inputBegin, w.inputEnd);
+    if (part.size() != length * units) throw InputError("streaming: the counts reader returned the wrong shape");
+    std::copy_n(part.data(), length * units, batch.data() + i * length * units);
   }
   return batch;
 }
 
-// One stretch per probe position (trial, centre): counts[trial, centre - left, centre + right + 1),
-// as a batch [positions, left + 1 + right, units].
-FloatArray probeInputs(const FloatArray& counts, const std::vector<std::pair<std::size_t, std::size_t>>& positions,
-                       std::size_t left, std::size_t right) {
-  const std::size_t bins = counts.dim(1);
-  const std::size_t units = counts.dim(2);
+// One stretch per probe position (trial, centre): bins [centre - left, centre + right] of the trial, as a batch
+// [positions, left + 1 + right, units].
+FloatArray probeInputs(const CountsReader& read, std::size_t units,
+                       const std::vector<std::pair<std::size_t, std::size_t>>& positions, std::size_t left,
+                       std::size_t right) {
   const std::size_t length = left + 1 + right;
   FloatArray batch({positions.size(), length, units});
   for (std::size_t p = 0; p < positions.size(); ++p) {
     const auto [trial, centre] = positions[p];
-    std::copy_n(counts.data() + (trial * bins + centre - left) * units, length * units,
-                batch.data() + p * length * units);
+    const FloatArray part = read(trial, centre - left, centre + right + 1);
+    if (part.size() != length * units) throw InputError("streaming: the counts reader returned the wrong shape");
+    std::copy_n(part.data(), length * units, batch.data() + p * length * units);
   }
   return batch;
+}
+
+// A reader over counts in memory [trials, bins, units].
+CountsReader arrayReader(const FloatArray& counts) {
+  return [&counts](std::size_t trial, std::size_t begin, std::size_t end) {
+    const std::size_t bins = counts.dim(1);
+    const std::size_t units = counts.dim(2);
+    FloatArray part({end - begin, units});
+    std::copy_n(counts.data() + (trial * bins + begin) * units, (end - begin) * units, part.data());
+    return part;
+  };
+}
+
+void checkCounts(const FloatArray& counts, const Model& model) {
+  if (counts.rank() != 3 || counts.dim(0) == 0 || counts.dim(1) == 0 || counts.dim(2) == 0)
+    throw InputError("model " + quoted(model.file()) + ": counts must be a non-empty [trials, bins, units] array");
 }
 
 // Every k up to 32, then steps of about 12 %, and the cap itself; descending.
@@ -155,13 +170,20 @@ std::optional<ReceptiveField> receptiveFieldFromMetadata(const Model& model) {
 
 ReceptiveField measureReceptiveField(const Model& model, const FloatArray& counts, const ReceptiveFieldProbe& probe,
                                      const Progress& progress) {
+  checkCounts(counts, model);
+  return measureReceptiveField(model, {counts.dim(0), counts.dim(1), counts.dim(2)}, arrayReader(counts), probe,
+                               progress);
+}
+
+ReceptiveField measureReceptiveField(const Model& model, const CountsShape& shape, const CountsReader& read,
+                                     const ReceptiveFieldProbe& probe, const Progress& progress) {
   const auto started = std::chrono::steady_clock::now();
-  if (counts.rank() != 3 || counts.dim(0) == 0 || counts.dim(1) == 0 || counts.dim(2) == 0)
-    throw InputError("receptive-field probe: counts must be a non-empty [trials, bins, units] array");
+  if (shape.trials == 0 || shape.bins == 0 || shape.units == 0)
+    throw InputError("receptive-field probe: the recording gives no counts");
   if (!(probe.tolerance > 0.0) || !std::isfinite(probe.tolerance))
     throw InputError("the streaming tolerance must be a finite number > 0");
-  const std::size_t trials = counts.dim(0);
-  const std::size_t bins = counts.dim(1);
+  const std::size_t trials = shape.trials;
+  const std::size_t bins = shape.bins;
   ReceptiveField field;
   field.source = "probe";
   field.tolerance = probe.tolerance;
@@ -192,14 +214,14 @@ ReceptiveField measureReceptiveField(const Model& model, const FloatArray& count
   InferOptions infer;
   infer.device = probe.device;
   const FloatArray reference =
-      model.infer(probeInputs(counts, positions, referenceBefore, referenceAfter), infer).latents;
+      model.infer(probeInputs(read, shape.units, positions, referenceBefore, referenceAfter), infer).latents;
   const std::size_t latents = reference.dim(2);
   double scale = 0.0;
   for (const float v : reference.values()) scale = std::max(scale, std::abs(static_cast<double>(v)));
   if (!(scale > 0.0)) scale = 1.0;
   // The error of the centre bin's latents with `left` bins before it and `right` after.
   auto error = [&](std::size_t left, std::size_t right) {
-    const FloatArray out = model.infer(probeInputs(counts, positions, left, right), infer).latents;
+    const FloatArray out = model.infer(probeInputs(read, shape.units, positions, left, right), infer).latents;
     double worst = 0.0;
     for (std::size_t p = 0; p < positions.size(); ++p)
       for (std::size_t d = 0; d < latents; ++d)
@@ -244,12 +266,36 @@ ReceptiveField measureReceptiveField(const Model& model, const FloatArray& count
 
 ModelOutputs inferStreamed(const Model& model, const FloatArray& counts, const std::vector<StreamWindow>& windows,
                            const StreamInferOptions& options, const Progress& progress, RunReport* report) {
-  if (counts.rank() != 3 || counts.dim(0) == 0 || counts.dim(1) == 0 || counts.dim(2) == 0)
-    throw InputError("model " + quoted(model.file()) + ": counts must be a non-empty [trials, bins, units] array");
-  const std::size_t trials = counts.dim(0);
+  checkCounts(counts, model);
   const std::size_t bins = counts.dim(1);
   const std::size_t units = counts.dim(2);
   ModelOutputs outputs;
+  inferStreamed(
+      model, {counts.dim(0), bins, units}, arrayReader(counts), windows, options,
+      [&](const StreamWindow& w, const ModelOutputs& own) {
+        const std::size_t latents = own.latents.dim(1);
+        if (outputs.latents.empty()) {
+          outputs.latents = FloatArray({counts.dim(0), bins, latents});
+          if (own.rates) outputs.rates = FloatArray({counts.dim(0), bins, units});
+        }
+        std::copy(
+            own.latents.values().begin(), own.latents.values().end(),
+            outputs.latents.values().begin() + static_cast<std::ptrdiff_t>((w.trial * bins + w.ownBegin) * latents));
+        if (own.rates && outputs.rates)
+          std::copy(
+              own.rates->values().begin(), own.rates->values().end(),
+              outputs.rates->values().begin() + static_cast<std::ptrdiff_t>((w.trial * bins + w.ownBegin) * units));
+      },
+      progress, report);
+  return outputs;
+}
+
+void inferStreamed(const Model& model, const CountsShape& shape, const CountsReader& read,
+                   const std::vector<StreamWindow>& windows, const StreamInferOptions& options,
+                   const StreamOutputSink& sink, const Progress& progress, RunReport* report) {
+  if (shape.trials == 0 || shape.bins == 0 || shape.units == 0)
+    throw InputError("model " + quoted(model.file()) + ": the recording gives no counts to run the model on");
+  const std::size_t units = shape.units;
   std::size_t totalBins = 0;
   for (const auto& w : windows) totalBins += w.inputEnd - w.inputBegin;
   std::size_t doneBins = 0;
@@ -257,7 +303,7 @@ ModelOutputs inferStreamed(const Model& model, const FloatArray& counts, const s
   RunReport& run = report ? *report : localReport;
   progress.report(0.0, "running model (streamed)");
   for (const auto& group : groupWindows(windows, units, options.maxGroupBytes)) {
-    const FloatArray batch = gatherInputs(counts, windows, group);
+    const FloatArray batch = gatherInputs(read, units, windows, group);
     RunReport groupReport;
     const ModelOutputs part = model.infer(batch, options.infer, {}, &groupReport);
     run.device = groupReport.device;
@@ -266,25 +312,23 @@ ModelOutputs inferStreamed(const Model& model, const FloatArray& counts, const s
       if (std::find(run.notes.begin(), run.notes.end(), note) == run.notes.end()) run.notes.push_back(note);
     const std::size_t length = batch.dim(1);
     const std::size_t latents = part.latents.dim(2);
-    if (outputs.latents.empty()) {
-      outputs.latents = FloatArray({trials, bins, latents});
-      if (part.rates) outputs.rates = FloatArray({trials, bins, units});
-    }
     for (std::size_t i = 0; i < group.size(); ++i) {
       const StreamWindow& w = windows[group[i]];
       const std::size_t own = w.ownEnd - w.ownBegin;
       const std::size_t offset = w.ownBegin - w.inputBegin;
-      std::copy_n(part.latents.data() + (i * length + offset) * latents, own * latents,
-                  outputs.latents.data() + (w.trial * bins + w.ownBegin) * latents);
-      if (part.rates && outputs.rates)
-        std::copy_n(part.rates->data() + (i * length + offset) * units, own * units,
-                    outputs.rates->data() + (w.trial * bins + w.ownBegin) * units);
+      ModelOutputs kept;
+      kept.latents = FloatArray({own, latents});
+      std::copy_n(part.latents.data() + (i * length + offset) * latents, own * latents, kept.latents.data());
+      if (part.rates) {
+        kept.rates = FloatArray({own, units});
+        std::copy_n(part.rates->data() + (i * length + offset) * units, own * units, kept.rates->data());
+      }
+      sink(w, kept);
       doneBins += length;
     }
     progress.report(static_cast<double>(doneBins) / static_cast<double>(std::max<std::size_t>(totalBins, 1)),
                     "running model (streamed)");
   }
-  return outputs;
 }
 
 AttributionSummary attributeStreamed(const Model& model, const FloatArray& counts,
@@ -316,6 +360,7 @@ AttributionSummary attributeStreamed(const Model& model, const FloatArray& count
   }
 
   // Work per group ~ its input bins; progress is shared out by that.
+  const CountsReader reader = arrayReader(counts);
   const auto groups = groupWindows(windows, units, std::size_t{32} << 20);
   std::size_t totalBins = 0;
   for (const auto& w : windows) totalBins += w.inputEnd - w.inputBegin;
@@ -324,7 +369,7 @@ AttributionSummary attributeStreamed(const Model& model, const FloatArray& count
   summary.trials = windows.size();
   bool first = true;
   for (const auto& group : groups) {
-    const FloatArray batch = gatherInputs(counts, windows, group);
+    const FloatArray batch = gatherInputs(reader, units, windows, group);
     std::size_t groupBins = 0;
     for (const std::size_t i : group) groupBins += windows[i].inputEnd - windows[i].inputBegin;
     const double from = static_cast<double>(doneBins) / static_cast<double>(std::max<std::size_t>(totalBins, 1));

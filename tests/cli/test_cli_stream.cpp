@@ -280,6 +280,17 @@ class TestCliStream : public QObject {
       const double diff = maxDiff(latents(path("pmd_one.h5")), latents(out));
       QVERIFY2(diff < 1e-5, qPrintable(QString("--stream-ms %1: %2").arg(ms).arg(diff)));
     }
+    // A GRU in windows longer than its trials: one window per trial, no context needed, no probe, exact.
+    const Run gruOne = runCli(onPmd("infer", "gru") + QStringList{"--out", path("pmd_gru_one.h5"), "--quiet"});
+    QVERIFY2(gruOne.exitCode == 0, qPrintable(gruOne.err));
+    const Run gruStream = runCli(onPmd("infer", "gru") +
+                                 QStringList{"--stream-ms", "1000", "--out", path("pmd_gru_stream.h5"), "--json"});
+    QVERIFY2(gruStream.exitCode == 0, qPrintable(gruStream.err));
+    const QJsonObject gruSummary = json(gruStream.out)["stream"].toObject();
+    QCOMPARE(gruSummary["receptive_field_source"].toString(), QString("none needed"));
+    QCOMPARE(gruSummary["windows"].toInt(), 210);
+    QCOMPARE(gruSummary["context_bins"].toArray(), (QJsonArray{0, 0}));
+    QVERIFY(maxDiff(latents(path("pmd_gru_one.h5")), latents(path("pmd_gru_stream.h5"))) < 1e-5);
     // Attribution with windows of 2 bins: every window of trial 7 against the one pass with its target window.
     const QString streamed = path("pmd_attr_stream.h5");
     const Run run = runCli(onPmd("attribute", "conv_meta") +

@@ -60,6 +60,16 @@ struct ReceptiveFieldProbe {
   DeviceChoice device = DeviceChoice::Auto;
 };
 
+// Where a stream's counts come from: the counts of bins [begin, end) of one trial, [end - begin, units]. An array
+// in memory, or a reader that bins (or reads binned counts) window by window, so that a recording larger than
+// memory never sits in it whole.
+struct CountsShape {
+  std::size_t trials = 0;
+  std::size_t bins = 0;
+  std::size_t units = 0;
+};
+using CountsReader = std::function<FloatArray(std::size_t trial, std::size_t begin, std::size_t end)>;
+
 // Measures the context on the recording itself: at a few positions, the model's latents for one bin are
 // computed with the input cut k bins before (and, separately, after) it and compared with the latents
 // computed with twice the cap of context. Each side's context is the smallest k (on a grid: every k up to
@@ -68,6 +78,9 @@ struct ReceptiveFieldProbe {
 // model's decays but never ends, hence the tolerance.
 [[nodiscard]] ReceptiveField measureReceptiveField(const Model& model, const FloatArray& counts,
                                                    const ReceptiveFieldProbe& probe, const Progress& progress = {});
+[[nodiscard]] ReceptiveField measureReceptiveField(const Model& model, const CountsShape& shape,
+                                                   const CountsReader& read, const ReceptiveFieldProbe& probe,
+                                                   const Progress& progress = {});
 
 // Streamed inference: latents (and rates) [trials, bins, ...] equal to Model::infer on the whole counts
 // (exactly when the context covers the receptive field). Windows of the same shape run together, in
@@ -79,6 +92,12 @@ struct StreamInferOptions {
 [[nodiscard]] ModelOutputs inferStreamed(const Model& model, const FloatArray& counts,
                                          const std::vector<StreamWindow>& windows, const StreamInferOptions& options,
                                          const Progress& progress = {}, RunReport* report = nullptr);
+// The same from a reader, each window's own outputs handed to `sink` (latents [own bins, latents], rates
+// [own bins, units] when the model gives them) as its group finishes: memory holds one group at a time.
+using StreamOutputSink = std::function<void(const StreamWindow& window, const ModelOutputs& own)>;
+void inferStreamed(const Model& model, const CountsShape& shape, const CountsReader& read,
+                   const std::vector<StreamWindow>& windows, const StreamInferOptions& options,
+                   const StreamOutputSink& sink, const Progress& progress = {}, RunReport* report = nullptr);
 
 // Streamed attribution: for each window, the attribution of each target latent summed over the window's
 // own bins to every input (bin, unit) of the widened window, i.e. what attribute() on the whole trial
