@@ -4,6 +4,7 @@
 // Analysis (DSA), each with its permutation null (../shared/spec/cli.md "align", core/alignment.h, docs/alignment.md).
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <exception>
@@ -18,6 +19,9 @@
 #include "cli_common.h"
 #include "command_summaries.h"
 #include "commands.h"
+#ifdef NEUROLENS_HAVE_FIGURE
+#include "figures/matrix_figure.h"
+#endif
 #include "neurolens/app/crash_report.h"
 #include "neurolens/core/alignment.h"
 #include "neurolens/core/device.h"
@@ -346,6 +350,7 @@ int runAlignCommand(const AlignCliOptions& cli) {
   if (cli.files.size() > 2)
     throw UsageError("align takes at most two files (A and B); for three or more sides use --matrix");
   if (!cli.statistic.empty()) throw UsageError("--statistic applies to --matrix");
+  if (!cli.figure.empty()) throw UsageError("--figure applies to --matrix (for two sides: figure --view align)");
   AlignOptions options = statisticsOptions(cli);
   std::string match = cli.match;
   checkMatch(match);
@@ -521,6 +526,31 @@ nlohmann::json matrixJson(const Eigen::MatrixXd& m) {
   return rows;
 }
 
+// The sides' file stems; where two stems are the same, their parent folders too (d1/demo, d2/demo).
+std::vector<std::string> sideLabels(const std::vector<std::string>& files) {
+  std::vector<std::string> stems;
+  for (const auto& file : files) stems.push_back(std::filesystem::path(file).stem().string());
+  std::vector<std::string> labels = stems;
+  for (std::size_t i = 0; i < files.size(); ++i)
+    if (std::count(stems.begin(), stems.end(), stems[i]) > 1)
+      labels[i] = std::filesystem::path(files[i]).parent_path().filename().string() + "/" + stems[i];
+  return labels;
+}
+
+// --figure: refused before any work when this build cannot draw or the extension is not a figure format.
+void checkMatrixFigurePath(const std::string& path) {
+  if (path.empty()) return;
+#ifdef NEUROLENS_HAVE_FIGURE
+  std::string extension = std::filesystem::path(path).extension().string();
+  std::transform(extension.begin(), extension.end(), extension.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (extension != ".png" && extension != ".svg" && extension != ".pdf")
+    throw InputError("--figure " + path + ": unknown figure format (use .png, .svg or .pdf)");
+#else
+  throw UsageError("--figure: this build has no figure support (built without the GUI layer)");
+#endif
+}
+
 int runMatrixCommand(const AlignCliOptions& cli) {
   Reporter reporter(cli.common);
   if (!cli.modelB.empty())
@@ -534,6 +564,7 @@ int runMatrixCommand(const AlignCliOptions& cli) {
   if (n < 3)
     throw InputError("--matrix needs three or more sides, got " + std::to_string(n) +
                      (n == 2 ? " (for two sides leave out --matrix)" : ""));
+  checkMatrixFigurePath(cli.figure);
   std::unique_ptr<io::ResultsWriter> writer;
   if (!cli.out.empty()) writer = std::make_unique<io::ResultsWriter>(cli.out);
 
@@ -641,6 +672,21 @@ int runMatrixCommand(const AlignCliOptions& cli) {
     writer->writeAttribute("/", "match", match);
     writer->commit();
   }
+  if (!cli.figure.empty()) {
+#ifdef NEUROLENS_HAVE_FIGURE
+    MatrixFigureInput figure;
+    figure.labels = sideLabels(cli.files);
+    for (Eigen::Index i = 0; i < size; ++i)
+      for (Eigen::Index j = 0; j < size; ++j) {
+        figure.values.push_back(matrix(i, j));
+        figure.pValues.push_back(pValues(i, j));
+      }
+    figure.order = order;
+    figure.statistic = statistic;
+    figure.largerIsMoreSimilar = kind.larger;
+    writeMatrixFigure(figure, cli.figure);
+#endif
+  }
   nlohmann::json json{{"sides", sideList},
                       {"statistic", statistic},
                       {"match", match},
@@ -652,6 +698,7 @@ int runMatrixCommand(const AlignCliOptions& cli) {
   std::ostringstream line;
   line << n << " sides, " << statistic << " (" << match << "), clustered order";
   for (const std::size_t index : order) line << " " << std::filesystem::path(cli.files[index]).stem().string();
+  if (!cli.figure.empty()) json["figure"] = cli.figure;
   reporter.result(json, line.str(), cli.out);
   return kSuccess;
 }
@@ -676,6 +723,8 @@ void addAlignCommand(CLI::App& root, CommandList& commands) {
   command->add_option("--statistic", options->statistic,
                       "--matrix: the statistic in the matrix (default cca_heldout_mean; procrustes_disparity, "
                       "dsa_distance, ...)");
+  command->add_option("--figure", options->figure,
+                      "--matrix: draw the matrix as a heatmap in the clustered order (PNG, SVG or PDF by extension)");
   command->add_option("--match", options->match,
                       "time, conditions or behavior:NAME (default: conditions when both sides have trials, else time)");
   command->add_option("--condition-column", options->conditionColumn,

@@ -2,6 +2,7 @@
 // bins) written to --out through the results store. Spike times are streamed
 // from the file one unit at a time.
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <sstream>
 
@@ -80,11 +81,27 @@ int runBin(const BinOptions& options) {
   std::ostringstream line;
   line << options.file << ": " << binned.trialCount() << " trials x " << binned.binCount() << " bins of "
        << binned.binMs << " ms x " << binned.unitCount() << " units, " << binned.spikesCounted << " spikes counted";
-  reporter.result({{"trials", binned.trialCount()},
-                   {"bins", binned.binCount()},
-                   {"units", binned.unitCount()},
-                   {"spikes", binned.spikesCounted}},
-                  line.str(), options.out);
+  nlohmann::json json{{"trials", binned.trialCount()},
+                      {"bins", binned.binCount()},
+                      {"units", binned.unitCount()},
+                      {"spikes", binned.spikesCounted}};
+  // Bins outside a behavioural series' time span are NaN (cli.md, binning): how many rows have any.
+  if (!names.empty()) {
+    std::size_t dropped = 0;
+    const std::size_t rows = binned.trialCount() * binned.binCount();
+    for (std::size_t r = 0; r < rows; ++r) {
+      bool nan = false;
+      for (const auto& name : names) {
+        const FloatArray& series = binned.behavior.at(name);
+        for (std::size_t d = 0; d < series.dim(2) && !nan; ++d)
+          nan = std::isnan(series.values()[r * series.dim(2) + d]);
+      }
+      dropped += nan ? 1 : 0;
+    }
+    json["behavior_rows_dropped"] = dropped;
+    if (dropped > 0) line << "; " << dropped << " bins outside the behaviour's time span are NaN";
+  }
+  reporter.result(json, line.str(), options.out);
   return kSuccess;
 }
 

@@ -29,6 +29,7 @@
 #include <sstream>
 
 #include "cli_common.h"
+#include "figures/figure_application.h"
 #include "command_summaries.h"
 #include "commands.h"
 #include "neurolens/app/recording_source.h"
@@ -691,24 +692,6 @@ std::unique_ptr<fig::Figure> buildFigure(const FigureData& data, const FigureCli
   return figure;
 }
 
-// Qt's own chatter (e.g. "XDG_RUNTIME_DIR not set") is not for a CLI user and must
-// not break --quiet: only critical and fatal messages reach stderr.
-void quietQtMessages(QtMsgType type, const QMessageLogContext& /*context*/, const QString& message) {
-  if (type == QtCriticalMsg || type == QtFatalMsg) std::cerr << "warning: " << message.toStdString() << std::endl;
-}
-
-// Qt needs an application object for fonts and painting. Without a platform
-// chosen, use "offscreen" so no window system is needed for 2-D figures.
-std::unique_ptr<QGuiApplication> ensureGuiApplication() {
-  if (QCoreApplication::instance() != nullptr) return nullptr;
-  qInstallMessageHandler(quietQtMessages);
-  if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
-  static int argc = 1;
-  static char name[] = "neurolens-cli";
-  static char* argv[] = {name, nullptr};
-  return std::make_unique<QGuiApplication>(argc, argv);
-}
-
 // Option combinations that cannot work are reported before any file is read.
 void checkOptionCombinations(const FigureCliOptions& options) {
   const std::vector<std::string> views = {"trajectories", "raster", "attribution", "association", "probe", "sheet"};
@@ -933,10 +916,21 @@ int runFigure(const FigureCliOptions& options) {
   } else {
     std::string note;
     const auto figure = buildFigure(data, options, style, progress.sub(0.5, 0.95), &note, &drawn, &panels);
-    fig::exportFigure(*figure, options.out, {width, height, options.dpi, options.transparent}, style);
+    std::vector<fig::DrawnLabel> labels;
+    fig::exportFigure(*figure, options.out, {width, height, options.dpi, options.transparent}, style, &labels);
     reporter.finishProgress();
     if (!note.empty()) reporter.warn(note);
     summary = {{"width", width}, {"height", height}};
+    // Every text drawn and its box in output pixels, origin top left (cli.md: labels).
+    const auto rounded = [](double value) { return std::round(value * 100.0) / 100.0; };
+    nlohmann::json drawnLabels = nlohmann::json::array();
+    for (const fig::DrawnLabel& label : labels)
+      drawnLabels.push_back({{"text", label.text},
+                             {"kind", scene::labelKindName(label.kind)},
+                             {"box",
+                              {rounded(label.box.left()), rounded(label.box.top()), rounded(label.box.right()),
+                               rounded(label.box.bottom())}}});
+    summary["labels"] = drawnLabels;
   }
   // What was drawn (contract: cli.md, the figure row).
   summary["view"] = options.view;

@@ -412,15 +412,8 @@ int runLesionCommand(LesionCliOptions cli) {
   }
   if (options.target && !options.target->categorical()) {
     // behavior_rows_dropped as the binning conventions define it: rows of NaN behaviour.
-    std::size_t dropped = 0;
-    const FloatArray& values = options.target->numeric;
-    const std::size_t dims = values.dim(2);
-    for (std::size_t r = 0; r < values.dim(0) * values.dim(1); ++r) {
-      bool missing = false;
-      for (std::size_t d = 0; d < dims; ++d) missing = missing || std::isnan(values.values()[r * dims + d]);
-      dropped += missing ? 1 : 0;
-    }
-    if (cli.target.rfind(behaviorPrefix, 0) == 0) json["behavior_rows_dropped"] = dropped;
+    if (cli.target.rfind(behaviorPrefix, 0) == 0)
+      json["behavior_rows_dropped"] = behaviorRowsMissing(options.target->numeric);
   }
   reporter.result(json, lines.str(), cli.out);
   return kSuccess;

@@ -97,11 +97,11 @@ int runProbeCommand(ProbeCliOptions cli) {
 
   if (writer) {
     writer->writeArray("/predictions", result.predictions);
-    writer->writeAttribute("/predictions", "axes",
-                           std::string(result.rowsKind == ProbeRowsKind::Trials ? "trials, 1 (one row per trial), "
-                                                                                : "trials, bins, ") +
-                               (result.categorical ? "1 (predicted class index into /classes; NaN: no row)"
-                                                   : "target dims (out-of-fold; NaN: no row after the lag)"));
+    writer->writeAttribute(
+        "/predictions", "axes",
+        std::string(result.rowsKind == ProbeRowsKind::Trials ? "trials, 1 (one row per trial), " : "trials, bins, ") +
+            (result.categorical ? "1 (predicted class index into /classes; NaN: no row)"
+                                : "target dims (out-of-fold; NaN: no row after the lag)"));
     writer->writeDoubles("/alpha_per_fold", result.alphaPerFold);
     if (result.categorical) {
       writer->writeStrings("/classes", result.classes);
@@ -148,6 +148,9 @@ int runProbeCommand(ProbeCliOptions cli) {
     json["r2"] = result.r2;
     json["r2_per_dim"] = result.r2PerDim;
   }
+  // Bins outside the behavioural series' time span are NaN and left out of the fit (cli.md, binning).
+  if (cli.target.rfind("behavior:", 0) == 0)
+    json["behavior_rows_dropped"] = behaviorRowsMissing(binned.behavior.at(cli.target.substr(9)));
   if (cli.permutations > 0) {
     json["permutations"] = cli.permutations;
     json["p_value"] = result.pValue;
@@ -189,16 +192,19 @@ void addProbeCommand(CLI::App& root, CommandList& commands) {
                    "bins: one row per (trial, bin) (default); trials: one row per trial, its features averaged over "
                    "the window")
       ->check(CLI::IsMember({"bins", "trials"}));
-  command->add_option("--folds", options->folds, "Cross-validation folds, outer and inner (default 5): contiguous for a numeric target, "
+  command
+      ->add_option("--folds", options->folds,
+                   "Cross-validation folds, outer and inner (default 5): contiguous for a numeric target, "
                    "stratified over whole trials for a categorical one (as scikit-learn's StratifiedKFold)")
       ->check(CLI::Range(2, 1000));
   command
       ->add_option("--alphas", options->alphas,
                    "Penalties to choose from, comma-separated (default logspace(-4, 4, 17))")
       ->delimiter(',');
-  command->add_option("--permutations", options->permutations,
-                      "Permutation null: shuffles of the target between whole trials (in blocks of bins for a continuous "
-                      "recording), the folds drawn the same way (default 0: none)");
+  command->add_option(
+      "--permutations", options->permutations,
+      "Permutation null: shuffles of the target between whole trials (in blocks of bins for a continuous "
+      "recording), the folds drawn the same way (default 0: none)");
   command->add_option("--out", options->out, "HDF5 results file (/predictions, /r2_per_dim, /weights, ...)");
   commands.push_back({command, [options] { return runProbeCommand(*options); }});
 }

@@ -1,12 +1,11 @@
 #pragma once
-// The NeuroLens main window. It only assembles: a central trajectory view (with an
-// empty state until there is something to show, and a second linked view in
-// compare mode), dock panels (Recording, Model, Trajectories, Analysis), menus whose
-// actions each have their own reaction class (actions/), the status bar's job
-// progress, drag and drop and the remembered settings. State and long work live in
-// PipelineController; Qt-free steps in logic/.
+// The NeuroLens main window. It only assembles: the centre (an empty state, then the grid of pair views whose
+// focus is the window's own FocusView), the docks (Workspace, Recording, Model, Trajectories, Analysis), menus
+// whose actions each have their own reaction class (actions/), the status bar's job progress and drag and drop.
+// State and long work live in PipelineController and WorkspaceController; what is drawn, how it is coloured,
+// what a selection means and what a session restores are decided by the logic classes (logic/, session/), each
+// tested alone (tests/app/test_window_logic.cpp); the widgets (widgets/) show what they are given.
 #include <QMainWindow>
-#include <QPointer>
 #include <memory>
 #include <optional>
 
@@ -15,37 +14,32 @@
 #include "logic/pipeline.h"
 #include "logic/recent_files.h"
 #include "pipeline_controller.h"
+#include "session/app_settings.h"
 #include "session/session.h"
+#include "session/session_restore.h"
+#include "widgets/focus_view.h"
 #include "workbench.h"
 #include "workspace_controller.h"
 
 class QLabel;
 class QStackedWidget;
-class QDockWidget;
-class QMenu;
-class QComboBox;
-class QDoubleSpinBox;
-class QSplitter;
-class QListWidget;
 
-namespace neurolens::scene {
-struct ScalarColouring;
-}  // namespace neurolens::scene
 namespace neurolens::views {
 class TrajectoryScene;
-using scene::ScalarColouring;
 }  // namespace neurolens::views
 
 namespace neurolens::gui {
 
-class RecentFilesAction;
 class JobProgressWidget;
 class TablePanel;
 class TrajectoryControls;
 class AnalysisPanel;
 class TrialHighlight;
 class PairGrid;
-class WorkspacePanel;
+class EmptyState;
+class RecordingPane;
+class ModelPane;
+class AnalysisPane;
 
 class MainWindow : public QMainWindow, public Workbench {
   Q_OBJECT
@@ -58,7 +52,7 @@ class MainWindow : public QMainWindow, public Workbench {
 
   // Workbench
   QWidget* dialogParent() override { return this; }
-  views::VtkViewWidget* trajectoryView() override { return view_; }
+  views::VtkViewWidget* trajectoryView() override { return focus_->view(); }
   [[nodiscard]] bool hasScene() const override;
   RecentFiles& recentFiles() override { return recent_; }
   void openRecording(const QString& path) override;
@@ -81,9 +75,9 @@ class MainWindow : public QMainWindow, public Workbench {
   void setDemoOptions(const DemoOptions& options) { demoOptions_ = options; }
 
   // For tests and the demo: the scene shown in the view (null before any).
-  [[nodiscard]] views::TrajectoryScene* scene() const { return scene_.get(); }
-  [[nodiscard]] views::TrajectoryScene* compareScene() const { return compareScene_.get(); }
-  [[nodiscard]] views::VtkViewWidget* compareView() const { return compareView_; }
+  [[nodiscard]] views::TrajectoryScene* scene() const { return focus_->scene(); }
+  [[nodiscard]] views::TrajectoryScene* compareScene() const { return focus_->compareScene(); }
+  [[nodiscard]] views::VtkViewWidget* compareView() const { return focus_->compareView(); }
   [[nodiscard]] bool emptyStateShown() const;
   [[nodiscard]] bool openingRecording() const;
   [[nodiscard]] PipelineController& controller() { return controller_; }
@@ -95,12 +89,12 @@ class MainWindow : public QMainWindow, public Workbench {
   [[nodiscard]] PairGrid* pairGrid() const { return grid_; }
   // false: problems are reported (problemReported, status bar) but no message box opens (headless runs).
   void setDialogsShown(bool shown) { dialogsShown_ = shown; }
-  [[nodiscard]] TablePanel* unitsTable() const { return units_; }
-  [[nodiscard]] TablePanel* trialsTable() const { return trials_; }
+  [[nodiscard]] TablePanel* unitsTable() const;
+  [[nodiscard]] TablePanel* trialsTable() const;
   [[nodiscard]] TrajectoryControls* trajectoryControls() const { return controls_; }
   [[nodiscard]] AnalysisPanel* analysisPanel() const { return analysis_; }
   [[nodiscard]] const Trajectories* trajectories() const { return trajectories_ ? &*trajectories_ : nullptr; }
-  [[nodiscard]] const TrialHighlight* trialHighlight() const { return highlight_.get(); }
+  [[nodiscard]] const TrialHighlight* trialHighlight() const { return focus_->highlight(); }
   [[nodiscard]] SessionState currentSessionState() const;
   void setCamera(const std::array<double, 9>& camera);
 
@@ -119,20 +113,15 @@ class MainWindow : public QMainWindow, public Workbench {
   void closeEvent(QCloseEvent* event) override;
   void dragEnterEvent(QDragEnterEvent* event) override;
   void dropEvent(QDropEvent* event) override;
-  bool eventFilter(QObject* watched, QEvent* event) override;
 
  private:
   void createCentre();
   void createDocks();
-  void createMenus();
   void connectController();
-  void restoreLayout();
-  void saveLayout() const;
   void saveRecentFiles() const;
   // Starts a queued request (OpenScheduler calls it when nothing runs).
   void startRequest(const OpenRequest& request);
-  void startRecording(const QString& path);
-  void startModel(const QString& path);
+  void startFile(const QString& path, bool recording);
   void startSession(const QString& path);
   void onRecordingChanged(bool ok);
   void onModelChanged(bool ok);
@@ -140,51 +129,30 @@ class MainWindow : public QMainWindow, public Workbench {
   void onUnitsSelected(const std::vector<std::size_t>& rows);
   void onTypeSelected(const QString& type);
   void onTrialsSelected(const std::vector<std::size_t>& rows);
-  void setTime(int bin);
   void showProblem(const QString& title, const QString& message, const QString& objectName);
-  void updateModelPanel();
   void applySession();
-  void renderViews();
-  // Colours the trajectories as the Trajectories dock asks (falls back to group
-  // colours, saying why, when the recording or the analyses cannot provide it).
+  // Colours the trajectories as the Trajectories dock asks (logic/colouring.h says what and why not).
   void applyColouring();
-  [[nodiscard]] std::optional<views::ScalarColouring> colouringFor(const ColourChoice& choice, QString& note) const;
-  // Units whose attribution colours the trajectories: the selected rows, else the selected type's units.
-  [[nodiscard]] std::vector<std::size_t> attributionUnits(QString& which) const;
-  [[nodiscard]] std::string typeColumn() const;
+  [[nodiscard]] std::vector<std::string> unitTypesShown() const;
 
-  views::VtkViewWidget* view_ = nullptr;
-  views::VtkViewWidget* compareView_ = nullptr;
-  QWidget* comparePane_ = nullptr;
-  QListWidget* compareLegend_ = nullptr;
-  QSplitter* viewArea_ = nullptr;
+  FocusView* focus_ = nullptr;
   PairGrid* grid_ = nullptr;
   QStackedWidget* centre_ = nullptr;
-  QWidget* emptyState_ = nullptr;
-  QLabel* emptyTitle_ = nullptr;
-  QLabel* emptyText_ = nullptr;
-  QLabel* recordingPanel_ = nullptr;
-  QLabel* modelPanel_ = nullptr;
-  QLabel* analysisPanel_ = nullptr;
-  QDoubleSpinBox* binSize_ = nullptr;
-  QComboBox* device_ = nullptr;
-  TablePanel* units_ = nullptr;
-  TablePanel* trials_ = nullptr;
+  EmptyState* emptyState_ = nullptr;
+  RecordingPane* recordingPane_ = nullptr;
+  ModelPane* modelPane_ = nullptr;
+  AnalysisPane* analysisPane_ = nullptr;
   TrajectoryControls* controls_ = nullptr;
   AnalysisPanel* analysis_ = nullptr;
   JobProgressWidget* progress_ = nullptr;
   QAction* exportAction_ = nullptr;
   QAction* compareAction_ = nullptr;
-  RecentFilesAction* recentMenu_ = nullptr;
-  std::unique_ptr<views::TrajectoryScene> scene_;
-  std::unique_ptr<views::TrajectoryScene> compareScene_;
-  std::unique_ptr<TrialHighlight> highlight_;
   std::optional<Trajectories> trajectories_;
+  AppSettings settings_;
   RecentFiles recent_;
   QString demoFolder_;
   DemoOptions demoOptions_;
-  std::optional<LoadedSession> pendingSession_;
-  bool syncingCameras_ = false;
+  SessionRestore sessions_;
   bool dialogsShown_ = true;
   OpenScheduler opener_;
   // Declared last: destroyed first, cancelling and waiting for its jobs while the widgets still exist.

@@ -69,6 +69,15 @@ void WorkspaceController::close(Id id) {
   startPairsLater();
 }
 
+void WorkspaceController::retry(Id id) {
+  const std::optional<workspace::Retry> plan = workspace_.retry(id);
+  if (!plan) return;
+  if (plan->kind == workspace::RetryKind::RunPair) return startPairsLater();
+  const auto* recording = workspace_.recording(plan->id);
+  const auto* model = workspace_.model(plan->id);
+  Q_EMIT openAgain(QString::fromStdString(recording != nullptr ? recording->path : model->path));
+}
+
 void WorkspaceController::cancel(Id id) {
   if (const auto found = jobs_.find(id); found != jobs_.end()) {
     found->second->cancel();
@@ -237,17 +246,21 @@ void WorkspaceController::startPair(Id id) {
 void WorkspaceController::refocus() {
   if (controller_.busy() || busy()) return;
   const std::optional<Id> current = focusedPair();
+  const workspace::PairItem* target = nullptr;
   if (current) {
     const auto* pair = workspace_.pair(*current);
-    if (pair->state != State::Error) return;  // drawn (or a recording alone): it stays
+    // Run again here after the controller's own run was cancelled: the controller takes its latents.
+    if (pair->state == State::Ready && pair->latents != nullptr && controller_.latentsData() == nullptr) {
+      target = pair;
+    } else if (pair->state != State::Error) {
+      return;  // drawn (or a recording alone): it stays
+    }
   }
   const auto& pairs = workspace_.pairs();
-  const workspace::PairItem* target = nullptr;
-  for (const auto& pair : pairs)
-    if (pair.state == State::Ready && pair.latents != nullptr) {
-      target = &pair;
-      break;
-    }
+  for (const auto& pair : pairs) {
+    if (target != nullptr) break;
+    if (pair.state == State::Ready && pair.latents != nullptr) target = &pair;
+  }
   if (target == nullptr && !current) {
     // The controller's recording was closed: hold any recording still open.
     for (const auto& pair : pairs)

@@ -35,6 +35,9 @@ class WorkspaceController : public QObject {
   void close(workspace::Id id);
   // Cancels a pair's run, or a file's opening.
   void cancel(workspace::Id id);
+  // Runs a pair again whose run failed or was cancelled, or asks for a file to be opened again (openAgain) that
+  // could not be opened or whose opening was cancelled; workspace::Workspace::retryFor says which.
+  void retry(workspace::Id id);
   // The pair's running job, or the job opening a file; null when none runs.
   [[nodiscard]] BackgroundJob* jobFor(workspace::Id id) const;
   // The paths of the recordings (or models) open and ready, in the order opened (a session's lists).
@@ -52,6 +55,8 @@ class WorkspaceController : public QObject {
   void jobStarted(neurolens::gui::BackgroundJob* job);
   // The PipelineController's pair (the focus) may be another now, or drawn anew.
   void focusChanged();
+  // A file to open again (retry): the window opens it through its opening queue, as any other.
+  void openAgain(const QString& path);
 
  private:
   void onRecordingChanged(bool ok);

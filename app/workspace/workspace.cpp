@@ -329,6 +329,43 @@ void Workspace::setTrajectories(Id id, std::size_t count) {
   emitChanged(Kind::Pair, id);
 }
 
+std::optional<Retry> Workspace::retryFor(Id id) const {
+  if (const RecordingItem* item = recording(id))
+    return item->state == State::Error ? std::optional<Retry>(Retry{RetryKind::OpenFile, id}) : std::nullopt;
+  if (const ModelItem* item = model(id))
+    return item->state == State::Error ? std::optional<Retry>(Retry{RetryKind::OpenFile, id}) : std::nullopt;
+  const PairItem* item = pair(id);
+  if (item == nullptr || item->state != State::Error || item->running) return std::nullopt;
+  if (recording(item->recording)->state == State::Error) return Retry{RetryKind::OpenFile, item->recording};
+  if (item->model && model(*item->model)->state == State::Error) return Retry{RetryKind::OpenFile, *item->model};
+  if (!item->runError.empty() && item->error == item->runError) return Retry{RetryKind::RunPair, id};
+  return std::nullopt;  // a mismatch: the same files would fail the same way
+}
+
+std::optional<Retry> Workspace::retry(Id id) {
+  const std::optional<Retry> plan = retryFor(id);
+  if (!plan) return plan;
+  if (plan->kind == RetryKind::RunPair) {
+    PairItem* item = pairEntry(plan->id);
+    item->runError.clear();
+    item->latents.reset();
+    refresh(*item);
+    emitChanged(Kind::Pair, plan->id);
+    return plan;
+  }
+  if (RecordingItem* item = recordingEntry(plan->id)) {
+    item->state = State::Loading;
+    item->error.clear();
+    emitChanged(Kind::Recording, plan->id);
+  } else if (ModelItem* model = modelEntry(plan->id)) {
+    model->state = State::Loading;
+    model->error.clear();
+    emitChanged(Kind::Model, plan->id);
+  }
+  syncPairs();
+  return plan;
+}
+
 bool Workspace::settled() const {
   return std::none_of(pairs_.begin(), pairs_.end(),
                       [](const PairItem& pair) { return pair.state == State::Loading; }) &&

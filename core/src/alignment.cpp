@@ -345,7 +345,9 @@ FloatArray sectorTrajectories(const FloatArray& features, const FloatArray& beha
     int previous = -1;
     for (std::size_t k = 0; k < bins; ++k) {
       const int sector = directionSector(behavior(t, k, 0), behavior(t, k, 1), options.sectors);
-      const bool entry = k > 0 && sector >= 0 && previous >= 0 && sector != previous;
+      // An entry: the direction moves into this sector from another one, or from rest (no direction: a reach
+      // from a standstill, as in trial-structured tasks).
+      const bool entry = k > 0 && sector >= 0 && sector != previous;
       previous = sector;
       if (!entry || k + window > bins) continue;
       bool finite = true;

@@ -277,7 +277,8 @@ std::uint64_t countUnit(std::vector<double>& times, const Layout& layout, const 
 }
 
 // Mean of the samples in each bin; where none falls, linear interpolation at the
-// bin centre (held constant beyond the first and last sample, as numpy.interp).
+// bin centre. Bins outside the series' time span (no sample, centre before the
+// first or after the last timestamp) are NaN (../shared/spec/cli.md, binning).
 FloatArray resampleBehavior(const BehaviorSeries& series, const Layout& layout, const std::string& source) {
   const std::size_t dims = series.dims;
   const std::size_t samples = series.samples();
@@ -316,11 +317,9 @@ FloatArray resampleBehavior(const BehaviorSeries& series, const Layout& layout, 
         const double centre = 0.5 * (lo + hi);
         // first = index of the first sample at or after centre's bin, i.e. after centre.
         for (std::size_t d = 0; d < dims; ++d) {
-          double v = 0.0;
-          if (first == 0) {
-            v = value(0, d);
-          } else if (first >= samples) {
-            v = value(samples - 1, d);
+          double v = std::numeric_limits<double>::quiet_NaN();
+          if (first == 0 || first >= samples) {
+            // before the first or after the last sample: outside the series' span
           } else {
             const double t0 = stamps[first - 1];
             const double t1 = stamps[first];
@@ -337,6 +336,19 @@ FloatArray resampleBehavior(const BehaviorSeries& series, const Layout& layout, 
 }
 
 }  // namespace
+
+std::size_t behaviorRowsMissing(const FloatArray& behavior) {
+  if (behavior.rank() != 3) return 0;
+  const std::size_t dims = behavior.dim(2);
+  const std::size_t rows = behavior.dim(0) * behavior.dim(1);
+  std::size_t missing = 0;
+  for (std::size_t r = 0; r < rows; ++r) {
+    bool nan = false;
+    for (std::size_t d = 0; d < dims && !nan; ++d) nan = std::isnan(behavior.values()[r * dims + d]);
+    missing += nan ? 1 : 0;
+  }
+  return missing;
+}
 
 BinnedRecording binRecording(const Recording& recording, const BinningOptions& options, const Progress& progress) {
   const MemorySpikeSource source(recording.spikes);
@@ -363,6 +375,7 @@ BinnedRecording binRecording(const Recording& recording, const SpikeSource& spik
 
   BinnedRecording binned;
   binned.source = recording.source;
+  binned.identifier = recording.identifier;
   binned.binMs = options.binMs;
   try {
     // Refuse sizes whose element count would overflow before asking for memory.

@@ -149,6 +149,36 @@ void parseMetadata(Model::Impl& impl, const std::string& text) {
                        " unit_ids but says \"units\": " + std::to_string(*impl.metadata.units));
     if (!impl.metadata.units) impl.metadata.units = static_cast<std::int64_t>(impl.metadata.unitIds.size());
   }
+  if (json.contains("sessions") && !json["sessions"].is_null()) {
+    const auto bad = [&](const std::string& what) {
+      return InputError("model " + quoted(impl.file) + ": metadata \"sessions\" " + what);
+    };
+    if (!json["sessions"].is_array() || json["sessions"].empty())
+      throw bad("must be a non-empty list of {\"id\", \"units\", \"unit_ids\"}");
+    for (const auto& entry : json["sessions"]) {
+      if (!entry.is_object() || !entry.contains("id") || !entry["id"].is_string() ||
+          entry["id"].get<std::string>().empty())
+        throw bad("holds " + entry.dump() + ", not an object with a text \"id\"");
+      ModelSession session;
+      session.id = entry["id"].get<std::string>();
+      for (const auto& known : impl.metadata.sessions)
+        if (known.id == session.id) throw bad("names session \"" + session.id + "\" twice");
+      session.units = optionalInt(entry, "units", impl.file);
+      if (entry.contains("unit_ids") && !entry["unit_ids"].is_null()) {
+        if (!entry["unit_ids"].is_array()) throw bad("session \"" + session.id + "\": unit_ids must be a list");
+        for (const auto& id : entry["unit_ids"]) {
+          if (!id.is_number_integer())
+            throw bad("session \"" + session.id + "\": unit_ids holds " + id.dump() + ", not a whole number");
+          session.unitIds.push_back(id.get<std::int64_t>());
+        }
+        if (session.units && static_cast<std::int64_t>(session.unitIds.size()) != *session.units)
+          throw bad("session \"" + session.id + "\" lists " + std::to_string(session.unitIds.size()) +
+                    " unit_ids but says \"units\": " + std::to_string(*session.units));
+        if (!session.units) session.units = static_cast<std::int64_t>(session.unitIds.size());
+      }
+      impl.metadata.sessions.push_back(std::move(session));
+    }
+  }
   if (json.contains("outputs") && json["outputs"].is_object()) {
     const auto& outputs = json["outputs"];
     if (outputs.contains("latents") && outputs["latents"].is_string())
@@ -270,7 +300,10 @@ ForwardResult forward(const Model::Impl& model, const torch::Tensor& x) {
   c10::IValue output;
   try {
     torch::jit::Module module = moduleOn(model, x.device());
-    output = module.forward({x});
+    if (model.session || !model.hasPlainForward)
+      output = module.get_method("forward_session")({x, model.session.value_or(0)});
+    else
+      output = module.forward({x});
   } catch (const std::exception& e) {
     if (isOutOfMemory(e))
       throw DeviceOutOfMemory("out of memory running model " + quoted(model.file) + " on " + std::to_string(x.size(0)) +
@@ -360,11 +393,21 @@ Model Model::load(const std::filesystem::path& file) {
     throw InputError("cannot load model " + quoted(file) + ": " + explainLoadFailure(reason) +
                      " (LibTorch says: " + reason + ")");
   }
-  if (!impl->module.find_method("forward")) throw InputError("model " + quoted(file) + " has no forward method");
   impl->module.eval();
-
   const std::string& metadataText = extraFiles[kMetadataFile];
   if (!metadataText.empty()) parseMetadata(*impl, metadataText);
+  impl->hasPlainForward = impl->module.find_method("forward").has_value();
+  const bool multiSession = !impl->metadata.sessions.empty();
+  if (multiSession && !impl->module.find_method("forward_session"))
+    throw InputError("model " + quoted(file) + ": its metadata lists " +
+                     std::to_string(impl->metadata.sessions.size()) +
+                     " sessions but the module has no forward_session(x, session) method");
+  if (!impl->hasPlainForward && !multiSession) throw InputError("model " + quoted(file) + " has no forward method");
+  // Without a plain forward, the model runs session 0 until it is bound to a recording: its units are session 0's.
+  if (!impl->hasPlainForward && !impl->metadata.units) {
+    impl->metadata.units = impl->metadata.sessions.front().units;
+    impl->metadata.unitIds = impl->metadata.sessions.front().unitIds;
+  }
 
   // Learn the output form now when the unit count is known. A model that needs a
   // particular number of bins may fail on the probe's length; it is probed again
@@ -412,6 +455,49 @@ void Model::checkAgainst(const BinnedRecording& recording) const {
     }
   }
   detail::ensureProbed(*impl_, units, static_cast<std::int64_t>(recording.binCount()));
+}
+
+std::optional<std::size_t> Model::session() const {
+  if (!impl_->session) return std::nullopt;
+  return static_cast<std::size_t>(*impl_->session);
+}
+
+Model Model::forRecording(const BinnedRecording& recording, const std::string& requested) const {
+  const auto& sessions = impl_->metadata.sessions;
+  if (sessions.empty()) {
+    if (!requested.empty())
+      throw InputError("model " + quoted(impl_->file) + " has no sessions (--session " + requested +
+                       "): it is a single-session model; leave out --session");
+    return *this;
+  }
+  const std::string& wanted = requested.empty() ? recording.identifier : requested;
+  std::size_t index = sessions.size();
+  for (std::size_t i = 0; i < sessions.size(); ++i)
+    if (sessions[i].id == wanted) index = i;
+  if (index == sessions.size()) {
+    std::string known;
+    for (const auto& session : sessions) known += (known.empty() ? "" : ", ") + session.id;
+    if (requested.empty())
+      throw InputError("model " + quoted(impl_->file) + " knows the sessions " + known + "; the recording " +
+                       quoted(recording.source) + " (identifier \"" + recording.identifier +
+                       "\") is none of them: name one with --session ID");
+    throw InputError("model " + quoted(impl_->file) + " has no session \"" + requested + "\"; it knows " + known);
+  }
+  if (impl_->session && static_cast<std::size_t>(*impl_->session) == index) return *this;
+  // A new binding sharing the loaded module: the session's units replace the top-level ones.
+  auto bound = std::make_shared<Impl>();
+  bound->file = impl_->file;
+  bound->metadata = impl_->metadata;
+  bound->metadata.units = sessions[index].units;
+  bound->metadata.unitIds = sessions[index].unitIds;
+  bound->module = impl_->module;
+  bound->latentsKey = impl_->latentsKey;
+  bound->ratesKey = impl_->ratesKey;
+  bound->ratesAreLog = impl_->ratesAreLog;
+  bound->ratesKeyFromMetadata = impl_->ratesKeyFromMetadata;
+  bound->hasPlainForward = impl_->hasPlainForward;
+  bound->session = static_cast<std::int64_t>(index);
+  return Model(std::move(bound));
 }
 
 ModelOutputs Model::infer(const FloatArray& counts, DeviceChoice device, const Progress& progress,

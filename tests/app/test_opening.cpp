@@ -17,12 +17,13 @@
 #include <QtTest/QtTest>
 #include <functional>
 #include <memory>
+#include <optional>
 
+#include "drop_files.h"
 #include "main_window.h"
 #include "neurolens/views/palette.h"
 #include "neurolens/views/trajectory_scene.h"
 #include "neurolens/views/vtk_view_widget.h"
-#include "drop_files.h"
 #include "support/display_test_support.h"
 #include "widgets/pair_grid.h"
 #include "workspace_controller.h"
@@ -202,6 +203,69 @@ class TestOpening : public QObject {
     QCOMPARE(window_->controller().inferenceRuns(), 0);
     for (const workspace::PairItem& pair : window_->workspace().workspace().pairs())
       QCOMPARE(pair.state, workspace::State::Ready);
+  }
+
+  // A pair whose run was cancelled is not stuck: Run again in the Workspace dock runs it, and its view draws it.
+  void cancelledPairRunsAgainFromTheWorkspaceDock() {
+    if (!QFileInfo::exists(secondRecordingPath())) QSKIP("pmd_reach_ex2.nwb is not here");
+    gui::WorkspaceController& workspace = window_->workspace();
+    int cancelled = 0;
+    connect(
+        &workspace, &gui::WorkspaceController::jobStarted, window_.get(),
+        [&] {
+          for (const workspace::PairItem& pair : workspace.workspace().pairs()) {
+            if (!pair.running || cancelled > 0) continue;
+            workspace.cancel(pair.id);
+            ++cancelled;
+            return;
+          }
+        },
+        Qt::DirectConnection);  // at once: the run takes a fraction of a second
+    // The controller runs the model on the last recording; the workspace runs it on the first (cancelled).
+    window_->openFiles({recordingPath(), secondRecordingPath(), model_});
+    QTRY_VERIFY_WITH_TIMEOUT(cancelled > 0 && window_->opener().isIdle() && !workspace.busy(), kOpenTimeoutMs);
+    const workspace::Workspace& space = workspace.workspace();
+    std::optional<workspace::Id> stuck;
+    for (const workspace::PairItem& pair : space.pairs())
+      if (pair.state == workspace::State::Error) stuck = pair.id;
+    QVERIFY(stuck);
+    QCOMPARE(space.pair(*stuck)->error, std::string("cancelled"));
+    QCOMPARE(window_->pairGrid()->drawn(*stuck), std::size_t{0});
+    QToolButton* again = nullptr;
+    QTRY_VERIFY((again = window_->findChild<QToolButton*>(QString("retryItem_%1").arg(*stuck))) != nullptr);
+    QCOMPARE(again->text(), QString("Run again"));
+    // The dock says why, on a row of its own under the pair.
+    auto* tree = window_->findChild<QTreeWidget*>("workspaceTree");
+    QVERIFY(!tree->findItems("cancelled", Qt::MatchExactly | Qt::MatchRecursive).isEmpty());
+    again->click();
+    QTRY_VERIFY_WITH_TIMEOUT(space.pair(*stuck)->state == workspace::State::Ready && !workspace.busy(), kOpenTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(window_->pairGrid()->drawn(*stuck) > 0, 10000);
+    for (const workspace::PairItem& pair : space.pairs()) QCOMPARE(pair.state, workspace::State::Ready);
+  }
+
+  // The model's first run cancelled (its loading job, run by the window's controller): the model and its pair
+  // are in error; Open again on the pair opens the model again through the queue and the view draws the pair.
+  void cancelledModelOpensAgainFromItsPair() {
+    gui::PipelineController& controller = window_->controller();
+    bool cancelled = false;
+    connect(&controller, &gui::PipelineController::jobStarted, window_.get(), [&](gui::BackgroundJob* job) {
+      if (job != &controller.modelJob() || cancelled) return;
+      job->cancel();
+      cancelled = true;
+    });
+    window_->openFiles({recordingPath(), model_});
+    QTRY_VERIFY_WITH_TIMEOUT(cancelled && window_->opener().isIdle() && !window_->workspace().busy(), kOpenTimeoutMs);
+    const workspace::Workspace& space = window_->workspace().workspace();
+    QCOMPARE(space.pairs().size(), std::size_t{1});
+    const workspace::Id pair = space.pairs()[0].id;
+    QTRY_COMPARE(space.pair(pair)->state, workspace::State::Error);
+    QVERIFY(controller.latents() == nullptr);
+    QToolButton* again = nullptr;
+    QTRY_VERIFY((again = window_->findChild<QToolButton*>(QString("retryItem_%1").arg(pair))) != nullptr);
+    QCOMPARE(again->text(), QString("Open again"));
+    again->click();
+    expectTrajectoriesDrawn();
+    QCOMPARE(space.pair(pair)->state, workspace::State::Ready);
   }
 
   // Closing a file while its pair's model runs cancels that job: no crash, no hang, the other pair stays.

@@ -116,6 +116,61 @@ class TestWorkspace : public QObject {
     QCOMPARE(workspace.recording(recording)->state, State::Ready);
   }
 
+  // A pair whose run was cancelled (or failed) runs again on request; a file that could not be opened opens
+  // again; a mismatch is not retried (issue 28, "a cancelled pair stays cancelled").
+  void cancelledPairsRunAgainAndFailedFilesOpenAgain() {
+    Workspace workspace;
+    Log log;
+    workspace.setCallbacks(log.callbacks());
+    const Id recording = workspace.addRecording("/data/pmd.nwb");
+    const Id other = workspace.addRecording("/data/m1.nwb");
+    const Id model = workspace.addModel("/models/gru.pt");
+    workspace.recordingLoaded(recording, binned(61));
+    workspace.recordingLoaded(other, binned(171));
+    workspace.modelLoaded(model, nullptr, facts(61));
+    const Id pair = workspace.findPair(recording, model)->id;
+    const Id mismatched = workspace.findPair(other, model)->id;
+    QCOMPARE(workspace.pairsToRun(), std::vector<Id>{pair});
+    QVERIFY(!workspace.retryFor(pair));  // loading: nothing to retry
+    workspace.runStarted(pair);
+    QVERIFY(!workspace.retryFor(pair));  // running
+    workspace.runFailed(pair, "cancelled");
+    QCOMPARE(workspace.pair(pair)->state, State::Error);
+    QCOMPARE(workspace.pair(pair)->error, std::string("cancelled"));
+    QVERIFY(workspace.pairsToRun().empty());  // a cancelled pair stays so until asked
+    const auto plan = workspace.retryFor(pair);
+    QVERIFY(plan && plan->kind == RetryKind::RunPair && plan->id == pair);
+    QVERIFY(!workspace.retryFor(mismatched));  // the same files would fail the same way
+    QVERIFY(!workspace.retryFor(recording));   // ready
+    QVERIFY(!workspace.retry(mismatched));
+    log.events.clear();
+    QVERIFY(workspace.retry(pair));
+    QCOMPARE(workspace.pair(pair)->state, State::Loading);
+    QVERIFY(workspace.pair(pair)->error.empty());
+    QCOMPARE(workspace.pairsToRun(), std::vector<Id>{pair});
+    QCOMPARE(log.events, std::vector<std::string>{"changed pair " + std::to_string(pair)});
+    workspace.runStarted(pair);
+    workspace.runFinished(pair, latents());
+    QCOMPARE(workspace.pair(pair)->state, State::Ready);
+    QCOMPARE(workspace.pair(mismatched)->state, State::Error);
+
+    // A model whose loading was cancelled: its pairs name it, and retrying one of them opens the model again.
+    const Id second = workspace.addModel("/models/lfads.pt");
+    workspace.fileFailed(second, "loading was cancelled");
+    const Id secondPair = workspace.findPair(recording, second)->id;
+    QCOMPARE(workspace.pair(secondPair)->state, State::Error);
+    const auto reopen = workspace.retryFor(secondPair);
+    QVERIFY(reopen && reopen->kind == RetryKind::OpenFile && reopen->id == second);
+    QVERIFY(workspace.retryFor(second) && workspace.retryFor(second)->kind == RetryKind::OpenFile);
+    QVERIFY(workspace.retry(secondPair));
+    QCOMPARE(workspace.model(second)->state, State::Loading);
+    QCOMPARE(workspace.pair(secondPair)->state, State::Loading);
+    QVERIFY(!workspace.settled());
+    workspace.modelLoaded(second, nullptr, facts(61));
+    QCOMPARE(workspace.pairsToRun(), std::vector<Id>{secondPair});
+    QCOMPARE(workspace.pair(pair)->state, State::Ready);  // the other model's pair keeps its result
+  }
+
   void mismatchIsAnErrorOnThatPairOnly() {
     Workspace workspace;
     const Id pmd = workspace.addRecording("/data/pmd_reach_yu2009.nwb");

@@ -3,8 +3,10 @@
 // recordings matched by condition, and the exit status 3 of the contract for
 // sides that do not fit (missing file, no common condition, too many --dims,
 // different lengths under time, DSA's delays or rank too large), and `--method dsa`.
+#include <QtCore/QFile>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonObject>
+#include <QtCore/QRegularExpression>
 #include <QtCore/QTemporaryDir>
 #include <QtTest/QtTest>
 #include <cmath>
@@ -241,6 +243,10 @@ class TestCliAlign : public QObject {
     expectBadInput({"align", "--matrix", out("lat_a.h5"), out("lat_b.h5")}, "three or more sides");
     expectBadInput({"align", "--matrix", out("lat_a.h5"), out("lat_b.h5"), out("nowhere.h5")}, "nowhere.h5");
     expectBadInput({"align", "--matrix", out("lat_a.h5"), out("lat_b.h5"), out("lat_short.h5")}, "lat_short.h5");
+    expectBadInput({"align", "--matrix", out("lat_a.h5"), out("lat_b.h5"), out("lat_c.h5"), "--figure", out("m.txt")},
+                   "unknown figure format");
+    QVERIFY(!QFile::exists(out("m.txt")));
+    QCOMPARE(runCli({"align", out("lat_a.h5"), out("lat_b.h5"), "--figure", out("two.png")}).exitCode, 2);
     QCOMPARE(runCli({"align", "--matrix", out("lat_a.h5"), out("lat_b.h5"), out("lat_c.h5"), "--statistic", "nope"})
                  .exitCode,
              2);
@@ -299,7 +305,8 @@ class TestCliAlign : public QObject {
       files << file;
     }
     const auto r = runCli(QStringList{"align", "--matrix"} + files +
-                          QStringList{"--window", "0:1000", "--dims", "3", "--json", "--quiet", "--seed", "1"});
+                          QStringList{"--window", "0:1000", "--dims", "3", "--json", "--quiet", "--seed", "1",
+                                      "--figure", out("planted_matrix.svg")});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     const QJsonObject o = json(r.out);
     const QJsonArray m = o["matrix"].toArray();
@@ -331,6 +338,16 @@ class TestCliAlign : public QObject {
         else
           QVERIFY2(pij > 0.05, qPrintable(QString("%1 vs %2: p %3").arg(i).arg(j).arg(pij)));
       }
+    // --figure: the heatmap in the clustered order, labelled with the file stems, p < 0.01 marked.
+    QCOMPARE(o["figure"].toString(), out("planted_matrix.svg"));
+    QFile svg(out("planted_matrix.svg"));
+    QVERIFY(svg.open(QIODevice::ReadOnly));
+    const QString drawn = QString::fromUtf8(svg.readAll());
+    for (const auto& animal : animals) QVERIFY2(drawn.contains(animal.name), animal.name);
+    QVERIFY(drawn.contains("**"));
+    QVERIFY(drawn.contains("cca_heldout_mean"));
+    // Within-block pairs are marked, between-block pairs are not: 8 within-group cells (3 + 1 pairs, both ways) of 20.
+    QCOMPARE(static_cast<int>(drawn.count(QRegularExpression(">\\*\\*\\*?<"))), 8);
   }
 
   void realPmdByConditions() {

@@ -163,6 +163,21 @@ class TestAlignment : public QObject {
     QCOMPARE(entries[1], std::size_t{10});
     QCOMPARE(sectors(1, 0, 0), 37.0F);
     QCOMPARE(sectors(1, 3, 2), 40.0F);
+    // Trials of straight reaches from rest (no direction, then one): the movement onset enters the reach's sector
+    // once per trial, and the direction never changes inside a trial.
+    FloatArray reaches({4, 12, 2}, 0.0F);
+    FloatArray reachFeatures({4, 12, 1});
+    for (std::size_t trial = 0; trial < 4; ++trial)
+      for (std::size_t t = 0; t < 12; ++t) {
+        reachFeatures(trial, t, 0) = static_cast<float>(10 * trial + t);
+        if (t < 3) continue;  // at rest
+        reaches(trial, t, 0) = trial % 2 == 0 ? 1.0F : 0.0F;  // trials 0, 2 rightwards (sector 0), 1, 3 up (2)
+        reaches(trial, t, 1) = trial % 2 == 0 ? 0.0F : 1.0F;
+      }
+    const FloatArray onsets = sectorTrajectories(reachFeatures, reaches, {8, 4}, &entries);
+    QCOMPARE(entries, (std::vector<std::size_t>{2, 0, 2, 0, 0, 0, 0, 0}));
+    QCOMPARE(onsets(0, 0, 0), 13.0F);  // bins 3 and 23: (3 + 23) / 2
+    QCOMPARE(onsets(2, 0, 0), 23.0F);  // bins 13 and 33
 
     std::mt19937_64 generator(1);
     MatchedRows rows;

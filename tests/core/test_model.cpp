@@ -167,6 +167,46 @@ class TestModel : public QObject {
     QVERIFY2(direct.contains("7 units"), qPrintable(direct));
   }
 
+  // Multi-session models (model contract): the session from the recording's identifier or a named one, its own
+  // units, forward_session; a recording that matches no session names the sessions the model knows.
+  void multiSessionModelsBindToARecording() {
+    const Model m = Model::load(model("multi_session"));
+    QCOMPARE(m.metadata().sessions.size(), std::size_t{2});
+    QCOMPARE(m.metadata().sessions[1].id, std::string("sess_b"));
+    QCOMPARE(m.metadata().sessions[1].units.value_or(0), std::int64_t{4});
+    QVERIFY(!m.session().has_value());
+    BinnedRecording b = recording(4);
+    b.identifier = "sess_b";
+    for (std::size_t u = 0; u < 4; ++u) b.unitIds[u] = static_cast<std::int64_t>(10 + u);
+    const Model boundB = m.forRecording(b);
+    QCOMPARE(boundB.session().value_or(99), std::size_t{1});
+    boundB.checkAgainst(b);
+    QCOMPARE(boundB.metadata().units.value_or(0), std::int64_t{4});
+    const ModelOutputs outB = boundB.infer(array("counts_4_units"), DeviceChoice::Cpu);
+    QVERIFY(maxAbsDifference(outB.latents, array("multi_session.sess_b.latents")) < 1e-5F);
+    // The session named by the user wins over the identifier; forward(x) without a binding is session 0.
+    BinnedRecording a = recording(5);
+    a.identifier = "something_else";
+    const Model boundA = m.forRecording(a, "sess_a");
+    QCOMPARE(boundA.session().value_or(99), std::size_t{0});
+    const FloatArray expectedA = array("multi_session.sess_a.latents");
+    QVERIFY(maxAbsDifference(boundA.infer(array("counts"), DeviceChoice::Cpu).latents, expectedA) < 1e-5F);
+    // Errors: no matching session (names them), an unknown --session, units of the other session, --session on a
+    // single-session model, sessions in the metadata without forward_session.
+    const QString none = messageOf<InputError>([&] { (void)m.forRecording(a); });
+    QVERIFY2(none.contains("sess_a, sess_b") && none.contains("something_else") && none.contains("--session"),
+             qPrintable(none));
+    const QString unknown = messageOf<InputError>([&] { (void)m.forRecording(a, "sess_c"); });
+    QVERIFY2(unknown.contains("sess_c") && unknown.contains("sess_a, sess_b"), qPrintable(unknown));
+    const QString units = messageOf<InputError>([&] { m.forRecording(a, "sess_b").checkAgainst(a); });
+    QVERIFY2(units.contains("expects 4 units") && units.contains("has 5"), qPrintable(units));
+    const QString single = messageOf<InputError>([&] { (void)Model::load(model("tuple")).forRecording(a, "x"); });
+    QVERIFY2(single.contains("single-session"), qPrintable(single));
+    QCOMPARE(&Model::load(model("tuple")).forRecording(a).metadata() != nullptr, true);
+    const QString method = messageOf<InputError>([&] { (void)Model::load(model("sessions_without_method")); });
+    QVERIFY2(method.contains("forward_session"), qPrintable(method));
+  }
+
   void filesThatAreNotModels() {
     const QString missing = messageOf<InputError>([&] { Model::load(models_ / "absent.pt"); });
     QVERIFY2(missing.contains("absent.pt") && missing.contains("does not exist"), qPrintable(missing));

@@ -430,9 +430,17 @@ class TestIoRecordings : public QObject {
     QCOMPARE(x.shape(), (std::vector<std::size_t>{1, 6, 2}));
     QCOMPARE(x(0, 0, 0), 3.0F);  // mean of 1, 3, 5
     QCOMPARE(x(0, 0, 1), 30.0F);
-    QCOMPARE(x(0, 1, 0), 15.0F);   // no sample in [0.1, 0.2): interpolate at 0.15 between (0.05, 5) and (0.25, 25)
-    QCOMPARE(x(0, 2, 0), 25.0F);   // the sample at 0.25
-    QCOMPARE(x(0, 5, 1), 250.0F);  // after the last sample: held
+    QCOMPARE(x(0, 1, 0), 15.0F);  // no sample in [0.1, 0.2): interpolate at 0.15 between (0.05, 5) and (0.25, 25)
+    QCOMPARE(x(0, 2, 0), 25.0F);  // the sample at 0.25
+    QCOMPARE(x(0, 2, 0), 25.0F);
+    QVERIFY(std::isnan(x(0, 3, 0)));  // [0.3, 0.4): after the last sample, outside the series' span
+    QVERIFY(std::isnan(x(0, 5, 1)));
+    QCOMPARE(behaviorRowsMissing(x), std::size_t{3});  // bins 3, 4, 5
+    series.timestamps = {0.15, 0.16, 0.17, 0.25};      // bin 0 ([0, 0.1)) lies before the first sample
+    r.behavior = {series};
+    const FloatArray late = binRecording(r, options).behavior.at("x");
+    QVERIFY(std::isnan(late(0, 0, 0)));
+    QCOMPARE(late(0, 1, 0), 3.0F);  // mean of 1, 3, 5
   }
 
   void optionsThatDoNotFit() {

@@ -11,6 +11,7 @@
 #include <QSvgRenderer>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
+#include <memory>
 
 #include "../views/test_plot_support.h"
 #include "neurolens/core/errors.h"
@@ -139,6 +140,65 @@ class TestFigureRender : public QObject {
     for (int y = 0; y < image.height(); ++y)
       for (int x = 0; x < image.width(); ++x) opaque += qAlpha(image.pixel(x, y)) == 255 ? 1 : 0;
     QVERIFY2(opaque > 1000, qPrintable(QString("%1 opaque pixels").arg(opaque)));
+  }
+
+  // Issue 30 step 1: the axes' labels and the legend of a rendered 3-D view, against the drawn trajectories
+  // projected with the same camera: no label or legend box comes within half a line width of a trajectory, none
+  // overlaps another, all lie inside the image; at several sizes, DPIs and camera turns (orbit).
+  void axesLabelsAndLegendCoverNoTrajectory_data() {
+    QTest::addColumn<int>("width");
+    QTest::addColumn<int>("height");
+    QTest::addColumn<double>("dpi");
+    QTest::addColumn<double>("turn");
+    QTest::newRow("1600x1200 at 300 dpi") << 1600 << 1200 << 300.0 << 0.0;
+    QTest::newRow("780x540 at 300 dpi (a sheet panel)") << 780 << 540 << 300.0 << 0.0;
+    QTest::newRow("640x480 at 100 dpi, turned 90") << 640 << 480 << 100.0 << 90.0;
+    QTest::newRow("900x700 at 150 dpi, turned 200") << 900 << 700 << 150.0 << 200.0;
+  }
+  void axesLabelsAndLegendCoverNoTrajectory() {
+    if (!views::offscreenRenderingAvailable()) QSKIP("no X display");
+    QFETCH(int, width);
+    QFETCH(int, height);
+    QFETCH(double, dpi);
+    QFETCH(double, turn);
+    const views::TrajectoryData data = demoData(4, 6, 60);
+    const FigureStyle style = defaultFigureStyle();
+    TrajectoryRenderer renderer(data, {}, style);
+    renderer.orbit(turn);
+    const PaintContext context{style, dpi};
+    QImage probe(1, 1, QImage::Format_RGB32);
+    probe.setDotsPerMeterX(static_cast<int>(std::lround(dpi / 0.0254)));
+    probe.setDotsPerMeterY(static_cast<int>(std::lround(dpi / 0.0254)));
+    FrameText text;
+    const auto measure = [&](QFont font) {
+      const auto metrics = std::make_shared<QFontMetricsF>(font, &probe);
+      return [metrics](const std::string& s) {
+        return scene::TextSize{metrics->horizontalAdvance(QString::fromStdString(s)) + 2.0, metrics->height()};
+      };
+    };
+    text.tickSize = measure(QFont(QString::fromStdString(style.fontFamily), static_cast<int>(style.tickPt)));
+    text.titleSize = measure(QFont(QString::fromStdString(style.fontFamily), static_cast<int>(style.labelPt)));
+    {
+      QPainter painter(&probe);
+      text.legend = legendSize(painter, renderer.legend(), "condition", context);
+    }
+    const TrajectoryFrame frame = renderer.renderFrame(width, height, dpi, false, text);
+    QCOMPARE(frame.image.size(), QSize(width, height));
+    QVERIFY(frame.legend.has_value());
+    std::vector<scene::Box> boxes;
+    for (const auto& label : frame.axes.labels) boxes.push_back(label.box);
+    boxes.push_back({frame.legend->left(), frame.legend->top(), frame.legend->right(), frame.legend->bottom()});
+    QVERIFY2(frame.axes.labels.size() >= 6, "ticks and titles");
+    const auto overlap = scene::firstOverlap(boxes);
+    QVERIFY2(!overlap, "two labels overlap");
+    // Half the widest line drawn (the scene's line width at this DPI) plus the markers.
+    const double margin = std::max(style.trajectoryLinePt, 6.0) * dpi / 72.0 / 2.0;
+    const std::vector<scene::Polyline> lines = renderer.projectedTrajectories(width, height);
+    QCOMPARE(lines.size(), data.condition.size());
+    for (const scene::Box& box : boxes) {
+      QVERIFY2(box.x0 >= 0.0 && box.y0 >= 0.0 && box.x1 <= width && box.y1 <= height, "inside the image");
+      for (const scene::Polyline& line : lines) QVERIFY(!scene::polylineHitsBox(line, box, margin));
+    }
   }
 
   void baselineTrajectories() {

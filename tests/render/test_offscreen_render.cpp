@@ -30,6 +30,7 @@ class TestOffscreenRender : public QObject {
 
  private:
   vtkNew<vtkRenderer> renderer_;
+  FloatArray demoPoints_;  // the trajectory figure's points
 
   // The line at y = -0.5 lies three quarters down the image, whatever its size.
   void checkLineGeometry(const QImage& image) {
@@ -137,6 +138,7 @@ class TestOffscreenRender : public QObject {
     views::TrajectoryData data;
     data.points = std::move(demo.points);
     data.condition = std::move(demo.condition);
+    demoPoints_ = data.points;
     scene.setData(std::move(data));
     scene.setTime(40);
     scene.addTo(renderer);
@@ -153,6 +155,31 @@ class TestOffscreenRender : public QObject {
     const QString out = QString(NEUROLENS_BINARY_DIR) + "/render-output";
     QDir().mkpath(out);
     views::savePng(image, out + "/trajectories_8x20.png");
+
+    // The window's axes (issue 30 step 1) were laid out for this frame: labels outside the projected data, none
+    // overlapping another, and each drawn where the layout says (dark text pixels inside its box).
+    const scene::AxesLayout& axes = scene.axesLayout();
+    QVERIFY2(axes.labels.size() >= 6, qPrintable(QString::number(axes.labels.size())));
+    std::vector<scene::Box> boxes;
+    for (const auto& label : axes.labels) boxes.push_back(label.box);
+    QVERIFY(!scene::firstOverlap(boxes));
+    const scene::ScreenProjection projection = views::screenProjection(renderer->GetActiveCamera(), 1200, 900);
+    const FloatArray& points = demoPoints_;
+    for (std::size_t trial = 0; trial < points.dim(0); ++trial)
+      for (std::size_t bin = 0; bin < points.dim(1); ++bin) {
+        const scene::Point2 p = projection(points(trial, bin, 0), points(trial, bin, 1), points(trial, bin, 2));
+        for (const auto& label : axes.labels)
+          QVERIFY2(
+              !scene::polylineHitsBox({p}, label.box, 1.0),
+              qPrintable(
+                  QString("'%1' covers trial %2 bin %3").arg(QString::fromStdString(label.text)).arg(trial).arg(bin)));
+      }
+    for (const auto& label : axes.labels) {
+      const QRect box =
+          QRectF(QPointF(label.box.x0, label.box.y0), QPointF(label.box.x1, label.box.y1)).toAlignedRect();
+      QVERIFY2(countPixelsNear(image, QColor(64, 64, 64), 60, box) > 3,
+               qPrintable(QString("'%1' is not drawn in its box").arg(QString::fromStdString(label.text))));
+    }
     scene.removeFrom(renderer);
   }
 };

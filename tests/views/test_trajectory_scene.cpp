@@ -77,14 +77,15 @@ class TestTrajectoryScene : public QObject {
       QCOMPARE(rgb[1], categoricalColour(c).g);
       QCOMPARE(rgb[2], categoricalColour(c).b);
     }
-    // 5 actors per condition (lines, lines while moving, start, end, cursor), the axes and the colour bar.
-    QCOMPARE(scene.props().size(), std::size_t{3 * 5 + 2});
+    // 5 actors per condition (lines, lines while moving, start, end, cursor), the axes (outline and ticks, the
+    // box edges behind the data, 48 text actors) and the colour bar.
+    QCOMPARE(scene.props().size(), std::size_t{3 * 5 + 2 + 48 + 1});
   }
 
   void bigSceneStaysAFewActors() {
     TrajectoryScene scene;
     scene.setData(demoData(8, 250, 100));  // 2,000 trajectories
-    QCOMPARE(scene.props().size(), std::size_t{8 * 5 + 2});
+    QCOMPARE(scene.props().size(), std::size_t{8 * 5 + 2 + 48 + 1});
     vtkIdType cells = 0;
     for (std::size_t c = 0; c < 8; ++c) cells += linesOf(scene, c)->GetNumberOfLines();
     QCOMPARE(cells, vtkIdType{2000});
@@ -125,10 +126,10 @@ class TestTrajectoryScene : public QObject {
     TrajectoryScene scene;
     scene.setData(demoData(2, 3, 10));
     scene.addTo(renderer);
-    QCOMPARE(renderer->GetViewProps()->GetNumberOfItems(), 2 * 5 + 2);
+    QCOMPARE(renderer->GetViewProps()->GetNumberOfItems(), 2 * 5 + 2 + 48 + 1);  // + the axes' parts
     // New data while attached replaces the actors in place.
     scene.setData(demoData(5, 1, 10));
-    QCOMPARE(renderer->GetViewProps()->GetNumberOfItems(), 5 * 5 + 2);
+    QCOMPARE(renderer->GetViewProps()->GetNumberOfItems(), 5 * 5 + 2 + 48 + 1);
     scene.removeFrom(renderer);
     QCOMPARE(renderer->GetViewProps()->GetNumberOfItems(), 0);
   }

@@ -1,25 +1,35 @@
 #include "neurolens/views/trajectory_scene.h"
 
 #include <vtkActor.h>
+#include <vtkActor2D.h>
+#include <vtkCallbackCommand.h>
 #include <vtkCamera.h>
 #include <vtkCellArray.h>
-#include <vtkCubeAxesActor.h>
+#include <vtkCommand.h>
 #include <vtkFloatArray.h>
 #include <vtkLookupTable.h>
+#include <vtkMatrix4x4.h>
 #include <vtkNew.h>
 #include <vtkPointData.h>
 #include <vtkPoints.h>
 #include <vtkPolyData.h>
 #include <vtkPolyDataMapper.h>
+#include <vtkPolyDataMapper2D.h>
 #include <vtkProperty.h>
+#include <vtkProperty2D.h>
+#include <vtkRenderWindow.h>
 #include <vtkRenderer.h>
 #include <vtkScalarBarActor.h>
+#include <vtkSmartPointer.h>
+#include <vtkTextActor.h>
 #include <vtkTextProperty.h>
+#include <vtkTextRenderer.h>
 #include <vtkWeakPointer.h>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 
 #include "neurolens/core/errors.h"
 #include "neurolens/views/figure/colormap.h"
@@ -106,7 +116,23 @@ struct TrajectoryScene::Impl {
   std::vector<std::unique_ptr<Group>> groups;
   std::vector<std::size_t> groupOfTrial;  // trial -> group
   std::vector<std::size_t> indexInGroup;  // trial -> position inside its group
-  vtkNew<vtkCubeAxesActor> axes;
+  // The axes (issue 30 step 1): a box whose tick labels and titles sit outside its projected outline, laid out
+  // for the camera before every frame (scene::layoutAxes, as figures do): the outline and tick marks as one 2-D
+  // actor, the box edges behind the data as a 3-D one, the texts as a pool of text actors.
+  vtkNew<vtkPolyData> overlayLines;
+  vtkNew<vtkPolyDataMapper2D> overlayMapper;
+  vtkNew<vtkActor2D> overlayActor;
+  vtkNew<vtkPolyData> backLines;
+  vtkNew<vtkPolyDataMapper> backMapper;
+  vtkNew<vtkActor> backActor;
+  std::vector<vtkSmartPointer<vtkTextActor>> texts;  // kTextActors, the unused ones hidden
+  vtkNew<vtkTextProperty> tickText;
+  vtkNew<vtkTextProperty> titleText;
+  std::map<std::pair<std::string, int>, scene::TextSize> measured;  // (text, dpi) -> size, tick font
+  std::map<std::pair<std::string, int>, scene::TextSize> measuredTitles;
+  vtkNew<vtkCallbackCommand> beforeRender;
+  unsigned long beforeRenderTag = 0;
+  scene::AxesLayout layout;
   vtkWeakPointer<vtkRenderer> renderer;
   std::array<double, 6> bounds = {0, 1, 0, 1, 0, 1};
   std::size_t time = 0;
@@ -146,24 +172,130 @@ struct TrajectoryScene::Impl {
     colourBar->GetTitleTextProperty()->BoldOn();
     colourBar->GetLabelTextProperty()->BoldOff();
     colourBar->VisibilityOff();
-    // On the box's outer edges (in projection): the tick labels stay clear of the data. Figures use the
-    // furthest triad instead (tuneAxesForPrint), whose lines they can compute to place the axis titles.
-    axes->SetFlyModeToOuterEdges();
-    axes->SetGridLineLocation(vtkCubeAxesActor::VTK_GRID_LINES_FURTHEST);
-    axes->SetLabelScaling(false, 0, 0, 0);
-    axes->SetXLabelFormat("%.1f");
-    axes->SetYLabelFormat("%.1f");
-    axes->SetZLabelFormat("%.1f");
-    axes->SetScreenSize(12.0);
-    const double axisGrey[3] = {0.25, 0.25, 0.25};
-    for (int axis = 0; axis < 3; ++axis) {
-      axes->GetTitleTextProperty(axis)->SetColor(axisGrey[0], axisGrey[1], axisGrey[2]);
-      axes->GetTitleTextProperty(axis)->BoldOn();
-      axes->GetLabelTextProperty(axis)->SetColor(axisGrey[0], axisGrey[1], axisGrey[2]);
+    // The axes' parts; laid out before each frame (layoutAxesFor).
+    for (vtkTextProperty* text : {tickText.GetPointer(), titleText.GetPointer()}) {
+      text->SetColor(0.25, 0.25, 0.25);
+      text->SetFontFamilyToArial();
+      text->ShadowOff();
+      text->SetJustificationToLeft();
+      text->SetVerticalJustificationToBottom();
     }
-    axes->GetXAxesLinesProperty()->SetColor(axisGrey[0], axisGrey[1], axisGrey[2]);
-    axes->GetYAxesLinesProperty()->SetColor(axisGrey[0], axisGrey[1], axisGrey[2]);
-    axes->GetZAxesLinesProperty()->SetColor(axisGrey[0], axisGrey[1], axisGrey[2]);
+    tickText->SetFontSize(12);
+    titleText->SetFontSize(13);
+    titleText->BoldOn();
+    overlayMapper->SetInputData(overlayLines);
+    overlayActor->SetMapper(overlayMapper);
+    overlayActor->GetProperty()->SetColor(0.45, 0.45, 0.45);
+    overlayActor->GetProperty()->SetLineWidth(1.0F);
+    backMapper->SetInputData(backLines);
+    backActor->SetMapper(backMapper);
+    backActor->GetProperty()->SetColor(0.78, 0.78, 0.78);
+    backActor->GetProperty()->LightingOff();
+    backActor->GetProperty()->SetLineWidth(1.0F);
+    for (std::size_t i = 0; i < kTextActors; ++i) {
+      texts.push_back(vtkSmartPointer<vtkTextActor>::New());
+      texts.back()->VisibilityOff();
+    }
+    beforeRender->SetClientData(this);
+    beforeRender->SetCallback([](vtkObject* caller, unsigned long, void* clientData, void*) {
+      static_cast<Impl*>(clientData)->layoutAxesFor(static_cast<vtkRenderer*>(caller));
+    });
+  }
+
+  static constexpr std::size_t kTextActors = 48;
+
+  // The axes for the renderer's camera and size, in its window's DPI: outline, tick marks, back edges and texts.
+  void layoutAxesFor(vtkRenderer* target) {
+    const bool shown = axesVisible && !groups.empty();
+    overlayActor->SetVisibility(shown ? 1 : 0);
+    backActor->SetVisibility(shown ? 1 : 0);
+    if (!shown) {
+      for (const auto& text : texts) text->VisibilityOff();
+      return;
+    }
+    const int* size = target->GetSize();
+    const int width = std::max(1, size[0]);
+    const int height = std::max(1, size[1]);
+    const int dpi = target->GetRenderWindow() != nullptr ? target->GetRenderWindow()->GetDPI() : 72;
+    vtkTextRenderer* textRenderer = vtkTextRenderer::GetInstance();
+    const auto measureWith = [&](vtkTextProperty* property, auto& cache) {
+      return [&, property](const std::string& text) {
+        const auto key = std::make_pair(text, dpi);
+        const auto found = cache.find(key);
+        if (found != cache.end()) return found->second;
+        int box[4] = {0, 0, 0, 0};
+        scene::TextSize measuredSize{8.0 * static_cast<double>(text.size()), 14.0};
+        if (textRenderer != nullptr && textRenderer->GetBoundingBox(property, text, box, dpi))
+          measuredSize = {static_cast<double>(box[1] - box[0] + 1), static_cast<double>(box[3] - box[2] + 1)};
+        cache.emplace(key, measuredSize);
+        return measuredSize;
+      };
+    };
+    scene::AxesRequest request;
+    request.bounds = bounds;
+    request.titles = data.axisTitles;
+    request.tickSize = measureWith(tickText, measured);
+    request.titleSize = measureWith(titleText, measuredTitles);
+    const double scale = dpi / 72.0;
+    double widest = 1.0;
+    for (std::size_t c = 0; c < conditions; ++c) widest = std::max(widest, widthScale(c));
+    request.tickLength = 5.0 * scale;
+    request.labelGap = 2.0 * scale;
+    request.titleGap = 3.0 * scale;
+    request.dataMargin = std::max(lineWidth * widest, markersVisible ? 9.0 : 0.0) * scale / 2.0 + scale;
+    request.frame = scene::Box{0.0, 0.0, static_cast<double>(width), static_cast<double>(height)};
+    if (colourBar->GetVisibility() != 0) {
+      // The colour bar's corner of the view (its position and size, as fractions of the view).
+      const double* position = colourBar->GetPosition();
+      request.keepOut.push_back({position[0] * width, (1.0 - position[1] - colourBar->GetHeight()) * height,
+                                 (position[0] + colourBar->GetWidth()) * width, (1.0 - position[1]) * height});
+    }
+    layout = scene::layoutAxes(screenProjection(target->GetActiveCamera(), width, height), request);
+
+    // Outline and tick marks in the viewport's pixels (rows counted from the bottom).
+    vtkNew<vtkPoints> points;
+    vtkNew<vtkCellArray> lines;
+    const auto add = [&](scene::Point2 from, scene::Point2 to) {
+      const vtkIdType a = points->InsertNextPoint(from.x, height - from.y, 0.0);
+      const vtkIdType b = points->InsertNextPoint(to.x, height - to.y, 0.0);
+      const std::array<vtkIdType, 2> ids = {a, b};
+      lines->InsertNextCell(2, ids.data());
+    };
+    for (std::size_t i = 0; i < layout.outline.size(); ++i)
+      add(layout.outline[i], layout.outline[(i + 1) % layout.outline.size()]);
+    for (const scene::TickMark& tick : layout.ticks) add(tick.from, tick.to);
+    overlayLines->Initialize();
+    overlayLines->SetPoints(points);
+    overlayLines->SetLines(lines);
+    vtkNew<vtkPoints> corners;
+    vtkNew<vtkCellArray> edges;
+    for (const auto& edge : layout.backEdges) {
+      const std::array<vtkIdType, 2> ids = {corners->InsertNextPoint(edge[0].data()),
+                                            corners->InsertNextPoint(edge[1].data())};
+      edges->InsertNextCell(2, ids.data());
+    }
+    backLines->Initialize();
+    backLines->SetPoints(corners);
+    backLines->SetLines(edges);
+
+    // Each label's text actor: placed so that its rendered box is the layout's box.
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+      vtkTextActor* text = texts[i];
+      if (i >= layout.labels.size()) {
+        text->VisibilityOff();
+        continue;
+      }
+      const scene::PlacedLabel& label = layout.labels[i];
+      vtkTextProperty* property = text->GetTextProperty();
+      property->ShallowCopy(label.kind == scene::LabelKind::Axis ? titleText.GetPointer() : tickText.GetPointer());
+      property->SetOrientation(label.angle == 0.0 ? 0.0 : -label.angle);
+      text->SetInput(label.text.c_str());
+      int box[4] = {0, 0, 0, 0};
+      if (textRenderer != nullptr) textRenderer->GetBoundingBox(property, label.text, box, dpi);
+      text->SetDisplayPosition(static_cast<int>(std::lround(label.box.x0)) - box[0],
+                               static_cast<int>(std::lround(height - label.box.y1)) - box[2]);
+      text->VisibilityOn();
+    }
   }
 
   [[nodiscard]] std::size_t trials() const { return data.points.rank() == 3 ? data.points.dim(0) : 0; }
@@ -390,7 +522,11 @@ struct TrajectoryScene::Impl {
       group->ends.actor->SetVisibility(shown && markers && !moving);
       group->cursors.actor->SetVisibility(shown && markers && cursorsVisible);
     }
-    axes->SetVisibility(axesVisible && !groups.empty());
+    const bool axesShown = axesVisible && !groups.empty();
+    overlayActor->SetVisibility(axesShown ? 1 : 0);
+    backActor->SetVisibility(axesShown ? 1 : 0);
+    if (!axesShown)
+      for (const auto& text : texts) text->VisibilityOff();
     colourBar->SetVisibility(scalars.has_value() && !groups.empty());
   }
 
@@ -399,17 +535,16 @@ struct TrajectoryScene::Impl {
     for (const auto& group : groups) {
       for (vtkActor* actor : group->actors()) props.push_back(actor);
     }
-    props.push_back(axes.GetPointer());
+    props.push_back(overlayActor.GetPointer());
+    props.push_back(backActor.GetPointer());
+    for (const auto& text : texts) props.push_back(text.GetPointer());
     props.push_back(colourBar.GetPointer());
     return props;
   }
 
   void configureAxes() {
-    axes->SetBounds(bounds.data());
-    axes->SetXTitle(data.axisTitles[0].c_str());
-    axes->SetYTitle(data.axisTitles[1].c_str());
-    axes->SetZTitle(data.axisTitles[2].c_str());
-    if (renderer != nullptr) axes->SetCamera(renderer->GetActiveCamera());
+    measured.clear();
+    measuredTitles.clear();
   }
 };
 
@@ -519,12 +654,18 @@ void TrajectoryScene::addTo(vtkRenderer* renderer) {
     if (!renderer->HasViewProp(prop)) renderer->AddViewProp(prop);
   }
   impl_->configureAxes();
+  if (impl_->beforeRenderTag == 0)
+    impl_->beforeRenderTag = renderer->AddObserver(vtkCommand::StartEvent, impl_->beforeRender);
 }
 
 void TrajectoryScene::removeFrom(vtkRenderer* renderer) {
   if (renderer == nullptr) return;
   for (vtkProp* prop : impl_->allProps()) renderer->RemoveViewProp(prop);
-  if (impl_->renderer == renderer) impl_->renderer = nullptr;
+  if (impl_->renderer == renderer) {
+    if (impl_->beforeRenderTag != 0) renderer->RemoveObserver(impl_->beforeRenderTag);
+    impl_->beforeRenderTag = 0;
+    impl_->renderer = nullptr;
+  }
 }
 
 void TrajectoryScene::setTime(std::size_t bin) {
@@ -576,6 +717,20 @@ std::string TrajectoryScene::conditionName(std::size_t condition) const {
 }
 
 std::array<double, 6> TrajectoryScene::bounds() const { return impl_->bounds; }
+
+const scene::AxesLayout& TrajectoryScene::axesLayout() const { return impl_->layout; }
+
+scene::ScreenProjection screenProjection(vtkCamera* camera, int width, int height) {
+  scene::ScreenProjection projection;
+  projection.width = width;
+  projection.height = height;
+  vtkMatrix4x4* matrix =
+      camera->GetCompositeProjectionTransformMatrix(static_cast<double>(width) / std::max(1, height), -1.0, 1.0);
+  for (int row = 0; row < 4; ++row)
+    for (int column = 0; column < 4; ++column)
+      projection.matrix[static_cast<std::size_t>(4 * row + column)] = matrix->GetElement(row, column);
+  return projection;
+}
 
 vtkActor* TrajectoryScene::lineActor(std::size_t condition) const {
   return condition < impl_->groups.size() ? impl_->groups[condition]->lineActor.GetPointer() : nullptr;

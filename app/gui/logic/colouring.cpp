@@ -168,4 +168,68 @@ FloatArray attributionValues(const FloatArray& perBinMagnitude, const std::vecto
   return out;
 }
 
+namespace {
+
+std::optional<views::ScalarColouring> scalarColouring(const ColourChoice& choice, const ColouringInputs& inputs,
+                                                      std::string& note) {
+  const BinnedRecording* recording = inputs.recording;
+  const Trajectories* shown = inputs.shown;
+  if (choice.mode == ColourMode::Condition || recording == nullptr || shown == nullptr) return std::nullopt;
+  const std::size_t trials = recording->trialCount();
+  const std::size_t bins = recording->binCount();
+  views::ScalarColouring colouring;
+  colouring.title = choice.title();
+  switch (choice.mode) {
+    case ColourMode::Condition:
+      return std::nullopt;
+    case ColourMode::Time:
+      colouring.values = perShownTrajectory(*shown, timeValues(trials, bins, recording->binMs));
+      return colouring;
+    case ColourMode::Behaviour: {
+      const auto found = recording->behavior.find(choice.behaviour);
+      if (found == recording->behavior.end()) {
+        note = "This recording has no behaviour channel \"" + choice.behaviour + "\": coloured by group.";
+        return std::nullopt;
+      }
+      colouring.values = perShownTrajectory(*shown, behaviourValues(found->second, choice.dimension));
+      return colouring;
+    }
+    case ColourMode::Attribution: {
+      const FloatArray* magnitude = inputs.attribution;
+      if (magnitude == nullptr || magnitude->empty()) {
+        note = "Run attribution (Analysis dock) to colour by it: coloured by group meanwhile.";
+        return std::nullopt;
+      }
+      if (magnitude->dim(1) != bins) {
+        note = "The attribution was computed with other bins: run it again.";
+        return std::nullopt;
+      }
+      colouring.values = perShownTrajectory(*shown, attributionValues(*magnitude, inputs.units.units, trials));
+      colouring.title = "|attribution|";
+      colouring.colormap = "magma";
+      note = "Per bin: summed |attribution| of " + inputs.units.name + " to the attributed latents.";
+      if (magnitude->dim(0) < trials)
+        note += " Attribution covers the first " + std::to_string(magnitude->dim(0)) + " of " + std::to_string(trials) +
+                " trials; " +
+                (shown->means ? "group means average those trials; groups without any are" : "the other trials are") +
+                " grey.";
+      return colouring;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+ColouringOutcome colourTrajectories(const ColourChoice& choice, const ColouringInputs& inputs) {
+  ColouringOutcome outcome;
+  try {
+    outcome.colouring = scalarColouring(choice, inputs, outcome.note);
+  } catch (const std::exception& error) {
+    outcome.note = "Cannot colour by " + choice.title() + ": " + error.what();
+    outcome.colouring.reset();
+  }
+  return outcome;
+}
+
 }  // namespace neurolens::gui

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "logic/pipeline.h"
+#include "logic/selection.h"
 #include "neurolens/core/binning.h"
 #include "neurolens/core/ndarray.h"
 
@@ -49,5 +50,20 @@ struct ColourChoice {
 // (all units when empty); trials beyond the attributed ones are NaN (not computed).
 [[nodiscard]] FloatArray attributionValues(const FloatArray& perBinMagnitude, const std::vector<std::size_t>& units,
                                            std::size_t trialCount);
+
+// What colours the trajectories shown, for a choice in the Trajectories dock.
+struct ColouringInputs {
+  const BinnedRecording* recording = nullptr;
+  const Trajectories* shown = nullptr;
+  const FloatArray* attribution = nullptr;  // per-bin |attribution| [attributed trials, bins, units]; null: none run
+  UnitChoice units;                         // whose attribution colours (ColourMode::Attribution only)
+};
+struct ColouringOutcome {
+  std::optional<views::ScalarColouring> colouring;  // none: the condition colours
+  std::string note;                                 // the dock's note: what is shown, or why not what was asked
+};
+// Falls back to the condition colours, saying why, when the recording or the analyses cannot provide the
+// choice (no such behaviour channel, no attribution run, an attribution on other bins, values that do not fit).
+[[nodiscard]] ColouringOutcome colourTrajectories(const ColourChoice& choice, const ColouringInputs& inputs);
 
 }  // namespace neurolens::gui

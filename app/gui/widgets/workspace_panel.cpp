@@ -1,11 +1,13 @@
 #include "widgets/workspace_panel.h"
 
 #include <QFileInfo>
+#include <QFontMetrics>
 #include <QHeaderView>
 #include <QMetaObject>
 #include <QToolButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <map>
 
 #include "jobs/job_progress_widget.h"
@@ -24,6 +26,23 @@ QString stateText(workspace::State state, const std::string& error) {
 
 QString fileName(const std::string& path) { return QFileInfo(QString::fromStdString(path)).fileName(); }
 
+// `text` in lines of at most `width` pixels, broken between words (a word wider than that keeps a line).
+QString wrapped(const QString& text, const QFontMetrics& metrics, int width) {
+  QStringList lines;
+  QString line;
+  for (const QString& word : text.split(' ', Qt::SkipEmptyParts)) {
+    const QString longer = line.isEmpty() ? word : line + ' ' + word;
+    if (!line.isEmpty() && metrics.horizontalAdvance(longer) > width) {
+      lines << line;
+      line = word;
+    } else {
+      line = longer;
+    }
+  }
+  if (!line.isEmpty()) lines << line;
+  return lines.join('\n');
+}
+
 }  // namespace
 
 WorkspacePanel::WorkspacePanel(WorkspaceController& workspace, QWidget* parent)
@@ -34,9 +53,10 @@ WorkspacePanel::WorkspacePanel(WorkspaceController& workspace, QWidget* parent)
   tree_->setObjectName("workspaceTree");
   tree_->setColumnCount(kColumns);
   tree_->setHeaderLabels({tr("Item"), tr("State"), QString(), QString()});
-  // A narrow dock: names elided in the middle, the state takes what is left, the job and Close fit their content.
+  // A narrow dock: names and states elided in the middle (their tooltips say all), the job, Run again and Close
+  // fit their content and stay in view.
   tree_->header()->setSectionResizeMode(kName, QHeaderView::Interactive);
-  tree_->header()->resizeSection(kName, 200);
+  tree_->header()->resizeSection(kName, 150);
   tree_->header()->setSectionResizeMode(kState, QHeaderView::Stretch);
   tree_->header()->setSectionResizeMode(kJob, QHeaderView::ResizeToContents);
   tree_->header()->setSectionResizeMode(kClose, QHeaderView::ResizeToContents);
@@ -50,6 +70,11 @@ WorkspacePanel::WorkspacePanel(WorkspaceController& workspace, QWidget* parent)
   connect(&workspace_, &WorkspaceController::jobStarted, this, &WorkspacePanel::refreshLater);
   connect(&workspace_, &WorkspaceController::focusChanged, this, &WorkspacePanel::refreshLater);
   refresh();
+}
+
+void WorkspacePanel::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  refreshLater();  // error reasons are wrapped to the width
 }
 
 void WorkspacePanel::refreshLater() {
@@ -69,16 +94,40 @@ void WorkspacePanel::addRow(QTreeWidgetItem* group, workspace::Id id, const QStr
   auto* item = new QTreeWidgetItem(group);
   item->setText(kName, name);
   item->setToolTip(kName, name);
-  item->setText(kState, stateText(state, error));
-  item->setToolTip(kState, item->text(kState) + (detail.isEmpty() ? QString() : " (" + detail + ")"));
+  item->setText(kState, workspace::stateName(state));
+  item->setToolTip(kState, stateText(state, error) + (detail.isEmpty() ? QString() : " (" + detail + ")"));
   if (!detail.isEmpty()) item->setToolTip(kName, name + "\n" + detail);
   item->setData(kName, Qt::UserRole, QVariant::fromValue(static_cast<qulonglong>(id)));
-  if (state == workspace::State::Error) item->setForeground(kState, QBrush(QColor(180, 30, 30)));
+  if (state == workspace::State::Error) {
+    item->setForeground(kState, QBrush(QColor(180, 30, 30)));
+    // The reason on a row of its own, across the dock's width (a narrow dock leaves the State column little).
+    if (!error.empty()) {
+      // Indented under its item: the tree's indentation once per level above it.
+      int depth = 1;
+      for (const QTreeWidgetItem* above = item; above != nullptr; above = above->parent()) ++depth;
+      const int width = std::max(120, tree_->viewport()->width() - depth * tree_->indentation() - 8);
+      auto* reason = new QTreeWidgetItem(item, {wrapped(QString::fromStdString(error), tree_->fontMetrics(), width)});
+      reason->setFirstColumnSpanned(true);
+      reason->setForeground(kName, QBrush(QColor(180, 30, 30)));
+      reason->setToolTip(kName, QString::fromStdString(error));
+      reason->setFlags(Qt::ItemIsEnabled);
+    }
+  }
   if (BackgroundJob* job = workspace_.jobFor(id); job != nullptr && job->isRunning()) {
     auto* progress = new JobProgressWidget(tree_);
     progress->setObjectName(QString("jobProgress_%1").arg(id));
     progress->follow(job);
     tree_->setItemWidget(item, kJob, progress);
+  } else if (const auto retry = workspace_.workspace().retryFor(id)) {
+    // A cancelled or failed run runs again; a file that could not be opened opens again.
+    const bool run = retry->kind == workspace::RetryKind::RunPair;
+    auto* again = new QToolButton(tree_);
+    again->setObjectName(QString("retryItem_%1").arg(id));
+    again->setText(run ? tr("Run again") : tr("Open again"));
+    again->setToolTip(run ? tr("Run the model on this recording again")
+                          : tr("Open %1 again").arg(QString::fromStdString(workspace_.workspace().label(retry->id))));
+    connect(again, &QToolButton::clicked, this, [this, id] { workspace_.retry(id); });
+    tree_->setItemWidget(item, kJob, again);
   }
   if (closable) {
     auto* close = new QToolButton(tree_);

@@ -1,6 +1,8 @@
 #pragma once
 // The Workspace dock (issue 28 step 3): every recording, model and pair with its state (loading, ready, error
-// and why), a progress bar with Cancel for each running job, and Close for each file (which cancels its jobs).
+// and why), a progress bar with Cancel for each running job, Run again (a pair whose run failed or was cancelled)
+// or Open again (a file that could not be opened) for each item in error, and Close for each file (which
+// cancels its jobs).
 #include <QWidget>
 
 #include "neurolens/workspace/workspace.h"
@@ -20,6 +22,9 @@ class WorkspacePanel : public QWidget {
   // Lists the workspace again (its signals call it from the event loop).
   void refresh();
   [[nodiscard]] QTreeWidget* tree() const { return tree_; }
+
+ protected:
+  void resizeEvent(QResizeEvent* event) override;
 
  private:
   void refreshLater();

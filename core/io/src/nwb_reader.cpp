@@ -451,13 +451,18 @@ BehaviorSeries readSeries(hid_t file, const SeriesLocation& location, const std:
   return series;
 }
 
-std::string readSessionDescription(hid_t file, const std::string& where) {
-  if (!h5::isDataset(file, "/session_description")) return {};
-  h5::Handle dataset = openDataset(file, "/session_description", where);
-  const auto info = h5::describe(dataset.get(), where + ": /session_description");
+// A scalar text dataset such as /session_description or /identifier; empty when absent or not one text.
+std::string readScalarText(hid_t file, const std::string& path, const std::string& where) {
+  if (!h5::isDataset(file, path)) return {};
+  h5::Handle dataset = openDataset(file, path, where);
+  const auto info = h5::describe(dataset.get(), where + ": " + path);
   if (info.typeClass != H5T_STRING || info.elements() != 1) return {};
-  const auto texts = h5::readStrings(dataset.get(), where + ": /session_description");
+  const auto texts = h5::readStrings(dataset.get(), where + ": " + path);
   return texts.empty() ? std::string{} : texts.front();
+}
+
+std::string readSessionDescription(hid_t file, const std::string& where) {
+  return readScalarText(file, "/session_description", where);
 }
 
 // Everything but the spike times.
@@ -466,6 +471,7 @@ Recording readMetadata(const UnitsLayout& layout) {
   const hid_t file = layout.file.get();
   recording.source = layout.where;
   recording.sessionDescription = readSessionDescription(file, layout.where);
+  recording.identifier = readScalarText(file, "/identifier", layout.where);
   recording.unitIds = layout.ids;
   std::vector<std::string> names;
   recording.units = readUnitsTable(layout, false, names);

@@ -30,6 +30,10 @@ struct Model::Impl {
   mutable std::mutex mutex;                              // guards the probe and the CUDA copy
   mutable std::optional<torch::jit::Module> cudaModule;  // deep copy moved to the GPU on first use
   mutable torch::Device cudaModuleDevice{torch::kCPU};
+  // Multi-session models: the session forward() runs (forward_session(x, session)); a model without a plain
+  // forward method runs session 0 until it is bound to a recording.
+  std::optional<std::int64_t> session;
+  bool hasPlainForward = true;
 };
 
 namespace detail {

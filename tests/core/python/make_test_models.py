@@ -131,6 +131,31 @@ class OutOfMemoryOnSpikes(TupleRates):
         return latents, torch.exp(log_rates)
 
 
+class MultiSession(nn.Module):
+    """A multi-session model (model contract): each session's own input map (5 and 4 units) into one shared GRU;
+    forward(x) is session 0."""
+
+    def __init__(self):
+        super().__init__()
+        self.session_a = nn.Linear(UNITS, 6)
+        self.session_b = nn.Linear(UNITS - 1, 6)
+        self.gru = nn.GRU(6, 8, batch_first=True)
+        self.readout = nn.Linear(8, LATENTS)
+
+    @torch.jit.export
+    def forward_session(self, x: torch.Tensor, session: int) -> torch.Tensor:
+        h = self.session_a(x) if session == 0 else self.session_b(x)
+        return self.readout(self.gru(h)[0])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.forward_session(x, 0)
+
+
+class SessionsWithoutMethod(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x[:, :, :3]
+
+
 def metadata(**extra):
     meta = {"name": "test", "bin_ms": 20, "units": UNITS, "latents": LATENTS}
     meta.update(extra)
@@ -205,6 +230,15 @@ def main():
     write_array(out, "oom_above_3.rates", torch.cat([p[1] for p in passes]), manifest)
     save(OutOfMemoryOnSpikes(), out / "oom_always.pt", metadata())
 
+    # Multi-session: session "sess_a" (5 units) and "sess_b" (4 units, ids 10-13); the references run each.
+    sessions = [{"id": "sess_a", "units": UNITS}, {"id": "sess_b", "unit_ids": [10, 11, 12, 13]}]
+    multi = save(MultiSession(), out / "multi_session.pt",
+                 {"name": "multi", "bin_ms": 20, "latents": LATENTS, "sessions": sessions})
+    with torch.no_grad():
+        write_array(out, "multi_session.sess_a.latents", multi.forward_session(counts, 0), manifest)
+        write_array(out, "multi_session.sess_b.latents", multi.forward_session(counts[:, :, :UNITS - 1], 1), manifest)
+    write_array(out, "counts_4_units", counts[:, :, :UNITS - 1], manifest)
+    save(SessionsWithoutMethod(), out / "sessions_without_method.pt", metadata(sessions=sessions))
     save(TupleRates(), out / "wrong_units.pt", metadata(units=UNITS + 2))
     save(TupleRates(), out / "wrong_bin.pt", metadata(bin_ms=10))
     save(TupleRates(), out / "wrong_latents.pt", metadata(latents=LATENTS + 1))

@@ -7,7 +7,7 @@ origin + k*B <= t < origin + (k+1)*B, with origin = align + window_start/1000
 and B = bin_ms/1000 (both in float64, edges computed as origin + k*B);
 continuous recordings are one trial from 0 to the last spike, or --chunk-ms
 pseudo-trials; behaviour is the mean of the samples in each bin, else linear
-interpolation (numpy.interp) at the bin centre.
+interpolation (numpy.interp) at the bin centre, NaN outside the series' time span.
 
 Usage: bin_reference.py FILE OUT.h5 [--bin-ms B] [--align COL] [--window S:E]
        [--chunk-ms C] [--units LIST] [--behavior NAME ...]
@@ -78,7 +78,7 @@ def resample(ts, data, origins, nbins, bin_s):
             # (the segment after the last edge is dropped); empty bins are masked below.
             sums = np.add.reduceat(np.append(data[:, d], 0.0), first)[:-1]
             means = np.where(n > 0, sums / np.maximum(n, 1), 0.0)
-            out[i, :, d] = np.where(n > 0, means, np.interp(centres, ts, data[:, d]))
+            out[i, :, d] = np.where(n > 0, means, np.interp(centres, ts, data[:, d], left=np.nan, right=np.nan))
     return out.astype(np.float32)
 
 

@@ -53,9 +53,10 @@ void Figure::paint(QPainter& painter, const QRectF& page, const PaintContext& co
       painter.setFont(detail::roleFont(context, detail::TextRole::PanelLetter));
       painter.setPen(detail::toQColor(context.style.foreground));
       const double pad = context.px(context.style.marginPt);
-      painter.drawText(QRectF(cell.left() + pad, cell.top() + pad, letterMetrics.horizontalAdvance(letter) * 2.0,
-                              letterMetrics.height()),
-                       Qt::AlignLeft | Qt::AlignTop, letter);
+      detail::drawLabel(painter,
+                        QRectF(cell.left() + pad, cell.top() + pad, letterMetrics.horizontalAdvance(letter) * 2.0,
+                               letterMetrics.height()),
+                        Qt::AlignLeft | Qt::AlignTop, letter, scene::LabelKind::Title, context);
       painter.restore();
       // The letter sits in its own strip on the left so it never covers a title or an axis.
       cell.adjust(letterMetrics.horizontalAdvance(letter) + pad, 0, 0, 0);
@@ -88,17 +89,20 @@ void checkOptions(const ExportOptions& options) {
 }
 
 void paintPage(QPainter& painter, const Figure& figure, const ExportOptions& options, const FigureStyle& style,
-               bool fillBackground) {
+               bool fillBackground, std::vector<DrawnLabel>* labels) {
   painter.setRenderHint(QPainter::Antialiasing, true);
   painter.setRenderHint(QPainter::TextAntialiasing, true);
   const QRectF page(0, 0, options.width, options.height);
   if (fillBackground) painter.fillRect(page, detail::toQColor(style.background));
-  figure.paint(painter, page, PaintContext{style, options.dpi});
+  LabelRecorder recorder(painter.transform());
+  figure.paint(painter, page, PaintContext{style, options.dpi, labels != nullptr ? &recorder : nullptr});
+  if (labels != nullptr) *labels = recorder.labels();
 }
 
 }  // namespace
 
-QImage renderFigure(const Figure& figure, const ExportOptions& options, const FigureStyle& style) {
+QImage renderFigure(const Figure& figure, const ExportOptions& options, const FigureStyle& style,
+                    std::vector<DrawnLabel>* labels) {
   checkOptions(options);
   // Opaque pages paint into RGB32 (no alpha to blend or to encode); transparent ones need alpha.
   QImage image(options.width, options.height,
@@ -110,13 +114,13 @@ QImage renderFigure(const Figure& figure, const ExportOptions& options, const Fi
   image.setDotsPerMeterY(dotsPerMeter);
   image.fill(options.transparentBackground ? QColor(0, 0, 0, 0) : detail::toQColor(style.background));
   QPainter painter(&image);
-  paintPage(painter, figure, options, style, false);
+  paintPage(painter, figure, options, style, false, labels);
   painter.end();
   return image;
 }
 
-void exportFigure(const Figure& figure, const std::string& path, const ExportOptions& options,
-                  const FigureStyle& style) {
+void exportFigure(const Figure& figure, const std::string& path, const ExportOptions& options, const FigureStyle& style,
+                  std::vector<DrawnLabel>* labels) {
   checkOptions(options);
   const FigureFormat format = formatForPath(path);
   QSaveFile file(QString::fromStdString(path));
@@ -124,7 +128,7 @@ void exportFigure(const Figure& figure, const std::string& path, const ExportOpt
     throw InputError(path + ": cannot write the figure (" + file.errorString().toStdString() + ")");
   switch (format) {
     case FigureFormat::Png: {
-      const QByteArray png = encodePng(renderFigure(figure, options, style));
+      const QByteArray png = encodePng(renderFigure(figure, options, style, labels));
       if (file.write(png) != png.size())
         throw InputError(path + ": could not write the PNG image (" + file.errorString().toStdString() + ")");
       break;
@@ -138,7 +142,7 @@ void exportFigure(const Figure& figure, const std::string& path, const ExportOpt
       generator.setTitle(QStringLiteral("NeuroLens figure"));
       QPainter painter;
       if (!painter.begin(&generator)) throw InputError(path + ": could not start the SVG document");
-      paintPage(painter, figure, options, style, !options.transparentBackground);
+      paintPage(painter, figure, options, style, !options.transparentBackground, labels);
       painter.end();
       break;
     }
@@ -157,7 +161,7 @@ void exportFigure(const Figure& figure, const std::string& path, const ExportOpt
       const double sx = writer.width() / static_cast<double>(options.width);
       const double sy = writer.height() / static_cast<double>(options.height);
       painter.scale(sx, sy);
-      paintPage(painter, figure, options, style, true);
+      paintPage(painter, figure, options, style, true, labels);
       painter.end();
       break;
     }

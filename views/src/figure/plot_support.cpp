@@ -60,7 +60,8 @@ QRectF drawTitle(QPainter& painter, const QRectF& area, const std::string& title
   // Too long for the panel: elided in the middle rather than cut off at the edges.
   const QString text =
       roleMetrics(painter, context, TextRole::Title).elidedText(qstr(title), Qt::ElideMiddle, area.width());
-  painter.drawText(QRectF(area.left(), area.top(), area.width(), height), Qt::AlignCenter, text);
+  drawLabel(painter, QRectF(area.left(), area.top(), area.width(), height), Qt::AlignCenter, text,
+            scene::LabelKind::Title, context);
   return area.adjusted(0, height + context.px(context.style.marginPt), 0, 0);
 }
 
@@ -76,23 +77,47 @@ void drawAxisTitles(QPainter& painter, const PlotFrame& frame, const QRectF& plo
   painter.setFont(roleFont(context, TextRole::Label));
   painter.setPen(frame.ink);
   if (!xTitle.empty())
-    painter.drawText(QRectF(plot.left(), plot.bottom() + frame.tickLength + frame.tick.height() + context.px(1.0),
-                            plot.width(), frame.label.height()),
-                     Qt::AlignCenter, qstr(xTitle));
+    drawLabel(painter,
+              QRectF(plot.left(), plot.bottom() + frame.tickLength + frame.tick.height() + context.px(1.0),
+                     plot.width(), frame.label.height()),
+              Qt::AlignCenter, qstr(xTitle), scene::LabelKind::Axis, context);
   if (!yTitle.empty())
-    drawVerticalText(painter, QPointF(frame.inner.left() + frame.label.height() / 2.0, plot.center().y()),
-                     qstr(yTitle));
+    drawVerticalText(painter, QPointF(frame.inner.left() + frame.label.height() / 2.0, plot.center().y()), qstr(yTitle),
+                     scene::LabelKind::Axis, context);
 }
 
-void drawVerticalText(QPainter& painter, const QPointF& centre, const QString& text) {
+QRectF drawLabel(QPainter& painter, const QRectF& rect, int flags, const QString& text, scene::LabelKind kind,
+                 const PaintContext& context) {
+  QRectF box;
+  painter.drawText(rect, flags, text, &box);
+  if (context.labels != nullptr && !text.isEmpty()) context.labels->record(painter, box, text.toStdString(), kind);
+  return box;
+}
+
+void drawVerticalText(QPainter& painter, const QPointF& centre, const QString& text, scene::LabelKind kind,
+                      const PaintContext& context) {
   painter.save();
   painter.translate(centre);
   painter.rotate(-90.0);
   const QFontMetricsF metrics(painter.font(), painter.device());
   const double width = metrics.horizontalAdvance(text);
-  painter.drawText(QRectF(-width, -metrics.height() / 2.0, 2.0 * width, metrics.height()), Qt::AlignCenter, text);
+  drawLabel(painter, QRectF(-width, -metrics.height() / 2.0, 2.0 * width, metrics.height()), Qt::AlignCenter, text,
+            kind, context);
   painter.restore();
 }
+
+}  // namespace neurolens::views::figure::detail
+
+namespace neurolens::views::figure {
+
+void LabelRecorder::record(const QPainter& painter, const QRectF& textBox, const std::string& text,
+                           scene::LabelKind kind) {
+  labels_.push_back({text, kind, (painter.transform() * toPage_).mapRect(textBox)});
+}
+
+}  // namespace neurolens::views::figure
+
+namespace neurolens::views::figure::detail {
 
 bool isDark(const Rgb& colour) { return 0.2126 * colour.r + 0.7152 * colour.g + 0.0722 * colour.b < 0.45; }
 

@@ -53,8 +53,13 @@ struct PlotFrame {
 void drawAxisTitles(QPainter& painter, const PlotFrame& frame, const QRectF& plot, const std::string& xTitle,
                     const std::string& yTitle, const PaintContext& context);
 
-// Text rotated by -90 degrees (reading upwards), centred on `centre`.
-void drawVerticalText(QPainter& painter, const QPointF& centre, const QString& text);
+// Draws `text` in `rect` (Qt alignment flags) and records its box (context.labels) as `kind`; returns the box.
+QRectF drawLabel(QPainter& painter, const QRectF& rect, int flags, const QString& text, scene::LabelKind kind,
+                 const PaintContext& context);
+
+// Text rotated by -90 degrees (reading upwards), centred on `centre`, recorded as `kind`.
+void drawVerticalText(QPainter& painter, const QPointF& centre, const QString& text, scene::LabelKind kind,
+                      const PaintContext& context);
 
 // Relative luminance (sRGB, Rec. 709 weights) to pick black or white text on a colour.
 [[nodiscard]] bool isDark(const Rgb& colour);

@@ -6,8 +6,10 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <optional>
 
 #include "neurolens/core/errors.h"
+#include "neurolens/scene/label_layout.h"
 #include "neurolens/views/figure/colormap.h"
 #include "plot_support.h"
 
@@ -15,6 +17,7 @@ namespace neurolens::views::figure {
 
 using detail::beginPlot;
 using detail::drawAxisTitles;
+using detail::drawLabel;
 using detail::drawTitle;
 using detail::drawVerticalText;
 using detail::linePen;
@@ -28,49 +31,9 @@ using detail::toQColor;
 // ---------------------------------------------------------------------------
 // Ticks
 
-std::vector<double> niceTicks(double low, double high, int target) {
-  std::vector<double> ticks;
-  if (!std::isfinite(low) || !std::isfinite(high) || target < 1) return ticks;
-  if (high < low) std::swap(low, high);
-  if (high == low) return {low};
-  const double rough = (high - low) / target;
-  const int exponent = static_cast<int>(std::floor(std::log10(rough)));
-  const double magnitude = std::pow(10.0, std::abs(exponent));
-  // Values are k * factor scaled by an exact power of ten, so 3 x 0.2 prints and
-  // compares as 0.6, not 0.6000000000000001.
-  const auto scaled = [&](double units) { return exponent < 0 ? units / magnitude : units * magnitude; };
-  double factor = 10.0;
-  for (const double candidate : {1.0, 2.0, 2.5, 5.0, 10.0}) {
-    factor = candidate;
-    if (scaled(candidate) >= rough) break;
-  }
-  const double step = scaled(factor);
-  const double tolerance = step * 1e-9;
-  for (double k = std::ceil((low - tolerance) / step); scaled(k * factor) <= high + tolerance; k += 1.0) {
-    const double value = scaled(k * factor);
-    ticks.push_back(std::abs(value) < tolerance ? 0.0 : value);
-  }
-  return ticks;
-}
+std::vector<double> niceTicks(double low, double high, int target) { return scene::niceTicks(low, high, target); }
 
-std::string tickText(double value, double step) {
-  int decimals = 0;
-  step = std::abs(step);
-  if (step > 0.0 && std::isfinite(step)) {
-    // Enough decimals that consecutive ticks differ (2.5 steps need one more).
-    while (decimals < 6 && std::abs(step * std::pow(10.0, decimals) - std::round(step * std::pow(10.0, decimals))) >
-                               1e-6 * step * std::pow(10.0, decimals))
-      ++decimals;
-  }
-  char text[64];
-  std::snprintf(text, sizeof text, "%.*f", decimals, value);
-  std::string result = text;
-  if (result == "-0" || result.rfind("-0.", 0) == 0) {
-    // "-0.00" style results of rounding: drop the sign when the value prints as zero.
-    if (std::stod(result) == 0.0) result.erase(0, 1);
-  }
-  return result;
-}
+std::string tickText(double value, double step) { return scene::tickText(value, step); }
 
 std::string significanceStars(double pValue, double alpha) {
   if (!std::isfinite(pValue) || pValue >= alpha) return {};
@@ -101,11 +64,15 @@ double drawBottomTicks(QPainter& painter, const QRectF& plot, const std::vector<
   painter.setPen(linePen(context, context.style.axisLinePt, ink));
   painter.setFont(roleFont(context, TextRole::Tick));
   const QFontMetricsF metrics = roleMetrics(painter, context, TextRole::Tick);
+  double lastRight = -std::numeric_limits<double>::infinity();
   for (const auto& [x, text] : ticks) {
     if (tickMarks) painter.drawLine(QPointF(x, plot.bottom()), QPointF(x, plot.bottom() + tickLength));
     const double width = metrics.horizontalAdvance(text) + 2.0;
-    painter.drawText(QRectF(x - width / 2.0, plot.bottom() + tickLength, width, metrics.height()), Qt::AlignCenter,
-                     text);
+    // A label that would touch the one before it is left out (its tick mark stays).
+    if (x - width / 2.0 < lastRight + context.px(1.0)) continue;
+    lastRight = x + width / 2.0;
+    drawLabel(painter, QRectF(x - width / 2.0, plot.bottom() + tickLength, width, metrics.height()), Qt::AlignCenter,
+              text, scene::LabelKind::Tick, context);
   }
   return tickLength + metrics.height();
 }
@@ -120,12 +87,20 @@ void drawLeftTicks(QPainter& painter, const QRectF& plot, const std::vector<std:
   painter.setFont(roleFont(context, TextRole::Tick));
   const QFontMetricsF metrics = roleMetrics(painter, context, TextRole::Tick);
   const double gap = context.px(1.5);
+  std::vector<std::pair<double, double>> kept;  // vertical spans of the labels drawn
   for (const auto& [y, text] : ticks) {
     if (tickMarks) painter.drawLine(QPointF(plot.left() - tickLength, y), QPointF(plot.left(), y));
     const double width = metrics.horizontalAdvance(text) + 2.0;
-    painter.drawText(
-        QRectF(plot.left() - tickLength - gap - width, y - metrics.height() / 2.0, width, metrics.height()),
-        Qt::AlignRight | Qt::AlignVCenter, text);
+    const double top = y - metrics.height() / 2.0;
+    const double bottom = y + metrics.height() / 2.0;
+    // A label that would touch one already drawn is left out (its tick mark stays).
+    if (std::any_of(kept.begin(), kept.end(),
+                    [&](const std::pair<double, double>& span) { return top < span.second && span.first < bottom; }))
+      continue;
+    kept.emplace_back(top, bottom);
+    drawLabel(painter,
+              QRectF(plot.left() - tickLength - gap - width, y - metrics.height() / 2.0, width, metrics.height()),
+              Qt::AlignRight | Qt::AlignVCenter, text, scene::LabelKind::Tick, context);
   }
 }
 
@@ -196,14 +171,19 @@ void drawColourBar(QPainter& painter, const QRectF& bar, const Colormap& map, st
   const QFontMetricsF metrics = roleMetrics(painter, context, TextRole::Tick);
   const double tickLength = context.px(context.style.tickLengthPt);
   double widest = 0.0;
+  double lastTop = std::numeric_limits<double>::infinity();  // of the label drawn below (values run upwards)
   for (const double v : values) {
     const double y = map01(v);
     painter.drawLine(QPointF(bar.right(), y), QPointF(bar.right() + tickLength, y));
     const QString text = qstr(tickText(v, tickStep(values)));
+    // A label that would touch the one below it is left out (its tick stays).
+    if (y + metrics.height() / 2.0 > lastTop - context.px(0.5)) continue;
+    lastTop = y - metrics.height() / 2.0;
     widest = std::max(widest, metrics.horizontalAdvance(text));
-    painter.drawText(QRectF(bar.right() + tickLength + context.px(1.5), y - metrics.height() / 2.0,
-                            metrics.horizontalAdvance(text) + 2.0, metrics.height()),
-                     Qt::AlignLeft | Qt::AlignVCenter, text);
+    drawLabel(painter,
+              QRectF(bar.right() + tickLength + context.px(1.5), y - metrics.height() / 2.0,
+                     metrics.horizontalAdvance(text) + 2.0, metrics.height()),
+              Qt::AlignLeft | Qt::AlignVCenter, text, scene::LabelKind::Colorbar, context);
   }
   if (!title.empty()) {
     painter.setFont(roleFont(context, TextRole::Label));
@@ -211,7 +191,7 @@ void drawColourBar(QPainter& painter, const QRectF& bar, const Colormap& map, st
     drawVerticalText(
         painter,
         QPointF(bar.right() + tickLength + context.px(3.0) + widest + labelMetrics.height() / 2.0, bar.center().y()),
-        qstr(title));
+        qstr(title), scene::LabelKind::Colorbar, context);
   }
 }
 
@@ -448,6 +428,8 @@ void HeatmapPlot::paint(QPainter& painter, const QRectF& area, const PaintContex
         painter.setPen(detail::isDark(cellColour(sampleRow, column)) ? QColor(255, 255, 255) : QColor(0, 0, 0));
         const double x = plot.left() + (column + 0.5) * cellWidth;
         const double width = starMetrics.horizontalAdvance(qstr(stars)) + 2.0;
+        // Marks on the cells they qualify, like markers on a line: part of the data drawn, not a label of it
+        // (not recorded among the labels, which must cover no data).
         painter.drawText(QRectF(x - width / 2.0, centreY - starMetrics.height() / 2.0, width, starMetrics.height()),
                          Qt::AlignCenter, qstr(stars));
       }
@@ -642,7 +624,8 @@ void BarPlot::paint(QPainter& painter, const QRectF& area, const PaintContext& c
       painter.setPen(ink);
       const QString valueText = QString::number(v, 'f', 2);
       const double textTop = v >= 0.0 ? top - tick.height() : bottom;
-      painter.drawText(QRectF(centre - slot / 2.0, textTop, slot, tick.height()), Qt::AlignCenter, valueText);
+      drawLabel(painter, QRectF(centre - slot / 2.0, textTop, slot, tick.height()), Qt::AlignCenter, valueText,
+                scene::LabelKind::Tick, context);
     }
     bottomTicks.emplace_back(centre, data_.barLabels.empty() ? QString::number(i) : qstr(data_.barLabels[i]));
   }
@@ -702,31 +685,76 @@ void LinePlot::paint(QPainter& painter, const QRectF& area, const PaintContext& 
   const double leftWidth = label.height() + context.px(2.0) + widestText(tick, yTexts) + tickLength + context.px(3.0);
   const double bottomHeight = tickLength + tick.height() + label.height() + context.px(1.0);
   const double rightWidth = rightOverhang(tick, xLow, xHigh);
-  const QRectF plot(inner.left() + leftWidth, inner.top() + context.px(2.0),
-                    std::max(1.0, inner.width() - leftWidth - rightWidth),
-                    std::max(1.0, inner.height() - bottomHeight - context.px(2.0)));
+  const QRectF plotArea(inner.left() + leftWidth, inner.top() + context.px(2.0),
+                        std::max(1.0, inner.width() - leftWidth - rightWidth),
+                        std::max(1.0, inner.height() - bottomHeight - context.px(2.0)));
+
+  std::vector<LegendEntry> legend;
+  for (const auto& s : data_.series)
+    if (!s.name.empty()) legend.push_back({s.name, s.colour.value_or(style.categoryColour(s.colourIndex)), s.dashed});
+  // The series as pixel polylines (broken at missing values) for a plot rectangle.
+  const auto polylines = [&](const QRectF& rect) {
+    const LinearMap x{xLow, xHigh, rect.left(), rect.right()};
+    const LinearMap y{low, high, rect.bottom(), rect.top()};
+    std::vector<std::vector<QPolygonF>> lines;
+    for (const auto& s : data_.series) {
+      std::vector<QPolygonF> parts(1);
+      for (std::size_t i = 0; i < s.values.size(); ++i) {
+        if (!std::isfinite(s.values[i])) {
+          parts.emplace_back();
+          continue;
+        }
+        parts.back() << QPointF(x(data_.xStart + i * data_.xStep), y(s.values[i]));
+      }
+      lines.push_back(std::move(parts));
+    }
+    return lines;
+  };
+  // The legend goes where it covers no line: a free corner (or edge middle) inside the plot, else beside it on
+  // the right, the plot made narrower for it.
+  QRectF plot = plotArea;
+  std::optional<QPointF> legendAt;
+  if (!legend.empty()) {
+    const QSizeF size = legendSize(painter, legend, {}, context);
+    scene::Obstacles obstacles;
+    obstacles.lineMargin = context.px(style.dataLinePt) / 2.0 + context.px(1.0);
+    for (const auto& parts : polylines(plot))
+      for (const QPolygonF& part : parts) {
+        scene::Polyline line;
+        for (const QPointF& p : part) line.push_back({p.x(), p.y()});
+        if (!line.empty()) obstacles.lines.push_back(std::move(line));
+      }
+    const scene::Box plotBox{plot.left(), plot.top(), plot.right(), plot.bottom()};
+    obstacles.frame = plotBox;
+    const std::vector<scene::Box> candidates =
+        scene::cornerCandidates(plotBox, size.width(), size.height(), context.px(2.0));
+    if (const auto free = scene::firstFreeBox(candidates, obstacles)) {
+      legendAt = QPointF(candidates[*free].x0, candidates[*free].y0);
+    } else {
+      // Beside the plot, on the right or above it, whichever takes less of the plot's area.
+      const double gap = context.px(4.0);
+      if ((size.width() + gap) * plot.height() <= (size.height() + gap) * plot.width()) {
+        plot.setRight(std::max(plot.left() + 1.0, plot.right() - size.width() - gap));
+        legendAt = QPointF(plot.right() + gap, plot.top());
+      } else {
+        legendAt = QPointF(plot.right() - size.width(), plot.top());
+        plot.setTop(std::min(plot.bottom() - 1.0, plot.top() + size.height() + gap));
+      }
+    }
+  }
   const LinearMap xMap{xLow, xHigh, plot.left(), plot.right()};
   const LinearMap yMap{low, high, plot.bottom(), plot.top()};
 
   painter.save();
   painter.setClipRect(plot);
   painter.setBrush(Qt::NoBrush);
-  std::vector<LegendEntry> legend;
-  for (const auto& s : data_.series) {
+  const std::vector<std::vector<QPolygonF>> lines = polylines(plot);
+  for (std::size_t index = 0; index < data_.series.size(); ++index) {
+    const Series& s = data_.series[index];
     QPen pen = linePen(context, style.dataLinePt, toQColor(s.colour.value_or(style.categoryColour(s.colourIndex))));
     if (s.dashed) pen.setStyle(Qt::DashLine);
     painter.setPen(pen);
-    QPolygonF line;
-    for (std::size_t i = 0; i < s.values.size(); ++i) {
-      if (!std::isfinite(s.values[i])) {
-        painter.drawPolyline(line);
-        line.clear();
-        continue;
-      }
-      line << QPointF(xMap(data_.xStart + i * data_.xStep), yMap(s.values[i]));
-    }
-    painter.drawPolyline(line);
-    if (!s.name.empty()) legend.push_back({s.name, s.colour.value_or(style.categoryColour(s.colourIndex)), s.dashed});
+    for (const QPolygonF& part : lines[index]) painter.drawPolyline(part);
   }
   painter.restore();
 
@@ -738,7 +766,7 @@ void LinePlot::paint(QPainter& painter, const QRectF& area, const PaintContext& 
   painter.drawLine(plot.bottomLeft(), plot.bottomRight());
   painter.drawLine(plot.bottomLeft(), plot.topLeft());
   drawAxisTitles(painter, frame, plot, data_.xTitle, data_.yTitle, context);
-  if (!legend.empty()) drawLegend(painter, plot.topRight(), legend, {}, context);
+  if (legendAt) drawLegendAt(painter, *legendAt, legend, {}, context);
 }
 
 // ---------------------------------------------------------------------------
@@ -771,21 +799,63 @@ void ImagePlot::paint(QPainter& painter, const QRectF& area, const PaintContext&
   if (!legend_.empty()) drawLegend(painter, target.topRight(), legend_, legendTitle_, context);
 }
 
+namespace {
+
+struct LegendGeometry {
+  double pad = 0.0;
+  double swatch = 0.0;
+  double lineHeight = 0.0;
+  double textWidth = 0.0;
+  QSizeF size;
+};
+
+LegendGeometry legendGeometry(QPainter& painter, const std::vector<LegendEntry>& entries, const std::string& title,
+                              const PaintContext& context) {
+  LegendGeometry geometry;
+  const QFontMetricsF metrics(roleFont(context, TextRole::Legend), painter.device());
+  QFont bold = roleFont(context, TextRole::Legend);
+  bold.setBold(true);
+  const QFontMetricsF boldMetrics(bold, painter.device());
+  geometry.pad = context.px(3.0);
+  geometry.swatch = context.px(10.0);
+  geometry.lineHeight = metrics.height();
+  geometry.textWidth = title.empty() ? 0.0 : boldMetrics.horizontalAdvance(qstr(title));
+  for (const auto& e : entries)
+    geometry.textWidth =
+        std::max(geometry.textWidth, geometry.swatch + geometry.pad + metrics.horizontalAdvance(qstr(e.text)));
+  const double rows = static_cast<double>(entries.size()) + (title.empty() ? 0.0 : 1.0);
+  geometry.size = entries.empty() ? QSizeF()
+                                  : QSizeF(geometry.textWidth + 2.0 * geometry.pad + 2.0,
+                                           rows * geometry.lineHeight + 2.0 * geometry.pad);
+  return geometry;
+}
+
+}  // namespace
+
+QSizeF legendSize(QPainter& painter, const std::vector<LegendEntry>& entries, const std::string& title,
+                  const PaintContext& context) {
+  return legendGeometry(painter, entries, title, context).size;
+}
+
 void drawLegend(QPainter& painter, const QPointF& topRight, const std::vector<LegendEntry>& entries,
                 const std::string& title, const PaintContext& context) {
+  const QSizeF size = legendSize(painter, entries, title, context);
+  drawLegendAt(painter, QPointF(topRight.x() - size.width() - context.px(2.0), topRight.y() + context.px(2.0)), entries,
+               title, context);
+}
+
+void drawLegendAt(QPainter& painter, const QPointF& topLeft, const std::vector<LegendEntry>& entries,
+                  const std::string& title, const PaintContext& context) {
   if (entries.empty()) return;
   const FigureStyle& style = context.style;
+  const LegendGeometry geometry = legendGeometry(painter, entries, title, context);
   painter.save();
   painter.setFont(roleFont(context, TextRole::Legend));
-  const QFontMetricsF metrics(painter.font(), painter.device());
-  const double pad = context.px(3.0);
-  const double swatch = context.px(10.0);
-  const double lineHeight = metrics.height();
-  double textWidth = title.empty() ? 0.0 : metrics.horizontalAdvance(qstr(title));
-  for (const auto& e : entries) textWidth = std::max(textWidth, swatch + pad + metrics.horizontalAdvance(qstr(e.text)));
-  const double rows = static_cast<double>(entries.size()) + (title.empty() ? 0.0 : 1.0);
-  const QRectF box(topRight.x() - textWidth - 2.0 * pad - context.px(2.0), topRight.y() + context.px(2.0),
-                   textWidth + 2.0 * pad, rows * lineHeight + 2.0 * pad);
+  const double pad = geometry.pad;
+  const double swatch = geometry.swatch;
+  const double lineHeight = geometry.lineHeight;
+  const double textWidth = geometry.textWidth + 2.0;
+  const QRectF box(topLeft, geometry.size);
   painter.setPen(linePen(context, style.axisLinePt * 0.6, QColor(160, 160, 160)));
   painter.setBrush(detail::toQColor(style.background, 0.85));
   painter.drawRect(box);
@@ -795,7 +865,8 @@ void drawLegend(QPainter& painter, const QPointF& topRight, const std::vector<Le
     QFont bold = painter.font();
     bold.setBold(true);
     painter.setFont(bold);
-    painter.drawText(QRectF(box.left() + pad, y, textWidth, lineHeight), Qt::AlignLeft | Qt::AlignVCenter, qstr(title));
+    drawLabel(painter, QRectF(box.left() + pad, y, textWidth, lineHeight), Qt::AlignLeft | Qt::AlignVCenter,
+              qstr(title), scene::LabelKind::Legend, context);
     painter.setFont(roleFont(context, TextRole::Legend));
     y += lineHeight;
   }
@@ -806,8 +877,8 @@ void drawLegend(QPainter& painter, const QPointF& topRight, const std::vector<Le
     painter.drawLine(QPointF(box.left() + pad, y + lineHeight / 2.0),
                      QPointF(box.left() + pad + swatch, y + lineHeight / 2.0));
     painter.setPen(toQColor(style.foreground));
-    painter.drawText(QRectF(box.left() + pad + swatch + pad, y, textWidth - swatch - pad, lineHeight),
-                     Qt::AlignLeft | Qt::AlignVCenter, qstr(e.text));
+    drawLabel(painter, QRectF(box.left() + pad + swatch + pad, y, textWidth - swatch - pad, lineHeight),
+              Qt::AlignLeft | Qt::AlignVCenter, qstr(e.text), scene::LabelKind::Legend, context);
     y += lineHeight;
   }
   painter.restore();

@@ -1,11 +1,16 @@
 #include "neurolens/views/figure/trajectory_figure.h"
 
+#include <vtkActor.h>
 #include <vtkCamera.h>
-#include <vtkCubeAxesActor.h>
+#include <vtkCellArray.h>
+#include <vtkMatrix4x4.h>
 #include <vtkNew.h>
+#include <vtkPoints.h>
+#include <vtkPolyData.h>
+#include <vtkPolyDataMapper.h>
 #include <vtkProp.h>
+#include <vtkProperty.h>
 #include <vtkRenderer.h>
-#include <vtkTextProperty.h>
 
 #include <QDir>
 #include <QFile>
@@ -18,6 +23,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <memory>
 
 #include "neurolens/core/errors.h"
 #include "neurolens/views/figure/colormap.h"
@@ -28,158 +34,84 @@ namespace neurolens::views::figure {
 
 namespace {
 
-// Decimals for an axis' tick labels that fit its extent, so a nearly flat axis does
-// not repeat "0.0" along its length.
-int tickDecimals(double extent) {
-  return std::clamp(static_cast<int>(std::ceil(-std::log10(std::max(extent, 1e-12) / 5.0))), 0, 4);
+QFont tickFont(const PaintContext& context) { return detail::roleFont(context, detail::TextRole::Tick); }
+
+QFont titleFont(const PaintContext& context) {
+  QFont font = detail::roleFont(context, detail::TextRole::Label);
+  font.setBold(true);
+  return font;
 }
 
-std::string formatTick(double value, int decimals) {
-  std::array<char, 64> text{};
-  std::snprintf(text.data(), text.size(), "%.*f", decimals, value);
-  return text.data();
-}
-
-// Print-oriented settings for the scene's cube axes (the scene owns the actor; it is
-// reached through props()): text at about the style's tick size, no minor ticks,
-// label decimals that fit each axis' extent, and no VTK titles (paintAxisTitles
-// draws them: see there).
-void tuneAxesForPrint(TrajectoryScene& scene, const FigureStyle& style) {
-  const std::array<double, 6> bounds = scene.bounds();
-  for (vtkProp* prop : scene.props()) {
-    auto* axes = vtkCubeAxesActor::SafeDownCast(prop);
-    if (axes == nullptr) continue;
-    // 2-D mode draws labels as screen text sized in points, which the export DPI
-    // scales like every other text of the figure (3-D follower text keeps a fixed
-    // pixel size whatever the DPI).
-    axes->SetUse2DMode(1);
-    axes->SetFlyModeToFurthestTriad();  // the lines paintAxisTitles computes
-    for (int axis = 0; axis < 3; ++axis) {
-      axes->GetLabelTextProperty(axis)->SetFontSize(static_cast<int>(std::lround(style.tickPt)));
-      axes->GetLabelTextProperty(axis)->SetFontFamilyToArial();
-    }
-    // No VTK titles at all (empty text is not rendered); paintAxisTitles draws them.
-    axes->SetXTitle("");
-    axes->SetYTitle("");
-    axes->SetZTitle("");
-    axes->SetXAxisMinorTickVisibility(false);
-    axes->SetYAxisMinorTickVisibility(false);
-    axes->SetZAxisMinorTickVisibility(false);
-    const auto format = [&](int axis) {
-      return "%." + std::to_string(tickDecimals(bounds[2 * axis + 1] - bounds[2 * axis])) + "f";
-    };
-    axes->SetXLabelFormat(format(0).c_str());
-    axes->SetYLabelFormat(format(1).c_str());
-    axes->SetZLabelFormat(format(2).c_str());
-  }
-}
-
-// VTK 9.1's cube axes, in 2-D mode, put the Z title on its axis line and the X/Y
-// titles at fixed pixel offsets that do not grow with the export DPI, so at print
-// sizes the titles land on the tick labels. Figures hide VTK's titles and paint them
-// beside the axis lines instead. The lines are the "furthest triad" (set for figures by
-// tuneAxesForPrint): the three box edges that meet at the corner furthest from the camera.
-std::array<std::array<double, 3>, 2> furthestTriadEdge(const std::array<double, 6>& bounds, const double* eye,
-                                                       std::size_t dimension) {
-  std::array<double, 3> corner{};
-  double furthest = -1.0;
-  for (int c = 0; c < 8; ++c) {
-    const std::array<double, 3> point{bounds[(c & 1) != 0 ? 1 : 0], bounds[(c & 2) != 0 ? 3 : 2],
-                                      bounds[(c & 4) != 0 ? 5 : 4]};
-    const double distance =
-        std::pow(point[0] - eye[0], 2) + std::pow(point[1] - eye[1], 2) + std::pow(point[2] - eye[2], 2);
-    if (distance > furthest) {
-      furthest = distance;
-      corner = point;
-    }
-  }
-  std::array<double, 3> from = corner;
-  std::array<double, 3> to = corner;
-  from[dimension] = bounds[2 * dimension];
-  to[dimension] = bounds[2 * dimension + 1];
-  return {from, to};
-}
-
-// Paints the three axis titles onto the rendered view: centred on each axis line, pushed away from the data's centre
-// past the widest tick label, and turned along the line (kept upright).
-void paintAxisTitles(QImage& image, vtkRenderer* renderer, TrajectoryScene& scene,
-                     const std::array<std::string, 3>& titles, const FigureStyle& style, double scale, double tickPt) {
-  vtkCubeAxesActor* axes = nullptr;
-  for (vtkProp* prop : scene.props())
-    if (auto* found = vtkCubeAxesActor::SafeDownCast(prop); found != nullptr && found->GetVisibility() != 0)
-      axes = found;
-  if (axes == nullptr) return;
-  const double height = image.height();
-  const auto toImage = [&](const double* world) {
-    renderer->SetWorldPoint(world[0], world[1], world[2], 1.0);
-    renderer->WorldToDisplay();
-    const double* display = renderer->GetDisplayPoint();
-    return QPointF(display[0], height - display[1]);  // VTK counts rows from the bottom
+// Text sizes in image pixels: `device` gives the fonts' DPI, `deviceScale` image pixels per painter unit.
+scene::MeasureText measureWith(const QFont& font, QPaintDevice* device, double deviceScale) {
+  const auto metrics = std::make_shared<QFontMetricsF>(font, device);
+  return [metrics, deviceScale](const std::string& text) {
+    const QString q = QString::fromStdString(text);
+    return scene::TextSize{(metrics->horizontalAdvance(q) + 2.0) * deviceScale, metrics->height() * deviceScale};
   };
-  const std::array<double, 6> bounds = scene.bounds();
-  const std::array<double, 3> middle{(bounds[0] + bounds[1]) / 2, (bounds[2] + bounds[3]) / 2,
-                                     (bounds[4] + bounds[5]) / 2};
-  const QPointF centre = toImage(middle.data());
-
-  QFont tickFont(QString::fromStdString(style.fontFamily));
-  tickFont.setPixelSize(std::max(1, static_cast<int>(std::lround(tickPt * scale))));
-  QFont titleFont(QString::fromStdString(style.fontFamily));
-  titleFont.setPixelSize(std::max(1, static_cast<int>(std::lround(style.labelPt * scale))));
-  titleFont.setBold(true);
-  const QFontMetricsF tickMetrics(tickFont);
-  const QFontMetricsF titleMetrics(titleFont);
-
-  QPainter painter(&image);
-  painter.setRenderHint(QPainter::Antialiasing);
-  painter.setRenderHint(QPainter::TextAntialiasing);
-  painter.setFont(titleFont);
-  painter.setPen(detail::toQColor(style.foreground));
-  for (std::size_t index = 0; index < 3; ++index) {
-    if (titles[index].empty()) continue;
-    const auto edge = furthestTriadEdge(bounds, renderer->GetActiveCamera()->GetPosition(), index);
-    const QPointF from = toImage(edge[0].data());
-    const QPointF to = toImage(edge[1].data());
-    const QPointF along = to - from;
-    const double length = std::hypot(along.x(), along.y());
-    if (length < 1.0) continue;  // the axis points at the viewer
-    const QPointF direction = along / length;
-    const QPointF mid = (from + to) / 2.0;
-    QPointF outward(-direction.y(), direction.x());
-    if (QPointF::dotProduct(mid - centre, outward) < 0.0) outward = -outward;
-    // The tick labels' footprint across the line: the widest label's box projected on `outward`.
-    const int decimals = tickDecimals(bounds[2 * index + 1] - bounds[2 * index]);
-    const double labelWidth =
-        std::max(tickMetrics.horizontalAdvance(QString::fromStdString(formatTick(bounds[2 * index], decimals))),
-                 tickMetrics.horizontalAdvance(QString::fromStdString(formatTick(bounds[2 * index + 1], decimals))));
-    const double labelFootprint = std::abs(outward.x()) * labelWidth + std::abs(outward.y()) * tickMetrics.height();
-    const double distance = labelFootprint + 1.5 * tickMetrics.height() + 0.5 * titleMetrics.height();
-    const QPointF anchor = mid + outward * distance;
-    double angle = qRadiansToDegrees(std::atan2(direction.y(), direction.x()));
-    if (angle > 90.0) angle -= 180.0;
-    if (angle <= -90.0) angle += 180.0;
-    if (angle > 80.0) angle -= 180.0;  // a near-vertical title reads upwards
-    painter.save();
-    painter.translate(anchor);
-    painter.rotate(angle);
-    const QString text = QString::fromStdString(titles[index]);
-    const QRectF box(-titleMetrics.horizontalAdvance(text) / 2.0 - 2.0, -titleMetrics.height() / 2.0,
-                     titleMetrics.horizontalAdvance(text) + 4.0, titleMetrics.height());
-    painter.drawText(box, Qt::AlignCenter, text);
-    painter.restore();
-  }
 }
 
 }  // namespace
+
+void paintAxesOverlay(QPainter& painter, const QPointF& origin, double deviceScale, const scene::AxesLayout& axes,
+                      const PaintContext& context) {
+  const auto at = [&](const scene::Point2& p) { return origin + QPointF(p.x, p.y) / deviceScale; };
+  const auto rectOf = [&](const scene::Box& box) { return QRectF(at({box.x0, box.y0}), at({box.x1, box.y1})); };
+  painter.save();
+  painter.setRenderHint(QPainter::Antialiasing, true);
+  painter.setBrush(Qt::NoBrush);
+  const QColor ink = detail::toQColor(context.style.foreground);
+  QColor outline = ink;
+  outline.setAlphaF(0.45F);
+  painter.setPen(detail::linePen(context, context.style.axisLinePt * 0.6, outline));
+  QPolygonF polygon;
+  for (const scene::Point2& p : axes.outline) polygon << at(p);
+  if (polygon.size() > 2) painter.drawPolygon(polygon);
+  painter.setPen(detail::linePen(context, context.style.axisLinePt, ink));
+  for (const scene::TickMark& tick : axes.ticks) painter.drawLine(at(tick.from), at(tick.to));
+  painter.setPen(ink);
+  for (const scene::PlacedLabel& label : axes.labels) {
+    painter.setFont(label.kind == scene::LabelKind::Axis ? titleFont(context) : tickFont(context));
+    const QRectF box = rectOf(label.box);
+    if (label.angle != 0.0) {
+      detail::drawVerticalText(painter, box.center(), QString::fromStdString(label.text), label.kind, context);
+    } else {
+      detail::drawLabel(painter, box, Qt::AlignCenter, QString::fromStdString(label.text), label.kind, context);
+    }
+  }
+  painter.restore();
+}
 
 struct TrajectoryRenderer::Impl {
   TrajectoryScene scene;
   vtkNew<vtkRenderer> renderer;
   TrajectoryViewOptions options;
   FigureStyle style;
+  // The box edges behind the data (world coordinates, depth-tested).
+  vtkNew<vtkPolyData> backLines;
+  vtkNew<vtkPolyDataMapper> backMapper;
+  vtkNew<vtkActor> backActor;
+  FloatArray points;             // [trials, bins, 3] as drawn
+  double widestLineScale = 1.0;  // of the groups' line widths
   // Declared after the renderer so it lets go of it first; animations reuse its
   // OpenGL context for every frame.
   OffscreenRenderTarget target;
-  std::array<std::string, 3> axisTitles;  // painted by paintAxisTitles, not by VTK
+  std::array<std::string, 3> axisTitles;  // painted with the axes overlay, not by VTK
+
+  void setBackEdges(const scene::AxesLayout& axes) {
+    vtkNew<vtkPoints> corners;
+    vtkNew<vtkCellArray> lines;
+    for (const auto& edge : axes.backEdges) {
+      const vtkIdType first = corners->InsertNextPoint(edge[0].data());
+      const vtkIdType second = corners->InsertNextPoint(edge[1].data());
+      const std::array<vtkIdType, 2> ids = {first, second};
+      lines->InsertNextCell(2, ids.data());
+    }
+    backLines->Initialize();
+    backLines->SetPoints(corners);
+    backLines->SetLines(lines);
+    backActor->SetVisibility(options.showAxes && !axes.backEdges.empty() ? 1 : 0);
+  }
 };
 
 TrajectoryRenderer::TrajectoryRenderer(TrajectoryData data, TrajectoryViewOptions options, FigureStyle style)
@@ -193,9 +125,12 @@ TrajectoryRenderer::TrajectoryRenderer(TrajectoryData data, TrajectoryViewOption
     for (std::size_t c = 0; c < conditions; ++c) data.colours.push_back(impl_->style.categoryColour(c));
   }
   impl_->axisTitles = data.axisTitles;
+  impl_->points = data.points;
+  for (const double scale : data.lineWidthScale) impl_->widestLineScale = std::max(impl_->widestLineScale, scale);
   impl_->scene.setData(std::move(data));
   if (impl_->options.scalars) impl_->scene.setScalarColouring(*impl_->options.scalars);
-  impl_->scene.setAxesVisible(impl_->options.showAxes);
+  // The figure draws its own axes: a box whose labels stay outside the data (paintAxesOverlay).
+  impl_->scene.setAxesVisible(false);
   impl_->scene.setMarkersVisible(impl_->options.showMarkers);
   // A still figure shows the cursor only at an asked time; time sweeps turn it on (setTime).
   impl_->scene.setCursorsVisible(impl_->options.timeBin.has_value());
@@ -205,7 +140,15 @@ TrajectoryRenderer::TrajectoryRenderer(TrajectoryData data, TrajectoryViewOption
   const Rgb& bg = impl_->style.background;
   impl_->renderer->SetBackground(bg.r, bg.g, bg.b);
   impl_->scene.addTo(impl_->renderer);
-  tuneAxesForPrint(impl_->scene, impl_->style);
+  impl_->backMapper->SetInputData(impl_->backLines);
+  impl_->backActor->SetMapper(impl_->backMapper);
+  const Rgb& ink = impl_->style.foreground;
+  const Rgb grey{bg.r + (ink.r - bg.r) * 0.3, bg.g + (ink.g - bg.g) * 0.3, bg.b + (ink.b - bg.b) * 0.3};
+  impl_->backActor->GetProperty()->SetColor(grey.r, grey.g, grey.b);
+  impl_->backActor->GetProperty()->LightingOff();
+  impl_->backActor->GetProperty()->SetLineWidth(static_cast<float>(impl_->style.axisLinePt * 0.6));
+  impl_->backActor->SetVisibility(0);
+  impl_->renderer->AddActor(impl_->backActor);
   vtkCamera* camera = impl_->renderer->GetActiveCamera();
   camera->SetFocalPoint(0, 0, 0);
   camera->SetPosition(0, -1, 0);  // looking along +y, z up: PC 1 across, PC 3 up
@@ -219,22 +162,119 @@ TrajectoryRenderer::TrajectoryRenderer(TrajectoryData data, TrajectoryViewOption
 
 TrajectoryRenderer::~TrajectoryRenderer() {
   impl_->target.release();  // out of the offscreen window before the scene's props go
+  impl_->renderer->RemoveActor(impl_->backActor);
   impl_->scene.removeFrom(impl_->renderer);
 }
 
-QImage TrajectoryRenderer::render(int widthPx, int heightPx, double dpi, bool transparentBackground) {
+std::vector<scene::Polyline> TrajectoryRenderer::projectedTrajectories(int widthPx, int heightPx) const {
+  const scene::ScreenProjection projection = screenProjection(impl_->renderer->GetActiveCamera(), widthPx, heightPx);
+  std::vector<scene::Polyline> lines;
+  const FloatArray& points = impl_->points;
+  if (points.rank() != 3) return lines;
+  for (std::size_t trial = 0; trial < points.dim(0); ++trial) {
+    scene::Polyline line;
+    line.reserve(points.dim(1));
+    for (std::size_t bin = 0; bin < points.dim(1); ++bin)
+      line.push_back(projection(points(trial, bin, 0), points(trial, bin, 1), points(trial, bin, 2)));
+    lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
+TrajectoryFrame TrajectoryRenderer::renderFrame(int widthPx, int heightPx, double dpi, bool transparentBackground,
+                                                const FrameText& text) {
   if (widthPx < 1 || heightPx < 1) throw InputError("3-D view size must be positive");
   if (!(dpi > 0.0)) throw InputError("3-D view DPI must be positive");
   const double scale = dpi / 72.0;
-  // VTK puts about ten ticks on each axis whatever the view's size: in a view
-  // narrower than 4 inches (a sheet panel) the tick labels shrink with the width
-  // (down to 4 pt) so they crowd less; titles keep the style's size.
-  const double shrink = std::clamp(widthPx / dpi / 4.0, 4.0 / std::max(4.0, impl_->style.tickPt), 1.0);
-  for (vtkProp* prop : impl_->scene.props())
-    if (auto* axes = vtkCubeAxesActor::SafeDownCast(prop))
-      for (int axis = 0; axis < 3; ++axis)
-        axes->GetLabelTextProperty(axis)->SetFontSize(
-            std::max(4, static_cast<int>(std::lround(impl_->style.tickPt * shrink))));
+  const FigureStyle& style = impl_->style;
+  vtkCamera* camera = impl_->renderer->GetActiveCamera();
+  TrajectoryFrame frame;
+
+  scene::AxesRequest request;
+  const std::array<double, 6> bounds = impl_->scene.bounds();
+  request.bounds = bounds;
+  request.titles = impl_->axisTitles;
+  request.tickSize = text.tickSize;
+  request.titleSize = text.titleSize;
+  request.tickLength = style.tickLengthPt * scale;
+  request.labelGap = 1.5 * scale;
+  request.titleGap = 2.0 * scale;
+  request.minimumGap = 1.5 * scale;
+  // Half the widest line (condition means are drawn wider) or marker, in image pixels.
+  const double markerPx = impl_->options.showMarkers ? (impl_->options.timeBin ? 9.0 : 6.0) : 0.0;
+  const double lineHalfWidth = std::max(style.trajectoryLinePt * impl_->widestLineScale, markerPx) * scale / 2.0;
+  request.dataMargin = lineHalfWidth + 1.0 * scale;
+  const double inset = 2.0 * scale;
+  const scene::Box whole{inset, inset, widthPx - inset, heightPx - inset};
+
+  // Zooms and shifts the camera until the box and its labels fill `area`.
+  const auto fit = [&](const scene::Box& area) {
+    // The edges are chosen by where their labels read best and collide least, not by where they fit the view
+    // before the fit: the fit makes room for them.
+    request.frame.reset();
+    scene::AxesLayout layout;
+    for (int iteration = 0; iteration < 12; ++iteration) {
+      layout = scene::layoutAxes(screenProjection(camera, widthPx, heightPx), request);
+      if (!impl_->options.showAxes) {
+        layout.labels.clear();
+        layout.ticks.clear();
+        layout.extent = scene::Box{};
+        for (const scene::Point2& p : layout.outline)
+          layout.extent = scene::unite(layout.extent, scene::Box{p.x, p.y, p.x, p.y});
+      }
+      const scene::Box extent = layout.extent;
+      if (extent.width() <= 0.0 || extent.height() <= 0.0) break;
+      const double zoom =
+          std::clamp(std::min(area.width() / extent.width(), area.height() / extent.height()), 0.25, 4.0);
+      const scene::Point2 centre = extent.centre();
+      const scene::Point2 target = area.centre();
+      const double shiftX = 2.0 * (centre.x - target.x) / widthPx;
+      const double shiftY = -2.0 * (centre.y - target.y) / heightPx;
+      double windowCentre[2] = {0.0, 0.0};
+      camera->GetWindowCenter(windowCentre);
+      camera->SetWindowCenter(windowCentre[0] + shiftX, windowCentre[1] + shiftY);
+      if (std::abs(zoom - 1.0) < 0.002 && std::abs(centre.x - target.x) < 0.5 && std::abs(centre.y - target.y) < 0.5)
+        break;
+      camera->Zoom(zoom);
+    }
+    layout = scene::layoutAxes(screenProjection(camera, widthPx, heightPx), request);
+    if (!impl_->options.showAxes) {
+      layout.labels.clear();
+      layout.ticks.clear();
+    }
+    return layout;
+  };
+
+  frame.axes = fit(whole);
+  if (!text.legend.isEmpty()) {
+    // A corner (or edge middle) of the view where the legend covers no trajectory, tick or title; else a strip
+    // on the right, the view fitted beside it.
+    scene::Obstacles obstacles;
+    obstacles.lines = projectedTrajectories(widthPx, heightPx);
+    obstacles.lineMargin = lineHalfWidth + 1.0 * scale;
+    obstacles.frame = whole;
+    for (const scene::PlacedLabel& label : frame.axes.labels) obstacles.boxes.push_back(label.box.grown(scale));
+    if (frame.axes.outline.size() > 2) {
+      scene::Polyline closed = frame.axes.outline;
+      closed.push_back(closed.front());
+      obstacles.lines.push_back(std::move(closed));
+    }
+    const std::vector<scene::Box> candidates =
+        scene::cornerCandidates(whole, text.legend.width(), text.legend.height(), 0.0);
+    if (const auto free = scene::firstFreeBox(candidates, obstacles)) {
+      const scene::Box& box = candidates[*free];
+      frame.legend = QRectF(box.x0, box.y0, box.width(), box.height());
+    } else {
+      const double gap = 4.0 * scale;
+      scene::Box area = whole;
+      area.x1 = std::max(area.x0 + 1.0, whole.x1 - text.legend.width() - gap);
+      frame.axes = fit(area);
+      frame.legend = QRectF(area.x1 + gap, whole.y0, text.legend.width(), text.legend.height());
+    }
+  }
+  impl_->setBackEdges(frame.axes);
+  impl_->renderer->ResetCameraClippingRange();
+
   const int logicalWidth = std::max(1, static_cast<int>(std::lround(widthPx / scale)));
   const int logicalHeight = std::max(1, static_cast<int>(std::lround(heightPx / scale)));
   OffscreenRenderOptions offscreen;
@@ -242,20 +282,34 @@ QImage TrajectoryRenderer::render(int widthPx, int heightPx, double dpi, bool tr
   offscreen.height = logicalHeight;
   offscreen.scale = scale;
   offscreen.transparentBackground = transparentBackground;
-  offscreen.multiSamples = impl_->style.multiSamples3d;
+  offscreen.multiSamples = style.multiSamples3d;
   offscreen.pixelWidth = widthPx;  // exactly the asked size: no resampling afterwards
   offscreen.pixelHeight = heightPx;
   // A per-vertex colouring's colour bar is painted as vector text by the figure (TrajectoryPlot,
   // animations), not by VTK: keep VTK's own bar out of the image.
   if (impl_->options.scalars) impl_->scene.colourBar()->SetVisibility(0);
-  QImage image = impl_->target.render(impl_->renderer, offscreen);
-  if (impl_->options.showAxes)
-    paintAxisTitles(image, impl_->renderer, impl_->scene, impl_->axisTitles, impl_->style, scale,
-                    std::max(4.0, impl_->style.tickPt * shrink));
+  frame.image = impl_->target.render(impl_->renderer, offscreen);
   const int dotsPerMeter = static_cast<int>(std::lround(dpi / 0.0254));
-  image.setDotsPerMeterX(dotsPerMeter);
-  image.setDotsPerMeterY(dotsPerMeter);
-  return image;
+  frame.image.setDotsPerMeterX(dotsPerMeter);
+  frame.image.setDotsPerMeterY(dotsPerMeter);
+  return frame;
+}
+
+QImage TrajectoryRenderer::render(int widthPx, int heightPx, double dpi, bool transparentBackground) {
+  const PaintContext context{impl_->style, dpi};
+  QImage probe(1, 1, QImage::Format_RGB32);
+  const int dotsPerMeter = static_cast<int>(std::lround(dpi / 0.0254));
+  probe.setDotsPerMeterX(dotsPerMeter);
+  probe.setDotsPerMeterY(dotsPerMeter);
+  FrameText text;
+  text.tickSize = measureWith(tickFont(context), &probe, 1.0);
+  text.titleSize = measureWith(titleFont(context), &probe, 1.0);
+  TrajectoryFrame frame = renderFrame(widthPx, heightPx, dpi, transparentBackground, text);
+  if (impl_->options.showAxes) {
+    QPainter painter(&frame.image);
+    paintAxesOverlay(painter, QPointF(0.0, 0.0), 1.0, frame.axes, context);
+  }
+  return frame.image;
 }
 
 void TrajectoryRenderer::setTime(std::size_t bin) {
@@ -326,16 +380,24 @@ void TrajectoryPlot::paint(QPainter& painter, const QRectF& area, const PaintCon
   const int width = std::max(1, static_cast<int>(std::lround(deviceRect.width())));
   const int height = std::max(1, static_cast<int>(std::lround(deviceRect.height())));
   const double deviceScale = inner.width() > 0.0 ? deviceRect.width() / inner.width() : 1.0;
-  const QImage image = renderer.render(width, height, context.dpi * deviceScale, transparent_);
+  FrameText text;
+  text.tickSize = measureWith(tickFont(context), painter.device(), deviceScale);
+  text.titleSize = measureWith(titleFont(context), painter.device(), deviceScale);
+  const std::vector<LegendEntry> legend = options_.showLegend ? renderer.legend() : std::vector<LegendEntry>{};
+  if (!legend.empty()) text.legend = legendSize(painter, legend, options_.legendTitle, context) * deviceScale;
+  const TrajectoryFrame frame = renderer.renderFrame(width, height, context.dpi * deviceScale, transparent_, text);
+  QPointF origin = inner.topLeft();
   if (painter.transform().isScaling() || painter.transform().isRotating()) {
-    painter.drawImage(inner, image);  // e.g. a PDF page: the painter maps the image onto the panel
+    painter.drawImage(inner, frame.image);  // e.g. a PDF page: the painter maps the image onto the panel
   } else {
     // Pixel for pixel: an unscaled blit, no resampling of the rendered view.
-    painter.drawImage(QPointF(std::round(deviceRect.left()) - painter.transform().dx(),
-                              std::round(deviceRect.top()) - painter.transform().dy()),
-                      image);
+    origin = QPointF(std::round(deviceRect.left()) - painter.transform().dx(),
+                     std::round(deviceRect.top()) - painter.transform().dy());
+    painter.drawImage(origin, frame.image);
   }
-  if (options_.showLegend) drawLegend(painter, inner.topRight(), renderer.legend(), options_.legendTitle, context);
+  if (options_.showAxes) paintAxesOverlay(painter, origin, deviceScale, frame.axes, context);
+  if (frame.legend)
+    drawLegendAt(painter, origin + frame.legend->topLeft() / deviceScale, legend, options_.legendTitle, context);
 }
 
 // ---------------------------------------------------------------------------
@@ -360,6 +422,17 @@ AnimationResult exportTrajectoryAnimation(const TrajectoryData& data, const Traj
   const int frames =
       options.frames > 0 ? options.frames : (sweep ? static_cast<int>(std::max<std::size_t>(bins, 1)) : 72);
   const PaintContext context{style, options.dpi};
+  QImage probe(1, 1, QImage::Format_RGB32);
+  probe.setDotsPerMeterX(static_cast<int>(std::lround(options.dpi / 0.0254)));
+  probe.setDotsPerMeterY(static_cast<int>(std::lround(options.dpi / 0.0254)));
+  FrameText text;
+  text.tickSize = measureWith(tickFont(context), &probe, 1.0);
+  text.titleSize = measureWith(titleFont(context), &probe, 1.0);
+  const std::vector<LegendEntry> legend = view.showLegend ? renderer.legend() : std::vector<LegendEntry>{};
+  if (!legend.empty()) {
+    QPainter measuring(&probe);
+    text.legend = legendSize(measuring, legend, view.legendTitle, context);
+  }
   AnimationResult result;
   for (int frame = 0; frame < frames; ++frame) {
     progress.report(static_cast<double>(frame) / frames, "rendering animation frames");
@@ -371,12 +444,14 @@ AnimationResult exportTrajectoryAnimation(const TrajectoryData& data, const Traj
     } else if (frame > 0) {
       renderer.orbit(360.0 / frames);
     }
-    QImage image = renderer.render(options.width, options.height, options.dpi, false);
+    TrajectoryFrame rendered = renderer.renderFrame(options.width, options.height, options.dpi, false, text);
+    QImage& image = rendered.image;
     {
       QPainter painter(&image);
       painter.setRenderHint(QPainter::Antialiasing, true);
       const QRectF page(0, 0, image.width(), image.height());
-      if (view.showLegend) drawLegend(painter, page.topRight(), renderer.legend(), view.legendTitle, context);
+      if (view.showAxes) paintAxesOverlay(painter, QPointF(0.0, 0.0), 1.0, rendered.axes, context);
+      if (rendered.legend) drawLegendAt(painter, rendered.legend->topLeft(), legend, view.legendTitle, context);
       if (view.scalars) {
         // Over the view's right edge (frames keep the 3-D view at the full frame size).
         const std::pair<double, double> range = renderer.scalarRange();

@@ -26,6 +26,7 @@ struct BinningOptions {
 
 struct BinnedRecording {
   std::string source;
+  std::string identifier;  // the recording's (NWB /identifier), for multi-session models
   double binMs = 20.0;
   FloatArray counts;                  // [trials, bins, units]
   std::vector<std::int64_t> unitIds;  // kept units, file order
@@ -61,6 +62,10 @@ class SpikeSource {
 [[nodiscard]] inline double binEdgeSeconds(double origin, double binSeconds, std::size_t k) {
   return origin + static_cast<double>(k) * binSeconds;
 }
+
+// Rows (trial, bin) of a binned behavioural series [trials, bins, dims] with any NaN:
+// bins outside the series' time span, left out of every fit (`behavior_rows_dropped`).
+[[nodiscard]] std::size_t behaviorRowsMissing(const FloatArray& behavior);
 
 // Throws InputError when the options do not fit the recording (unknown align
 // column, empty window, unknown unit id or behaviour ...).

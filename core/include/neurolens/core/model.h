@@ -17,6 +17,13 @@
 
 namespace neurolens {
 
+// One session of a multi-session model (metadata "sessions"): its own neurons.
+struct ModelSession {
+  std::string id;  // matched against a recording's NWB identifier
+  std::optional<std::int64_t> units;
+  std::vector<std::int64_t> unitIds;
+};
+
 // The optional `neurolens.json` extra file; every key is optional.
 struct ModelMetadata {
   std::string name;
@@ -25,7 +32,8 @@ struct ModelMetadata {
   std::optional<std::int64_t> latents;
   std::vector<std::int64_t> unitIds;
   std::string trainedOn;
-  std::string json;  // the whole metadata text as stored (shown in the GUI)
+  std::vector<ModelSession> sessions;  // multi-session models (forward_session); empty otherwise
+  std::string json;                    // the whole metadata text as stored (shown in the GUI)
 };
 
 struct ModelOutputs {
@@ -62,6 +70,15 @@ class Model {
 
   // Throws InputError when units or bin size disagree with the recording.
   void checkAgainst(const BinnedRecording& recording) const;
+
+  // Multi-session models (../shared/spec/model-contract.md): the model bound to one of its sessions, so that
+  // checkAgainst, infer and attribution use that session's units and forward_session(x, session). The session is
+  // `requested` (an id) when given, else the one whose id equals the recording's NWB identifier. A single-session
+  // model is returned as it is (a `requested` session is then an InputError). Throws InputError naming the
+  // sessions the model knows when none matches.
+  [[nodiscard]] Model forRecording(const BinnedRecording& recording, const std::string& requested = {}) const;
+  // The session this model is bound to (an index into metadata().sessions), if any.
+  [[nodiscard]] std::optional<std::size_t> session() const;
 
   // Runs forward over every trial, in chunks that fit the device; OOM -> smaller
   // chunks -> CPU. Throws ComputeError on NaN/Inf outputs, InputError on a forward

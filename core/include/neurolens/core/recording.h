@@ -22,7 +22,7 @@ struct SpikeTrains {
 // A behavioural series, e.g. /processing/behavior/hand_vel: samples x dims, row-major.
 struct BehaviorSeries {
   std::string name;
-  std::string unit;               // physical unit as written in the file (e.g. "cm/s")
+  std::string unit;                // physical unit as written in the file (e.g. "cm/s")
   std::vector<double> timestamps;  // one per sample
   std::vector<double> data;        // samples * dims
   std::size_t dims = 1;
@@ -31,12 +31,13 @@ struct BehaviorSeries {
 };
 
 struct Recording {
-  std::string source;               // file the recording came from (for messages)
+  std::string source;  // file the recording came from (for messages)
   std::string sessionDescription;
+  std::string identifier;             // NWB /identifier (picks a multi-session model's session); may be empty
   std::vector<std::int64_t> unitIds;  // one per unit, file order
   SpikeTrains spikes;
-  Table units;                        // every unit column except spike times (includes "location" when known)
-  std::optional<Table> trials;        // with numeric "start_time" and "stop_time"; none for continuous recordings
+  Table units;                         // every unit column except spike times (includes "location" when known)
+  std::optional<Table> trials;         // with numeric "start_time" and "stop_time"; none for continuous recordings
   std::vector<std::int64_t> trialIds;  // one per trial row
   std::vector<BehaviorSeries> behavior;
 

@@ -27,11 +27,13 @@
 #include <vector>
 
 #include "neurolens/core/ndarray.h"
+#include "neurolens/scene/label_layout.h"
 #include "neurolens/scene/scene.h"
 #include "neurolens/views/palette.h"
 
 class vtkRenderer;
 class vtkActor;
+class vtkCamera;
 class vtkProp;
 
 namespace neurolens::views {
@@ -104,6 +106,9 @@ class TrajectoryScene {
   [[nodiscard]] std::string conditionName(std::size_t condition) const;
   // Data bounds: xmin, xmax, ymin, ymax, zmin, zmax.
   [[nodiscard]] std::array<double, 6> bounds() const;
+  // The axes as laid out for the last frame drawn (view pixels, origin top left): the box's outline, tick
+  // marks and the label boxes, all outside the projected data (scene::layoutAxes).
+  [[nodiscard]] const scene::AxesLayout& axesLayout() const;
 
   // The polyline actor of one condition group (tests, picking).
   [[nodiscard]] vtkActor* lineActor(std::size_t condition) const;
@@ -116,5 +121,9 @@ class TrajectoryScene {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// The camera's world -> image projection for a width x height view (origin top left): what the axes and
+// legends are laid out with, in the window and in figures alike.
+[[nodiscard]] scene::ScreenProjection screenProjection(vtkCamera* camera, int width, int height);
 
 }  // namespace neurolens::views

@@ -76,6 +76,14 @@ struct WorkspaceCallbacks {
   std::function<void(Id)> cancel;
 };
 
+// What "run again" on an item in error does: run a pair again whose run failed or was cancelled, or open a file
+// again that could not be opened or whose opening was cancelled (also for a pair in error because of that file).
+enum class RetryKind { RunPair, OpenFile };
+struct Retry {
+  RetryKind kind = RetryKind::RunPair;
+  Id id = 0;  // the pair to run, or the file to open
+};
+
 // Why `model` cannot run on `recording` (units, bin size, unit ids), in the words of Model::checkAgainst;
 // none when the facts given agree.
 [[nodiscard]] std::optional<std::string> mismatch(const std::string& recordingPath, const BinnedRecording& recording,
@@ -103,6 +111,13 @@ class Workspace {
   void runFinished(Id pair, std::shared_ptr<const FloatArray> latents);
   void runFailed(Id pair, const std::string& error);
   void setTrajectories(Id pair, std::size_t count);
+  // What running `id` (a pair, or a file) again would do; none when there is nothing to retry: it is ready,
+  // loading or running, or its error is a mismatch that another run cannot mend.
+  [[nodiscard]] std::optional<Retry> retryFor(Id id) const;
+  // Starts the retry: a pair's run error is cleared (it is loading and among pairsToRun() again), or the file is
+  // loading again (its opener reports the outcome as before: recordingLoaded, modelLoaded or fileFailed).
+  // Returns what the caller must do next: start the pairs, or open the file.
+  std::optional<Retry> retry(Id id);
 
   [[nodiscard]] const std::vector<RecordingItem>& recordings() const { return recordings_; }
   [[nodiscard]] const std::vector<ModelItem>& models() const { return models_; }

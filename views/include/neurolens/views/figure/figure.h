@@ -55,11 +55,13 @@ class Figure {
 
 // Draws the figure into a new ARGB image of options.width x options.height.
 // Throws InputError for sizes outside 1..16384 or a DPI outside 10..2400.
-[[nodiscard]] QImage renderFigure(const Figure& figure, const ExportOptions& options, const FigureStyle& style);
+// With `labels`, the box of every text drawn (page pixels, origin top left) goes there.
+[[nodiscard]] QImage renderFigure(const Figure& figure, const ExportOptions& options, const FigureStyle& style,
+                                  std::vector<DrawnLabel>* labels = nullptr);
 
 // Writes the figure to `path` in the format of its extension.
 // Throws InputError naming the file when it cannot be written.
-void exportFigure(const Figure& figure, const std::string& path, const ExportOptions& options,
-                  const FigureStyle& style);
+void exportFigure(const Figure& figure, const std::string& path, const ExportOptions& options, const FigureStyle& style,
+                  std::vector<DrawnLabel>* labels = nullptr);
 
 }  // namespace neurolens::views::figure

@@ -15,14 +15,38 @@
 #include <vector>
 
 #include "neurolens/core/ndarray.h"
+#include "neurolens/scene/label_layout.h"
 #include "neurolens/scene/scene.h"
 #include "neurolens/views/figure/figure_style.h"
 
 namespace neurolens::views::figure {
 
+// A text drawn on a figure and its box on the page, in output pixels (origin top left):
+// `figure --json`'s labels (cli.md).
+struct DrawnLabel {
+  std::string text;
+  scene::LabelKind kind = scene::LabelKind::Tick;
+  QRectF box;
+};
+
+// Collects the box of every text painted on a page (figure.cpp starts one per export).
+class LabelRecorder {
+ public:
+  // `page`: the painter's transform at the page's origin (a PDF page is scaled onto the device).
+  explicit LabelRecorder(const QTransform& page = QTransform()) : toPage_(page.inverted()) {}
+  // `textBox` in the painter's current coordinates (rotated text gives its bounding box on the page).
+  void record(const QPainter& painter, const QRectF& textBox, const std::string& text, scene::LabelKind kind);
+  [[nodiscard]] const std::vector<DrawnLabel>& labels() const { return labels_; }
+
+ private:
+  QTransform toPage_;
+  std::vector<DrawnLabel> labels_;
+};
+
 struct PaintContext {
   FigureStyle style;
   double dpi = 300.0;
+  LabelRecorder* labels = nullptr;  // when set, every text painted is recorded there
   [[nodiscard]] double px(double points) const { return points * dpi / 72.0; }
 };
 
@@ -193,5 +217,11 @@ class ImagePlot : public Plot {
 // Draws a legend box (swatch + text per entry) with its top-right corner at `topRight`.
 void drawLegend(QPainter& painter, const QPointF& topRight, const std::vector<LegendEntry>& entries,
                 const std::string& title, const PaintContext& context);
+// The same legend with its top-left corner at `topLeft`.
+void drawLegendAt(QPainter& painter, const QPointF& topLeft, const std::vector<LegendEntry>& entries,
+                  const std::string& title, const PaintContext& context);
+// The size of that legend box.
+[[nodiscard]] QSizeF legendSize(QPainter& painter, const std::vector<LegendEntry>& entries, const std::string& title,
+                                const PaintContext& context);
 
 }  // namespace neurolens::views::figure

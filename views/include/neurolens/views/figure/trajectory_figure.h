@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "neurolens/core/progress.h"
+#include "neurolens/scene/label_layout.h"
 #include "neurolens/views/figure/figure_style.h"
 #include "neurolens/views/figure/plots.h"
 #include "neurolens/views/trajectory_scene.h"
@@ -26,11 +27,30 @@ struct TrajectoryViewOptions {
   std::optional<std::size_t> timeBin;  // time cursor position; none: at the last bin
   double azimuthDeg = 35.0;            // camera turned about the view-up from the default front view
   double elevationDeg = 25.0;
-  double zoom = 1.15;  // after fitting the scene (and its axes) into the view
+  double zoom = 1.15;  // the camera's start; renderFrame then fits the box and its labels into the view
   // Colour per vertex (time, behaviour) through a colour map, with a colour bar painted as
   // vector text beside the 3-D view (TrajectoryPlot, animations); none: by group.
   std::optional<ScalarColouring> scalars;
 };
+
+// What the figure's texts measure (image pixels) and the legend's size (empty: no legend).
+struct FrameText {
+  scene::MeasureText tickSize;
+  scene::MeasureText titleSize;
+  QSizeF legend;
+};
+
+// A rendered 3-D view and where its axes and legend go, in the image's pixels.
+struct TrajectoryFrame {
+  QImage image;
+  scene::AxesLayout axes;        // outline, tick marks, tick labels and axis titles (paintAxesOverlay)
+  std::optional<QRectF> legend;  // where the legend goes: covering no trajectory, tick or title
+};
+
+// Paints a frame's axes (box outline, tick marks, tick labels, axis titles) as vector graphics and text;
+// `origin` is where the image's top-left corner is on the painter, `deviceScale` image pixels per painter unit.
+void paintAxesOverlay(QPainter& painter, const QPointF& origin, double deviceScale, const scene::AxesLayout& axes,
+                      const PaintContext& context);
 
 // Owns a scene and an offscreen renderer; renders frames of exact pixel size.
 class TrajectoryRenderer {
@@ -42,7 +62,14 @@ class TrajectoryRenderer {
 
   // The 3-D view alone, widthPx x heightPx, lines and axis text scaled by dpi/72.
   // Throws ComputeError without an OpenGL display, InputError for bad sizes.
+  // The axes (a box whose labels sit on its outer edges, outside the data) painted on the image.
   [[nodiscard]] QImage render(int widthPx, int heightPx, double dpi, bool transparentBackground);
+  // The 3-D view without the axes' texts, the camera fitted so that the box, its labels (and the legend,
+  // in a free corner or a strip on the right) fill the image; the axes layout and legend box to paint on it.
+  [[nodiscard]] TrajectoryFrame renderFrame(int widthPx, int heightPx, double dpi, bool transparentBackground,
+                                            const FrameText& text);
+  // The drawn trajectories projected with the current camera into a widthPx x heightPx image (tests, legends).
+  [[nodiscard]] std::vector<scene::Polyline> projectedTrajectories(int widthPx, int heightPx) const;
   void setTime(std::size_t bin);
   // Turns the camera by `degrees` about the view-up axis (orbit animation).
   void orbit(double degrees);

@@ -1,0 +1,19 @@
+#pragma once
+// The menu bar: File, View, Analysis and Help, each entry a QAction with its own reaction class (actions/).
+// Dock toggles go into View for every dock the window has when this is called.
+#include <QMainWindow>
+
+class QAction;
+
+namespace neurolens::gui {
+
+class Workbench;
+
+struct MenuActions {
+  QAction* exportView = nullptr;  // enabled once the view shows a scene
+  QAction* compare = nullptr;     // checked while comparing side by side
+};
+
+MenuActions createMenus(QMainWindow& window, Workbench& workbench);
+
+}  // namespace neurolens::gui

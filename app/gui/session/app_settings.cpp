@@ -1,0 +1,90 @@
+#include "session/app_settings.h"
+
+#include <QFileInfo>
+#include <QStringList>
+
+#include "neurolens/core/errors.h"
+
+namespace neurolens::gui {
+
+namespace {
+
+constexpr const char* kRecentKey = "recentFiles";
+constexpr const char* kGeometryKey = "mainWindow/geometry";
+constexpr const char* kStateKey = "mainWindow/state";
+constexpr const char* kFirstStartKey = "startup/firstStartDone";
+constexpr const char* kLastRecordingKey = "startup/lastRecording";
+constexpr const char* kLastModelKey = "startup/lastModel";
+constexpr const char* kBinKey = "binning/binMs";
+constexpr const char* kDeviceKey = "model/device";
+constexpr const char* kColourKey = "view/colour";
+
+}  // namespace
+
+std::unique_ptr<QSettings> AppSettings::open() const {
+  if (file_.isEmpty()) return std::make_unique<QSettings>();
+  return std::make_unique<QSettings>(file_, QSettings::IniFormat);
+}
+
+std::vector<std::string> AppSettings::recentFiles() const {
+  std::vector<std::string> paths;
+  for (const QString& path : open()->value(kRecentKey).toStringList()) paths.push_back(path.toStdString());
+  return paths;
+}
+
+void AppSettings::setRecentFiles(const std::vector<std::string>& paths) const {
+  QStringList list;
+  for (const std::string& path : paths) list << QString::fromStdString(path);
+  open()->setValue(kRecentKey, list);
+}
+
+double AppSettings::binMs() const { return open()->value(kBinKey, 20.0).toDouble(); }
+void AppSettings::setBinMs(double ms) const { open()->setValue(kBinKey, ms); }
+
+DeviceChoice AppSettings::device() const {
+  try {
+    return parseDeviceChoice(open()->value(kDeviceKey, "auto").toString().toStdString());
+  } catch (const InputError&) {
+    return DeviceChoice::Auto;
+  }
+}
+
+void AppSettings::setDevice(DeviceChoice device) const {
+  open()->setValue(kDeviceKey, QString::fromStdString(deviceName(device)));
+}
+
+std::string AppSettings::colour() const { return open()->value(kColourKey, "condition").toString().toStdString(); }
+void AppSettings::setColour(const std::string& spec) const {
+  open()->setValue(kColourKey, QString::fromStdString(spec));
+}
+
+QString AppSettings::lastRecording() const { return open()->value(kLastRecordingKey).toString(); }
+void AppSettings::setLastRecording(const QString& path) const { open()->setValue(kLastRecordingKey, path); }
+QString AppSettings::lastModel() const { return open()->value(kLastModelKey).toString(); }
+void AppSettings::setLastModel(const QString& path) const { open()->setValue(kLastModelKey, path); }
+
+bool AppSettings::takeFirstStart() const {
+  const std::unique_ptr<QSettings> settings = open();
+  if (settings->value(kFirstStartKey, false).toBool()) return false;
+  settings->setValue(kFirstStartKey, true);
+  return true;
+}
+
+std::optional<OpenRequest> AppSettings::takeStartRequest() const {
+  if (takeFirstStart()) return OpenRequest{OpenKind::Demo, {}, {}};
+  const QString recording = lastRecording();
+  const QString model = lastModel();
+  if (recording.isEmpty() || !QFileInfo::exists(recording)) return std::nullopt;
+  return OpenRequest{OpenKind::RecordingWithModel, recording.toStdString(),
+                     QFileInfo::exists(model) ? model.toStdString() : std::string()};
+}
+
+QByteArray AppSettings::geometry() const { return open()->value(kGeometryKey).toByteArray(); }
+QByteArray AppSettings::windowState() const { return open()->value(kStateKey).toByteArray(); }
+void AppSettings::setLayout(const QByteArray& geometry, const QByteArray& windowState) const {
+  const std::unique_ptr<QSettings> settings = open();
+  settings->setValue(kGeometryKey, geometry);
+  settings->setValue(kStateKey, windowState);
+}
+
+}  // namespace neurolens::gui
