@@ -1,7 +1,9 @@
 #include "cli_common.h"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -29,6 +31,60 @@ void addBinningOptions(CLI::App& command, BinningCliOptions& options) {
   command.add_option("--units", options.units, "Unit ids (comma-separated) or COLUMN=VALUE");
   command.add_option("--behavior", options.behavior, "Behavioural series /processing/behavior/NAME to resample")
       ->take_all();
+}
+
+void addStreamOptions(CLI::App& command, StreamCliOptions& options) {
+  command
+      .add_option("--stream-ms", options.streamMs,
+                  "Run the model over consecutive windows of this many ms, each widened by the model's receptive "
+                  "field, keeping each window's own bins (long recordings; the result equals one pass)")
+      ->check(CLI::PositiveNumber);
+  command
+      .add_option("--stream-tolerance", options.tolerance,
+                  "--stream-ms without receptive_field_bins metadata: relative influence below which context is "
+                  "dropped, as measured on the recording (default 1e-4)")
+      ->check(CLI::PositiveNumber);
+  command
+      .add_option("--stream-max-context-ms", options.maxContextMs,
+                  "--stream-ms: most context measured on each side (default 256 bins)")
+      ->check(CLI::PositiveNumber);
+}
+
+namespace {
+// Set by the handler only (async-signal-safe); read by the progress callback between chunks.
+volatile std::sig_atomic_t interruptSignal = 0;
+
+extern "C" void onInterrupt(int signal) {
+  if (interruptSignal != 0) {  // a second signal: stop now
+    std::signal(signal, SIG_DFL);
+    std::raise(signal);
+    return;
+  }
+  interruptSignal = signal;
+}
+}  // namespace
+
+InterruptScope::InterruptScope() {
+  interruptSignal = 0;
+  struct sigaction action {};
+  action.sa_handler = onInterrupt;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &action, &previousInt_);
+  sigaction(SIGTERM, &action, &previousTerm_);
+}
+
+InterruptScope::~InterruptScope() {
+  sigaction(SIGINT, &previousInt_, nullptr);
+  sigaction(SIGTERM, &previousTerm_, nullptr);
+}
+
+int InterruptScope::received() { return static_cast<int>(interruptSignal); }
+
+double peakRssMb() {
+  struct rusage usage {};
+  if (getrusage(RUSAGE_SELF, &usage) != 0) return 0.0;
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux: KiB
 }
 
 std::pair<double, double> parseMsRange(const std::string& text, const std::string& optionName) {
@@ -88,6 +144,16 @@ Reporter::Reporter(const CommonOptions& options)
 
 Progress Reporter::progress() {
   return Progress([this](double fraction, const std::string& stage) {
+    if (InterruptScope::received() != 0) return false;  // SIGINT / SIGTERM: stop between chunks
+    if (eta_) {
+      const auto now = std::chrono::steady_clock::now();
+      if (stage != etaStage_) {
+        etaStage_ = stage;
+        etaSamples_.clear();
+      }
+      if (etaSamples_.empty() || now - etaSamples_.back().first >= std::chrono::milliseconds(250))
+        etaSamples_.emplace_back(now, fraction);
+    }
     if (quiet_) return true;
     const int percent = static_cast<int>(fraction * 100.0);
     if (terminal_) {
@@ -95,17 +161,53 @@ Progress Reporter::progress() {
       constexpr int kWidth = 30;
       const int filled = percent * kWidth / 100;
       std::cerr << '\r' << stage << " [" << std::string(static_cast<std::size_t>(filled), '#')
-                << std::string(static_cast<std::size_t>(kWidth - filled), ' ') << "] " << percent << "%   "
-                << std::flush;
+                << std::string(static_cast<std::size_t>(kWidth - filled), ' ') << "] " << percent << "%"
+                << etaText(fraction) << "   " << std::flush;
     } else {
-      // Plain lines for logs: every 10 % and at each new stage.
-      if (stage == lastStage_ && percent / 10 == lastPercent_ / 10) return true;
-      std::cerr << stage << ": " << percent << "%\n";
+      // Plain lines for logs: every 10 % and at each new stage (with a time estimate, also every 10 s).
+      const auto now = std::chrono::steady_clock::now();
+      const bool due = eta_ && now - lastLine_ >= std::chrono::seconds(10) && percent != lastPercent_;
+      if (stage == lastStage_ && percent / 10 == lastPercent_ / 10 && !due) return true;
+      std::cerr << stage << ": " << percent << "%" << etaText(fraction) << "\n";
+      lastLine_ = now;
     }
     lastPercent_ = percent;
     lastStage_ = stage;
     return true;
   });
+}
+
+// "  ETA 3 min 12 s": the stage's remaining fraction at its pace over the later half of the stage so far (shown
+// once a second has passed and the stage has moved by 0.5 %).
+std::string Reporter::etaText(double fraction) const {
+  if (!eta_ || etaSamples_.empty()) return "";
+  const auto now = std::chrono::steady_clock::now();
+  const auto& [start, startFraction] = etaSamples_.front();
+  const double elapsed = std::chrono::duration<double>(now - start).count();
+  if (elapsed < 1.0 || fraction - startFraction < 0.005) return "";
+  // The latest sample at least half the elapsed time ago (at least 1 s), else the stage's start.
+  auto reference = etaSamples_.front();
+  for (const auto& sample : etaSamples_) {
+    const double age = std::chrono::duration<double>(now - sample.first).count();
+    if (age < std::max(1.0, elapsed / 2.0)) break;
+    reference = sample;
+  }
+  double seconds = std::chrono::duration<double>(now - reference.first).count();
+  double moved = fraction - reference.second;
+  if (moved < 0.005) {
+    seconds = elapsed;
+    moved = fraction - startFraction;
+  }
+  const double left = std::max(0.0, seconds * (1.0 - fraction) / moved);
+  const auto total = static_cast<long long>(std::llround(left));
+  char text[64];
+  if (total < 60)
+    std::snprintf(text, sizeof text, "  ETA %lld s", total);
+  else if (total < 3600)
+    std::snprintf(text, sizeof text, "  ETA %lld min %02lld s", total / 60, total % 60);
+  else
+    std::snprintf(text, sizeof text, "  ETA %lld h %02lld min", total / 3600, (total % 3600) / 60);
+  return text;
 }
 
 void Reporter::finishProgress() {

@@ -3,7 +3,10 @@
 // --json / --quiet / --device / --seed, the binning options, progress on stderr,
 // the one-line JSON summary on stdout, and exit codes.
 #include <CLI/CLI.hpp>
+#include <chrono>
+#include <csignal>
 #include <cstdint>
+#include <deque>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -43,6 +46,35 @@ struct BinningCliOptions {
 };
 
 void addBinningOptions(CLI::App& command, BinningCliOptions& options);
+
+// --stream-ms S (infer, attribute): the model runs over windows of S ms widened by its receptive field
+// (metadata, else measured within --stream-tolerance up to --stream-max-context-ms).
+struct StreamCliOptions {
+  std::optional<double> streamMs;
+  double tolerance = 1e-4;
+  std::optional<double> maxContextMs;  // default: 256 bins
+};
+void addStreamOptions(CLI::App& command, StreamCliOptions& options);
+
+// SIGINT and SIGTERM, while one of these lives, stop the work at the next progress report (between chunks):
+// the Reporter's progress then answers "stop", the core throws Cancelled, RAII removes temporary files,
+// and the command exits kCancelled. A second signal ends the process at once (default action).
+class InterruptScope {
+ public:
+  InterruptScope();
+  ~InterruptScope();
+  InterruptScope(const InterruptScope&) = delete;
+  InterruptScope& operator=(const InterruptScope&) = delete;
+  // The signal received (SIGINT, SIGTERM) or 0.
+  [[nodiscard]] static int received();
+
+ private:
+  struct sigaction previousInt_ {};
+  struct sigaction previousTerm_ {};
+};
+
+// Peak resident memory of this process so far (getrusage), in MiB.
+double peakRssMb();
 // Throws InputError for a malformed --window.
 BinningOptions toBinningOptions(const BinningCliOptions& options);
 
@@ -69,13 +101,22 @@ class Reporter {
   // A command's last words: `summary` with --json, else `line`, then " -> OUT" when there is an output file.
   void result(const nlohmann::json& summary, const std::string& line, const std::string& out) const;
   void finishProgress();
+  // Adds an estimate of the time left to each progress line of a stage (from the stage's pace so far).
+  void showEta(bool show) { eta_ = show; }
 
  private:
+  [[nodiscard]] std::string etaText(double fraction) const;
   bool quiet_;
   bool json_;
   bool terminal_;
   int lastPercent_ = -1;
   std::string lastStage_;
+  bool eta_ = false;
+  std::string etaStage_;
+  // (time, fraction) of the stage's progress reports, at least 0.25 s apart: the pace is taken over the later
+  // half of the stage so far, so a slow start (the first pass's warm-up) fades out of the estimate.
+  std::deque<std::pair<std::chrono::steady_clock::time_point, double>> etaSamples_;
+  std::chrono::steady_clock::time_point lastLine_;
 };
 
 }  // namespace neurolens::cli

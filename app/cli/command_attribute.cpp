@@ -2,9 +2,13 @@
 // bins) to every input (bin, unit), for every trial. Attributions are streamed
 // into --out chunk by chunk (/attributions [trials, latents, bins, units]), so a
 // whole recording's attributions never sit in memory at once.
+// --stream-ms S: per window of S ms, the attribution of each latent summed over the window's own bins to
+// the inputs of the window widened by the model's receptive field (stream_cli.h, docs/attribution.md).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <csignal>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -18,6 +22,7 @@
 #include "neurolens/io/recording_reader.h"
 #include "neurolens/io/results_store.h"
 #include "neurolens/plugins/plugin_manager.h"
+#include "stream_cli.h"
 
 namespace neurolens::cli {
 namespace {
@@ -25,6 +30,7 @@ namespace {
 struct AttributeCliOptions {
   CommonOptions common;
   BinningCliOptions binning;
+  StreamCliOptions stream;
   std::string model;
   std::string file;
   std::string out;
@@ -198,6 +204,115 @@ int runPluginAttribute(const AttributeCliOptions& cli, const plugins::Attributio
   return kSuccess;
 }
 
+// --stream-ms: windows of the recording as the rows ("trials") of the output, each window's attributions in a
+// frame of before + window + after bins (zeros where the frame reaches past a trial's ends).
+int runStreamedAttribute(const AttributeCliOptions& cli, const AttributionOptions& options, const Model& model,
+                         const BinnedRecording& binned, io::ResultsWriter* writer, Reporter& reporter,
+                         const Progress& progress, std::chrono::steady_clock::time_point started) {
+  const StreamSetup setup = planStream(cli.stream, model, binned, options.device, progress.sub(0.1, 0.15), reporter);
+  const std::size_t windows = setup.windows.size();
+  const std::size_t frameBins = setup.frameBins();
+  const std::size_t units = binned.unitCount();
+  const std::size_t targetCount =
+      options.targets.empty() ? static_cast<std::size_t>(model.latentCount()) : options.targets.size();
+  std::optional<io::ResultsWriter::Stream> stream;
+  if (writer) stream = writer->createStream("/attributions", {windows, targetCount, frameBins, units});
+  FloatArray deltaF({windows, targetCount});
+  FloatArray completeness({windows, targetCount});
+  std::vector<std::int64_t> stepsUsed(windows, 0);
+  const auto computing = std::chrono::steady_clock::now();
+  const AttributionSummary summary = attributeStreamed(
+      model, binned.counts, setup.windows, frameBins, setup.field.before, options,
+      [&](const AttributionChunk& chunk) {
+        if (stream) stream->write(chunk.firstTrial, chunk.attributions);
+        const std::size_t offset = chunk.firstTrial * targetCount;
+        std::copy(chunk.deltaF.values().begin(), chunk.deltaF.values().end(),
+                  deltaF.values().begin() + static_cast<std::ptrdiff_t>(offset));
+        std::copy(chunk.completeness.values().begin(), chunk.completeness.values().end(),
+                  completeness.values().begin() + static_cast<std::ptrdiff_t>(offset));
+        for (std::size_t i = 0; i < chunk.stepsUsed.size(); ++i) stepsUsed[chunk.firstTrial + i] = chunk.stepsUsed[i];
+      },
+      progress.sub(0.15, 1.0));
+  const double computeSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - computing).count();
+  reporter.finishProgress();
+  for (const auto& note : summary.run.notes) reporter.warn(note);
+
+  const bool integrated = options.method == AttributionMethod::IntegratedGradients;
+  const int steps = integrated                                        ? summary.maxStepsUsed
+                    : options.method == AttributionMethod::SmoothGrad ? options.smoothGradSamples
+                                                                      : 1;
+  if (writer) {
+    std::vector<std::int64_t> trial, ownBegin, ownEnd, inputBegin, inputEnd, frameBegin;
+    for (const auto& w : setup.windows) {
+      trial.push_back(static_cast<std::int64_t>(w.trial));
+      ownBegin.push_back(static_cast<std::int64_t>(w.ownBegin));
+      ownEnd.push_back(static_cast<std::int64_t>(w.ownEnd));
+      inputBegin.push_back(static_cast<std::int64_t>(w.inputBegin));
+      inputEnd.push_back(static_cast<std::int64_t>(w.inputEnd));
+      frameBegin.push_back(static_cast<std::int64_t>(w.ownBegin) - static_cast<std::int64_t>(setup.field.before));
+    }
+    writer->writeArray("/delta_f", deltaF);
+    writer->writeArray("/completeness", completeness);
+    writer->writeInt64s("/targets", summary.targets);
+    if (options.autoSteps) {
+      writer->writeInt64s("/steps_used", stepsUsed);
+      writer->writeAttribute("/", "tolerance", options.tolerance);
+      writer->writeAttribute("/", "max_steps", static_cast<double>(options.maxSteps));
+    }
+    writer->writeInt64s("/windows/trial", trial);
+    writer->writeInt64s("/windows/own_begin", ownBegin);
+    writer->writeInt64s("/windows/own_end", ownEnd);
+    writer->writeInt64s("/windows/input_begin", inputBegin);
+    writer->writeInt64s("/windows/input_end", inputEnd);
+    writer->writeInt64s("/windows/frame_begin", frameBegin);
+    writer->writeInt64s("/unit_ids", binned.unitIds);
+    writer->writeInt64s("/trial_ids", binned.trialIds);
+    writer->writeAttribute("/", "command", "attribute");
+    writer->writeAttribute("/", "source", cli.file);
+    writer->writeAttribute("/", "model", cli.model);
+    writer->writeAttribute("/", "method", methodName(options.method));
+    writer->writeAttribute("/", "steps", static_cast<double>(steps));
+    writer->writeAttribute("/", "integration", cli.integration);
+    writer->writeAttribute("/", "baseline", cli.baseline);
+    writer->writeAttribute("/", "precision", cli.precision);
+    writer->writeAttribute("/", "device", deviceName(summary.run.device));
+    writer->writeAttribute("/", "bin_ms", binned.binMs);
+    writer->writeAttribute("/", "stream_window_bins", static_cast<double>(setup.windowBins));
+    writer->writeAttribute("/", "stream_context_bins",
+                           std::to_string(setup.field.before) + ":" + std::to_string(setup.field.after));
+    writer->writeAttribute("/", "stream_receptive_field_source", setup.field.source);
+    writer->writeAttribute("/attributions", "axes",
+                           "windows, latents (see /targets), frame bins (bin frame_begin + i of the window's trial), "
+                           "units");
+    writer->writeAttribute("/attributions", "meaning",
+                           "attribution of the latent summed over the window's own bins [own_begin, own_end) to "
+                           "each input of the widened window [input_begin, input_end); zero elsewhere");
+    writer->writeAttribute("/delta_f", "axes", "windows, latents");
+    writer->writeAttribute("/completeness", "axes", "windows, latents");
+    writer->commit();
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  nlohmann::json json{{"method", methodName(options.method)},
+                      {"steps", steps},
+                      {"seconds", seconds},
+                      {"compute_seconds", computeSeconds},
+                      {"peak_rss_mb", peakRssMb()},
+                      {"stream", streamJson(setup)}};
+  json["max_rel_completeness"] = integrated ? nlohmann::json(summary.maxRelCompleteness) : nlohmann::json(nullptr);
+  if (options.autoSteps) {
+    json["steps_used"] = {{"min", summary.minStepsUsed}, {"max", summary.maxStepsUsed}};
+    json["unconverged"] = summary.unconverged;
+    json["tolerance"] = options.tolerance;
+  }
+  std::ostringstream line;
+  line << cli.file << ": " << methodName(options.method) << " for " << targetCount << " latents over " << windows
+       << " windows of " << setup.windowBins << " bins (context " << setup.field.before << "+" << setup.field.after
+       << ") on " << deviceName(summary.run.device) << " in " << seconds << " s, peak memory " << peakRssMb() << " MiB";
+  if (integrated) line << ", max relative completeness " << summary.maxRelCompleteness;
+  reporter.result(json, line.str(), cli.out);
+  return kSuccess;
+}
+
 int runAttribute(const AttributeCliOptions& cli) {
   if (std::find(kBuiltinMethods.begin(), kBuiltinMethods.end(), cli.method) == kBuiltinMethods.end()) {
     const plugins::PluginManager plugins(plugins::PluginManager::defaultFolders());
@@ -208,8 +323,14 @@ int runAttribute(const AttributeCliOptions& cli) {
       for (const auto* m : plugins.attributionMethods()) known += m->methodName() + ", ";
       throw UsageError("--method '" + cli.method + "' is unknown (known: " + known.substr(0, known.size() - 2) + ")");
     }
+    if (cli.stream.streamMs)
+      throw UsageError("--stream-ms works with the built-in methods, not with the plugin method '" + cli.method + "'");
     return runPluginAttribute(cli, *method);
   }
+  if (cli.stream.streamMs && !cli.targetWindow.empty())
+    throw UsageError(
+        "--target-window and --stream-ms together: with --stream-ms each window's own bins are its "
+        "target bins");
   if (!cli.methodParams.empty()) throw UsageError("--method-param is only for attribution methods from plugins");
   const auto started = std::chrono::steady_clock::now();
   AttributionOptions options;
@@ -238,6 +359,7 @@ int runAttribute(const AttributeCliOptions& cli) {
   const BinningOptions binning = toBinningOptions(cli.binning);
 
   Reporter reporter(cli.common);
+  reporter.showEta(true);
   const Model model = Model::load(cli.model);
   // Opened before the work so a bad --out fails fast; nothing appears under its
   // name unless everything succeeds (the writer removes its temporary file).
@@ -249,6 +371,8 @@ int runAttribute(const AttributeCliOptions& cli) {
     throw InputError("recording '" + cli.file + "' gives no counts to attribute (" +
                      std::to_string(binned.trialCount()) + " trials x " + std::to_string(binned.binCount()) +
                      " bins x " + std::to_string(binned.unitCount()) + " units)");
+  if (cli.stream.streamMs)
+    return runStreamedAttribute(cli, options, model, binned, writer.get(), reporter, progress, started);
   model.checkAgainst(binned);
   if (!cli.targetWindow.empty()) options.targetBins = targetBins(cli.targetWindow, binning, binned.binCount());
 
@@ -309,7 +433,8 @@ int runAttribute(const AttributeCliOptions& cli) {
     writer->commit();
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  nlohmann::json json{{"method", methodName(options.method)}, {"steps", steps}, {"seconds", seconds}};
+  nlohmann::json json{
+      {"method", methodName(options.method)}, {"steps", steps}, {"seconds", seconds}, {"peak_rss_mb", peakRssMb()}};
   // Completeness is defined for integrated gradients only.
   json["max_rel_completeness"] = integrated ? nlohmann::json(summary.maxRelCompleteness) : nlohmann::json(nullptr);
   if (options.autoSteps) {
@@ -328,6 +453,21 @@ int runAttribute(const AttributeCliOptions& cli) {
   return kSuccess;
 }
 
+// SIGINT / SIGTERM stop the run between chunks; the writer's temporary file is gone by the time this prints.
+int runAttributeInterruptible(const AttributeCliOptions& cli) {
+  const InterruptScope interrupts;
+  try {
+    return runAttribute(cli);
+  } catch (const Cancelled&) {
+    const int signal = InterruptScope::received();
+    if (signal == 0) throw;
+    std::cerr << "error: interrupted by " << (signal == SIGINT ? "SIGINT" : "SIGTERM")
+              << " before the attribution was complete; nothing was written"
+              << (cli.out.empty() ? std::string() : " to " + cli.out) << std::endl;
+    return kCancelled;
+  }
+}
+
 }  // namespace
 
 void addAttributeCommand(CLI::App& root, CommandList& commands) {
@@ -335,6 +475,7 @@ void addAttributeCommand(CLI::App& root, CommandList& commands) {
   auto* command = root.add_subcommand(kAttributeSummary.name, kAttributeSummary.help);
   addCommonOptions(*command, options->common);
   addBinningOptions(*command, options->binning);
+  addStreamOptions(*command, options->stream);
   command->add_option("--model", options->model, "TorchScript model file")->required();
   command->add_option("--out", options->out, "HDF5 results file (/attributions, /delta_f, /completeness, /targets)");
   command->add_option("--method", options->method,
@@ -368,7 +509,7 @@ void addAttributeCommand(CLI::App& root, CommandList& commands) {
                    "SmoothGrad: noise sd as a fraction of the counts' range (default 0.15)")
       ->check(CLI::NonNegativeNumber);
   command->add_option("FILE", options->file, "NWB recording")->required();
-  commands.push_back({command, [options] { return runAttribute(*options); }});
+  commands.push_back({command, [options] { return runAttributeInterruptible(*options); }});
 }
 
 }  // namespace neurolens::cli

@@ -1,15 +1,21 @@
 // `infer --model M FILE`: the model's latents (and rates when it gives them) for
 // every trial of a recording, written to --out through the results store.
+// --stream-ms S: over windows of S ms widened by the model's receptive field (stream_cli.h).
 #include <chrono>
+#include <csignal>
+#include <iostream>
 #include <memory>
 #include <sstream>
 
 #include "cli_common.h"
 #include "command_summaries.h"
 #include "commands.h"
+#include "neurolens/core/errors.h"
 #include "neurolens/core/model.h"
+#include "neurolens/core/streaming.h"
 #include "neurolens/io/recording_reader.h"
 #include "neurolens/io/results_store.h"
+#include "stream_cli.h"
 
 namespace neurolens::cli {
 namespace {
@@ -17,6 +23,7 @@ namespace {
 struct InferCliOptions {
   CommonOptions common;
   BinningCliOptions binning;
+  StreamCliOptions stream;
   std::string model;
   std::string file;
   std::string out;
@@ -39,11 +46,23 @@ int runInfer(const InferCliOptions& options) {
   Progress progress = reporter.progress();
   const BinnedRecording binned =
       readBinnedRecording(options.file, toBinningOptions(options.binning), progress.sub(0.0, 0.2));
-  model.checkAgainst(binned);
 
   RunReport run;
+  std::optional<StreamSetup> stream;
+  ModelOutputs outputs;
   const auto started = std::chrono::steady_clock::now();
-  const ModelOutputs outputs = model.infer(binned.counts, device, progress.sub(0.2, 1.0), &run);
+  if (options.stream.streamMs) {
+    if (binned.trialCount() == 0 || binned.binCount() == 0 || binned.unitCount() == 0)
+      throw InputError("recording '" + options.file + "' gives no counts to run the model on");
+    stream = planStream(options.stream, model, binned, device, progress.sub(0.2, 0.3), reporter);
+    reporter.finishProgress();
+    StreamInferOptions streamOptions;
+    streamOptions.infer.device = device;
+    outputs = inferStreamed(model, binned.counts, stream->windows, streamOptions, progress.sub(0.3, 1.0), &run);
+  } else {
+    model.checkAgainst(binned);
+    outputs = model.infer(binned.counts, device, progress.sub(0.2, 1.0), &run);
+  }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   reporter.finishProgress();
   for (const auto& note : run.notes) reporter.warn(note);
@@ -65,6 +84,12 @@ int runInfer(const InferCliOptions& options) {
     writer->writeAttribute("/", "bin_ms", binned.binMs);
     writer->writeAttribute("/", "device", deviceName(run.device));
     if (!run.notes.empty()) writer->writeAttribute("/", "notes", joined(run.notes));
+    if (stream) {
+      writer->writeAttribute("/", "stream_window_bins", static_cast<double>(stream->windowBins));
+      writer->writeAttribute("/", "stream_context_bins",
+                             std::to_string(stream->field.before) + ":" + std::to_string(stream->field.after));
+      writer->writeAttribute("/", "stream_receptive_field_source", stream->field.source);
+    }
     writer->commit();
   }
 
@@ -73,16 +98,34 @@ int runInfer(const InferCliOptions& options) {
   line << options.model << " on " << options.file << ": " << binned.trialCount() << " trials x " << binned.binCount()
        << " bins -> " << latents << " latents" << (outputs.rates ? " + rates" : "") << " in " << seconds << " s on "
        << deviceName(run.device);
-  reporter.result({{"latents", latents},
-                   {"seconds", seconds},
-                   {"trials", binned.trialCount()},
-                   {"bins", binned.binCount()},
-                   {"units", binned.unitCount()},
-                   {"rates", outputs.rates.has_value()},
-                   {"device", deviceName(run.device)},
-                   {"chunk_trials", run.chunkTrials}},
-                  line.str(), options.out);
+  if (stream) line << ", streamed in " << stream->windows.size() << " windows";
+  nlohmann::json json{{"latents", latents},
+                      {"seconds", seconds},
+                      {"trials", binned.trialCount()},
+                      {"bins", binned.binCount()},
+                      {"units", binned.unitCount()},
+                      {"rates", outputs.rates.has_value()},
+                      {"device", deviceName(run.device)},
+                      {"chunk_trials", run.chunkTrials},
+                      {"peak_rss_mb", peakRssMb()}};
+  if (stream) json["stream"] = streamJson(*stream);
+  reporter.result(json, line.str(), options.out);
   return kSuccess;
+}
+
+// SIGINT / SIGTERM stop the run between chunks; the writer's temporary file is gone by the time this prints.
+int runInferInterruptible(const InferCliOptions& options) {
+  const InterruptScope interrupts;
+  try {
+    return runInfer(options);
+  } catch (const Cancelled&) {
+    const int signal = InterruptScope::received();
+    if (signal == 0) throw;
+    std::cerr << "error: interrupted by " << (signal == SIGINT ? "SIGINT" : "SIGTERM")
+              << " before the model had run over the whole recording; nothing was written"
+              << (options.out.empty() ? std::string() : " to " + options.out) << std::endl;
+    return kCancelled;
+  }
 }
 
 }  // namespace
@@ -92,10 +135,11 @@ void addInferCommand(CLI::App& root, CommandList& commands) {
   auto* command = root.add_subcommand(kInferSummary.name, kInferSummary.help);
   addCommonOptions(*command, options->common);
   addBinningOptions(*command, options->binning);
+  addStreamOptions(*command, options->stream);
   command->add_option("--model", options->model, "TorchScript model file (see docs/models.md)")->required();
   command->add_option("--out", options->out, "HDF5 results file (/latents, /rates, /unit_ids, /trial_ids)");
   command->add_option("FILE", options->file, "NWB recording")->required();
-  commands.push_back({command, [options] { return runInfer(*options); }});
+  commands.push_back({command, [options] { return runInferInterruptible(*options); }});
 }
 
 }  // namespace neurolens::cli

@@ -602,7 +602,13 @@ AttributionSummary attribute(const Model& model, const FloatArray& counts, const
 
   const torch::Tensor all = fromArray(counts);
   torch::Tensor unitMean;  // [units], the mean baseline
-  if (options.baseline == AttributionBaseline::Mean) unitMean = all.mean(std::vector<std::int64_t>{0, 1});
+  if (options.baseline == AttributionBaseline::Mean) {
+    if (!options.baselineUnitMeans.empty() && options.baselineUnitMeans.size() != units)
+      throw InputError("attribution: the mean baseline has " + std::to_string(options.baselineUnitMeans.size()) +
+                       " units but the counts have " + std::to_string(units));
+    unitMean = options.baselineUnitMeans.empty() ? all.mean(std::vector<std::int64_t>{0, 1})
+                                                 : torch::tensor(options.baselineUnitMeans, torch::kFloat);
+  }
 
   const int stepsPerTrial = options.method == AttributionMethod::IntegratedGradients ? firstSteps
                             : options.method == AttributionMethod::SmoothGrad        ? plan.samples

@@ -31,6 +31,9 @@ struct AttributionOptions {
   int maxSteps = 1024;
   IntegrationRule integration = IntegrationRule::GaussLegendre;
   AttributionBaseline baseline = AttributionBaseline::Zero;
+  // Mean baseline: each unit's value when given (e.g. the whole recording's means while streaming
+  // windows of it); empty = each unit's mean over the counts attributed.
+  std::vector<float> baselineUnitMeans;
   std::vector<std::int64_t> targets;                              // latent indices; empty = all
   std::optional<std::pair<std::size_t, std::size_t>> targetBins;  // [begin, end); none = all bins
   Precision precision = Precision::FP32;
