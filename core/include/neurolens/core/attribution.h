@@ -50,8 +50,9 @@ struct AttributionOptions {
   // LibTorch intra-op threads for the run (CPU); 0 = every hardware thread. Set for the run only
   // and restored afterwards (the setting is process-wide).
   int threads = 0;
-  // On the CPU at fp32, run the model's linear layers (aten::linear) as 1x1 convolutions on a private
-  // copy, so LibTorch uses its oneDNN kernels rather than the system BLAS (docs/attribution.md).
+  // On the CPU at fp32, run the model's linear layers (aten::linear) and recurrent layers (aten::gru,
+  // aten::lstm, as scripted loops) with 1x1 convolutions on a private copy, so LibTorch uses its oneDNN
+  // kernels rather than the system BLAS (docs/attribution.md).
   bool cpuLinearAsConvolution = true;
 };
 
