@@ -29,9 +29,9 @@
 #include <sstream>
 
 #include "cli_common.h"
-#include "figures/figure_application.h"
 #include "command_summaries.h"
 #include "commands.h"
+#include "figures/figure_application.h"
 #include "neurolens/app/recording_source.h"
 #include "neurolens/core/attribution.h"
 #include "neurolens/core/errors.h"
@@ -57,8 +57,8 @@ struct FigureCliOptions {
   std::string model;
   std::string out;
   std::string view = "trajectories";
-  std::string size = "1600x1200";
-  double dpi = 300.0;
+  std::string size;  // empty: from the style, else 1600x1200
+  double dpi = 0.0;  // 0: from the style, else 300
   std::string projection = "pca";
   std::string colorBy = "condition";
   std::string conditions;
@@ -819,8 +819,32 @@ bool needsDisplay(const FigureCliOptions& options) {
   return options.view == "trajectories" || options.view == "sheet" || !options.animate.empty();
 }
 
+int runFigureSized(const FigureCliOptions& options, const fig::FigureStyle& style,
+                   std::chrono::steady_clock::time_point started);
+
 int runFigure(const FigureCliOptions& options) {
   const auto started = std::chrono::steady_clock::now();
+  // A style (resources/styles, or a file) may set the page in mm and the DPI; --size and --dpi given on the
+  // command line win. Without either, 1600x1200 pixels at 300 dpi.
+  const fig::FigureStyle style =
+      options.style.empty() ? fig::defaultFigureStyle() : fig::figureStyleNamed(options.style);
+  FigureCliOptions sized = options;
+  if (sized.dpi <= 0.0) sized.dpi = style.dpi.value_or(300.0);
+  if (sized.size.empty()) {
+    if (style.widthMm) {
+      const double widthPx = std::round(*style.widthMm / 25.4 * sized.dpi);
+      const double heightPx =
+          style.heightMm ? std::round(*style.heightMm / 25.4 * sized.dpi) : std::round(widthPx * 0.75);
+      sized.size = std::to_string(static_cast<long>(widthPx)) + "x" + std::to_string(static_cast<long>(heightPx));
+    } else {
+      sized.size = "1600x1200";
+    }
+  }
+  return runFigureSized(sized, style, started);
+}
+
+int runFigureSized(const FigureCliOptions& options, const fig::FigureStyle& style,
+                   std::chrono::steady_clock::time_point started) {
   Reporter reporter(options.common);
   const auto [width, height] = parseSize(options.size);
   if (!(options.dpi >= 10.0 && options.dpi <= 2400.0))
@@ -831,8 +855,6 @@ int runFigure(const FigureCliOptions& options) {
     throw InputError("--animate works with --view trajectories");
   if (options.animate.empty()) (void)fig::formatForPath(options.out);  // a bad extension fails before the work
   checkOptionCombinations(options);
-  const fig::FigureStyle style =
-      options.style.empty() ? fig::defaultFigureStyle() : fig::loadFigureStyle(options.style);
   // 3-D views need an X display for OpenGL (Debian's VTK is GLX-only): without one, a private
   // Xvfb lives for this command and is shut down when it ends, on errors too.
   std::unique_ptr<PrivateXServer> xserver;
@@ -968,8 +990,11 @@ void addFigureCommand(CLI::App& root, CommandList& commands) {
   command->add_option("--out", options->out, "Figure file: .png, .svg or .pdf (with --animate: DIR or FILE.mp4)")
       ->required();
   command->add_option("--model", options->model, "TorchScript model (latents, attribution)");
-  command->add_option("--size", options->size, "WIDTHxHEIGHT in pixels")->capture_default_str();
-  command->add_option("--dpi", options->dpi, "Dots per inch: sets text and line scale")->capture_default_str();
+  command->add_option("--size", options->size,
+                      "WIDTHxHEIGHT in pixels (default: the style's width and height in mm at its DPI, else "
+                      "1600x1200)");
+  command->add_option("--dpi", options->dpi,
+                      "Dots per inch: sets text and line scale (default: the style's, else 300)");
   command->add_option("--projection", options->projection, "pca, latents, probe or aligned")->capture_default_str();
   command
       ->add_option("--color-by", options->colorBy,
@@ -978,7 +1003,9 @@ void addFigureCommand(CLI::App& root, CommandList& commands) {
   command->add_option("--conditions", options->conditions, "Comma-separated condition labels to draw");
   command->add_option("--trials", options->trials, "Comma-separated trial ids to draw");
   command->add_flag("--means", options->means, "Condition means only (default: means over their single trials)");
-  command->add_option("--style", options->style, "JSON figure style (see resources/styles/default.json)");
+  command->add_option("--style", options->style,
+                      "default, nature-1col (89 mm), nature-2col (183 mm), slides (1920x1080), or a JSON style file "
+                      "(keys: resources/styles/default.json, plus width_mm, height_mm, dpi)");
   command->add_flag("--transparent", options->transparent, "No background (PNG, SVG)");
   command->add_option("--condition-column", options->conditionColumn, "Trials column naming the condition")
       ->capture_default_str();

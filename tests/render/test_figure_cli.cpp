@@ -67,6 +67,35 @@ class TestFigureCli : public QObject {
     QVERIFY2(run.err.contains("first 20 of 210 trials"), qPrintable(run.err));
   }
 
+  // --style nature-1col: 89 mm wide at 600 dpi (2102 x 1583 pixels), its 5-7 pt text; --size and --dpi given on
+  // the command line win over the style's page; a style file with width_mm sets the page too.
+  void publicationStyles() {
+    if (!QFileInfo::exists(kReach)) QSKIP("shared data missing: pmd_reach_yu2009.nwb");
+    const auto summaryOf = [&](const QStringList& extra, const QString& name) {
+      const QString out = dir_.filePath(name);
+      const Run run = runCli(
+          QStringList{"figure", "--view", "raster", "--out", out, "--json", "--quiet", "--window", "0:400", kReach} +
+          extra);
+      if (run.exitCode != 0) qWarning("%s", qPrintable(describe(run)));
+      return QJsonDocument::fromJson(run.out.trimmed().toUtf8()).object();
+    };
+    QJsonObject one = summaryOf({"--style", "nature-1col"}, "one.png");
+    QCOMPARE(one["width"].toInt(), 2102);
+    QCOMPARE(one["height"].toInt(), 1583);
+    QCOMPARE(QImage(dir_.filePath("one.png")).width(), 2102);
+    QCOMPARE(summaryOf({"--style", "nature-2col", "--dpi", "300"}, "two.png")["width"].toInt(), 2161);
+    QCOMPARE(summaryOf({"--style", "slides"}, "slides.png")["height"].toInt(), 1080);
+    QCOMPARE(summaryOf({"--style", "nature-1col", "--size", "800x600"}, "sized.png")["width"].toInt(), 800);
+    const QString file = dir_.filePath("mine.json");
+    QFile style(file);
+    QVERIFY(style.open(QIODevice::WriteOnly));
+    style.write(R"({"width_mm": 50.8, "height_mm": 25.4, "dpi": 100, "tick_pt": 6})");
+    style.close();
+    const QJsonObject mine = summaryOf({"--style", file}, "mine.png");
+    QCOMPARE(mine["width"].toInt(), 200);
+    QCOMPARE(mine["height"].toInt(), 100);
+  }
+
   // A continuous recording (M1: no trials table, 13 min) is not drawn as one solid block: 10 s from its first spike,
   // said on stderr with how to see another part (pseudo-trials of --chunk-ms, chosen by --trials).
   void rasterOfAContinuousRecordingShowsTenSeconds() {
@@ -299,6 +328,8 @@ class TestFigureCli : public QObject {
         << QStringList{"--view", "association", "--out", "@/fig.png"} << 3 << "--model";
     QTest::newRow("bad style") << QStringList{"--view", "raster", "--style", "@/missing.json", "--out", "@/fig.png"}
                                << 3 << "missing.json";
+    QTest::newRow("unknown named style") << QStringList{"--view", "raster", "--style", "nature", "--out", "@/fig.png"}
+                                         << 3 << "nature-1col";
     QTest::newRow("unknown option") << QStringList{"--view", "raster", "--colour", "x", "--out", "@/fig.png"} << 2
                                     << "colour";
   }

@@ -258,6 +258,30 @@ class TestPlots : public QObject {
     QVERIFY_THROWS_EXCEPTION(InputError, (void)loadFigureStyle("/nonexistent/style.json"));
   }
 
+  // Named styles: compiled in from resources/styles, the publication sizes, a file path still works.
+  void namedStyles() {
+    QCOMPARE(builtinFigureStyleNames(), (std::vector<std::string>{"default", "nature-1col", "nature-2col", "slides"}));
+    const FigureStyle one = figureStyleNamed("nature-1col");
+    QCOMPARE(one.widthMm.value_or(0.0), 89.0);
+    QCOMPARE(one.dpi.value_or(0.0), 600.0);
+    QVERIFY(one.tickPt >= 5.0 && one.titlePt <= 7.0);         // 5-7 pt text
+    QVERIFY(one.axisLinePt >= 0.5 && one.dataLinePt <= 1.0);  // 0.5-1 pt lines
+    QCOMPARE(figureStyleNamed("nature-2col").widthMm.value_or(0.0), 183.0);
+    const FigureStyle slides = figureStyleNamed("slides");
+    QCOMPARE(std::lround(*slides.widthMm / 25.4 * *slides.dpi), 1920L);
+    QCOMPARE(std::lround(*slides.heightMm / 25.4 * *slides.dpi), 1080L);
+    QVERIFY(!figureStyleNamed("default").widthMm.has_value());
+    QCOMPARE(figureStyleNamed(NEUROLENS_SOURCE_DIR "/resources/styles/nature-2col.json").widthMm.value_or(0.0), 183.0);
+    try {
+      (void)figureStyleNamed("nature");
+      QFAIL("no error");
+    } catch (const InputError& e) {
+      QVERIFY2(QString(e.what()).contains("nature-1col"), e.what());
+    }
+    QVERIFY_THROWS_EXCEPTION(InputError, (void)figureStyleFromJson("{\"width_mm\": -3}"));
+    QVERIFY_THROWS_EXCEPTION(InputError, (void)figureStyleFromJson("{\"dpi\": 5}"));
+  }
+
   void styleOverridesApply() {
     const FigureStyle style = figureStyleFromJson("{\"categorical\": [\"#ff0000\", \"#00ff00\"], \"label_pt\": 11}");
     QCOMPARE(style.labelPt, 11.0);

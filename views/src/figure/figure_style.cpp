@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 
+#include "builtin_styles.h"
 #include "neurolens/core/errors.h"
 #include "neurolens/views/figure/colormap.h"
 
@@ -103,6 +104,14 @@ FigureStyle figureStyleFromJson(const std::string& json, const std::string& sour
       } else {
         throw InputError(sourceName + ": 'multisamples_3d' must be \"auto\" or a whole number from 0 (off) to 16");
       }
+    } else if (key == "width_mm" || key == "height_mm") {
+      if (!value.isDouble() || !(value.toDouble() > 0.0) || value.toDouble() > 2000.0)
+        throw InputError(sourceName + ": '" + key + "' must be a number of millimetres from 0 to 2000");
+      (key == "width_mm" ? style.widthMm : style.heightMm) = value.toDouble();
+    } else if (key == "dpi") {
+      if (!value.isDouble() || !(value.toDouble() >= 10.0) || value.toDouble() > 2400.0)
+        throw InputError(sourceName + ": 'dpi' must be a number from 10 to 2400");
+      style.dpi = value.toDouble();
     } else if (key == "background") {
       style.background = parseColour(value, sourceName, key);
     } else if (key == "foreground") {
@@ -112,6 +121,23 @@ FigureStyle figureStyleFromJson(const std::string& json, const std::string& sour
     }
   }
   return style;
+}
+
+std::vector<std::string> builtinFigureStyleNames() {
+  std::vector<std::string> names;
+  for (const auto& [name, text] : builtinFigureStyles()) names.push_back(name);
+  return names;
+}
+
+FigureStyle figureStyleNamed(const std::string& nameOrPath) {
+  for (const auto& [name, text] : builtinFigureStyles())
+    if (name == nameOrPath) return figureStyleFromJson(text, "style " + name);
+  if (!QFile::exists(QString::fromStdString(nameOrPath))) {
+    std::string names;
+    for (const auto& name : builtinFigureStyleNames()) names += (names.empty() ? "" : ", ") + name;
+    throw InputError("--style " + nameOrPath + ": neither a built-in style (" + names + ") nor a style file");
+  }
+  return loadFigureStyle(nameOrPath);
 }
 
 FigureStyle loadFigureStyle(const std::string& path) {

@@ -4,6 +4,7 @@
 // typographic points (1/72 inch), so the export DPI turns them into pixels and a
 // figure keeps its proportions at any resolution. Loadable from a JSON style file
 // (resources/styles/default.json documents every key).
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,11 @@ struct FigureStyle {
   // Anti-aliasing samples per pixel for 3-D views; -1 (automatic): 8 below
   // 144 dpi, none from 144 dpi up, where lines are already several pixels wide.
   int multiSamples3d = -1;
+  // Page size and resolution a style asks for (publication styles: 89 or 183 mm wide); unset in the default
+  // style, where the command line's --size and --dpi decide.
+  std::optional<double> widthMm;
+  std::optional<double> heightMm;
+  std::optional<double> dpi;
 
   // Colour of category `index` (cycles through `categorical`).
   [[nodiscard]] Rgb categoryColour(std::size_t index) const;
@@ -46,5 +52,10 @@ struct FigureStyle {
 [[nodiscard]] FigureStyle figureStyleFromJson(const std::string& json, const std::string& sourceName = "style");
 // Reads and parses a style file; throws InputError when it cannot be read.
 [[nodiscard]] FigureStyle loadFigureStyle(const std::string& path);
+
+// The styles built in (resources/styles/*.json, compiled in): default, nature-1col, nature-2col, slides.
+[[nodiscard]] std::vector<std::string> builtinFigureStyleNames();
+// A built-in style by name, else a style file by path; InputError naming both choices otherwise.
+[[nodiscard]] FigureStyle figureStyleNamed(const std::string& nameOrPath);
 
 }  // namespace neurolens::views::figure
