@@ -1,6 +1,7 @@
 // `info MODEL`: what a model is (../shared/spec/cli.md): its name, units, latents, bin size, outputs and, for a
 // multi-session model, its sessions. Compute module only: the launcher's `info` forwards model files here.
 #include <iostream>
+#include <sstream>
 
 #include "cli_common.h"
 #include "commands.h"
@@ -29,11 +30,13 @@ int runModelInfo(const std::string& file, bool json) {
     return kSuccess;
   }
   const auto text = [](const auto& value) { return value ? std::to_string(*value) : std::string("(not given)"); };
+  std::ostringstream binText;
+  if (metadata.binMs) binText << *metadata.binMs;
   std::cout << file << " (model)\n"
             << "  name:     " << (metadata.name.empty() ? "(not given)" : metadata.name) << "\n"
-            << "  units:    " << text(metadata.units) << "\n"
+            << "  units:    " << (metadata.sessions.empty() ? text(metadata.units) : "(per session)") << "\n"
             << "  latents:  " << (latents > 0 ? std::to_string(latents) : "(learned on a recording)") << "\n"
-            << "  bin size: " << (metadata.binMs ? std::to_string(*metadata.binMs) + " ms" : "(not given)") << "\n"
+            << "  bin size: " << (metadata.binMs ? binText.str() + " ms" : "(not given)") << "\n"
             << "  outputs:  latents" << (model.hasRates() ? ", rates" : "") << "\n";
   if (metadata.sessions.empty()) {
     std::cout << "  sessions: (single-session model)\n";
