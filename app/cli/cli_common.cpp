@@ -33,6 +33,12 @@ void addBinningOptions(CLI::App& command, BinningCliOptions& options) {
       ->take_all();
 }
 
+void addSessionOption(CLI::App& command, std::string& session, const std::string& option) {
+  command.add_option(option, session,
+                     "Session of a multi-session model to use (its id; default: the one whose id is the "
+                     "recording's NWB identifier)");
+}
+
 void addStreamOptions(CLI::App& command, StreamCliOptions& options) {
   command
       .add_option("--stream-ms", options.streamMs,

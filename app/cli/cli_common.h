@@ -56,6 +56,11 @@ struct StreamCliOptions {
 };
 void addStreamOptions(CLI::App& command, StreamCliOptions& options);
 
+// --session ID (every command that takes --model): the session of a multi-session model to use
+// (../shared/spec/model-contract.md); without it the session whose id is the recording's NWB identifier.
+// `option` names it ("--session", "--session-b"); binding happens in model_cli.h (bindModel).
+void addSessionOption(CLI::App& command, std::string& session, const std::string& option = "--session");
+
 // SIGINT and SIGTERM, while one of these lives, stop the work at the next progress report (between chunks):
 // the Reporter's progress then answers "stop", the core throws Cancelled, RAII removes temporary files,
 // and the command exits kCancelled. A second signal ends the process at once (default action).

@@ -19,6 +19,7 @@
 #include "cli_common.h"
 #include "command_summaries.h"
 #include "commands.h"
+#include "model_cli.h"
 #ifdef NEUROLENS_HAVE_FIGURE
 #include "figures/matrix_figure.h"
 #endif
@@ -39,6 +40,8 @@ struct AlignCliOptions {
   std::vector<std::string> files;
   std::string model;
   std::string modelB;
+  std::string session;
+  std::string sessionB;
   std::string match;
   std::string conditionColumn = "condition";
   std::size_t sectors = 8;
@@ -120,8 +123,8 @@ struct BinnedCache {
 };
 
 Side readRecordingSide(const std::string& label, const std::string& file, const std::string& modelFile,
-                       const AlignCliOptions& cli, const std::string& behaviorName, const Progress& progress,
-                       const Reporter& reporter, BinnedCache& cache) {
+                       const std::string& session, const AlignCliOptions& cli, const std::string& behaviorName,
+                       const Progress& progress, const Reporter& reporter, BinnedCache& cache) {
   Side side;
   side.label = label;
   side.name = label + " (" + file + ")";
@@ -143,6 +146,7 @@ Side readRecordingSide(const std::string& label, const std::string& file, const 
   side.binMs = binned.binMs;
   side.hasTrials = !binned.continuous;
   if (model) {
+    model = bindModel(*model, binned, session);
     model->checkAgainst(binned);
     RunReport run;
     const auto started = std::chrono::steady_clock::now();
@@ -152,6 +156,7 @@ Side readRecordingSide(const std::string& label, const std::string& file, const 
     for (const auto& note : run.notes) reporter.warn(note);
     side.data = std::move(outputs.latents);
     side.features = "latents of " + modelFile;
+    if (model->session()) side.features += " (session " + sessionJson(*model).get<std::string>() + ")";
   } else {
     side.data = smoothAlongBins(binned.counts, cli.smoothMs / binned.binMs);
     std::ostringstream features;
@@ -180,8 +185,9 @@ Side readRecordingSide(const std::string& label, const std::string& file, const 
 // A results file with --model is refused unless `modelForRecordingsOnly` (--matrix: --model applies to every
 // recording side and not to results files).
 Side readSide(const std::string& label, const std::string& file, const std::string& modelFile,
-              const AlignCliOptions& cli, const std::string& behaviorName, const Progress& progress,
-              const Reporter& reporter, BinnedCache& cache, bool modelForRecordingsOnly = false) {
+              const std::string& session, const AlignCliOptions& cli, const std::string& behaviorName,
+              const Progress& progress, const Reporter& reporter, BinnedCache& cache,
+              bool modelForRecordingsOnly = false) {
   std::error_code error;
   if (!std::filesystem::exists(file, error)) throw InputError(label + ": " + file + ": no such file");
   if (isHdf5(file)) {
@@ -215,7 +221,7 @@ Side readSide(const std::string& label, const std::string& file, const std::stri
       return readResultsSide(label, file, behaviorName);
     }
   }
-  return readRecordingSide(label, file, modelFile, cli, behaviorName, progress, reporter, cache);
+  return readRecordingSide(label, file, modelFile, session, cli, behaviorName, progress, reporter, cache);
 }
 
 std::vector<std::string> splitList(const std::string& text) {
@@ -364,10 +370,14 @@ int runAlignCommand(const AlignCliOptions& cli) {
   const std::string fileB = cli.files.size() == 2 ? cli.files[1] : cli.files[0];
   const std::string modelA = cli.model;
   const std::string modelB = cli.modelB.empty() ? cli.model : cli.modelB;
+  // Without --session-b, side B takes --session when it shares side A's model, else its own recording's session.
+  const std::string sessionB = !cli.sessionB.empty() || !cli.modelB.empty() ? cli.sessionB : cli.session;
   const std::string behaviorName = behaviorNameOf(match);
   BinnedCache cache;
-  const Side a = readSide("side A", fileA, modelA, cli, behaviorName, progress.sub(0.0, 0.3), reporter, cache);
-  const Side b = readSide("side B", fileB, modelB, cli, behaviorName, progress.sub(0.3, 0.6), reporter, cache);
+  const Side a =
+      readSide("side A", fileA, modelA, cli.session, cli, behaviorName, progress.sub(0.0, 0.3), reporter, cache);
+  const Side b =
+      readSide("side B", fileB, modelB, sessionB, cli, behaviorName, progress.sub(0.3, 0.6), reporter, cache);
   cache.binned.reset();
   if (match.empty()) match = a.hasTrials && b.hasTrials ? "conditions" : "time";
 
@@ -555,6 +565,8 @@ int runMatrixCommand(const AlignCliOptions& cli) {
   Reporter reporter(cli.common);
   if (!cli.modelB.empty())
     throw UsageError("--model-b does not apply to --matrix: --model applies to every recording side");
+  if (!cli.sessionB.empty())
+    throw UsageError("--session-b does not apply to --matrix: --session applies to every recording side");
   const std::string statistic = cli.statistic.empty() ? "cca_heldout_mean" : cli.statistic;
   AlignOptions options = statisticsOptions(cli);
   const MatrixStatistic kind = matrixStatistic(statistic, &options);
@@ -577,7 +589,7 @@ int runMatrixCommand(const AlignCliOptions& cli) {
     BinnedCache cache;
     const double from = 0.4 * static_cast<double>(s) / static_cast<double>(n);
     const double to = 0.4 * static_cast<double>(s + 1) / static_cast<double>(n);
-    sides.push_back(readSide("side " + std::to_string(s + 1), cli.files[s], cli.model, cli, behaviorName,
+    sides.push_back(readSide("side " + std::to_string(s + 1), cli.files[s], cli.model, cli.session, cli, behaviorName,
                              progress.sub(from, to), reporter, cache, true));
     modelSeconds += sides.back().modelSeconds;
   }
@@ -723,6 +735,8 @@ void addAlignCommand(CLI::App& root, CommandList& commands) {
       ->required();
   command->add_option("--model", options->model, "TorchScript model for side A (and side B without --model-b)");
   command->add_option("--model-b", options->modelB, "TorchScript model for side B");
+  addSessionOption(*command, options->session);
+  addSessionOption(*command, options->sessionB, "--session-b");
   command->add_flag("--matrix", options->matrix,
                     "Every pair of three or more sides: the matrix of one statistic, its p-values and a clustered "
                     "order");

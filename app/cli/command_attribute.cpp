@@ -16,6 +16,7 @@
 #include "cli_common.h"
 #include "command_summaries.h"
 #include "commands.h"
+#include "model_cli.h"
 #include "neurolens/core/attribution.h"
 #include "neurolens/core/errors.h"
 #include "neurolens/core/model.h"
@@ -32,6 +33,7 @@ struct AttributeCliOptions {
   BinningCliOptions binning;
   StreamCliOptions stream;
   std::string model;
+  std::string session;
   std::string file;
   std::string out;
   std::string method = "integrated_gradients";
@@ -109,11 +111,12 @@ int runPluginAttribute(const AttributeCliOptions& cli, const plugins::Attributio
   Reporter reporter(cli.common);
   const DeviceChoice device = parseDeviceChoice(cli.common.device);
   const BinningOptions binning = toBinningOptions(cli.binning);
-  const Model model = Model::load(cli.model);
+  Model model = Model::load(cli.model);
   std::unique_ptr<io::ResultsWriter> writer;
   if (!cli.out.empty()) writer = std::make_unique<io::ResultsWriter>(cli.out);
   const Progress progress = reporter.progress();
   const BinnedRecording binned = readBinnedRecording(cli.file, binning, progress.sub(0.0, 0.1));
+  model = bindModel(model, binned, cli.session);
   model.checkAgainst(binned);
   const std::size_t trials = binned.trialCount(), bins = binned.binCount(), units = binned.unitCount();
 
@@ -199,7 +202,8 @@ int runPluginAttribute(const AttributeCliOptions& cli, const plugins::Attributio
                    {"steps", 1},
                    {"max_rel_completeness", nullptr},
                    {"seconds", seconds},
-                   {"plugin", method.info().name}},
+                   {"plugin", method.info().name},
+                   {"session", sessionJson(model)}},
                   line.str(), cli.out);
   return kSuccess;
 }
@@ -297,7 +301,8 @@ int runStreamedAttribute(const AttributeCliOptions& cli, const AttributionOption
                       {"seconds", seconds},
                       {"compute_seconds", computeSeconds},
                       {"peak_rss_mb", peakRssMb()},
-                      {"stream", streamJson(setup)}};
+                      {"stream", streamJson(setup)},
+                      {"session", sessionJson(model)}};
   json["max_rel_completeness"] = integrated ? nlohmann::json(summary.maxRelCompleteness) : nlohmann::json(nullptr);
   if (options.autoSteps) {
     json["steps_used"] = {{"min", summary.minStepsUsed}, {"max", summary.maxStepsUsed}};
@@ -360,7 +365,7 @@ int runAttribute(const AttributeCliOptions& cli) {
 
   Reporter reporter(cli.common);
   reporter.showEta(true);
-  const Model model = Model::load(cli.model);
+  Model model = Model::load(cli.model);
   // Opened before the work so a bad --out fails fast; nothing appears under its
   // name unless everything succeeds (the writer removes its temporary file).
   std::unique_ptr<io::ResultsWriter> writer;
@@ -371,6 +376,7 @@ int runAttribute(const AttributeCliOptions& cli) {
     throw InputError("recording '" + cli.file + "' gives no counts to attribute (" +
                      std::to_string(binned.trialCount()) + " trials x " + std::to_string(binned.binCount()) +
                      " bins x " + std::to_string(binned.unitCount()) + " units)");
+  model = bindModel(model, binned, cli.session);
   if (cli.stream.streamMs)
     return runStreamedAttribute(cli, options, model, binned, writer.get(), reporter, progress, started);
   model.checkAgainst(binned);
@@ -433,8 +439,11 @@ int runAttribute(const AttributeCliOptions& cli) {
     writer->commit();
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  nlohmann::json json{
-      {"method", methodName(options.method)}, {"steps", steps}, {"seconds", seconds}, {"peak_rss_mb", peakRssMb()}};
+  nlohmann::json json{{"method", methodName(options.method)},
+                      {"steps", steps},
+                      {"seconds", seconds},
+                      {"peak_rss_mb", peakRssMb()},
+                      {"session", sessionJson(model)}};
   // Completeness is defined for integrated gradients only.
   json["max_rel_completeness"] = integrated ? nlohmann::json(summary.maxRelCompleteness) : nlohmann::json(nullptr);
   if (options.autoSteps) {
@@ -477,6 +486,7 @@ void addAttributeCommand(CLI::App& root, CommandList& commands) {
   addBinningOptions(*command, options->binning);
   addStreamOptions(*command, options->stream);
   command->add_option("--model", options->model, "TorchScript model file")->required();
+  addSessionOption(*command, options->session);
   command->add_option("--out", options->out, "HDF5 results file (/attributions, /delta_f, /completeness, /targets)");
   command->add_option("--method", options->method,
                       "saliency, input_x_gradient, integrated_gradients, smoothgrad, or a plugin's method such as "

@@ -7,6 +7,7 @@
 #include "cli_common.h"
 #include "command_summaries.h"
 #include "commands.h"
+#include "model_cli.h"
 #include "neurolens/core/errors.h"
 #include "neurolens/core/metrics.h"
 #include "neurolens/core/model.h"
@@ -19,6 +20,7 @@ struct EvaluateCliOptions {
   CommonOptions common;
   BinningCliOptions binning;
   std::string model;
+  std::string session;
   std::string file;
   std::string condition;
 };
@@ -40,10 +42,11 @@ std::vector<std::string> conditionLabels(const BinnedRecording& binned, const st
 int runEvaluate(const EvaluateCliOptions& options) {
   Reporter reporter(options.common);
   const DeviceChoice device = parseDeviceChoice(options.common.device);
-  const Model model = Model::load(options.model);
+  Model model = Model::load(options.model);
   Progress progress = reporter.progress();
   const BinnedRecording binned =
       readBinnedRecording(options.file, toBinningOptions(options.binning), progress.sub(0.0, 0.2));
+  model = bindModel(model, binned, options.session);
   model.checkAgainst(binned);
   if (!model.hasRates())
     throw InputError("model '" + options.model +
@@ -90,6 +93,7 @@ void addEvaluateCommand(CLI::App& root, CommandList& commands) {
   addCommonOptions(*command, options->common);
   addBinningOptions(*command, options->binning);
   command->add_option("--model", options->model, "TorchScript model file that gives rates")->required();
+  addSessionOption(*command, options->session);
   command->add_option("--condition", options->condition,
                       "Trials column that labels conditions: adds psth_r2 (condition-averaged rates vs counts)");
   command->add_option("FILE", options->file, "NWB recording")->required();

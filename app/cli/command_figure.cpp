@@ -32,6 +32,7 @@
 #include "command_summaries.h"
 #include "commands.h"
 #include "figures/figure_application.h"
+#include "model_cli.h"
 #include "neurolens/app/recording_source.h"
 #include "neurolens/core/attribution.h"
 #include "neurolens/core/errors.h"
@@ -55,6 +56,7 @@ struct FigureCliOptions {
   BinningCliOptions binning;
   std::string file;
   std::string model;
+  std::string session;
   std::string out;
   std::string view = "trajectories";
   std::string size;  // empty: from the style, else 1600x1200
@@ -228,7 +230,8 @@ scene::Scene project(const FigureData& data, const FigureCliOptions& options, co
     // The drawn trials' latents, smoothed as asked, aligned onto the reference model's.
     FloatArray latents = selectFirstAxis(data.features, data.selected);
     if (options.smoothMs > 0.0) latents = smoothAlongBins(latents, options.smoothMs / data.binned.binMs);
-    const Model reference = Model::load(options.referenceModel);
+    // A multi-session reference takes the recording's own session (by its identifier).
+    const Model reference = bindModel(Model::load(options.referenceModel), data.binned, {});
     reference.checkAgainst(data.binned);
     const FloatArray referenceLatents = selectFirstAxis(
         reference.infer(data.binned.counts, parseDeviceChoice(options.common.device), progress).latents, data.selected);
@@ -888,7 +891,7 @@ int runFigureSized(const FigureCliOptions& options, const fig::FigureStyle& styl
   }
   data.selected = selectTrials(data.binned, options, data.conditions);
   if (!options.model.empty()) {
-    data.model = Model::load(options.model);
+    data.model = bindModel(Model::load(options.model), data.binned, options.session);
     data.model->checkAgainst(data.binned);
     data.features =
         data.model->infer(data.binned.counts, parseDeviceChoice(options.common.device), progress.sub(0.2, 0.5)).latents;
@@ -990,6 +993,7 @@ void addFigureCommand(CLI::App& root, CommandList& commands) {
   command->add_option("--out", options->out, "Figure file: .png, .svg or .pdf (with --animate: DIR or FILE.mp4)")
       ->required();
   command->add_option("--model", options->model, "TorchScript model (latents, attribution)");
+  addSessionOption(*command, options->session);
   command->add_option("--size", options->size,
                       "WIDTHxHEIGHT in pixels (default: the style's width and height in mm at its DPI, else "
                       "1600x1200)");

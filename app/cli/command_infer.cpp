@@ -10,6 +10,7 @@
 #include "cli_common.h"
 #include "command_summaries.h"
 #include "commands.h"
+#include "model_cli.h"
 #include "neurolens/core/errors.h"
 #include "neurolens/core/model.h"
 #include "neurolens/core/streaming.h"
@@ -25,6 +26,7 @@ struct InferCliOptions {
   BinningCliOptions binning;
   StreamCliOptions stream;
   std::string model;
+  std::string session;
   std::string file;
   std::string out;
 };
@@ -42,10 +44,11 @@ int runInfer(const InferCliOptions& options) {
   std::unique_ptr<io::ResultsWriter> writer;
   if (!options.out.empty()) writer = std::make_unique<io::ResultsWriter>(options.out);
 
-  const Model model = Model::load(options.model);
+  Model model = Model::load(options.model);
   Progress progress = reporter.progress();
   const BinnedRecording binned =
       readBinnedRecording(options.file, toBinningOptions(options.binning), progress.sub(0.0, 0.2));
+  model = bindModel(model, binned, options.session);
 
   RunReport run;
   std::optional<StreamSetup> stream;
@@ -107,7 +110,8 @@ int runInfer(const InferCliOptions& options) {
                       {"rates", outputs.rates.has_value()},
                       {"device", deviceName(run.device)},
                       {"chunk_trials", run.chunkTrials},
-                      {"peak_rss_mb", peakRssMb()}};
+                      {"peak_rss_mb", peakRssMb()},
+                      {"session", sessionJson(model)}};
   if (stream) json["stream"] = streamJson(*stream);
   reporter.result(json, line.str(), options.out);
   return kSuccess;
@@ -137,6 +141,7 @@ void addInferCommand(CLI::App& root, CommandList& commands) {
   addBinningOptions(*command, options->binning);
   addStreamOptions(*command, options->stream);
   command->add_option("--model", options->model, "TorchScript model file (see docs/models.md)")->required();
+  addSessionOption(*command, options->session);
   command->add_option("--out", options->out, "HDF5 results file (/latents, /rates, /unit_ids, /trial_ids)");
   command->add_option("FILE", options->file, "NWB recording")->required();
   commands.push_back({command, [options] { return runInferInterruptible(*options); }});

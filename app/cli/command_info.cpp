@@ -1,5 +1,7 @@
 // `info FILE`: what a recording holds (units, trials, duration, columns,
-// behavioural series), read without loading the spike times into memory.
+// behavioural series), read without loading the spike times into memory; on a model file (a TorchScript
+// archive) what the model is, answered by the compute module (command_info_model.cpp).
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -23,7 +25,15 @@ std::string joined(const std::vector<std::string>& names) {
   return text.empty() ? "(none)" : text;
 }
 
-int runInfo(const InfoOptions& options) {
+// A TorchScript file is a zip archive ("PK\3\4"); recordings (HDF5, MAT-files) are not.
+bool isModelFile(const std::string& file) {
+  std::ifstream stream(file, std::ios::binary);
+  char magic[4] = {};
+  return stream.read(magic, sizeof magic) && magic[0] == 'P' && magic[1] == 'K' && magic[2] == 3 && magic[3] == 4;
+}
+
+int runInfo(const InfoOptions& options, const ModelInfoRunner& modelInfo) {
+  if (modelInfo && isModelFile(options.file)) return modelInfo(options.file, options.common.json);
   const io::RecordingSummary summary = readRecordingSummary(options.file);
   if (options.readAll) readWholeRecording(options.file);
   if (options.common.json) {
@@ -60,16 +70,16 @@ int runInfo(const InfoOptions& options) {
 
 }  // namespace
 
-void addInfoCommand(CLI::App& root, CommandList& commands) {
+void addInfoCommand(CLI::App& root, CommandList& commands, ModelInfoRunner modelInfo) {
   auto options = std::make_shared<InfoOptions>();
   auto* command =
       root.add_subcommand("info", "What an NWB recording holds: units, trials, duration, columns, behaviour");
   addCommonOptions(*command, options->common);
-  command->add_option("FILE", options->file, "NWB recording")->required();
+  command->add_option("FILE", options->file, "NWB recording, or a model (name, units, latents, sessions)")->required();
   command->add_flag("--read-all", options->readAll,
                     "Also read every spike, trial and behavioural sample, as opening the file in the GUI does "
                     "(the GUI runs this first, so that a damaged file cannot take the session down)");
-  commands.push_back({command, [options] { return runInfo(*options); }});
+  commands.push_back({command, [options, modelInfo] { return runInfo(*options, modelInfo); }});
 }
 
 }  // namespace neurolens::cli

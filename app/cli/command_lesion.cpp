@@ -15,6 +15,7 @@
 #include "cli_common.h"
 #include "command_summaries.h"
 #include "commands.h"
+#include "model_cli.h"
 #include "neurolens/core/errors.h"
 #include "neurolens/core/lesion.h"
 #include "neurolens/core/model.h"
@@ -31,6 +32,7 @@ struct LesionCliOptions {
   std::string file;
   std::string out;
   std::string model;
+  std::string session;
   std::string lesion;
   std::string perType;
   std::string mode = "mean";
@@ -316,10 +318,11 @@ int runLesionCommand(LesionCliOptions cli) {
   if (!cli.out.empty()) writer = std::make_unique<io::ResultsWriter>(cli.out);
 
   const Progress progress = reporter.progress();
-  const Model model = Model::load(cli.model);
+  Model model = Model::load(cli.model);
   const BinnedRecording binned = readBinnedRecording(cli.file, toBinningOptions(cli.binning), progress.sub(0.0, 0.05));
   if (binned.trialCount() == 0 || binned.binCount() == 0 || binned.unitCount() == 0)
     throw InputError("recording '" + cli.file + "' gives no counts to lesion");
+  model = bindModel(model, binned, cli.session);
   model.checkAgainst(binned);
   // Everything that can be wrong with the command line is checked before the model runs.
   const std::vector<LesionRequest> requests = lesionRequests(cli, binned);
@@ -428,6 +431,7 @@ void addLesionCommand(CLI::App& root, CommandList& commands) {
   addBinningOptions(*command, options->binning);
   command->add_option("FILE", options->file, "NWB recording")->required();
   command->add_option("--model", options->model, "TorchScript model file")->required();
+  addSessionOption(*command, options->session);
   auto* lesion = command->add_option("--lesion", options->lesion,
                                      "One lesion: unit ids (comma-separated) or COLUMN=VALUE of the units table "
                                      "(label: this text)");

@@ -9,6 +9,7 @@
 #include "cli_common.h"
 #include "command_summaries.h"
 #include "commands.h"
+#include "model_cli.h"
 #include "neurolens/core/attribution.h"
 #include "neurolens/core/errors.h"
 #include "neurolens/core/link.h"
@@ -25,6 +26,7 @@ struct LinkCliOptions {
   std::string file;
   std::string out;
   std::string model;
+  std::string session;
   std::string unitColumn;
   std::string profile = "signed";
   std::size_t permutations = 1000;
@@ -64,10 +66,11 @@ int runLinkCommand(const LinkCliOptions& cli) {
   if (!cli.out.empty()) writer = std::make_unique<io::ResultsWriter>(cli.out);
 
   const Progress progress = reporter.progress();
-  const Model model = Model::load(cli.model);
+  Model model = Model::load(cli.model);
   const BinnedRecording binned = readBinnedRecording(cli.file, toBinningOptions(cli.binning), progress.sub(0.0, 0.1));
   if (binned.trialCount() == 0 || binned.binCount() == 0 || binned.unitCount() == 0)
     throw InputError("recording '" + cli.file + "' gives no counts to link");
+  model = bindModel(model, binned, cli.session);
   model.checkAgainst(binned);
   const std::vector<std::string> types = unitTypes(binned, cli.unitColumn, cli.file);
 
@@ -147,6 +150,7 @@ void addLinkCommand(CLI::App& root, CommandList& commands) {
   addBinningOptions(*command, options->binning);
   command->add_option("FILE", options->file, "NWB recording")->required();
   command->add_option("--model", options->model, "TorchScript model file")->required();
+  addSessionOption(*command, options->session);
   command->add_option("--unit-column", options->unitColumn, "Units-table column holding each unit's type")->required();
   command->add_option("--profile", options->profile, "signed or abs: how attributions are summed (default signed)")
       ->check(CLI::IsMember({"signed", "abs"}));

@@ -10,6 +10,7 @@
 #include "cli_common.h"
 #include "command_summaries.h"
 #include "commands.h"
+#include "model_cli.h"
 #include "neurolens/core/errors.h"
 #include "neurolens/core/model.h"
 #include "neurolens/core/probe.h"
@@ -25,6 +26,7 @@ struct ProbeCliOptions {
   std::string file;
   std::string out;
   std::string model;
+  std::string session;
   std::string features = "counts";
   std::string target;
   double lagMs = 0.0;
@@ -63,6 +65,7 @@ int runProbeCommand(ProbeCliOptions cli) {
   const BinnedRecording binned = readBinnedRecording(cli.file, toBinningOptions(cli.binning), progress.sub(0.0, 0.1));
   if (binned.trialCount() == 0 || binned.binCount() == 0 || binned.unitCount() == 0)
     throw InputError("recording '" + cli.file + "' gives no counts to probe");
+  if (model) model = bindModel(*model, binned, cli.session);
   const ProbeTarget target = probeTargetFromSpec(binned, cli.target);
 
   FloatArray features;
@@ -186,6 +189,7 @@ void addProbeCommand(CLI::App& root, CommandList& commands) {
   command->add_option("--features", options->features, "counts, latents or rates (latents/rates need --model)")
       ->check(CLI::IsMember({"counts", "latents", "rates"}));
   command->add_option("--model", options->model, "TorchScript model file (for --features latents|rates)");
+  addSessionOption(*command, options->session);
   command->add_option("--lag-ms", options->lagMs, "Take the target this many ms after the features (whole bins)");
   command
       ->add_option("--rows", options->rows,

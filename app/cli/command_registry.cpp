@@ -7,7 +7,7 @@ namespace neurolens::cli {
 
 void addAllCommands(CLI::App& root, CommandList& commands) {
   addVersionCommand(root, commands);
-  addInfoCommand(root, commands);
+  addInfoCommand(root, commands, runModelInfo);
   addBinCommand(root, commands);
   addInferCommand(root, commands);
   addAttributeCommand(root, commands);

@@ -42,8 +42,34 @@ const char* stateName(State state) {
   return "error";
 }
 
+const SessionFacts* sessionFor(const BinnedRecording& recording, const ModelFacts& model,
+                               const std::string& requested) {
+  const std::string& wanted = requested.empty() ? recording.identifier : requested;
+  const auto found = std::find_if(model.sessions.begin(), model.sessions.end(),
+                                  [&](const SessionFacts& session) { return session.id == wanted; });
+  return found == model.sessions.end() ? nullptr : &*found;
+}
+
 std::optional<std::string> mismatch(const std::string& recordingPath, const BinnedRecording& recording,
-                                    const std::string& modelPath, const ModelFacts& model) {
+                                    const std::string& modelPath, const ModelFacts& facts, const std::string& session) {
+  ModelFacts model = facts;
+  if (!facts.sessions.empty()) {
+    const SessionFacts* bound = sessionFor(recording, facts, session);
+    if (bound == nullptr) {
+      std::string known;
+      for (const auto& item : facts.sessions) known += (known.empty() ? "" : ", ") + item.id;
+      if (!session.empty())
+        return "model " + quoted(modelPath) + " has no session \"" + session + "\"; it knows " + known;
+      return "model " + quoted(modelPath) + " knows the sessions " + known + "; the recording " +
+             quoted(recordingPath) + " (identifier \"" + recording.identifier +
+             "\") is none of them: choose one of its sessions for this pair";
+    }
+    model.units = bound->units;
+    model.unitIds = bound->unitIds;
+  } else if (!session.empty()) {
+    return "model " + quoted(modelPath) + " has no sessions (session \"" + session +
+           "\" was chosen): it is a single-session model";
+  }
   const auto units = static_cast<std::int64_t>(recording.unitCount());
   if (model.units && *model.units != units)
     return "model " + quoted(modelPath) + " expects " + std::to_string(*model.units) + " units but the recording " +
@@ -263,6 +289,7 @@ void Workspace::refresh(PairItem& pair) {
   const RecordingItem* recording = this->recording(pair.recording);
   const ModelItem* model = pair.model ? this->model(*pair.model) : nullptr;
   pair.error.clear();
+  pair.session.clear();
   if (recording->state == State::Error) {
     pair.state = State::Error;
     pair.error = "the recording " + quoted(recording->path) + " could not be opened: " + recording->error;
@@ -273,15 +300,35 @@ void Workspace::refresh(PairItem& pair) {
     pair.state = State::Loading;
   } else if (model == nullptr) {
     pair.state = State::Ready;  // the recording alone
-  } else if (const auto problem = mismatch(recording->path, *recording->data, model->path, model->facts)) {
+  } else if (const auto problem =
+                 mismatch(recording->path, *recording->data, model->path, model->facts, pair.requestedSession)) {
     pair.state = State::Error;
     pair.error = *problem;
-  } else if (!pair.runError.empty()) {
-    pair.state = State::Error;
-    pair.error = pair.runError;
   } else {
-    pair.state = pair.latents != nullptr ? State::Ready : State::Loading;
+    // The files fit: a multi-session model runs with the session found (Model::forRecording binds it).
+    if (const SessionFacts* bound = sessionFor(*recording->data, model->facts, pair.requestedSession))
+      pair.session = bound->id;
+    if (!pair.runError.empty()) {
+      pair.state = State::Error;
+      pair.error = pair.runError;
+    } else {
+      pair.state = pair.latents != nullptr ? State::Ready : State::Loading;
+    }
   }
+}
+
+bool Workspace::chooseSession(Id id, const std::string& session) {
+  PairItem* pair = pairEntry(id);
+  if (pair == nullptr) return false;
+  if (pair->requestedSession == session) return true;
+  if (pair->running && callbacks_.cancel) callbacks_.cancel(id);  // its run used the session before
+  pair->running = false;
+  pair->requestedSession = session;
+  pair->latents.reset();
+  pair->runError.clear();
+  refresh(*pair);
+  emitChanged(Kind::Pair, id);
+  return true;
 }
 
 std::vector<Id> Workspace::pairsToRun() const {

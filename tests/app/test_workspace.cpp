@@ -14,8 +14,10 @@ using namespace neurolens::workspace;
 
 namespace {
 
-std::shared_ptr<const BinnedRecording> binned(std::size_t units, double binMs = 20.0, std::size_t trials = 3) {
+std::shared_ptr<const BinnedRecording> binned(std::size_t units, double binMs = 20.0, std::size_t trials = 3,
+                                              const std::string& identifier = {}) {
   auto recording = std::make_shared<BinnedRecording>();
+  recording->identifier = identifier;
   recording->binMs = binMs;
   recording->counts = FloatArray({trials, 5, units}, 0.0F);
   for (std::size_t unit = 0; unit < units; ++unit) recording->unitIds.push_back(static_cast<std::int64_t>(unit));
@@ -206,6 +208,74 @@ class TestWorkspace : public QObject {
     QVERIFY(units.has_value());
     QVERIFY2(units->find("unit id 7 in position 2") != std::string::npos, units->c_str());
     QVERIFY(!mismatch("/d/a.nwb", *binned(61), "/m/b.pt", ModelFacts{}));  // a model that says nothing fits
+  }
+
+  // A multi-session model (issue 18 step 3): each recording's pair takes the session its NWB identifier names
+  // (checked with that session's units); a recording that matches none is an error on its pair only, naming the
+  // sessions; a chosen session mends it and the pair runs.
+  void multiSessionModelsTakeTheRecordingsSession() {
+    Workspace workspace;
+    Log log;
+    workspace.setCallbacks(log.callbacks());
+    const Id yu = workspace.addRecording("/data/pmd_reach_yu2009.nwb");
+    const Id ex2 = workspace.addRecording("/data/pmd_reach_ex2.nwb");
+    const Id m1 = workspace.addRecording("/data/m1_stevenson2011.nwb");
+    const Id model = workspace.addModel("/models/multi.pt");
+    workspace.recordingLoaded(yu, binned(61, 20.0, 3, "pmd_reach_yu2009"));
+    workspace.recordingLoaded(ex2, binned(61, 20.0, 3, "pmd_reach_ex2"));
+    workspace.recordingLoaded(m1, binned(40, 20.0, 3, "m1_stevenson2011"));
+    ModelFacts multi;
+    multi.binMs = 20.0;
+    multi.latents = 8;
+    multi.sessions = {{"pmd_reach_yu2009", 61, {}}, {"pmd_reach_ex2", 61, {}}, {"m1_other", 40, {}}};
+    workspace.modelLoaded(model, nullptr, multi);
+
+    const PairItem* first = workspace.findPair(yu, model);
+    const PairItem* second = workspace.findPair(ex2, model);
+    QCOMPARE(first->session, std::string("pmd_reach_yu2009"));
+    QCOMPARE(second->session, std::string("pmd_reach_ex2"));
+    QCOMPARE(first->state, State::Loading);
+    QCOMPARE(second->state, State::Loading);
+    const PairItem* none = workspace.findPair(m1, model);
+    QCOMPARE(none->state, State::Error);
+    QVERIFY(none->session.empty());
+    QVERIFY2(none->error.find("pmd_reach_yu2009, pmd_reach_ex2, m1_other") != std::string::npos &&
+                 none->error.find("m1_stevenson2011") != std::string::npos,
+             none->error.c_str());
+    QCOMPARE(workspace.pairsToRun(), (std::vector<Id>{first->id, second->id}));
+    QVERIFY(!workspace.retryFor(none->id));  // the same files would fail the same way
+
+    // The session's own units are checked: m1 (40 units) against a 61-unit session is a mismatch.
+    QVERIFY(workspace.chooseSession(none->id, "pmd_reach_ex2"));
+    QCOMPARE(workspace.findPair(m1, model)->state, State::Error);
+    QVERIFY2(workspace.findPair(m1, model)->error.find("expects 61 units") != std::string::npos,
+             workspace.findPair(m1, model)->error.c_str());
+    // A session the model does not know names the ones it does.
+    QVERIFY(workspace.chooseSession(none->id, "nope"));
+    QVERIFY2(workspace.findPair(m1, model)->error.find("no session \"nope\"; it knows pmd_reach_yu2009") !=
+                 std::string::npos,
+             workspace.findPair(m1, model)->error.c_str());
+    // A session that fits: the pair runs with it.
+    QVERIFY(workspace.chooseSession(none->id, "m1_other"));
+    const PairItem* chosen = workspace.findPair(m1, model);
+    QCOMPARE(chosen->state, State::Loading);
+    QCOMPARE(chosen->session, std::string("m1_other"));
+    QCOMPARE(workspace.pairsToRun().size(), std::size_t{3});
+    // Choosing another session for a pair that ran: it runs again, with the old run cancelled.
+    workspace.runStarted(first->id);
+    QVERIFY(workspace.chooseSession(first->id, "pmd_reach_ex2"));
+    QCOMPARE(log.cancelled, std::vector<Id>{first->id});
+    QCOMPARE(workspace.pair(first->id)->session, std::string("pmd_reach_ex2"));
+    QCOMPARE(workspace.pair(first->id)->state, State::Loading);
+    QVERIFY(!workspace.pair(first->id)->running);
+    QVERIFY(!workspace.chooseSession(9999, "pmd_reach_ex2"));
+
+    // A single-session model fits as before and names no session; a chosen session is a mismatch.
+    QVERIFY(!mismatch("/d/a.nwb", *binned(61, 20.0, 3, "pmd_reach_yu2009"), "/m/b.pt", facts(61)));
+    const auto single = mismatch("/d/a.nwb", *binned(61), "/m/b.pt", facts(61), "pmd_reach_yu2009");
+    QVERIFY(single && single->find("single-session") != std::string::npos);
+    const auto noIdentifier = mismatch("/d/a.nwb", *binned(61), "/m/multi.pt", multi);
+    QVERIFY(noIdentifier && noIdentifier->find("knows the sessions") != std::string::npos);
   }
 
   void failuresAndRunErrorsStayOnTheirPairs() {

@@ -29,7 +29,9 @@ void addLauncherCommands(CLI::App& root, CommandList& commands, int argc, char**
     addForwardedCommand(root, commands, summary.name, summary.help, argc, argv);
   };
   forward(kVersionSummary);
-  addInfoCommand(root, commands);
+  addInfoCommand(root, commands, [argc, argv](const std::string&, bool) {
+    return runInComputeModule("info", argc, argv);  // a model: the module loads it
+  });
   addBinCommand(root, commands);
   forward(kInferSummary);
   forward(kAttributeSummary);

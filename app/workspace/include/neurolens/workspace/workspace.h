@@ -29,12 +29,20 @@ enum class State { Loading, Ready, Error };
 
 enum class Kind { Recording, Model, Pair };
 
+// One session of a multi-session model (metadata `sessions`, ../shared/spec/model-contract.md): its neurons.
+struct SessionFacts {
+  std::string id;  // matched against the recording's NWB identifier
+  std::optional<std::int64_t> units;
+  std::vector<std::int64_t> unitIds;
+};
+
 // What a model says about the data it fits (its metadata; empty optionals: not said).
 struct ModelFacts {
   std::optional<std::int64_t> units;
   std::optional<double> binMs;
   std::vector<std::int64_t> unitIds;
   std::int64_t latents = 0;
+  std::vector<SessionFacts> sessions;  // a multi-session model's sessions; empty for a single-session model
 };
 
 struct RecordingItem {
@@ -66,6 +74,12 @@ struct PairItem {
   std::shared_ptr<const FloatArray> latents;
   std::size_t trajectories = 0;  // drawn in its view (the view reports it)
   std::string runError;          // why the model's run on the recording failed (kept until a file changes)
+  // A multi-session model: the session chosen for this pair (chooseSession), else none: the recording's own
+  // (the session whose id is its NWB identifier).
+  std::string requestedSession;
+  // The id of the session the model runs with on this recording (Model::forRecording(data, session) binds it);
+  // empty for a single-session model, or while the pair is in error or loading.
+  std::string session;
 };
 
 struct WorkspaceCallbacks {
@@ -85,9 +99,15 @@ struct Retry {
 };
 
 // Why `model` cannot run on `recording` (units, bin size, unit ids), in the words of Model::checkAgainst;
-// none when the facts given agree.
+// none when the facts given agree. A multi-session model is checked with the session `session` names, else the
+// one whose id is the recording's NWB identifier; none matching is a mismatch naming the sessions it knows.
 [[nodiscard]] std::optional<std::string> mismatch(const std::string& recordingPath, const BinnedRecording& recording,
-                                                  const std::string& modelPath, const ModelFacts& model);
+                                                  const std::string& modelPath, const ModelFacts& model,
+                                                  const std::string& session = {});
+// The session of a multi-session model that runs on `recording`: `requested` when given, else the one whose id
+// is the recording's NWB identifier; none when nothing matches or the model has no sessions.
+[[nodiscard]] const SessionFacts* sessionFor(const BinnedRecording& recording, const ModelFacts& model,
+                                             const std::string& requested = {});
 
 class Workspace {
  public:
@@ -111,6 +131,9 @@ class Workspace {
   void runFinished(Id pair, std::shared_ptr<const FloatArray> latents);
   void runFailed(Id pair, const std::string& error);
   void setTrajectories(Id pair, std::size_t count);
+  // A session chooser's answer for a pair of a multi-session model (empty: the recording's own again): the pair
+  // is checked again and, when it fits, runs again with that session. False for an unknown pair.
+  bool chooseSession(Id pair, const std::string& session);
   // What running `id` (a pair, or a file) again would do; none when there is nothing to retry: it is ready,
   // loading or running, or its error is a mismatch that another run cannot mend.
   [[nodiscard]] std::optional<Retry> retryFor(Id id) const;
