@@ -177,6 +177,8 @@ void PipelineController::openModel(const QString& path) {
     load->model = std::make_shared<const Model>(Model::load(file));
     if (recording == nullptr) return;
     try {
+      // A multi-session model runs the recording's session (its NWB identifier); none matching is the problem.
+      load->model = std::make_shared<const Model>(load->model->forRecording(*recording));
       load->model->checkAgainst(*recording);
     } catch (const InputError& error) {
       load->checkProblem = QString::fromStdString(error.what());

@@ -22,6 +22,8 @@ workspace::ModelFacts factsOf(const Model& model) {
   facts.binMs = model.metadata().binMs;
   facts.unitIds = model.metadata().unitIds;
   facts.latents = model.latentCount();
+  for (const auto& session : model.metadata().sessions)
+    facts.sessions.push_back({session.id, session.units, session.unitIds});
   return facts;
 }
 
@@ -208,6 +210,7 @@ void WorkspaceController::startPair(Id id) {
   auto latents = std::make_shared<std::shared_ptr<const FloatArray>>();
   const std::shared_ptr<const Model> runModel = model->model;
   const std::shared_ptr<const BinnedRecording> data = recording->data;
+  const std::string session = pair->session;  // a multi-session model's session for this recording
   const DeviceChoice device = controller_.device();
   BackgroundJob* raw = job.get();
   connect(raw, &BackgroundJob::finished, this, [this, id, raw, latents] {
@@ -229,13 +232,13 @@ void WorkspaceController::startPair(Id id) {
     }
     startPairsLater();
   });
-  const bool started = job->start([latents, runModel, data, device](const Progress& progress) {
+  const bool started = job->start([latents, runModel, data, device, session](const Progress& progress) {
     progress.report(0.0, "checking the model against the recording");
-    runModel->checkAgainst(*data);
+    const Model bound = runModel->forRecording(*data, session);
+    bound.checkAgainst(*data);
     InferOptions options;
     options.device = device;
-    *latents =
-        std::make_shared<const FloatArray>(runModel->infer(data->counts, options, progress.sub(0.05, 1.0)).latents);
+    *latents = std::make_shared<const FloatArray>(bound.infer(data->counts, options, progress.sub(0.05, 1.0)).latents);
   });
   if (!started) return;
   jobs_[id] = std::move(job);
