@@ -44,6 +44,7 @@
 #include "neurolens/views/figure/figure.h"
 #include "neurolens/views/figure/figure_builders.h"
 #include "neurolens/views/figure/figure_style.h"
+#include "neurolens/views/figure/scene_view_options.h"
 #include "neurolens/views/figure/trajectory_figure.h"
 
 namespace neurolens::cli {
@@ -302,15 +303,7 @@ void summarise(const scene::Scene& drawnScene, const FigureData& data, DrawnSumm
   }
 }
 
-fig::TrajectoryViewOptions viewOptions(const scene::Scene& drawnScene) {
-  fig::TrajectoryViewOptions view;
-  view.legend = drawnScene.parts.legend;
-  view.legendTitle = drawnScene.parts.legendTitle;
-  view.scalars = drawnScene.parts.scalars;
-  view.showLegend = drawnScene.showLegend;
-  view.showMarkers = drawnScene.showMarkers;
-  return view;
-}
+using fig::viewOptions;  // views/figure/scene_view_options.h: the window's "Export view..." uses it too
 
 std::unique_ptr<fig::Plot> trajectoryPanel(const scene::Scene& drawnScene, const FigureData& data,
                                            const FigureCliOptions& options, const std::string& title,

@@ -150,6 +150,17 @@ TrajectoryRenderer::TrajectoryRenderer(TrajectoryData data, TrajectoryViewOption
   impl_->backActor->SetVisibility(0);
   impl_->renderer->AddActor(impl_->backActor);
   vtkCamera* camera = impl_->renderer->GetActiveCamera();
+  if (const std::optional<FigureCamera>& given = impl_->options.camera) {
+    camera->SetPosition(given->position.data());
+    camera->SetFocalPoint(given->focalPoint.data());
+    camera->SetViewUp(given->viewUp.data());
+    camera->SetViewAngle(given->viewAngle);
+    camera->SetParallelProjection(given->parallel ? 1 : 0);
+    camera->SetParallelScale(given->parallelScale);
+    camera->OrthogonalizeViewUp();
+    impl_->renderer->ResetCameraClippingRange();
+    return;
+  }
   camera->SetFocalPoint(0, 0, 0);
   camera->SetPosition(0, -1, 0);  // looking along +y, z up: PC 1 across, PC 3 up
   camera->SetViewUp(0, 0, 1);

@@ -4,6 +4,7 @@
 // on top; and animations of the time cursor or a camera orbit as PNG frames (and
 // an MP4 when ffmpeg is on PATH). An X display is needed (Xvfb is fine).
 #include <QImage>
+#include <array>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +18,18 @@
 
 namespace neurolens::views::figure {
 
+// A camera given from outside (an interactive view's, so that its export looks the way the user turned it):
+// where it is, what it looks at, which way is up and its lens. The figure still fits the box and its labels
+// into the image (zoom and shift), keeping this direction.
+struct FigureCamera {
+  std::array<double, 3> position = {0.0, -1.0, 0.0};
+  std::array<double, 3> focalPoint = {0.0, 0.0, 0.0};
+  std::array<double, 3> viewUp = {0.0, 0.0, 1.0};
+  double viewAngle = 30.0;  // degrees (perspective)
+  bool parallel = false;
+  double parallelScale = 1.0;  // half the view's height in world units (parallel projection)
+};
+
 struct TrajectoryViewOptions {
   std::string title;
   std::string legendTitle = "condition";
@@ -28,6 +41,8 @@ struct TrajectoryViewOptions {
   double azimuthDeg = 35.0;            // camera turned about the view-up from the default front view
   double elevationDeg = 25.0;
   double zoom = 1.15;  // the camera's start; renderFrame then fits the box and its labels into the view
+  // Given: the camera starts here instead (azimuth, elevation and zoom are not used).
+  std::optional<FigureCamera> camera;
   // Colour per vertex (time, behaviour) through a colour map, with a colour bar painted as
   // vector text beside the 3-D view (TrajectoryPlot, animations); none: by group.
   std::optional<ScalarColouring> scalars;
