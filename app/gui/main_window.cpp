@@ -134,6 +134,7 @@ void MainWindow::createDocks() {
   connect(controls_, &TrajectoryControls::groupVisibilityChanged, focus_, &FocusView::setConditionVisible);
   connect(controls_, &TrajectoryControls::timeChanged, this,
           [this](int bin) { focus_->setTime(static_cast<std::size_t>(std::max(0, bin))); });
+  connect(controls_, &TrajectoryControls::timeChanged, grid_, &PairGrid::setTimeBin);
   connect(controls_, &TrajectoryControls::colourChanged, this, [this] {
     settings_.setColour(controls_->colourChoice().spec());
     applyColouring();

@@ -86,7 +86,7 @@ class MainWindow : public QMainWindow, public Workbench {
   [[nodiscard]] OpenScheduler& opener() { return opener_; }
   // Every recording and model open, and their pairs; the centre's grid of pair views.
   [[nodiscard]] WorkspaceController& workspace() { return *workspace_; }
-  [[nodiscard]] PairGrid* pairGrid() const { return grid_; }
+  [[nodiscard]] PairGrid* pairGrid() const override { return grid_; }
   // false: problems are reported (problemReported, status bar) but no message box opens (headless runs).
   void setDialogsShown(bool shown) { dialogsShown_ = shown; }
   [[nodiscard]] TablePanel* unitsTable() const;

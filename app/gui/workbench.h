@@ -12,6 +12,7 @@ class VtkViewWidget;
 namespace neurolens::gui {
 
 class RecentFiles;
+class PairGrid;
 
 class Workbench {
  public:
@@ -20,6 +21,8 @@ class Workbench {
   [[nodiscard]] virtual views::VtkViewWidget* trajectoryView() = 0;
   [[nodiscard]] virtual bool hasScene() const = 0;
   [[nodiscard]] virtual RecentFiles& recentFiles() = 0;
+  // The centre's views, one per pair (linking, export of any view).
+  [[nodiscard]] virtual PairGrid* pairGrid() const = 0;
   // Each open waits its turn: it starts at once when nothing runs, else when the running job ends.
   virtual void openRecording(const QString& path) = 0;
   virtual void openModel(const QString& path) = 0;

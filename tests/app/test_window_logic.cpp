@@ -8,6 +8,7 @@
 
 #include "logic/colouring.h"
 #include "logic/focus_drawing.h"
+#include "logic/linked_views.h"
 #include "logic/selection.h"
 #include "neurolens/core/errors.h"
 #include "session/app_settings.h"
@@ -223,6 +224,64 @@ class TestWindowLogic : public QObject {
     QCOMPARE(again.takeStartRequest()->model, recording.toStdString());
     again.setLastRecording("/gone/r.nwb");
     QVERIFY(!again.takeStartRequest());
+  }
+
+  // Issue 29 step 1: linked views give each condition label one colour, the focus's first.
+  void linkedViewsShareOneColourPerLabel() {
+    using neurolens::gui::LabelledColours;
+    const neurolens::scene::Rgb red{1, 0, 0}, green{0, 1, 0}, blue{0, 0, 1};
+    const LabelledColours focus = {{"reach1", red}, {"reach2", green}};
+    const LabelledColours other = {{"reach1", blue}, {"reach3", green}, {"reach2", red}};
+    const std::map<std::string, neurolens::scene::Rgb> colours = sharedConditionColours({focus, other});
+    QCOMPARE(colours.size(), std::size_t{3});
+    QCOMPARE(colours.at("reach1").b, 0.0);  // the focus's red, not the other view's blue
+    QCOMPARE(colours.at("reach1").r, 1.0);
+    QCOMPARE(colours.at("reach2").g, 1.0);
+    // reach3's own green is reach2's already: it takes a palette colour no label has.
+    const neurolens::scene::Rgb three = colours.at("reach3");
+    for (const auto& label : {"reach1", "reach2"}) {
+      const neurolens::scene::Rgb taken = colours.at(label);
+      QVERIFY(std::abs(three.r - taken.r) + std::abs(three.g - taken.g) + std::abs(three.b - taken.b) > 1e-3);
+    }
+    const LabelledColours legend = sharedLegend({focus, other}, colours);
+    QCOMPARE(legend.size(), std::size_t{3});
+    QCOMPARE(legend[0].first, std::string("reach1"));
+    QCOMPARE(legend[2].first, std::string("reach3"));
+    // Groups recoloured by name. Means drawn: single trials in c (lighter), means in C + c.
+    neurolens::scene::TrajectoryData layered;
+    const neurolens::scene::Rgb light{0.6, 0.6, 0.9};
+    layered.colours = {light, light, blue, blue};  // reach3, reach1 (trials), reach3, reach1 (means)
+    recolourByLabel(layered, {"reach3", "reach1"}, colours);
+    QCOMPARE(layered.colours[3].r, 1.0);  // reach1's mean: the focus's red
+    QCOMPARE(layered.colours[3].b, 0.0);
+    QCOMPARE(layered.colours[2].r, three.r);
+    // The trials' colour moves with the mean's by the builder's share: lighter than the mean, red now.
+    QVERIFY(std::abs(layered.colours[1].r - (0.6 + kTrialColourShare * 1.0)) < 1e-12);
+    QVERIFY(std::abs(layered.colours[1].b - (0.9 - kTrialColourShare * 1.0)) < 1e-12);
+    // Single trials alone: one group per condition.
+    neurolens::scene::TrajectoryData single;
+    single.colours = {green, blue};
+    recolourByLabel(single, {"reach3", "reach1"}, colours);
+    QCOMPARE(single.colours[1].r, 1.0);
+    QCOMPARE(single.colours[0].b, three.b);
+    // Not linked (no shared colours): nothing changes.
+    recolourByLabel(single, {"reach3", "reach1"}, {});
+    QCOMPARE(single.colours[1].r, 1.0);
+  }
+
+  void cameraPosesCompareWithinTolerance() {
+    CameraPose a;
+    a.position = {0, -10, 0};
+    a.viewUp = {0, 0, 1};
+    CameraPose b = a;
+    QVERIFY(samePose(a, b));
+    b.position[0] = 1e-12;
+    QVERIFY(samePose(a, b));
+    b.position[0] = 0.5;
+    QVERIFY(!samePose(a, b));
+    b = a;
+    b.viewAngle = 20.0;
+    QVERIFY(!samePose(a, b));
   }
 };
 

@@ -7,6 +7,7 @@
 #include "actions/about_action.h"
 #include "actions/compare_action.h"
 #include "actions/export_view_action.h"
+#include "actions/link_views_action.h"
 #include "actions/open_demo_action.h"
 #include "actions/open_model_action.h"
 #include "actions/open_recording_action.h"
@@ -76,6 +77,9 @@ MenuActions createMenus(QMainWindow& window, Workbench& workbench) {
   actions.compare = viewMenu->addAction(tr("&Compare Side by Side"));
   actions.compare->setObjectName("actionCompare");
   new CompareAction(actions.compare, workbench);
+  QAction* link = viewMenu->addAction(tr("&Link Views"));
+  link->setObjectName("actionLinkViews");
+  new LinkViewsAction(link, workbench);
   viewMenu->addSeparator();
   for (QDockWidget* dock : window.findChildren<QDockWidget*>()) viewMenu->addAction(dock->toggleViewAction());
 

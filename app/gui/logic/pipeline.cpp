@@ -111,7 +111,8 @@ Trajectories buildTrajectories(const FloatArray& features, bool fromModel, const
   display.smoothMs = request.smoothMs;
   display.singleTrialsOnly = !request.conditionMeans;
   display.conditionColumn = request.groupColumn;
-  const scene::Scene drawn = scene::buildScene(pair, display);
+  const auto built = std::make_shared<const scene::Scene>(scene::buildScene(pair, display));
+  const scene::Scene& drawn = *built;
 
   Trajectories out;
   out.data = drawn.parts.data;
@@ -120,6 +121,7 @@ Trajectories buildTrajectories(const FloatArray& features, bool fromModel, const
   out.means = !drawn.rowIsMean.empty();
   out.rowIsMean = drawn.rowIsMean;
   out.rowTrial = drawn.rowTrial;
+  out.scene = built;
   if (display.projection == scene::Projection::Pca) out.explainedVarianceRatio = drawn.axisShare;
   out.groups.column = pair.labelled ? request.groupColumn : std::string();
   out.groups.names = drawn.parts.conditions.names;

@@ -3,6 +3,7 @@
 // analyses): what the GUI's background jobs call, testable without a window.
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,10 @@
 #include "neurolens/core/simulator.h"
 #include "neurolens/core/table.h"
 #include "neurolens/views/trajectory_scene.h"
+
+namespace neurolens::scene {
+struct Scene;
+}
 
 namespace neurolens::gui {
 
@@ -58,6 +63,7 @@ struct Trajectories {
   bool means = false;                          // condition means drawn, over their single trials
   std::vector<bool> rowIsMean;                 // per drawn row (empty without means)
   std::vector<std::size_t> rowTrial;           // the trial of each single-trial row (rows before the means)
+  std::shared_ptr<const scene::Scene> scene;   // what the builder made (an exported view's figure options)
   [[nodiscard]] std::size_t conditionCount() const { return groups.names.size(); }
   // The scene groups that draw condition `c`: its trials (and, with means, its mean).
   [[nodiscard]] std::vector<std::size_t> sceneGroups(std::size_t condition) const;

@@ -1,14 +1,32 @@
 #include "widgets/pair_grid.h"
 
+#include <vtkCallbackCommand.h>
+#include <vtkCamera.h>
+#include <vtkCommand.h>
+#include <vtkRenderer.h>
+#include <vtkSmartPointer.h>
+
+#include <QDialog>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QGridLayout>
 #include <QLabel>
+#include <QMenu>
+#include <QMessageBox>
 #include <QMetaObject>
+#include <QPointer>
+#include <QSettings>
 #include <QStackedWidget>
 #include <QVBoxLayout>
 #include <exception>
 
+#include "actions/export_view_action.h"
+#include "logic/linked_views.h"
+#include "neurolens/core/errors.h"
+#include "neurolens/scene/colour.h"
 #include "neurolens/views/trajectory_scene.h"
 #include "neurolens/views/vtk_view_widget.h"
+#include "widgets/focus_view.h"
 #include "workspace_controller.h"
 
 namespace neurolens::gui {
@@ -28,7 +46,34 @@ QString titleOf(const workspace::Workspace& workspace, const workspace::PairItem
       .arg(QString::fromStdString(workspace.label(pair.id)).toHtmlEscaped(), workspace::stateName(pair.state));
 }
 
+CameraPose poseOf(vtkCamera* camera) {
+  CameraPose pose;
+  camera->GetPosition(pose.position.data());
+  camera->GetFocalPoint(pose.focalPoint.data());
+  camera->GetViewUp(pose.viewUp.data());
+  pose.viewAngle = camera->GetViewAngle();
+  pose.parallel = camera->GetParallelProjection() != 0;
+  pose.parallelScale = camera->GetParallelScale();
+  return pose;
+}
+
+void setPose(vtkCamera* camera, const CameraPose& pose) {
+  camera->SetPosition(pose.position.data());
+  camera->SetFocalPoint(pose.focalPoint.data());
+  camera->SetViewUp(pose.viewUp.data());
+  camera->SetViewAngle(pose.viewAngle);
+  camera->SetParallelProjection(pose.parallel ? 1 : 0);
+  camera->SetParallelScale(pose.parallelScale);
+}
+
 }  // namespace
+
+// A camera the grid listens to while linked (the observer goes with the watch).
+struct PairGrid::CameraWatch {
+  vtkSmartPointer<vtkCamera> camera;
+  QPointer<views::VtkViewWidget> view;
+  unsigned long tag = 0;
+};
 
 struct PairGrid::Cell {
   std::unique_ptr<QWidget> frame;  // parented to the grid; deleted here, before the grid
@@ -40,6 +85,8 @@ struct PairGrid::Cell {
   std::shared_ptr<const void> source;  // what the scene was built from: latents, or a recording alone
   std::size_t drawn = 0;
   std::vector<std::pair<std::string, views::Rgb>> conditions;  // each condition drawn and its colour
+  std::optional<Trajectories> trajectories;                    // as the scene builder made them
+  std::vector<views::Rgb> appliedColours;                      // the group colours drawn now
 
   ~Cell() {
     if (scene != nullptr) scene->removeFrom(view->renderer());
@@ -63,13 +110,23 @@ PairGrid::PairGrid(WorkspaceController& workspace, QWidget* focusArea, RequestSo
   focusArea_->setParent(focusFrame_);
   column->addWidget(focusArea_, 1);
   layout_->addWidget(focusFrame_, 0, 0);
+  legend_ = new QLabel(this);
+  legend_->setObjectName("linkedLegend");
+  legend_->setTextFormat(Qt::RichText);
+  legend_->setWordWrap(true);
+  legend_->setContentsMargins(6, 2, 6, 2);
+  legend_->hide();
   connect(&workspace_, &WorkspaceController::itemAdded, this, &PairGrid::rebuildLater);
   connect(&workspace_, &WorkspaceController::itemChanged, this, &PairGrid::rebuildLater);
   connect(&workspace_, &WorkspaceController::itemRemoved, this, &PairGrid::rebuildLater);
   connect(&workspace_, &WorkspaceController::focusChanged, this, &PairGrid::rebuildLater);
 }
 
-PairGrid::~PairGrid() { cells_.clear(); }
+PairGrid::~PairGrid() {
+  for (const CameraWatch& watch : watches_) watch.camera->RemoveObserver(watch.tag);
+  watches_.clear();
+  cells_.clear();
+}
 
 void PairGrid::rebuildLater() {
   if (rebuildPending_) return;
@@ -96,6 +153,8 @@ void PairGrid::rebuild() {
     if (shown.size() == kMaxViews) shown.pop_back();
     shown.push_back(*focus);
   }
+  for (const CameraWatch& watch : watches_) watch.camera->RemoveObserver(watch.tag);
+  watches_.clear();
   for (auto it = cells_.begin(); it != cells_.end();) {
     const bool keep = std::find(shown.begin(), shown.end(), it->first) != shown.end() && it->first != focus;
     it = keep ? std::next(it) : cells_.erase(it);
@@ -107,6 +166,7 @@ void PairGrid::rebuild() {
     if (shown.empty()) {
       focusTitle_->hide();
       focusFrame_->show();
+      legend_->hide();
       layout_->addWidget(focusFrame_, 0, 0);
       return;
     }
@@ -146,6 +206,7 @@ void PairGrid::rebuild() {
         cell->stack->addWidget(cell->view);
         column->addWidget(cell->title);
         column->addWidget(cell->stack, 1);
+        addContextMenu(cell->title, shown[index]);
       }
       fill(*cell, *pair);
       cell->frame->show();
@@ -153,6 +214,12 @@ void PairGrid::rebuild() {
     }
     layout_->addWidget(widget, static_cast<int>(index) / columns, static_cast<int>(index) % columns);
   }
+  const int rows = (static_cast<int>(shown.size()) + columns - 1) / columns;
+  layout_->addWidget(legend_, rows, 0, 1, columns);
+  for (int row = 0; row < rows; ++row) layout_->setRowStretch(row, 1);
+  layout_->setRowStretch(rows, 0);
+  applyLinking();
+  watchCameras();
 }
 
 void PairGrid::fill(Cell& cell, const workspace::PairItem& pair) {
@@ -166,9 +233,7 @@ void PairGrid::fill(Cell& cell, const workspace::PairItem& pair) {
                                                                        : std::shared_ptr<const void>(recording->data);
     if (cell.source != source) {
       try {
-        const Trajectories trajectories =
-            pair.latents != nullptr ? buildTrajectories(*pair.latents, true, *recording->data, request_())
-                                    : buildTrajectories(recording->data->counts, false, *recording->data, request_());
+        const Trajectories trajectories = *trajectoriesOf(pair);
         if (cell.scene == nullptr) {
           cell.scene = std::make_unique<views::TrajectoryScene>();
           cell.scene->addTo(cell.view->renderer());
@@ -180,11 +245,15 @@ void PairGrid::fill(Cell& cell, const workspace::PairItem& pair) {
         for (std::size_t c = 0; c < trajectories.colours.size(); ++c)
           cell.conditions.emplace_back(trajectories.groups.names[c], trajectories.colours[c]);
         cell.source = source;
+        cell.trajectories = trajectories;
+        cell.appliedColours = trajectories.data.colours;
+        cell.scene->setTime(time_);
         cell.view->setStandardView(views::StandardView::Isometric);
       } catch (const std::exception& error) {
         cell.message->setText(tr("Cannot draw the trajectories: %1").arg(QString::fromStdString(error.what())));
         cell.stack->setCurrentWidget(cell.message);
         cell.drawn = 0;
+        cell.trajectories.reset();
         return;
       }
     }
@@ -195,6 +264,7 @@ void PairGrid::fill(Cell& cell, const workspace::PairItem& pair) {
   cell.drawn = 0;
   cell.conditions.clear();
   cell.source.reset();
+  cell.trajectories.reset();
   switch (pair.state) {
     case workspace::State::Loading:
       cell.message->setText(pair.running ? tr("Running the model on the recording ...") : tr("Opening ..."));
@@ -227,6 +297,222 @@ std::vector<std::pair<std::string, views::Rgb>> PairGrid::conditions(workspace::
 std::size_t PairGrid::drawn(workspace::Id pair) const {
   const auto found = cells_.find(pair);
   return found == cells_.end() ? 0 : found->second->drawn;
+}
+
+std::optional<Trajectories> PairGrid::trajectoriesOf(const workspace::PairItem& pair) const {
+  const workspace::RecordingItem* recording = workspace_.workspace().recording(pair.recording);
+  if (pair.state != workspace::State::Ready || recording == nullptr || recording->data == nullptr) return std::nullopt;
+  if (pair.latents != nullptr) return buildTrajectories(*pair.latents, true, *recording->data, request_());
+  if (pair.model) return std::nullopt;
+  return buildTrajectories(recording->data->counts, false, *recording->data, request_());
+}
+
+void PairGrid::setLinked(bool on) {
+  if (linked_ == on) return;
+  linked_ = on;
+  applyLinking();
+  if (linked_) {
+    // The views start from the focus's camera (else the first view's).
+    if (!watches_.empty()) copyCamera(watches_.front().camera);
+    setTime(time_);
+  }
+}
+
+void PairGrid::setTime(std::size_t bin) {
+  time_ = bin;
+  if (!linked_) return;
+  for (const auto& [id, cell] : cells_) {
+    if (cell->scene == nullptr || !cell->trajectories) continue;
+    cell->scene->setTime(bin);
+    cell->view->requestRender();
+  }
+}
+
+std::optional<std::size_t> PairGrid::cursorOf(workspace::Id pair) const {
+  if (workspace_.focusedPair() == pair) {
+    auto* focus = qobject_cast<FocusView*>(focusArea_);
+    if (focus != nullptr && focus->scene() != nullptr) return focus->scene()->time();
+    return std::nullopt;
+  }
+  const auto found = cells_.find(pair);
+  if (found == cells_.end() || found->second->scene == nullptr || !found->second->trajectories) return std::nullopt;
+  return found->second->scene->time();
+}
+
+views::VtkViewWidget* PairGrid::viewOf(workspace::Id pair) const {
+  if (workspace_.focusedPair() == pair) {
+    auto* focus = qobject_cast<FocusView*>(focusArea_);
+    return focus != nullptr && focus->scene() != nullptr ? focus->view() : nullptr;
+  }
+  const auto found = cells_.find(pair);
+  if (found == cells_.end() || !found->second->trajectories) return nullptr;
+  return found->second->view;
+}
+
+std::vector<std::pair<std::string, views::Rgb>> PairGrid::drawnConditions(workspace::Id pair) const {
+  LabelledColours drawn;
+  if (workspace_.focusedPair() == pair) {
+    drawn = focusConditions_;
+  } else {
+    const auto found = cells_.find(pair);
+    if (found == cells_.end() || !found->second->trajectories) return {};
+    drawn = found->second->conditions;
+  }
+  for (auto& [label, colour] : drawn) {
+    const auto shared = linkedColours_.find(label);
+    if (shared != linkedColours_.end()) colour = shared->second;
+  }
+  return drawn;
+}
+
+void PairGrid::updateFocusConditions() {
+  const std::optional<workspace::Id> focus = workspace_.focusedPair();
+  const workspace::PairItem* pair = focus ? workspace_.workspace().pair(*focus) : nullptr;
+  const workspace::RecordingItem* recording =
+      pair != nullptr ? workspace_.workspace().recording(pair->recording) : nullptr;
+  std::shared_ptr<const void> source;
+  if (pair != nullptr && pair->latents != nullptr) {
+    source = pair->latents;
+  } else if (pair != nullptr && !pair->model && recording != nullptr) {
+    source = recording->data;
+  }
+  if (source == focusSource_) return;
+  focusSource_ = source;
+  focusConditions_.clear();
+  if (source == nullptr) return;
+  try {
+    if (const std::optional<Trajectories> drawn = trajectoriesOf(*pair)) {
+      for (std::size_t c = 0; c < drawn->colours.size() && c < drawn->groups.names.size(); ++c)
+        focusConditions_.emplace_back(drawn->groups.names[c], drawn->colours[c]);
+    }
+  } catch (const std::exception&) {
+    focusConditions_.clear();  // the focus view says why it draws nothing
+  }
+}
+
+void PairGrid::watchCameras() {
+  std::vector<views::VtkViewWidget*> views;
+  auto* focus = qobject_cast<FocusView*>(focusArea_);
+  if (focus != nullptr && focusFrame_->isVisibleTo(this)) views.push_back(focus->view());
+  for (const workspace::Id id : shown_) {
+    const auto found = cells_.find(id);
+    if (found != cells_.end()) views.push_back(found->second->view);
+  }
+  for (views::VtkViewWidget* view : views) {
+    CameraWatch watch;
+    watch.camera = view->camera();
+    watch.view = view;
+    watch.tag = watch.camera->AddObserver(vtkCommand::ModifiedEvent, this, &PairGrid::onCameraModified);
+    watches_.push_back(std::move(watch));
+  }
+}
+
+void PairGrid::onCameraModified(vtkObject* caller, unsigned long /*event*/, void* /*data*/) {
+  if (!linked_ || syncing_) return;
+  copyCamera(caller);
+}
+
+void PairGrid::copyCamera(vtkObject* from) {
+  auto* source = vtkCamera::SafeDownCast(from);
+  if (source == nullptr) return;
+  const CameraPose pose = poseOf(source);
+  syncing_ = true;
+  for (const CameraWatch& watch : watches_) {
+    if (watch.camera == source || watch.view.isNull() || samePose(poseOf(watch.camera), pose)) continue;
+    setPose(watch.camera, pose);
+    watch.view->renderer()->ResetCameraClippingRange();
+    watch.view->requestRender();
+  }
+  syncing_ = false;
+}
+
+void PairGrid::applyLinking() {
+  std::vector<LabelledColours> drawn;
+  auto* focus = qobject_cast<FocusView*>(focusArea_);
+  for (const workspace::Id id : shown_) {
+    if (id == workspace_.focusedPair()) {
+      updateFocusConditions();
+      if (focus != nullptr && focus->scene() != nullptr) drawn.push_back(focusConditions_);
+      continue;
+    }
+    const auto found = cells_.find(id);
+    if (found != cells_.end() && found->second->trajectories) drawn.push_back(found->second->conditions);
+  }
+  linkedColours_ = linked_ ? sharedConditionColours(drawn) : std::map<std::string, views::Rgb>{};
+  for (const auto& [id, cell] : cells_) {
+    if (!cell->trajectories || cell->scene == nullptr) continue;
+    views::TrajectoryData recoloured = cell->trajectories->data;
+    recolourByLabel(recoloured, cell->trajectories->groups.names, linkedColours_);
+    const bool same = std::equal(
+        recoloured.colours.begin(), recoloured.colours.end(), cell->appliedColours.begin(), cell->appliedColours.end(),
+        [](const views::Rgb& a, const views::Rgb& b) { return a.r == b.r && a.g == b.g && a.b == b.b; });
+    if (same) continue;
+    cell->appliedColours = recoloured.colours;
+    cell->scene->setData(std::move(recoloured));
+    cell->scene->setLineWidth(kTrajectoryLineWidth);
+    cell->scene->setTime(time_);
+    cell->view->requestRender();
+  }
+  const bool showLegend = linked_ && drawn.size() > 1;
+  if (showLegend) {
+    QStringList items;
+    for (const auto& [label, colour] : sharedLegend(drawn, linkedColours_))
+      items << QString("<span style=\"color:%1\">&#9632;</span>&nbsp;%2<span></span>")
+                   .arg(QString::fromStdString(scene::toHex(colour)), QString::fromStdString(label).toHtmlEscaped());
+    legend_->setText(tr("<b>Conditions</b>&nbsp;&nbsp;") + items.join("&nbsp;&nbsp; "));
+  }
+  legend_->setVisible(showLegend);
+}
+
+void PairGrid::addContextMenu(QWidget* title, workspace::Id pair) {
+  title->setContextMenuPolicy(Qt::CustomContextMenu);
+  title->setToolTip(tr("Right-click: Export view..."));
+  connect(title, &QWidget::customContextMenuRequested, this, [this, title, pair](const QPoint& at) {
+    QMenu menu;
+    QAction* exportAction = menu.addAction(tr("Export view..."));
+    if (menu.exec(title->mapToGlobal(at)) == exportAction) exportViewWithDialog(pair);
+  });
+}
+
+void PairGrid::exportView(workspace::Id pair, const QString& path, const ViewExportOptions& options) const {
+  const workspace::PairItem* item = workspace_.workspace().pair(pair);
+  views::VtkViewWidget* view = viewOf(pair);
+  if (item == nullptr || view == nullptr) throw InputError("this view draws nothing to export");
+  std::optional<Trajectories> shown;
+  const auto found = cells_.find(pair);
+  if (found != cells_.end() && found->second->trajectories) {
+    shown = found->second->trajectories;
+  } else {
+    shown = trajectoriesOf(*item);
+  }
+  if (!shown) throw InputError("this view draws nothing to export");
+  gui::exportView(*shown, linkedColours_, figureCamera(view->camera()), path, options);
+}
+
+void PairGrid::exportViewWithDialog(workspace::Id pair) {
+  views::VtkViewWidget* view = viewOf(pair);
+  if (view == nullptr) return;
+  ExportImageDialog dialog(view->size(), this);
+  if (dialog.exec() != QDialog::Accepted) return;
+  QSettings settings;
+  const QString folder = settings.value("dialogs/exportFolder").toString();
+  QString path =
+      QFileDialog::getSaveFileName(this, tr("Export View"), folder.isEmpty() ? QString() : folder + "/trajectories.png",
+                                   tr("Images (*.png *.svg *.pdf)"));
+  if (path.isEmpty()) return;
+  const QString suffix = QFileInfo(path).suffix().toLower();
+  if (suffix != "png" && suffix != "svg" && suffix != "pdf") path += ".png";
+  settings.setValue("dialogs/exportFolder", QFileInfo(path).absolutePath());
+  const views::OffscreenRenderOptions chosen = dialog.options();
+  ViewExportOptions options;
+  options.size = QSize(static_cast<int>(chosen.width * chosen.scale), static_cast<int>(chosen.height * chosen.scale));
+  options.dpi = 72.0 * chosen.scale;
+  options.transparent = chosen.transparentBackground;
+  try {
+    exportView(pair, path, options);
+  } catch (const std::exception& error) {
+    QMessageBox::warning(this, tr("Export failed"), QString::fromStdString(error.what()));
+  }
 }
 
 }  // namespace neurolens::gui

@@ -5,19 +5,23 @@
 // with the Trajectories dock's grouping, or a line saying why there is nothing to draw (loading, error + reason,
 // a recording alone).
 #include <QWidget>
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "logic/pipeline.h"
 #include "neurolens/workspace/workspace.h"
+#include "widgets/view_export.h"
 
 class QGridLayout;
 class QLabel;
 class QStackedWidget;
+class vtkObject;
 
 namespace neurolens::views {
 class VtkViewWidget;
@@ -53,9 +57,36 @@ class PairGrid : public QWidget {
   // The condition colours of a pair's own view (the scene builder's, as `figure` gives them).
   [[nodiscard]] std::vector<std::pair<std::string, views::Rgb>> conditions(workspace::Id pair) const;
 
+  // Linked views (issue 29 step 1): every view's camera and time cursor follow the others, each condition
+  // label has one colour in every view, and one legend lists them all. Off: each view on its own.
+  void setLinked(bool on);
+  [[nodiscard]] bool linked() const { return linked_; }
+  // The time cursor (the Trajectories dock's bin): the grid's own views follow it while linked.
+  void setTime(std::size_t bin);
+  void setTimeBin(int bin) { setTime(static_cast<std::size_t>(std::max(0, bin))); }
+  // Where the time cursor of the view of `pair` is (none while it draws nothing).
+  [[nodiscard]] std::optional<std::size_t> cursorOf(workspace::Id pair) const;
+  // The 3-D view showing `pair` (the focus's view for the focus), or null while it draws nothing.
+  [[nodiscard]] views::VtkViewWidget* viewOf(workspace::Id pair) const;
+  // The condition colours a pair's view draws now (linked: the shared ones; the focus: its scene's).
+  [[nodiscard]] std::vector<std::pair<std::string, views::Rgb>> drawnConditions(workspace::Id pair) const;
+  // Writes the view of `pair` as `figure` draws it, with that view's camera (no dialog; throws as
+  // exportFigure does, InputError when the pair draws nothing).
+  void exportView(workspace::Id pair, const QString& path, const ViewExportOptions& options) const;
+  // Asks for the size and the file, then exportView (the context menu of a view's title: "Export view...").
+  void exportViewWithDialog(workspace::Id pair);
+
  private:
   struct Cell;
+  struct CameraWatch;
   void fill(Cell& cell, const workspace::PairItem& pair);
+  [[nodiscard]] std::optional<Trajectories> trajectoriesOf(const workspace::PairItem& pair) const;
+  void watchCameras();
+  void onCameraModified(vtkObject* caller, unsigned long event, void* callData);
+  void copyCamera(vtkObject* from);
+  void applyLinking();
+  void updateFocusConditions();
+  void addContextMenu(QWidget* title, workspace::Id pair);
 
   WorkspaceController& workspace_;
   QWidget* focusArea_;
@@ -66,6 +97,15 @@ class PairGrid : public QWidget {
   std::map<workspace::Id, std::unique_ptr<Cell>> cells_;
   std::vector<workspace::Id> shown_;
   bool rebuildPending_ = false;
+  bool linked_ = false;
+  bool syncing_ = false;
+  std::size_t time_ = 0;
+  std::vector<CameraWatch> watches_;
+  std::map<std::string, views::Rgb> linkedColours_;  // empty unless linked
+  // The focus pair's conditions and their colours, as the scene builder gives them, and what they were built from.
+  std::vector<std::pair<std::string, views::Rgb>> focusConditions_;
+  std::shared_ptr<const void> focusSource_;
+  QLabel* legend_ = nullptr;  // the shared legend, below the views while linked
 };
 
 }  // namespace neurolens::gui
