@@ -142,6 +142,19 @@ class TestLinkedViews : public QObject {
     QVERIFY(inFocus.has_value());
     QVERIFY(inOther.has_value());
     QCOMPARE(views::toHex(*inOther), views::toHex(*inFocus));
+    // Every label both views draw has one colour (the focus's).
+    int shared = 0;
+    for (const auto& [label, colour] : grid->drawnConditions(other_)) {
+      const auto focusColour = colourOf(grid->drawnConditions(focus_), label);
+      if (!focusColour) continue;
+      QCOMPARE(views::toHex(colour), views::toHex(*focusColour));
+      // ... and the other view's real pixels show it in that colour.
+      views::VtkViewWidget* view = grid->viewOf(other_);
+      const QColor expected = testing::toQColor(*focusColour);
+      QTRY_VERIFY_WITH_TIMEOUT(testing::countPixelsNear(view->grabFramebuffer(), expected, 12) > 20, 10000);
+      ++shared;
+    }
+    QVERIFY(shared >= 2);
     // Real pixels: the other view draws reach1's colour.
     views::VtkViewWidget* otherView = grid->viewOf(other_);
     QTRY_VERIFY_WITH_TIMEOUT(

@@ -220,6 +220,8 @@ void PairGrid::rebuild() {
   layout_->setRowStretch(rows, 0);
   applyLinking();
   watchCameras();
+  // A view drawn for the first time starts from the others' camera (the focus's).
+  if (linked_ && !watches_.empty()) copyCamera(watches_.front().camera);
 }
 
 void PairGrid::fill(Cell& cell, const workspace::PairItem& pair) {
@@ -350,14 +352,11 @@ views::VtkViewWidget* PairGrid::viewOf(workspace::Id pair) const {
 }
 
 std::vector<std::pair<std::string, views::Rgb>> PairGrid::drawnConditions(workspace::Id pair) const {
-  LabelledColours drawn;
-  if (workspace_.focusedPair() == pair) {
-    drawn = focusConditions_;
-  } else {
-    const auto found = cells_.find(pair);
-    if (found == cells_.end() || !found->second->trajectories) return {};
-    drawn = found->second->conditions;
-  }
+  // The focus is drawn by the window in its scene's colours; the grid's own views in the shared ones.
+  if (workspace_.focusedPair() == pair) return focusConditions_;
+  const auto found = cells_.find(pair);
+  if (found == cells_.end() || !found->second->trajectories) return {};
+  LabelledColours drawn = found->second->conditions;
   for (auto& [label, colour] : drawn) {
     const auto shared = linkedColours_.find(label);
     if (shared != linkedColours_.end()) colour = shared->second;
@@ -429,12 +428,11 @@ void PairGrid::copyCamera(vtkObject* from) {
 void PairGrid::applyLinking() {
   std::vector<LabelledColours> drawn;
   auto* focus = qobject_cast<FocusView*>(focusArea_);
+  // The focus first: the window draws it (and its legend in the Trajectories dock), so it keeps its colours.
+  updateFocusConditions();
+  if (focus != nullptr && focus->scene() != nullptr && focusFrame_->isVisibleTo(this))
+    drawn.push_back(focusConditions_);
   for (const workspace::Id id : shown_) {
-    if (id == workspace_.focusedPair()) {
-      updateFocusConditions();
-      if (focus != nullptr && focus->scene() != nullptr) drawn.push_back(focusConditions_);
-      continue;
-    }
     const auto found = cells_.find(id);
     if (found != cells_.end() && found->second->trajectories) drawn.push_back(found->second->conditions);
   }
