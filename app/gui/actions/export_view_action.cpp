@@ -11,6 +11,7 @@
 #include <exception>
 
 #include "neurolens/views/vtk_view_widget.h"
+#include "widgets/pair_grid.h"
 
 namespace neurolens::gui {
 
@@ -52,6 +53,9 @@ ExportViewAction::ExportViewAction(QAction* action, Workbench& workbench) : Reac
 }
 
 void ExportViewAction::onTriggered() {
+  // A pair's view is drawn by `figure`'s code path with the view's camera (widgets/pair_grid.h); the synthetic
+  // demo, or a view coloured by a value, as the interactive view renders it.
+  if (PairGrid* grid = workbench().pairGrid(); grid != nullptr && grid->exportFocusWithDialog()) return;
   views::VtkViewWidget* view = workbench().trajectoryView();
   ExportImageDialog dialog(view->size(), workbench().dialogParent());
   if (dialog.exec() != QDialog::Accepted) return;

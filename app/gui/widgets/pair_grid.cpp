@@ -11,12 +11,14 @@
 #include <QFileInfo>
 #include <QGridLayout>
 #include <QLabel>
+#include <QMainWindow>
 #include <QMenu>
 #include <QMessageBox>
 #include <QMetaObject>
 #include <QPointer>
 #include <QSettings>
 #include <QStackedWidget>
+#include <QStatusBar>
 #include <QVBoxLayout>
 #include <exception>
 
@@ -487,6 +489,15 @@ void PairGrid::exportView(workspace::Id pair, const QString& path, const ViewExp
   gui::exportView(*shown, linkedColours_, figureCamera(view->camera()), path, options);
 }
 
+bool PairGrid::exportFocusWithDialog() {
+  const std::optional<workspace::Id> focus = workspace_.focusedPair();
+  auto* focusView = qobject_cast<FocusView*>(focusArea_);
+  if (!focus || viewOf(*focus) == nullptr || focusView == nullptr || focusView->scene()->hasScalarColouring())
+    return false;
+  exportViewWithDialog(*focus);
+  return true;
+}
+
 void PairGrid::exportViewWithDialog(workspace::Id pair) {
   views::VtkViewWidget* view = viewOf(pair);
   if (view == nullptr) return;
@@ -508,6 +519,7 @@ void PairGrid::exportViewWithDialog(workspace::Id pair) {
   options.transparent = chosen.transparentBackground;
   try {
     exportView(pair, path, options);
+    if (auto* main = qobject_cast<QMainWindow*>(window())) main->statusBar()->showMessage(tr("Saved %1").arg(path));
   } catch (const std::exception& error) {
     QMessageBox::warning(this, tr("Export failed"), QString::fromStdString(error.what()));
   }

@@ -75,6 +75,9 @@ class PairGrid : public QWidget {
   void exportView(workspace::Id pair, const QString& path, const ViewExportOptions& options) const;
   // Asks for the size and the file, then exportView (the context menu of a view's title: "Export view...").
   void exportViewWithDialog(workspace::Id pair);
+  // File > Export View: the focus pair's view that way; false (nothing asked) when there is no focus pair, it
+  // draws nothing, or it is coloured by a value (the interactive view's colouring, which `figure` would not draw).
+  bool exportFocusWithDialog();
 
  private:
   struct Cell;
