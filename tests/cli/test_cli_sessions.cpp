@@ -8,8 +8,11 @@
 #include <QtCore/QJsonObject>
 #include <QtCore/QTemporaryDir>
 #include <QtTest/QtTest>
+#include <algorithm>
+#include <cmath>
 
 #include "cli_runner.h"
+#include "neurolens/io/results_store.h"
 
 namespace {
 
@@ -132,6 +135,24 @@ class TestCliSessions : public QObject {
                 "--stream-ms", "400", "--session", "pmd_reach_ex2", "--json", "--quiet", "--device", "cpu"});
     QVERIFY2(streamed.exitCode == 0, qPrintable(streamed.err));
     QCOMPARE(json(streamed.out)["session"].toString(), QString("pmd_reach_ex2"));
+    // The attribution runs the bound session's forward_session, not session 0: the two sessions' input maps
+    // differ, so their gradients on the same counts do too.
+    std::vector<neurolens::FloatArray> perSession;
+    for (const char* session : {"pmd_reach_yu2009", "pmd_reach_ex2"}) {
+      const QString out = path(QString("attr_%1.h5").arg(session));
+      const auto run = runCli({"attribute", "--model", multi_, recording("pmd_reach_yu2009"), "--method", "saliency",
+                               "--targets", "0", "--session", session, "--out", out, "--quiet", "--device", "cpu"});
+      QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+      perSession.push_back(neurolens::io::ResultsReader(out.toStdString()).readArray("/attributions"));
+    }
+    double largest = 0.0;
+    double different = 0.0;
+    for (std::size_t i = 0; i < perSession[0].size(); ++i) {
+      largest = std::max(largest, static_cast<double>(std::abs(perSession[0].values()[i])));
+      different =
+          std::max(different, static_cast<double>(std::abs(perSession[0].values()[i] - perSession[1].values()[i])));
+    }
+    QVERIFY2(largest > 0.0 && different > 1e-3 * largest, qPrintable(QString("%1 of %2").arg(different).arg(largest)));
     const auto single = runCli({"infer", "--model", single_, recording("pmd_reach_ex2"), "--json", "--quiet"});
     QVERIFY2(single.exitCode == 0, qPrintable(single.err));
     QVERIFY(json(single.out).contains("session") && json(single.out)["session"].isNull());

@@ -84,6 +84,9 @@ def main() -> int:
     save(conv, out / "conv_meta.pt", dict(base, name="CEBRA-style conv (untrained)", receptive_field_bins=[5, 4]))
     save(conv, out / "conv_probe.pt", dict(base, name="CEBRA-style conv (untrained, no field metadata)"))
     save(gru, out / "gru.pt", dict(base, name="bidirectional GRU (untrained)"))
+    # The same GRU at 200 ms bins: attribution over a whole recording in one pass (the streamed result's reference)
+    # costs a quarter of the 50 ms one.
+    save(gru, out / "gru_200ms.pt", dict(base, bin_ms=4 * a.bin_ms, name="bidirectional GRU (untrained, 200 ms)"))
     # The field is what the padding comment says: an impulse at bin 20 moves bins 16..25 only.
     with torch.no_grad():
         x = torch.poisson(torch.full((1, 40, a.units), 0.5))
