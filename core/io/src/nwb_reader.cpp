@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <set>
 
 #include "h5_util.h"
@@ -533,6 +534,102 @@ BinnedRecording binRecordingFile(const std::filesystem::path& file, const Binnin
   const Recording metadata = readMetadata(layout);
   const FileSpikeSource source(layout, progress.sub(0.0, 0.3));
   return binRecording(metadata, source, options, progress.sub(0.3, 1.0));
+}
+
+namespace {
+
+// The spike source seen by one block: rows `rows` of the file's units. The extent (last spike time) is the whole
+// recording's, so every block has the same bins.
+class UnitSubsetSource : public SpikeSource {
+ public:
+  UnitSubsetSource(const SpikeSource& all, std::vector<std::size_t> rows) : all_(all), rows_(std::move(rows)) {}
+  [[nodiscard]] std::size_t units() const override { return rows_.size(); }
+  [[nodiscard]] std::optional<double> lastSpikeTime() const override { return all_.lastSpikeTime(); }
+  void readUnit(std::size_t unit, std::vector<double>& out) const override { all_.readUnit(rows_.at(unit), out); }
+
+ private:
+  const SpikeSource& all_;
+  std::vector<std::size_t> rows_;
+};
+
+// A source with the file's units and no spikes, whose extent is one bin: binning with it checks the options
+// against the recording and names the kept units without counting anything.
+class NoSpikesSource : public SpikeSource {
+ public:
+  explicit NoSpikesSource(std::size_t units) : units_(units) {}
+  [[nodiscard]] std::size_t units() const override { return units_; }
+  [[nodiscard]] std::optional<double> lastSpikeTime() const override { return 0.0; }
+  void readUnit(std::size_t /*unit*/, std::vector<double>& out) const override { out.clear(); }
+
+ private:
+  std::size_t units_;
+};
+
+}  // namespace
+
+std::optional<BinnedBlocks> binRecordingFileInBlocks(const std::filesystem::path& file, const BinningOptions& options,
+                                                     std::size_t blockUnits, const CountsBlockSink& sink,
+                                                     const Progress& progress) {
+  if (blockUnits == 0) throw ComputeError("binRecordingFileInBlocks: a block needs at least one unit");
+  const UnitsLayout layout = openUnits(file);
+  Recording metadata = readMetadata(layout);
+  if (metadata.trials) return std::nullopt;
+  std::map<std::int64_t, std::size_t> rowOfId;
+  for (std::size_t row = 0; row < metadata.unitIds.size(); ++row)
+    if (!rowOfId.emplace(metadata.unitIds[row], row).second) return std::nullopt;
+
+  // The kept units (and every refusal of the options that does not depend on the spikes), from a pass with
+  // one bin and no spikes; chunks and behaviour are checked by the first block.
+  BinningOptions probe = options;
+  probe.chunkMs.reset();
+  probe.behavior.clear();
+  const BinnedRecording kept = binRecording(metadata, NoSpikesSource(metadata.unitIds.size()), probe);
+  std::vector<std::size_t> keptRows;
+  for (const auto id : kept.unitIds) keptRows.push_back(rowOfId.at(id));
+  if (keptRows.empty()) return std::nullopt;
+
+  const FileSpikeSource source(layout, progress.sub(0.0, 0.3));
+  Recording shell;  // the recording without its units table and behaviour, copied for each block
+  shell.source = metadata.source;
+  shell.sessionDescription = metadata.sessionDescription;
+  shell.identifier = metadata.identifier;
+  shell.trialIds = metadata.trialIds;
+  const bool hasUnitColumns = !metadata.units.columns().empty();
+
+  BinnedBlocks result;
+  result.units = keptRows.size();
+  std::uint64_t spikes = 0;
+  for (std::size_t first = 0; first < keptRows.size(); first += blockUnits) {
+    const std::size_t width = std::min(blockUnits, keptRows.size() - first);
+    const std::vector<std::size_t> rows(keptRows.begin() + static_cast<std::ptrdiff_t>(first),
+                                        keptRows.begin() + static_cast<std::ptrdiff_t>(first + width));
+    Recording part = shell;
+    for (const auto row : rows) part.unitIds.push_back(metadata.unitIds[row]);
+    if (hasUnitColumns) part.units = metadata.units.select(rows);
+    BinningOptions partOptions = options;
+    partOptions.units.clear();
+    if (first == 0) {
+      part.behavior = std::move(metadata.behavior);  // resampled once, with the first block
+    } else {
+      partOptions.behavior.clear();
+    }
+    const double done = static_cast<double>(first) / static_cast<double>(keptRows.size());
+    const double next = static_cast<double>(first + width) / static_cast<double>(keptRows.size());
+    BinnedRecording block = binRecording(part, UnitSubsetSource(source, rows), partOptions,
+                                         progress.sub(0.3 + 0.7 * done, 0.3 + 0.7 * next));
+    spikes += block.spikesCounted;
+    sink(first, keptRows.size(), block.counts);
+    if (first == 0) {
+      result.trials = block.trialCount();
+      result.bins = block.binCount();
+      block.counts = FloatArray();
+      result.binned = std::move(block);
+    }
+  }
+  result.binned.unitIds = kept.unitIds;
+  result.binned.units = kept.units;
+  result.binned.spikesCounted = spikes;
+  return result;
 }
 
 }  // namespace neurolens::io
