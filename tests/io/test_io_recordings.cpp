@@ -6,6 +6,7 @@
 #include <QtCore/QJsonObject>
 #include <QtCore/QTemporaryDir>
 #include <QtTest/QtTest>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -482,6 +483,62 @@ class TestIoRecordings : public QObject {
     // A recording with trials is binned whole (nullopt: nothing read, nothing handed on).
     QVERIFY(!io::binRecordingFileInBlocks(sharedData("pmd_reach_yu2009.nwb"), BinningOptions{}, 32, count));
     QCOMPARE(calls, std::size_t{0});
+  }
+
+  // Issue 20 step 5: the counts of any window of a continuous recording, binned from the file, are exactly that
+  // window of the whole binning (infer --stream-ms reads them so).
+  void windowedCountsEqualWholeBinning() {
+    const std::string m1 = sharedData("m1_stevenson2011.nwb");
+    std::vector<BinningOptions> cases(3);
+    cases[1].chunkMs = 10000;
+    cases[1].binMs = 7;
+    cases[1].behavior = {"hand_vel"};
+    cases[2].units = "3,5,9,170";
+    for (const auto& options : cases) {
+      const BinnedRecording whole = io::binRecordingFile(m1, options);
+      const auto windowed = io::WindowedCounts::open(m1, options);
+      QVERIFY(windowed != nullptr);
+      QCOMPARE(windowed->trials(), whole.trialCount());
+      QCOMPARE(windowed->bins(), whole.binCount());
+      QCOMPARE(windowed->units(), whole.unitCount());
+      QCOMPARE(windowed->binned().unitIds, whole.unitIds);
+      QCOMPARE(windowed->binned().trialIds, whole.trialIds);
+      QCOMPARE(windowed->binned().binStartS, whole.binStartS);
+      QCOMPARE(windowed->binned().behavior.size(), whole.behavior.size());
+      QVERIFY(windowed->binned().counts.empty());
+      const std::size_t bins = whole.binCount();
+      const std::size_t units = whole.unitCount();
+      // Whole trials, and windows of odd sizes at odd places (one bin, the ends, across chunk edges).
+      std::vector<std::array<std::size_t, 3>> windows;
+      for (std::size_t t = 0; t < whole.trialCount(); t += std::max<std::size_t>(1, whole.trialCount() / 5))
+        windows.push_back({t, 0, bins});
+      for (const std::size_t width : {std::size_t{1}, std::size_t{37}, std::size_t{1000}})
+        for (const std::size_t begin : {std::size_t{0}, bins / 3, bins - std::min(bins, width)})
+          windows.push_back({whole.trialCount() - 1, begin, std::min(bins, begin + width)});
+      double counted = 0.0;
+      for (const auto& [trial, begin, end] : windows) {
+        const FloatArray part = windowed->read(trial, begin, end);
+        QCOMPARE(part.shape(), (std::vector<std::size_t>{end - begin, units}));
+        for (std::size_t b = begin; b < end; ++b)
+          for (std::size_t u = 0; u < units; ++u) {
+            counted += part.values()[(b - begin) * units + u];
+            if (part.values()[(b - begin) * units + u] != whole.counts(trial, b, u))
+              QFAIL(qPrintable(QString("trial %1 bin %2 unit %3: %4 from the window, %5 whole")
+                                   .arg(trial)
+                                   .arg(b)
+                                   .arg(u)
+                                   .arg(part.values()[(b - begin) * units + u])
+                                   .arg(whole.counts(trial, b, u))));
+          }
+      }
+      QVERIFY(counted > 0.0);
+      QVERIFY_THROWS_EXCEPTION(InputError, (void)windowed->read(0, 0, bins + 1));
+      QVERIFY_THROWS_EXCEPTION(InputError, (void)windowed->read(whole.trialCount(), 0, 1));
+    }
+    QVERIFY(io::WindowedCounts::open(sharedData("pmd_reach_yu2009.nwb"), BinningOptions{}) == nullptr);
+    BinningOptions unknownUnit;
+    unknownUnit.units = "100000";
+    QVERIFY_THROWS_EXCEPTION(InputError, (void)io::WindowedCounts::open(m1, unknownUnit));
   }
 
   void behaviourMeanOrInterpolation() {

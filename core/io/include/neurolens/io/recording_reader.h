@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -62,5 +63,35 @@ using CountsBlockSink = std::function<void(std::size_t firstUnit, std::size_t to
                                                                    const BinningOptions& options,
                                                                    std::size_t blockUnits, const CountsBlockSink& sink,
                                                                    const Progress& progress = {});
+
+// The counts of a continuous recording binned window by window straight from the file, for `infer --stream-ms`
+// on a recording larger than memory (issue 20 step 5; a CountsReader of streaming.h): read(trial, begin, end)
+// gives bins [begin, end) of one trial [end - begin, units], exactly those binRecordingFile gives. Opening reads
+// the spike times once (the extent, and every 256th time of each unit as an index); memory then holds that
+// index (1/256 of the spike times) and one window's spike times and counts.
+class WindowedCounts {
+ public:
+  // nullptr, before any binning, for a recording with a trials table, repeated unit ids or a unit whose spike
+  // times are not in time order: bin those with binRecordingFile. Throws InputError as binRecordingFile does.
+  [[nodiscard]] static std::unique_ptr<WindowedCounts> open(const std::filesystem::path& file,
+                                                            const BinningOptions& options,
+                                                            const Progress& progress = {});
+  ~WindowedCounts();
+  WindowedCounts(const WindowedCounts&) = delete;
+  WindowedCounts& operator=(const WindowedCounts&) = delete;
+
+  // Everything binRecordingFile gives but the counts (empty) and spikesCounted (0).
+  [[nodiscard]] const BinnedRecording& binned() const;
+  [[nodiscard]] std::size_t trials() const;
+  [[nodiscard]] std::size_t bins() const;
+  [[nodiscard]] std::size_t units() const;
+  // Throws InputError for bins outside the trial.
+  [[nodiscard]] FloatArray read(std::size_t trial, std::size_t begin, std::size_t end) const;
+
+ private:
+  struct Impl;
+  explicit WindowedCounts(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace neurolens::io
