@@ -1,10 +1,14 @@
 // `neurolens-cli bin --out` on a continuous recording (issue 20 step 5): /counts is written a block of units at a
 // time into a chunked dataset, never held whole, and equals the independent h5py + numpy reference element by
 // element; a recording with trials keeps its contiguous /counts; a refused run leaves nothing behind.
+// `infer --stream-ms` on a continuous recording bins each window from the file and writes each window's outputs
+// into chunked datasets; the result equals one pass (models: tests/cli/python/make_stream_models.py).
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonObject>
 #include <QtCore/QTemporaryDir>
 #include <QtTest/QtTest>
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 
 #include "../io/python_runner.h"
@@ -99,6 +103,46 @@ class TestCliBinChunks : public QObject {
     const QJsonObject counts = listed(file)["/counts"].toObject();
     QCOMPARE(counts["shape"].toArray(), (QJsonArray{210, 20, 61}));
     QVERIFY(counts["chunks"].isNull());
+  }
+
+  void inferStreamsFromTheFile() {
+    const auto made = neurolens::test::runPython(
+        {QString(NEUROLENS_SOURCE_DIR) + "/tests/cli/python/make_stream_models.py", out("models"), "12"});
+    if (made.exitCode == 77) QSKIP("make_stream_models.py: torch missing");
+    QVERIFY2(made.exitCode == 0, qPrintable(made.err));
+    for (const QStringList& binning : {QStringList{}, QStringList{"--chunk-ms", "100000"}}) {
+      const QStringList args = QStringList{"infer",    shared("m1_stevenson2011.nwb"),
+                                           "--model",  out("models/conv_meta.pt"),
+                                           "--bin-ms", "50",
+                                           "--units",  "0,1,2,3,4,5,6,7,8,9,10,11",
+                                           "--device", "cpu"} +
+                               binning;
+      const QString one = out("one.h5");
+      const QString streamed = out("streamed.h5");
+      const auto a = runCli(args + QStringList{"--out", one, "--quiet"});
+      QVERIFY2(a.exitCode == 0, qPrintable(a.err));
+      const auto b = runCli(args + QStringList{"--stream-ms", "2000", "--out", streamed});
+      QVERIFY2(b.exitCode == 0, qPrintable(b.err));
+      QVERIFY2(b.out.contains("windows from the file"), qPrintable(b.out));
+      const QJsonObject datasets = listed(streamed);
+      QVERIFY(!datasets["/latents"].toObject()["chunks"].isNull());
+      neurolens::io::ResultsReader x(one.toStdString());
+      neurolens::io::ResultsReader y(streamed.toStdString());
+      for (const char* name : {"/latents", "/rates"}) {
+        QCOMPARE(x.has(name), y.has(name));
+        if (!x.has(name)) continue;
+        const auto p = x.readArray(name);
+        const auto q = y.readArray(name);
+        QCOMPARE(p.shape(), q.shape());
+        double diff = 0.0;
+        for (std::size_t i = 0; i < p.size(); ++i)
+          diff = std::max(diff, static_cast<double>(std::abs(p.values()[i] - q.values()[i])));
+        QVERIFY2(diff < 1e-5, qPrintable(QString("%1 %2: %3").arg(name, binning.join(' ')).arg(diff)));
+      }
+      QCOMPARE(y.readInt64s("/unit_ids"), x.readInt64s("/unit_ids"));
+      QCOMPARE(y.readDoubles("/bin_start_s"), x.readDoubles("/bin_start_s"));
+      QCOMPARE(QString::fromStdString(y.readStringAttribute("/latents", "axes")), QString("trials, bins, latents"));
+    }
   }
 
   void refusedRunLeavesNothing() {
