@@ -1,15 +1,23 @@
 // `bin FILE`: spike counts [trials, bins, units] (and behaviour resampled to the
 // bins) written to --out through the results store. Spike times are streamed
-// from the file one unit at a time.
+// from the file one unit at a time. A continuous NWB recording is binned a block
+// of units at a time, each block written to a chunked /counts and dropped, so
+// that counts larger than memory never sit in it whole (issue 20 step 5).
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <new>
+#include <optional>
 #include <sstream>
 
 #include "cli_common.h"
 #include "commands.h"
+#include "neurolens/app/crash_report.h"
+#include "neurolens/app/recording_source.h"
+#include "neurolens/core/errors.h"
 #include "neurolens/io/recording_reader.h"
 #include "neurolens/io/results_store.h"
+#include "neurolens/plugins/plugin_manager.h"
 
 namespace neurolens::cli {
 namespace {
@@ -27,7 +35,8 @@ FloatArray concatenatedBehavior(const BinnedRecording& binned, const std::vector
                                 std::string& widths) {
   std::size_t dims = 0;
   for (const auto& name : names) dims += binned.behavior.at(name).dim(2);
-  FloatArray all({binned.trialCount(), binned.binCount(), dims});
+  const FloatArray& firstSeries = binned.behavior.at(names.front());
+  FloatArray all({firstSeries.dim(0), firstSeries.dim(1), dims});
   std::size_t offset = 0;
   for (const auto& name : names) {
     const FloatArray& series = binned.behavior.at(name);
@@ -40,9 +49,38 @@ FloatArray concatenatedBehavior(const BinnedRecording& binned, const std::vector
   return all;
 }
 
+// Units per block when binning in blocks, and /counts' HDF5 chunk [1, kChunkBins, kBlockUnits] (1 MiB): each
+// block covers whole chunks. A block costs 2 x trials x bins x 32 floats (184 MB for 4 h of 20 ms bins).
+constexpr std::size_t kBlockUnits = 32;
+constexpr std::size_t kChunkBins = 8192;
+
+// Bins a continuous NWB recording a block of units at a time, writing each block straight into /counts;
+// nullopt when the file is read by a plugin, has a trials table or repeated unit ids.
+std::optional<io::BinnedBlocks> binInBlocks(const BinOptions& options, const BinningOptions& binning,
+                                            io::ResultsWriter* writer, const Progress& progress) {
+  {
+    const app::RecordingSource source;
+    if (source.plugins().readerFor(options.file) != nullptr) return std::nullopt;
+  }
+  std::optional<io::ResultsWriter::Stream> counts;
+  const auto sink = [&](std::size_t firstUnit, std::size_t totalUnits, const FloatArray& block) {
+    if (writer == nullptr) return;
+    if (!counts)
+      counts = writer->createStream("/counts", {block.dim(0), block.dim(1), totalUnits}, {1, kChunkBins, kBlockUnits});
+    counts->writeBlock({0, 0, firstUnit}, block);
+  };
+  const app::ReadingFile reading(options.file);  // bounded as every read of a recording (recording_source.cpp)
+  try {
+    return io::binRecordingFileInBlocks(options.file, binning, kBlockUnits, sink, progress);
+  } catch (const std::bad_alloc&) {
+    if (!reading.limited()) throw;
+    throw InputError(reading.outOfMemory());
+  }
+}
+
 void writeBinned(io::ResultsWriter& writer, const BinnedRecording& binned, const BinOptions& options,
-                 const std::vector<std::string>& names) {
-  writer.writeArray("/counts", binned.counts);
+                 const std::vector<std::string>& names, bool countsWritten) {
+  if (!countsWritten) writer.writeArray("/counts", binned.counts);
   writer.writeInt64s("/unit_ids", binned.unitIds);
   writer.writeInt64s("/trial_ids", binned.trialIds);
   writer.writeDoubles("/bin_start_s", binned.binStartS);
@@ -75,20 +113,22 @@ int runBin(const BinOptions& options) {
   // appears under its name unless everything succeeds.
   std::unique_ptr<io::ResultsWriter> writer;
   if (!options.out.empty()) writer = std::make_unique<io::ResultsWriter>(options.out);
-  const BinnedRecording binned = readBinnedRecording(options.file, binning, reporter.progress());
-  if (writer) writeBinned(*writer, binned, options, names);
+  std::optional<io::BinnedBlocks> blocks = binInBlocks(options, binning, writer.get(), reporter.progress());
+  const BinnedRecording binned =
+      blocks ? std::move(blocks->binned) : readBinnedRecording(options.file, binning, reporter.progress());
+  const std::size_t trials = blocks ? blocks->trials : binned.trialCount();
+  const std::size_t bins = blocks ? blocks->bins : binned.binCount();
+  const std::size_t units = blocks ? blocks->units : binned.unitCount();
+  if (writer) writeBinned(*writer, binned, options, names, blocks.has_value());
   reporter.finishProgress();
   std::ostringstream line;
-  line << options.file << ": " << binned.trialCount() << " trials x " << binned.binCount() << " bins of "
-       << binned.binMs << " ms x " << binned.unitCount() << " units, " << binned.spikesCounted << " spikes counted";
-  nlohmann::json json{{"trials", binned.trialCount()},
-                      {"bins", binned.binCount()},
-                      {"units", binned.unitCount()},
-                      {"spikes", binned.spikesCounted}};
+  line << options.file << ": " << trials << " trials x " << bins << " bins of " << binned.binMs << " ms x " << units
+       << " units, " << binned.spikesCounted << " spikes counted";
+  nlohmann::json json{{"trials", trials}, {"bins", bins}, {"units", units}, {"spikes", binned.spikesCounted}};
   // Bins outside a behavioural series' time span are NaN (cli.md, binning): how many rows have any.
   if (!names.empty()) {
     std::size_t dropped = 0;
-    const std::size_t rows = binned.trialCount() * binned.binCount();
+    const std::size_t rows = trials * bins;
     for (std::size_t r = 0; r < rows; ++r) {
       bool nan = false;
       for (const auto& name : names) {

@@ -46,17 +46,22 @@ inline std::size_t streamWindowBins(const StreamCliOptions& cli, double binMs, c
 
 // The model checked against the recording's units, bin size and unit ids, probed on a window's length
 // rather than the whole recording's (a model without metadata learns its shapes from one forward pass).
-inline void checkAgainstWindow(const Model& model, const BinnedRecording& binned, std::size_t bins) {
+inline void checkAgainstWindow(const Model& model, const BinnedRecording& binned, const CountsShape& shape,
+                               std::size_t bins) {
   BinnedRecording light;
   light.source = binned.source;
   light.binMs = binned.binMs;
   light.unitIds = binned.unitIds;
-  light.counts = FloatArray({1, std::max<std::size_t>(std::min(bins, binned.binCount()), 1), binned.unitCount()});
+  light.counts = FloatArray({1, std::max<std::size_t>(std::min(bins, shape.bins), 1), shape.units});
   model.checkAgainst(light);
 }
 
-inline StreamSetup planStream(const StreamCliOptions& cli, const Model& model, const BinnedRecording& binned,
-                              DeviceChoice device, const Progress& progress, const Reporter& reporter) {
+// `binned` gives the binning (its counts may be empty: `shape` says theirs); `measure` probes the receptive
+// field on the counts, wherever they are.
+template <typename Measure>
+StreamSetup planStreamOver(const StreamCliOptions& cli, const Model& model, const BinnedRecording& binned,
+                           const CountsShape& shape, DeviceChoice device, const Reporter& reporter,
+                           const Measure& measure) {
   StreamSetup setup;
   setup.windowBins = streamWindowBins(cli, binned.binMs, reporter);
   setup.windowMs = static_cast<double>(setup.windowBins) * binned.binMs;
@@ -65,25 +70,24 @@ inline StreamSetup planStream(const StreamCliOptions& cli, const Model& model, c
       cli.maxContextMs
           ? std::max<std::size_t>(static_cast<std::size_t>(std::floor(*cli.maxContextMs / binned.binMs)), 1)
           : kDefaultMaxContextBins;
-  checkAgainstWindow(model, binned, setup.windowBins + 2 * maxContext);
+  checkAgainstWindow(model, binned, shape, setup.windowBins + 2 * maxContext);
   if (auto field = receptiveFieldFromMetadata(model)) {
     setup.field = *field;
-  } else if (setup.windowBins >= binned.binCount()) {
+  } else if (setup.windowBins >= shape.bins) {
     setup.field.source = "none needed";  // one window per trial: the window is the whole trial
   } else {
     ReceptiveFieldProbe probe;
     probe.tolerance = cli.tolerance;
     probe.maxContextBins = maxContext;
     probe.device = device;
-    setup.field = measureReceptiveField(model, binned.counts, probe, progress);
+    setup.field = measure(probe);
     if (setup.field.capped)
       reporter.warn("the model's influence was still " + msText(setup.field.measuredError) +
                     " (relative) at the cap of " + std::to_string(maxContext) +
                     " bins of context: streamed results may differ from one pass by about that much; raise "
                     "--stream-max-context-ms, or state receptive_field_bins in the model's metadata");
   }
-  setup.windows = planStreamWindows(binned.trialCount(), binned.binCount(), setup.windowBins, setup.field.before,
-                                    setup.field.after);
+  setup.windows = planStreamWindows(shape.trials, shape.bins, setup.windowBins, setup.field.before, setup.field.after);
   reporter.info(
       "streaming: " + std::to_string(setup.windows.size()) + " windows of " + std::to_string(setup.windowBins) +
       " bins (" + msText(setup.windowMs) + " ms), context " + std::to_string(setup.field.before) + " bins before and " +
@@ -93,6 +97,23 @@ inline StreamSetup planStream(const StreamCliOptions& cli, const Model& model, c
            : std::string()) +
       ")");
   return setup;
+}
+
+inline StreamSetup planStream(const StreamCliOptions& cli, const Model& model, const BinnedRecording& binned,
+                              DeviceChoice device, const Progress& progress, const Reporter& reporter) {
+  const CountsShape shape{binned.trialCount(), binned.binCount(), binned.unitCount()};
+  return planStreamOver(cli, model, binned, shape, device, reporter, [&](const ReceptiveFieldProbe& probe) {
+    return measureReceptiveField(model, binned.counts, probe, progress);
+  });
+}
+
+// The same with the counts read window by window (a recording larger than memory, issue 20 step 5).
+inline StreamSetup planStream(const StreamCliOptions& cli, const Model& model, const BinnedRecording& binned,
+                              const CountsShape& shape, const CountsReader& read, DeviceChoice device,
+                              const Progress& progress, const Reporter& reporter) {
+  return planStreamOver(cli, model, binned, shape, device, reporter, [&](const ReceptiveFieldProbe& probe) {
+    return measureReceptiveField(model, shape, read, probe, progress);
+  });
 }
 
 inline nlohmann::json streamJson(const StreamSetup& setup) {

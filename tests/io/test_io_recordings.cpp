@@ -6,6 +6,7 @@
 #include <QtCore/QJsonObject>
 #include <QtCore/QTemporaryDir>
 #include <QtTest/QtTest>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -414,6 +415,132 @@ class TestIoRecordings : public QObject {
     QCOMPARE(uneven.counts(1, 1, 2), 0.0F);  // 0.5 s is past chunk 1's bins ([0.25, 0.45))
   }
 
+  // Issue 20 step 5: a continuous recording binned a block of units at a time gives exactly the columns of the
+  // whole binning, whatever the block size, with chunks, a unit subset and behaviour.
+  void binningInUnitBlocksEqualsWholeBinning() {
+    const std::string m1 = sharedData("m1_stevenson2011.nwb");
+    std::vector<BinningOptions> cases(3);
+    cases[1].chunkMs = 10000;
+    cases[1].binMs = 7;
+    cases[1].behavior = {"hand_vel"};
+    cases[2].units = "3,5,9,170";
+    for (const auto& options : cases) {
+      const BinnedRecording whole = io::binRecordingFile(m1, options);
+      for (const std::size_t blockUnits : {std::size_t{1}, std::size_t{7}, std::size_t{32}, std::size_t{500}}) {
+        FloatArray assembled(whole.counts.shape(), -1.0F);
+        std::size_t calls = 0;
+        const auto sink = [&](std::size_t firstUnit, std::size_t totalUnits, const FloatArray& block) {
+          ++calls;
+          QCOMPARE(totalUnits, whole.unitCount());
+          QCOMPARE(block.dim(0), whole.trialCount());
+          QCOMPARE(block.dim(1), whole.binCount());
+          QVERIFY(block.dim(2) <= blockUnits && firstUnit + block.dim(2) <= totalUnits);
+          for (std::size_t t = 0; t < block.dim(0); ++t)
+            for (std::size_t b = 0; b < block.dim(1); ++b)
+              for (std::size_t u = 0; u < block.dim(2); ++u) assembled(t, b, firstUnit + u) = block(t, b, u);
+        };
+        const auto blocks = io::binRecordingFileInBlocks(m1, options, blockUnits, sink);
+        QVERIFY(blocks.has_value());
+        QCOMPARE(calls, (whole.unitCount() + blockUnits - 1) / blockUnits);
+        QVERIFY2(assembled.values() == whole.counts.values(), qPrintable(QString("block of %1 units").arg(blockUnits)));
+        QCOMPARE(blocks->trials, whole.trialCount());
+        QCOMPARE(blocks->bins, whole.binCount());
+        QCOMPARE(blocks->units, whole.unitCount());
+        QVERIFY(blocks->binned.counts.empty());
+        QCOMPARE(blocks->binned.spikesCounted, whole.spikesCounted);
+        QCOMPARE(blocks->binned.unitIds, whole.unitIds);
+        QCOMPARE(blocks->binned.trialIds, whole.trialIds);
+        QCOMPARE(blocks->binned.binStartS, whole.binStartS);
+        QCOMPARE(blocks->binned.units.rows(), whole.units.rows());
+        QCOMPARE(blocks->binned.units.columnNames(), whole.units.columnNames());
+        QCOMPARE(blocks->binned.trials.rows(), whole.trials.rows());
+        QCOMPARE(blocks->binned.behavior.size(), whole.behavior.size());
+        for (const auto& [name, series] : whole.behavior) {
+          const FloatArray& mine = blocks->binned.behavior.at(name);
+          QCOMPARE(mine.shape(), series.shape());
+          for (std::size_t i = 0; i < series.size(); ++i)
+            QVERIFY(mine.values()[i] == series.values()[i] ||
+                    (std::isnan(mine.values()[i]) && std::isnan(series.values()[i])));
+        }
+      }
+    }
+    // The same refusals as the whole binning, before any block is handed on.
+    std::size_t calls = 0;
+    const auto count = [&](std::size_t, std::size_t, const FloatArray&) { ++calls; };
+    BinningOptions unknownUnit;
+    unknownUnit.units = "100000";
+    QVERIFY_THROWS_EXCEPTION(InputError, (void)io::binRecordingFileInBlocks(m1, unknownUnit, 32, count));
+    BinningOptions window;
+    window.windowEndMs = 400;
+    QVERIFY_THROWS_EXCEPTION(InputError, (void)io::binRecordingFileInBlocks(m1, window, 32, count));
+    BinningOptions longChunks;
+    longChunks.chunkMs = 1e7;
+    QVERIFY_THROWS_EXCEPTION(InputError, (void)io::binRecordingFileInBlocks(m1, longChunks, 32, count));
+    BinningOptions noSuchBehaviour;
+    noSuchBehaviour.behavior = {"no_such_series"};
+    QVERIFY_THROWS_EXCEPTION(InputError, (void)io::binRecordingFileInBlocks(m1, noSuchBehaviour, 32, count));
+    QCOMPARE(calls, std::size_t{0});
+    // A recording with trials is binned whole (nullopt: nothing read, nothing handed on).
+    QVERIFY(!io::binRecordingFileInBlocks(sharedData("pmd_reach_yu2009.nwb"), BinningOptions{}, 32, count));
+    QCOMPARE(calls, std::size_t{0});
+  }
+
+  // Issue 20 step 5: the counts of any window of a continuous recording, binned from the file, are exactly that
+  // window of the whole binning (infer --stream-ms reads them so).
+  void windowedCountsEqualWholeBinning() {
+    const std::string m1 = sharedData("m1_stevenson2011.nwb");
+    std::vector<BinningOptions> cases(3);
+    cases[1].chunkMs = 10000;
+    cases[1].binMs = 7;
+    cases[1].behavior = {"hand_vel"};
+    cases[2].units = "3,5,9,170";
+    for (const auto& options : cases) {
+      const BinnedRecording whole = io::binRecordingFile(m1, options);
+      const auto windowed = io::WindowedCounts::open(m1, options);
+      QVERIFY(windowed != nullptr);
+      QCOMPARE(windowed->trials(), whole.trialCount());
+      QCOMPARE(windowed->bins(), whole.binCount());
+      QCOMPARE(windowed->units(), whole.unitCount());
+      QCOMPARE(windowed->binned().unitIds, whole.unitIds);
+      QCOMPARE(windowed->binned().trialIds, whole.trialIds);
+      QCOMPARE(windowed->binned().binStartS, whole.binStartS);
+      QCOMPARE(windowed->binned().behavior.size(), whole.behavior.size());
+      QVERIFY(windowed->binned().counts.empty());
+      const std::size_t bins = whole.binCount();
+      const std::size_t units = whole.unitCount();
+      // Whole trials, and windows of odd sizes at odd places (one bin, the ends, across chunk edges).
+      std::vector<std::array<std::size_t, 3>> windows;
+      for (std::size_t t = 0; t < whole.trialCount(); t += std::max<std::size_t>(1, whole.trialCount() / 5))
+        windows.push_back({t, 0, bins});
+      for (const std::size_t width : {std::size_t{1}, std::size_t{37}, std::size_t{1000}})
+        for (const std::size_t begin : {std::size_t{0}, bins / 3, bins - std::min(bins, width)})
+          windows.push_back({whole.trialCount() - 1, begin, std::min(bins, begin + width)});
+      double counted = 0.0;
+      for (const auto& [trial, begin, end] : windows) {
+        const FloatArray part = windowed->read(trial, begin, end);
+        QCOMPARE(part.shape(), (std::vector<std::size_t>{end - begin, units}));
+        for (std::size_t b = begin; b < end; ++b)
+          for (std::size_t u = 0; u < units; ++u) {
+            counted += part.values()[(b - begin) * units + u];
+            if (part.values()[(b - begin) * units + u] != whole.counts(trial, b, u))
+              QFAIL(qPrintable(QString("trial %1 bin %2 unit %3: %4 from the window, %5 whole")
+                                   .arg(trial)
+                                   .arg(b)
+                                   .arg(u)
+                                   .arg(part.values()[(b - begin) * units + u])
+                                   .arg(whole.counts(trial, b, u))));
+          }
+      }
+      QVERIFY(counted > 0.0);
+      QVERIFY_THROWS_EXCEPTION(InputError, (void)windowed->read(0, 0, bins + 1));
+      QVERIFY_THROWS_EXCEPTION(InputError, (void)windowed->read(whole.trialCount(), 0, 1));
+    }
+    QVERIFY(io::WindowedCounts::open(sharedData("pmd_reach_yu2009.nwb"), BinningOptions{}) == nullptr);
+    BinningOptions unknownUnit;
+    unknownUnit.units = "100000";
+    QVERIFY_THROWS_EXCEPTION(InputError, (void)io::WindowedCounts::open(m1, unknownUnit));
+  }
+
   void behaviourMeanOrInterpolation() {
     Recording r = handmade();
     BehaviorSeries series;
@@ -597,6 +724,37 @@ class TestIoRecordings : public QObject {
     QCOMPARE(counted["sum"].toDouble(), 0.5 * 23 * 24 / 2);
     QCOMPARE(seen["datasets"].toObject()["/names"].toObject()["values"].toArray()[1].toString(), QString("ünïcode"));
     QCOMPARE(seen["attributes"].toObject()["/@bin_ms"].toDouble(), 20.0);
+  }
+
+  // Blocks of units written into a chunked stream: the whole array, chunked as asked, readable by h5py.
+  void resultsStreamBlocks() {
+    const std::string file = path("blocks.h5");
+    FloatArray whole({2, 5, 7});
+    for (std::size_t i = 0; i < whole.size(); ++i) whole.values()[i] = static_cast<float>(i) + 0.25F;
+    {
+      io::ResultsWriter writer(file);
+      auto stream = writer.createStream("/counts", {2, 5, 7}, {1, 4, 3});
+      for (std::size_t first = 0; first < 7; first += 3) {
+        const std::size_t width = std::min<std::size_t>(3, 7 - first);
+        FloatArray block({2, 5, width});
+        for (std::size_t t = 0; t < 2; ++t)
+          for (std::size_t b = 0; b < 5; ++b)
+            for (std::size_t u = 0; u < width; ++u) block(t, b, u) = whole(t, b, first + u);
+        stream.writeBlock({0, 0, first}, block);
+      }
+      QVERIFY_THROWS_EXCEPTION(ComputeError, stream.writeBlock({0, 0, 5}, FloatArray({2, 5, 3})));
+      QVERIFY_THROWS_EXCEPTION(ComputeError, stream.writeBlock({0, 0}, FloatArray({2, 5})));
+      QVERIFY_THROWS_EXCEPTION(ComputeError, (void)writer.createStream("/bad", {2, 3}, {1}));
+      (void)writer.createStream("/empty", {0, 3}, {1, 3});  // no chunks on an empty dataset, and no error
+      writer.commit();
+    }
+    io::ResultsReader reader(file);
+    QVERIFY(reader.readArray("/counts").values() == whole.values());
+    const auto listed = runPython(ioScript("check_results.py"), {QString::fromStdString(file)});
+    QVERIFY2(listed.exitCode == 0, qPrintable(listed.errors));
+    const QJsonObject counts = parseJson(listed.output)["datasets"].toObject()["/counts"].toObject();
+    QCOMPARE(counts["chunks"].toArray(), (QJsonArray{1, 4, 3}));
+    QCOMPARE(counts["shape"].toArray(), (QJsonArray{2, 5, 7}));
   }
 
   void uncommittedResultsLeaveNothing() {

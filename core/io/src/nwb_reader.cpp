@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <set>
 
 #include "h5_util.h"
@@ -533,6 +534,260 @@ BinnedRecording binRecordingFile(const std::filesystem::path& file, const Binnin
   const Recording metadata = readMetadata(layout);
   const FileSpikeSource source(layout, progress.sub(0.0, 0.3));
   return binRecording(metadata, source, options, progress.sub(0.3, 1.0));
+}
+
+namespace {
+
+// The spike source seen by one block: rows `rows` of the file's units. The extent (last spike time) is the whole
+// recording's, so every block has the same bins.
+class UnitSubsetSource : public SpikeSource {
+ public:
+  UnitSubsetSource(const SpikeSource& all, std::vector<std::size_t> rows) : all_(all), rows_(std::move(rows)) {}
+  [[nodiscard]] std::size_t units() const override { return rows_.size(); }
+  [[nodiscard]] std::optional<double> lastSpikeTime() const override { return all_.lastSpikeTime(); }
+  void readUnit(std::size_t unit, std::vector<double>& out) const override { all_.readUnit(rows_.at(unit), out); }
+
+ private:
+  const SpikeSource& all_;
+  std::vector<std::size_t> rows_;
+};
+
+// A source with the file's units and no spikes, whose extent is one bin: binning with it checks the options
+// against the recording and names the kept units without counting anything.
+class NoSpikesSource : public SpikeSource {
+ public:
+  explicit NoSpikesSource(std::size_t units) : units_(units) {}
+  [[nodiscard]] std::size_t units() const override { return units_; }
+  [[nodiscard]] std::optional<double> lastSpikeTime() const override { return 0.0; }
+  void readUnit(std::size_t /*unit*/, std::vector<double>& out) const override { out.clear(); }
+
+ private:
+  std::size_t units_;
+};
+
+}  // namespace
+
+std::optional<BinnedBlocks> binRecordingFileInBlocks(const std::filesystem::path& file, const BinningOptions& options,
+                                                     std::size_t blockUnits, const CountsBlockSink& sink,
+                                                     const Progress& progress) {
+  if (blockUnits == 0) throw ComputeError("binRecordingFileInBlocks: a block needs at least one unit");
+  const UnitsLayout layout = openUnits(file);
+  Recording metadata = readMetadata(layout);
+  if (metadata.trials) return std::nullopt;
+  std::map<std::int64_t, std::size_t> rowOfId;
+  for (std::size_t row = 0; row < metadata.unitIds.size(); ++row)
+    if (!rowOfId.emplace(metadata.unitIds[row], row).second) return std::nullopt;
+
+  // The kept units (and every refusal of the options that does not depend on the spikes), from a pass with
+  // one bin and no spikes; chunks and behaviour are checked by the first block.
+  BinningOptions probe = options;
+  probe.chunkMs.reset();
+  probe.behavior.clear();
+  const BinnedRecording kept = binRecording(metadata, NoSpikesSource(metadata.unitIds.size()), probe);
+  std::vector<std::size_t> keptRows;
+  for (const auto id : kept.unitIds) keptRows.push_back(rowOfId.at(id));
+  if (keptRows.empty()) return std::nullopt;
+
+  const FileSpikeSource source(layout, progress.sub(0.0, 0.3));
+  Recording shell;  // the recording without its units table and behaviour, copied for each block
+  shell.source = metadata.source;
+  shell.sessionDescription = metadata.sessionDescription;
+  shell.identifier = metadata.identifier;
+  shell.trialIds = metadata.trialIds;
+  const bool hasUnitColumns = !metadata.units.columns().empty();
+
+  BinnedBlocks result;
+  result.units = keptRows.size();
+  std::uint64_t spikes = 0;
+  for (std::size_t first = 0; first < keptRows.size(); first += blockUnits) {
+    const std::size_t width = std::min(blockUnits, keptRows.size() - first);
+    const std::vector<std::size_t> rows(keptRows.begin() + static_cast<std::ptrdiff_t>(first),
+                                        keptRows.begin() + static_cast<std::ptrdiff_t>(first + width));
+    Recording part = shell;
+    for (const auto row : rows) part.unitIds.push_back(metadata.unitIds[row]);
+    if (hasUnitColumns) part.units = metadata.units.select(rows);
+    BinningOptions partOptions = options;
+    partOptions.units.clear();
+    if (first == 0) {
+      part.behavior = std::move(metadata.behavior);  // resampled once, with the first block
+    } else {
+      partOptions.behavior.clear();
+    }
+    const double done = static_cast<double>(first) / static_cast<double>(keptRows.size());
+    const double next = static_cast<double>(first + width) / static_cast<double>(keptRows.size());
+    BinnedRecording block = binRecording(part, UnitSubsetSource(source, rows), partOptions,
+                                         progress.sub(0.3 + 0.7 * done, 0.3 + 0.7 * next));
+    spikes += block.spikesCounted;
+    sink(first, keptRows.size(), block.counts);
+    if (first == 0) {
+      result.trials = block.trialCount();
+      result.bins = block.binCount();
+      block.counts = FloatArray();
+      result.binned = std::move(block);
+    }
+  }
+  result.binned.unitIds = kept.unitIds;
+  result.binned.units = kept.units;
+  result.binned.spikesCounted = spikes;
+  return result;
+}
+
+// ---- windowed counts ----------------------------------------------------------------
+
+namespace {
+
+constexpr std::size_t kIndexStride = 256;  // every 256th spike time of a unit is kept as its index
+
+// k such that origin + k*binS <= t < origin + (k+1)*binS, edges as binEdgeSeconds: the same function as
+// core/src/binning.cpp's, so that a window's counts are exactly the whole binning's.
+bool binIndexOf(double t, double origin, double binS, std::int64_t& k) {
+  const double q = std::floor((t - origin) / binS);
+  if (!(std::abs(q) < 1e15)) return false;
+  k = static_cast<std::int64_t>(q);
+  while (origin + static_cast<double>(k) * binS > t) --k;
+  while (origin + static_cast<double>(k + 1) * binS <= t) ++k;
+  return true;
+}
+
+// The extent of the recording from the file, no spikes read per unit: binning with it gives the layout.
+class ExtentOnlySource : public SpikeSource {
+ public:
+  ExtentOnlySource(const SpikeSource& all, std::size_t units) : all_(all), units_(units) {}
+  [[nodiscard]] std::size_t units() const override { return units_; }
+  [[nodiscard]] std::optional<double> lastSpikeTime() const override { return all_.lastSpikeTime(); }
+  void readUnit(std::size_t /*unit*/, std::vector<double>& out) const override { out.clear(); }
+
+ private:
+  const SpikeSource& all_;
+  std::size_t units_;
+};
+
+}  // namespace
+
+struct WindowedCounts::Impl {
+  UnitsLayout layout;
+  BinnedRecording binned;
+  std::size_t trials = 0;
+  std::size_t bins = 0;
+  double binS = 0.0;
+  double chunkS = 0.0;                     // > 0 for --chunk-ms pseudo-trials
+  std::vector<std::size_t> rows;           // kept units' rows in the file
+  std::vector<std::vector<double>> index;  // per kept unit: its times at 0, 256, 512, ...
+};
+
+WindowedCounts::WindowedCounts(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+WindowedCounts::~WindowedCounts() = default;
+const BinnedRecording& WindowedCounts::binned() const { return impl_->binned; }
+std::size_t WindowedCounts::trials() const { return impl_->trials; }
+std::size_t WindowedCounts::bins() const { return impl_->bins; }
+std::size_t WindowedCounts::units() const { return impl_->rows.size(); }
+
+std::unique_ptr<WindowedCounts> WindowedCounts::open(const std::filesystem::path& file, const BinningOptions& options,
+                                                     const Progress& progress) {
+  auto impl = std::make_unique<Impl>();
+  impl->layout = openUnits(file);
+  const UnitsLayout& layout = impl->layout;
+  Recording metadata = readMetadata(layout);
+  if (metadata.trials) return nullptr;
+  std::map<std::int64_t, std::size_t> rowOfId;
+  for (std::size_t row = 0; row < metadata.unitIds.size(); ++row)
+    if (!rowOfId.emplace(metadata.unitIds[row], row).second) return nullptr;
+  BinningOptions probe = options;
+  probe.chunkMs.reset();
+  probe.behavior.clear();
+  const BinnedRecording kept = binRecording(metadata, NoSpikesSource(metadata.unitIds.size()), probe);
+  for (const auto id : kept.unitIds) impl->rows.push_back(rowOfId.at(id));
+  if (impl->rows.empty()) return nullptr;
+
+  // The index, checking that each unit's times are in order (else nullptr: the whole binning sorts them).
+  const std::uint64_t total = layout.ends.empty() ? 0 : layout.ends.back();
+  std::uint64_t done = 0;
+  std::vector<double> slab;
+  for (const auto row : impl->rows) {
+    std::vector<double> index;
+    const std::uint64_t begin = layout.begin(row);
+    const std::uint64_t end = layout.ends[row];
+    double previous = -std::numeric_limits<double>::infinity();
+    for (std::uint64_t first = begin; first < end; first += kSlab) {
+      const hsize_t count = std::min<std::uint64_t>(kSlab, end - first);
+      slab.resize(static_cast<std::size_t>(count));
+      h5::readDoubleSlab(layout.spikeTimes.get(), first, count, slab.data(), layout.where + ": /units/spike_times");
+      checkFinite(slab.data(), slab.size(), first, layout.where);
+      for (std::size_t i = 0; i < slab.size(); ++i) {
+        if (slab[i] < previous) return nullptr;
+        previous = slab[i];
+        if ((first - begin + i) % kIndexStride == 0) index.push_back(slab[i]);
+      }
+      done += count;
+      progress.report(0.5 * static_cast<double>(done) / static_cast<double>(std::max<std::uint64_t>(total, 1)),
+                      "indexing spike times");
+    }
+    impl->index.push_back(std::move(index));
+  }
+
+  // The layout and everything but the counts, from a binning of one unit without its spikes.
+  const FileSpikeSource source(layout, progress.sub(0.5, 1.0));
+  Recording part;
+  part.source = metadata.source;
+  part.sessionDescription = metadata.sessionDescription;
+  part.identifier = metadata.identifier;
+  part.unitIds = {metadata.unitIds[impl->rows.front()]};
+  if (!metadata.units.columns().empty()) part.units = metadata.units.select({impl->rows.front()});
+  part.behavior = std::move(metadata.behavior);
+  BinningOptions partOptions = options;
+  partOptions.units.clear();
+  BinnedRecording shape = binRecording(part, ExtentOnlySource(source, 1), partOptions);
+  impl->trials = shape.trialCount();
+  impl->bins = shape.binCount();
+  shape.counts = FloatArray();
+  shape.unitIds = kept.unitIds;
+  shape.units = kept.units;
+  shape.spikesCounted = 0;
+  impl->binned = std::move(shape);
+  impl->binS = options.binMs / 1000.0;
+  impl->chunkS = options.chunkMs ? *options.chunkMs / 1000.0 : 0.0;
+  return std::unique_ptr<WindowedCounts>(new WindowedCounts(std::move(impl)));
+}
+
+FloatArray WindowedCounts::read(std::size_t trial, std::size_t begin, std::size_t end) const {
+  const Impl& d = *impl_;
+  if (trial >= d.trials || begin > end || end > d.bins)
+    throw InputError(d.layout.where + ": bins " + std::to_string(begin) + ".." + std::to_string(end) + " of trial " +
+                     std::to_string(trial) + " are outside the recording's " + std::to_string(d.trials) + " x " +
+                     std::to_string(d.bins) + " bins");
+  const std::size_t units = d.rows.size();
+  FloatArray counts({end - begin, units});
+  if (begin == end) return counts;
+  const double origin = d.binned.binStartS.at(trial);
+  // The time span of the window's bins, with a bin of slack on each side (the edges decide, below).
+  const double lo = binEdgeSeconds(origin, d.binS, begin) - d.binS;
+  const double hi = binEdgeSeconds(origin, d.binS, end) + d.binS;
+  std::vector<double> times;
+  for (std::size_t u = 0; u < units; ++u) {
+    const std::vector<double>& index = d.index[u];
+    const std::uint64_t unitBegin = d.layout.begin(d.rows[u]);
+    const std::uint64_t unitCount = d.layout.ends[d.rows[u]] - unitBegin;
+    // Index entries below lo: the spikes before the last of them are before lo too (times in order).
+    const auto below = static_cast<std::size_t>(std::lower_bound(index.begin(), index.end(), lo) - index.begin());
+    const std::uint64_t first = below == 0 ? 0 : (below - 1) * kIndexStride;
+    const auto upTo = static_cast<std::size_t>(std::lower_bound(index.begin(), index.end(), hi) - index.begin());
+    const std::uint64_t last = std::min<std::uint64_t>(unitCount, upTo * kIndexStride);
+    if (last <= first) continue;
+    times.resize(static_cast<std::size_t>(last - first));
+    h5::readDoubleSlab(d.layout.spikeTimes.get(), unitBegin + first, last - first, times.data(),
+                       d.layout.where + ": /units/spike_times");
+    for (const double t : times) {
+      std::int64_t k = 0;
+      if (d.chunkS > 0.0) {
+        std::int64_t chunk = 0;
+        if (!binIndexOf(t, 0.0, d.chunkS, chunk) || chunk != static_cast<std::int64_t>(trial)) continue;
+      }
+      if (!binIndexOf(t, origin, d.binS, k)) continue;
+      if (k < static_cast<std::int64_t>(begin) || k >= static_cast<std::int64_t>(end)) continue;
+      counts.values()[(static_cast<std::size_t>(k) - begin) * units + u] += 1.0F;
+    }
+  }
+  return counts;
 }
 
 }  // namespace neurolens::io

@@ -3,6 +3,7 @@
 // attributes saying what made the file.
 #include "neurolens/io/results_store.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "h5_util.h"
@@ -107,14 +108,26 @@ void ResultsWriter::writeAttribute(const std::string& objectPath, const std::str
   h5::writeDoubleAttribute(object.get(), name, value);
 }
 
-ResultsWriter::Stream ResultsWriter::createStream(const std::string& path, const std::vector<std::size_t>& shape) {
+ResultsWriter::Stream ResultsWriter::createStream(const std::string& path, const std::vector<std::size_t>& shape,
+                                                  const std::vector<std::size_t>& chunk) {
   if (shape.empty()) throw ComputeError(impl_->where + ": " + path + ": a stream needs at least one axis");
+  if (!chunk.empty() && chunk.size() != shape.size())
+    throw ComputeError(impl_->where + ": " + path + ": the chunk shape has another rank than the dataset");
   h5::Handle parent = impl_->prepare(path);
   const std::string name = path.substr(path.rfind('/') + 1);
   const auto dims = toDims(shape);
   h5::Handle space = h5::dataspaceHandle(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr));
   h5::Handle create = h5::plistHandle(H5Pcreate(H5P_DATASET_CREATE));
   H5Pset_fill_value(create.get(), H5T_NATIVE_FLOAT, nullptr);  // rows never written read as 0
+  bool empty = false;
+  for (const auto extent : shape) empty = empty || extent == 0;
+  if (!chunk.empty() && !empty) {  // HDF5 refuses chunks on an empty dataset
+    std::vector<hsize_t> chunkDims;
+    for (std::size_t axis = 0; axis < shape.size(); ++axis)
+      chunkDims.push_back(std::max<hsize_t>(1, std::min<hsize_t>(chunk[axis], shape[axis])));
+    if (H5Pset_chunk(create.get(), static_cast<int>(chunkDims.size()), chunkDims.data()) < 0)
+      throw ComputeError(impl_->where + ": " + path + ": cannot set the chunk shape");
+  }
   h5::Handle dataset = h5::datasetHandle(
       H5Dcreate2(parent.get(), name.c_str(), H5T_IEEE_F32LE, space.get(), H5P_DEFAULT, create.get(), H5P_DEFAULT));
   if (!dataset.valid()) throw ComputeError(impl_->where + ": " + path + ": cannot create the dataset");
@@ -139,6 +152,25 @@ void ResultsWriter::Stream::write(std::size_t firstRow, const FloatArray& slab) 
   h5::Handle memSpace = h5::dataspaceHandle(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr));
   if (H5Dwrite(dataset.get(), H5T_NATIVE_FLOAT, memSpace.get(), fileSpace.get(), H5P_DEFAULT, slab.data()) < 0)
     throw ComputeError(where + ": cannot write rows (disk full?)");
+}
+
+void ResultsWriter::Stream::writeBlock(const std::vector<std::size_t>& offset, const FloatArray& block) {
+  const std::string where = owner_->impl_->where + ": " + path_;
+  if (!owner_->impl_->file.valid()) throw ComputeError(where + ": the results file was already committed");
+  if (block.rank() != shape_.size() || offset.size() != shape_.size())
+    throw ComputeError(where + ": the block's rank does not match the dataset");
+  for (std::size_t axis = 0; axis < shape_.size(); ++axis)
+    if (offset[axis] + block.dim(axis) > shape_[axis])
+      throw ComputeError(where + ": the block reaches beyond the end of the dataset");
+  if (block.empty()) return;
+  h5::Handle dataset = h5::datasetHandle(H5Dopen2(owner_->impl_->file.get(), path_.c_str(), H5P_DEFAULT));
+  h5::Handle fileSpace = h5::dataspaceHandle(H5Dget_space(dataset.get()));
+  const auto start = toDims(offset);
+  const auto count = toDims(block.shape());
+  H5Sselect_hyperslab(fileSpace.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr);
+  h5::Handle memSpace = h5::dataspaceHandle(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr));
+  if (H5Dwrite(dataset.get(), H5T_NATIVE_FLOAT, memSpace.get(), fileSpace.get(), H5P_DEFAULT, block.data()) < 0)
+    throw ComputeError(where + ": cannot write the block (disk full?)");
 }
 
 void ResultsWriter::commit() {

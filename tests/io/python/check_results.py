@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Lists a NeuroLens results file with plain h5py: every dataset's path, dtype,
-shape and float64 sum, and every attribute, as JSON on stdout.
+shape, HDF5 chunk shape (null when contiguous) and float64 sum, and every
+attribute, as JSON on stdout.
 
 Usage: check_results.py FILE.h5
 """
@@ -23,7 +24,8 @@ def main():
                 value = text(value)
                 out["attributes"][f"/{name}@{key}"] = value if isinstance(value, str) else float(value)
             if isinstance(obj, h5py.Dataset):
-                entry = {"dtype": str(obj.dtype), "shape": list(obj.shape)}
+                entry = {"dtype": str(obj.dtype), "shape": list(obj.shape),
+                         "chunks": list(obj.chunks) if obj.chunks else None}
                 if obj.dtype.kind in "fiu":
                     entry["sum"] = float(np.asarray(obj[()], dtype=np.float64).sum())
                 else:

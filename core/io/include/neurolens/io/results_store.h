@@ -36,6 +36,9 @@ class ResultsWriter {
    public:
     // Writes rows [firstRow, firstRow + slab.dim(0)) of the dataset.
     void write(std::size_t firstRow, const FloatArray& slab);
+    // Writes the block whose first element is at `offset` (one index per axis; the block's shape says how far
+    // it reaches on each), e.g. a block of units [trials, bins, some units] of /counts.
+    void writeBlock(const std::vector<std::size_t>& offset, const FloatArray& block);
 
    private:
     friend class ResultsWriter;
@@ -45,7 +48,10 @@ class ResultsWriter {
     std::string path_;
     std::vector<std::size_t> shape_;
   };
-  Stream createStream(const std::string& path, const std::vector<std::size_t>& shape);
+  // `chunk` (empty: a contiguous dataset) stores the dataset in HDF5 chunks of that shape, so that blocks
+  // covering whole chunks are written without touching the rest of the file (each axis clipped to the shape).
+  Stream createStream(const std::string& path, const std::vector<std::size_t>& shape,
+                      const std::vector<std::size_t>& chunk = {});
 
   void commit();
 
