@@ -210,6 +210,25 @@ int runPluginAttribute(const AttributeCliOptions& cli, const plugins::Attributio
 
 // --stream-ms: windows of the recording as the rows ("trials") of the output, each window's attributions in a
 // frame of before + window + after bins (zeros where the frame reaches past a trial's ends).
+// What every attribution results file records of how it was made (streamed or not).
+void writeProvenance(io::ResultsWriter& writer, const AttributeCliOptions& cli, const AttributionOptions& options,
+                     int steps, const AttributionSummary& summary, const BinnedRecording& binned, const Model& model) {
+  writer.writeInt64s("/unit_ids", binned.unitIds);
+  writer.writeInt64s("/trial_ids", binned.trialIds);
+  writer.writeAttribute("/", "command", "attribute");
+  writer.writeAttribute("/", "source", cli.file);
+  writer.writeAttribute("/", "model", cli.model);
+  const nlohmann::json session = sessionJson(model);
+  if (!session.is_null()) writer.writeAttribute("/", "session", session.get<std::string>());
+  writer.writeAttribute("/", "method", methodName(options.method));
+  writer.writeAttribute("/", "steps", static_cast<double>(steps));
+  writer.writeAttribute("/", "integration", cli.integration);
+  writer.writeAttribute("/", "baseline", cli.baseline);
+  writer.writeAttribute("/", "precision", cli.precision);
+  writer.writeAttribute("/", "device", deviceName(summary.run.device));
+  writer.writeAttribute("/", "bin_ms", binned.binMs);
+}
+
 int runStreamedAttribute(const AttributeCliOptions& cli, const AttributionOptions& options, const Model& model,
                          const BinnedRecording& binned, io::ResultsWriter* writer, Reporter& reporter,
                          const Progress& progress, std::chrono::steady_clock::time_point started) {
@@ -269,18 +288,7 @@ int runStreamedAttribute(const AttributeCliOptions& cli, const AttributionOption
     writer->writeInt64s("/windows/input_begin", inputBegin);
     writer->writeInt64s("/windows/input_end", inputEnd);
     writer->writeInt64s("/windows/frame_begin", frameBegin);
-    writer->writeInt64s("/unit_ids", binned.unitIds);
-    writer->writeInt64s("/trial_ids", binned.trialIds);
-    writer->writeAttribute("/", "command", "attribute");
-    writer->writeAttribute("/", "source", cli.file);
-    writer->writeAttribute("/", "model", cli.model);
-    writer->writeAttribute("/", "method", methodName(options.method));
-    writer->writeAttribute("/", "steps", static_cast<double>(steps));
-    writer->writeAttribute("/", "integration", cli.integration);
-    writer->writeAttribute("/", "baseline", cli.baseline);
-    writer->writeAttribute("/", "precision", cli.precision);
-    writer->writeAttribute("/", "device", deviceName(summary.run.device));
-    writer->writeAttribute("/", "bin_ms", binned.binMs);
+    writeProvenance(*writer, cli, options, steps, summary, binned, model);
     writer->writeAttribute("/", "stream_window_bins", static_cast<double>(setup.windowBins));
     writer->writeAttribute("/", "stream_context_bins",
                            std::to_string(setup.field.before) + ":" + std::to_string(setup.field.after));
@@ -419,18 +427,7 @@ int runAttribute(const AttributeCliOptions& cli) {
       writer->writeAttribute("/", "tolerance", options.tolerance);
       writer->writeAttribute("/", "max_steps", static_cast<double>(options.maxSteps));
     }
-    writer->writeInt64s("/unit_ids", binned.unitIds);
-    writer->writeInt64s("/trial_ids", binned.trialIds);
-    writer->writeAttribute("/", "command", "attribute");
-    writer->writeAttribute("/", "source", cli.file);
-    writer->writeAttribute("/", "model", cli.model);
-    writer->writeAttribute("/", "method", methodName(options.method));
-    writer->writeAttribute("/", "steps", static_cast<double>(steps));
-    writer->writeAttribute("/", "integration", cli.integration);
-    writer->writeAttribute("/", "baseline", cli.baseline);
-    writer->writeAttribute("/", "precision", cli.precision);
-    writer->writeAttribute("/", "device", deviceName(summary.run.device));
-    writer->writeAttribute("/", "bin_ms", binned.binMs);
+    writeProvenance(*writer, cli, options, steps, summary, binned, model);
     const auto window = options.targetBins.value_or(std::make_pair(std::size_t{0}, binned.binCount()));
     writer->writeAttribute("/", "target_bins", std::to_string(window.first) + ":" + std::to_string(window.second));
     writer->writeAttribute("/attributions", "axes", "trials, latents (see /targets), bins, units");

@@ -5,6 +5,8 @@
 #   bash bench/gpu/run.sh            (writes $OUT/attribution-gpu.md, or bench/results/ without $OUT)
 # It builds core + bench_attribution against the machine's PyTorch (core-only configuration) and runs
 # bench/gpu/run_gpu_bench.py: fp32, tf32 and bf16, NeuroLens against a Captum-style reference on the device.
+# Warnings are not errors here: at -O3, g++ flags a null dereference inside LibTorch 1.13 headers (c10 flat hash
+# map) that the project cannot fix.
 # Budget: configure + build about 1-2 min on 16 cores, the benchmark under 2 min.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -17,7 +19,7 @@ if [ -d bench/gpu/deps ]; then prefix="$PWD/bench/gpu/deps;$prefix"; fi
 torch.cuda.get_device_name(0) if torch.cuda.is_available() else "")'
 start=$(date +%s)
 cmake -S . -B build-gpu -DCMAKE_BUILD_TYPE=Release -DNEUROLENS_GUI=OFF -DNEUROLENS_IO=OFF \
-  -DNEUROLENS_TESTS=OFF -DNEUROLENS_BENCH=ON -DCMAKE_PREFIX_PATH="$prefix" > build-gpu.log 2>&1 ||
+  -DNEUROLENS_TESTS=OFF -DNEUROLENS_BENCH=ON -DNEUROLENS_WERROR=OFF -DCMAKE_PREFIX_PATH="$prefix" > build-gpu.log 2>&1 ||
   { tail -40 build-gpu.log; exit 1; }
 cmake --build build-gpu --target bench_attribution -j"$(nproc)" >> build-gpu.log 2>&1 ||
   { tail -60 build-gpu.log; exit 1; }
