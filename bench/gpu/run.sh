@@ -18,12 +18,13 @@ if [ -d bench/gpu/deps ]; then prefix="$PWD/bench/gpu/deps;$prefix"; fi
 "$python" -c 'import torch; print("torch", torch.__version__, "cuda", torch.cuda.is_available(),
 torch.cuda.get_device_name(0) if torch.cuda.is_available() else "")'
 start=$(date +%s)
+mkdir -p build-gpu
 cmake -S . -B build-gpu -DCMAKE_BUILD_TYPE=Release -DNEUROLENS_GUI=OFF -DNEUROLENS_IO=OFF \
-  -DNEUROLENS_TESTS=OFF -DNEUROLENS_BENCH=ON -DNEUROLENS_WERROR=OFF -DCMAKE_PREFIX_PATH="$prefix" > build-gpu.log 2>&1 ||
-  { tail -40 build-gpu.log; exit 1; }
-cmake --build build-gpu --target bench_attribution -j"$(nproc)" >> build-gpu.log 2>&1 ||
-  { tail -60 build-gpu.log; exit 1; }
+  -DNEUROLENS_TESTS=OFF -DNEUROLENS_BENCH=ON -DNEUROLENS_WERROR=OFF -DCMAKE_PREFIX_PATH="$prefix" > build-gpu/build.log 2>&1 ||
+  { tail -40 build-gpu/build.log; exit 1; }
+cmake --build build-gpu --target bench_attribution -j"$(nproc)" >> build-gpu/build.log 2>&1 ||
+  { tail -60 build-gpu/build.log; exit 1; }
 echo "built in $(( $(date +%s) - start )) s"
 mkdir -p "$out_dir"
 "$python" bench/gpu/run_gpu_bench.py --bench build-gpu/bin/bench_attribution --out "$out_dir/attribution-gpu.md" "$@"
-cp build-gpu.log "$out_dir/" 2>/dev/null || true
+cp build-gpu/build.log "$out_dir/build-gpu.log" 2>/dev/null || true
