@@ -210,6 +210,30 @@ int runPluginAttribute(const AttributeCliOptions& cli, const plugins::Attributio
 
 // --stream-ms: windows of the recording as the rows ("trials") of the output, each window's attributions in a
 // frame of before + window + after bins (zeros where the frame reaches past a trial's ends).
+// Gathers attribute()'s chunks: attributions streamed into /attributions (when writing), per-row delta F,
+// completeness and steps kept for the summary. Rows are trials, or windows when streamed.
+struct ChunkCollector {
+  ChunkCollector(io::ResultsWriter* writer, const std::vector<std::size_t>& shape)
+      : deltaF({shape.at(0), shape.at(1)}), completeness({shape.at(0), shape.at(1)}), stepsUsed(shape.at(0), 0) {
+    if (writer != nullptr) stream = writer->createStream("/attributions", shape);
+  }
+  [[nodiscard]] auto sink() {
+    return [this](const AttributionChunk& chunk) {
+      if (stream) stream->write(chunk.firstTrial, chunk.attributions);
+      const std::size_t offset = chunk.firstTrial * deltaF.dim(1);
+      std::copy(chunk.deltaF.values().begin(), chunk.deltaF.values().end(),
+                deltaF.values().begin() + static_cast<std::ptrdiff_t>(offset));
+      std::copy(chunk.completeness.values().begin(), chunk.completeness.values().end(),
+                completeness.values().begin() + static_cast<std::ptrdiff_t>(offset));
+      for (std::size_t i = 0; i < chunk.stepsUsed.size(); ++i) stepsUsed[chunk.firstTrial + i] = chunk.stepsUsed[i];
+    };
+  }
+  std::optional<io::ResultsWriter::Stream> stream;
+  FloatArray deltaF;
+  FloatArray completeness;
+  std::vector<std::int64_t> stepsUsed;
+};
+
 // What every attribution results file records of how it was made (streamed or not).
 void writeProvenance(io::ResultsWriter& writer, const AttributeCliOptions& cli, const AttributionOptions& options,
                      int steps, const AttributionSummary& summary, const BinnedRecording& binned, const Model& model) {
@@ -238,24 +262,14 @@ int runStreamedAttribute(const AttributeCliOptions& cli, const AttributionOption
   const std::size_t units = binned.unitCount();
   const std::size_t targetCount =
       options.targets.empty() ? static_cast<std::size_t>(model.latentCount()) : options.targets.size();
-  std::optional<io::ResultsWriter::Stream> stream;
-  if (writer) stream = writer->createStream("/attributions", {windows, targetCount, frameBins, units});
-  FloatArray deltaF({windows, targetCount});
-  FloatArray completeness({windows, targetCount});
-  std::vector<std::int64_t> stepsUsed(windows, 0);
+  ChunkCollector collected(writer, {windows, targetCount, frameBins, units});
   const auto computing = std::chrono::steady_clock::now();
-  const AttributionSummary summary = attributeStreamed(
-      model, binned.counts, setup.windows, frameBins, setup.field.before, options,
-      [&](const AttributionChunk& chunk) {
-        if (stream) stream->write(chunk.firstTrial, chunk.attributions);
-        const std::size_t offset = chunk.firstTrial * targetCount;
-        std::copy(chunk.deltaF.values().begin(), chunk.deltaF.values().end(),
-                  deltaF.values().begin() + static_cast<std::ptrdiff_t>(offset));
-        std::copy(chunk.completeness.values().begin(), chunk.completeness.values().end(),
-                  completeness.values().begin() + static_cast<std::ptrdiff_t>(offset));
-        for (std::size_t i = 0; i < chunk.stepsUsed.size(); ++i) stepsUsed[chunk.firstTrial + i] = chunk.stepsUsed[i];
-      },
-      progress.sub(0.15, 1.0));
+  const AttributionSummary summary =
+      attributeStreamed(model, binned.counts, setup.windows, frameBins, setup.field.before, options, collected.sink(),
+                        progress.sub(0.15, 1.0));
+  const FloatArray& deltaF = collected.deltaF;
+  const FloatArray& completeness = collected.completeness;
+  const std::vector<std::int64_t>& stepsUsed = collected.stepsUsed;
   const double computeSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - computing).count();
   reporter.finishProgress();
   for (const auto& note : summary.run.notes) reporter.warn(note);
@@ -393,24 +407,11 @@ int runAttribute(const AttributeCliOptions& cli) {
   const std::size_t trials = binned.trialCount();
   const std::size_t targetCount =
       options.targets.empty() ? static_cast<std::size_t>(model.latentCount()) : options.targets.size();
-  std::optional<io::ResultsWriter::Stream> stream;
-  if (writer)
-    stream = writer->createStream("/attributions", {trials, targetCount, binned.binCount(), binned.unitCount()});
-  FloatArray deltaF({trials, targetCount});
-  FloatArray completeness({trials, targetCount});
-  std::vector<std::int64_t> stepsUsed(trials, 0);
-  const AttributionSummary summary = attribute(
-      model, binned.counts, options,
-      [&](const AttributionChunk& chunk) {
-        if (stream) stream->write(chunk.firstTrial, chunk.attributions);
-        const std::size_t offset = chunk.firstTrial * targetCount;
-        std::copy(chunk.deltaF.values().begin(), chunk.deltaF.values().end(),
-                  deltaF.values().begin() + static_cast<std::ptrdiff_t>(offset));
-        std::copy(chunk.completeness.values().begin(), chunk.completeness.values().end(),
-                  completeness.values().begin() + static_cast<std::ptrdiff_t>(offset));
-        for (std::size_t i = 0; i < chunk.stepsUsed.size(); ++i) stepsUsed[chunk.firstTrial + i] = chunk.stepsUsed[i];
-      },
-      progress.sub(0.1, 1.0));
+  ChunkCollector collected(writer.get(), {trials, targetCount, binned.binCount(), binned.unitCount()});
+  const AttributionSummary summary = attribute(model, binned.counts, options, collected.sink(), progress.sub(0.1, 1.0));
+  const FloatArray& deltaF = collected.deltaF;
+  const FloatArray& completeness = collected.completeness;
+  const std::vector<std::int64_t>& stepsUsed = collected.stepsUsed;
   reporter.finishProgress();
   for (const auto& note : summary.run.notes) reporter.warn(note);
 
