@@ -127,9 +127,11 @@ void CursorAttributionController::start(Stamped stamped) {
     output->means = means;
     if (options.baseline == AttributionBaseline::Mean && output->means == nullptr)
       output->means = std::make_shared<const std::vector<float>>(unitMeans(data->counts));
-    static const std::vector<float> none;
-    output->result = std::make_shared<const WindowAttribution>(attributeWindow(
-        *model, data->counts, output->window, options, output->means ? *output->means : none, progress.sub(0.5, 1.0)));
+    WindowAttribution result =
+        attributeWindow(*model, data->counts, output->window, options,
+                        output->means ? *output->means : std::vector<float>{}, progress.sub(0.5, 1.0));
+    result.field = *output->field;
+    output->result = std::make_shared<const WindowAttribution>(std::move(result));
   });
 }
 

@@ -39,14 +39,16 @@ QString WindowAttributionView::describe(const AttributionWindow& window) const {
   const double start = window.trial < binStartS_.size() ? binStartS_[window.trial] : 0.0;
   const auto at = [&](std::size_t bin) { return start + static_cast<double>(bin) * binMs_ / 1000.0; };
   const QString where = continuous_ ? tr("Recording") : tr("Trial %1").arg(window.trial + 1);
-  return tr("%1, %2\u2013%3 s (bins %4\u2013%5); the model sees %6\u2013%7 s")
-      .arg(where)
-      .arg(at(window.targetBegin), 0, 'f', 2)
-      .arg(at(window.targetEnd), 0, 'f', 2)
-      .arg(window.targetBegin)
-      .arg(window.targetEnd)
-      .arg(at(window.inputBegin), 0, 'f', 2)
-      .arg(at(window.inputEnd), 0, 'f', 2);
+  QString text = tr("%1, %2\u2013%3 s (bins %4\u2013%5)")
+                     .arg(where)
+                     .arg(at(window.targetBegin), 0, 'f', 2)
+                     .arg(at(window.targetEnd), 0, 'f', 2)
+                     .arg(window.targetBegin)
+                     .arg(window.targetEnd);
+  if (window.inputBegin != window.targetBegin || window.inputEnd != window.targetEnd)
+    text +=
+        tr("; the model sees %1\u2013%2 s").arg(at(window.inputBegin), 0, 'f', 2).arg(at(window.inputEnd), 0, 'f', 2);
+  return text;
 }
 
 void WindowAttributionView::showComputing(const AttributionWindow& window) {
@@ -75,7 +77,8 @@ void WindowAttributionView::showResult(const std::shared_ptr<const WindowAttribu
                 .arg(result->tolerance);
   text += cached ? tr("Shown %1 ms after the cursor moved (cached; computed in %2 ms).")
                  : tr("Shown %1 ms after the cursor moved (computed in %2 ms).");
-  text = text.arg(latencySeconds * 1000.0, 0, 'f', 0).arg(result->computeSeconds * 1000.0, 0, 'f', 0);
+  const double latencyMs = latencySeconds * 1000.0;
+  text = text.arg(latencyMs, 0, 'f', latencyMs < 10.0 ? 1 : 0).arg(result->computeSeconds * 1000.0, 0, 'f', 0);
   if (result->field.before + result->field.after > 0)
     text += tr(" Context %1 + %2 bins (%3).")
                 .arg(result->field.before)
