@@ -1,5 +1,6 @@
 #include "cursor_attribution_controller.h"
 
+#include <QPointer>
 #include <utility>
 
 #include "pipeline_controller.h"
@@ -41,7 +42,7 @@ void CursorAttributionController::request(CursorWindowRequest request) {
     stop();
     return;
   }
-  process(Stamped{std::move(request), Clock::now(), ++latest_});
+  process(Stamped{std::move(request), Clock::now(), ++latest_, std::nullopt});
 }
 
 void CursorAttributionController::stop() {
@@ -68,12 +69,12 @@ void CursorAttributionController::process(Stamped stamped) {
         return;
       }
       // Already being computed: let it finish and count as the latest.
-      if (job_.isRunning() && running_) {
+      if (job_.isRunning() && running_ && running_->window) {
         const CursorWindowRequest& r = running_->request;
-        const AttributionWindow& w = output_->window;
+        const AttributionWindow& w = *running_->window;
         if (r.pair == request.pair && r.model == request.model &&
             optionsKey(r.options) == optionsKey(request.options) && w.trial == window.trial &&
-            w.targetBegin == window.targetBegin && w.targetEnd == window.targetEnd && output_->field.has_value()) {
+            w.targetBegin == window.targetBegin && w.targetEnd == window.targetEnd) {
           running_->serial = stamped.serial;
           running_->at = std::min(running_->at, stamped.at);
           pending_.reset();
@@ -111,6 +112,7 @@ void CursorAttributionController::start(Stamped stamped) {
     output->window = chooseWindow(recording.trialCount(), recording.binCount(), request.trial, request.cursorBin,
                                   policy, field->before, field->after);
   running_ = stamped;
+  if (field) running_->window = output->window;  // else the worker finds it (after measuring the context)
   output_ = output;
   ++jobsStarted_;
   if (field) Q_EMIT computing(output->window);
@@ -190,7 +192,17 @@ void connectCursorAttribution(CursorAttributionController& controller, PipelineC
     int recordingGeneration = 0;
   };
   auto identity = std::make_shared<Identity>();
-  const auto ask = [&controller, &pipeline, &controls, &trials, &analysis, view, identity] {
+  // Guards: while the window is torn down, a widget's last signals must not reach objects already gone.
+  const QPointer<PipelineController> pipelineGuard(&pipeline);
+  const QPointer<TrajectoryControls> controlsGuard(&controls);
+  const QPointer<TablePanel> trialsGuard(&trials);
+  const QPointer<AnalysisPanel> analysisGuard(&analysis);
+  const QPointer<WindowAttributionView> viewGuard(view);
+  const auto ask = [&controller, &pipeline, &controls, &trials, &analysis, view, identity, pipelineGuard, controlsGuard,
+                    trialsGuard, analysisGuard, viewGuard] {
+    if (pipelineGuard.isNull() || controlsGuard.isNull() || trialsGuard.isNull() || analysisGuard.isNull() ||
+        viewGuard.isNull())
+      return;
     if (!analysis.cursorWindowShown()) {
       controller.stop();
       return;

@@ -65,6 +65,7 @@ class CursorAttributionController : public QObject {
     CursorWindowRequest request;
     Clock::time_point at;
     unsigned long serial = 0;
+    std::optional<AttributionWindow> window;  // known on the main thread when the job starts
   };
   void process(Stamped stamped);
   void start(Stamped stamped);
