@@ -14,12 +14,15 @@ WindowAttributionView::WindowAttributionView(QWidget* parent) : QWidget(parent) 
   setObjectName("windowAttributionView");
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(2, 2, 2, 2);
+  layout->setSpacing(2);
   header_ = new QLabel(this);
   header_->setObjectName("windowAttributionHeader");
   header_->setWordWrap(true);
   plot_ =
       new PlotWidget(tr("Open a recording and a model: the window under the time cursor is attributed here."), this);
   plot_->setObjectName("windowAttributionPlot");
+  // With the two lines of text, no taller than the other result tabs: the tab must not grow the window.
+  plot_->setMinimumHeight(110);
   summary_ = new QLabel(this);
   summary_->setObjectName("windowAttributionSummary");
   summary_->setWordWrap(true);
