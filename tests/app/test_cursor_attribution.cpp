@@ -4,8 +4,9 @@
 // make_stream_models.py). Checks that the window shown is the one under the cursor, that its attribution equals
 // `neurolens-cli attribute` on the same trial (relative difference < 1e-4), that a window seen before comes from
 // the cache, that a moving cursor starts few jobs and the last result shown is the cursor's last window, and that
-// new options compute again. Prints the time from cursor move to shown (not asserted: machines differ), and
-// saves screenshots of the window (NEUROLENS_BINARY_DIR/test_cursor_attribution_*.png). Needs an X server.
+// new options compute again; a GRU without receptive-field metadata has its context measured once. Prints the time from
+// cursor move to shown (not asserted: machines differ), and saves screenshots of the window
+// (NEUROLENS_BINARY_DIR/test_cursor_attribution_*.png). Needs an X server.
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -56,6 +57,7 @@ class TestCursorAttribution : public QObject {
   QTemporaryDir folder_;
   QString gru_;
   QString conv_;
+  QString gru171_;
   std::unique_ptr<MainWindow> window_;
 
   CursorAttributionController& cursor() {
@@ -112,6 +114,7 @@ class TestCursorAttribution : public QObject {
                                        folder_.path(), "171", "--bin-ms", "20"});
     QVERIFY2(conv.exitCode == 0, qPrintable(conv.err));
     conv_ = folder_.filePath("conv_meta.pt");
+    gru171_ = folder_.filePath("gru.pt");
   }
   void init() {
     window_ = std::make_unique<MainWindow>();
@@ -277,6 +280,32 @@ class TestCursorAttribution : public QObject {
     QCOMPARE(cursor().jobsStarted(), before);
     qInfo("m1: back to a cached window in %.1f ms", back);
     saveScreenshot("m1");
+  }
+
+  // A model without receptive_field_bins (a bidirectional GRU): the context is measured once on the recording by
+  // the probe of core/streaming.h, then reused for every window of the pair.
+  void m1GruWithoutMetadataMeasuresItsContextOnce() {
+    const QString recording = test::sharedData("m1_stevenson2011.nwb");
+    if (!QFileInfo::exists(recording)) QSKIP("the shared recording m1_stevenson2011.nwb is not here");
+    openPair(recording, gru171_);
+    window_->analysisPanel()->showCursorWindow();
+    QElapsedTimer timer;
+    timer.start();
+    QTRY_VERIFY_WITH_TIMEOUT(view().shown() != nullptr && !cursor().busy(), kShowTimeoutMs);
+    const double withProbe = static_cast<double>(timer.elapsed());
+    const auto first = view().shown();
+    QCOMPARE(QString::fromStdString(first->field.source), QString("probe"));
+    QVERIFY(first->field.before > 0 && first->field.after > 0);  // bidirectional: context on both sides
+    const double later = moveAndWait(20000, 0);
+    QVERIFY2(later >= 0.0, "the window under the cursor was not shown in time");
+    const auto shown = view().shown();
+    QCOMPARE(shown->field.before, first->field.before);
+    QCOMPARE(shown->window.inputBegin, shown->window.targetBegin - shown->field.before);
+    QCOMPARE(shown->window.inputEnd, shown->window.targetEnd + shown->field.after);
+    qInfo(
+        "m1_stevenson2011 + 171-unit bidirectional GRU (no metadata): first window with the probe %.0f ms "
+        "(context %zu + %zu bins); a later window %.0f ms from the cursor move (computed in %.0f ms)",
+        withProbe, shown->field.before, shown->field.after, later, shown->computeSeconds * 1000.0);
   }
 };
 
