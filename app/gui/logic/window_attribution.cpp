@@ -107,6 +107,7 @@ WindowAttribution attributeWindow(const Model& model, const FloatArray& counts, 
   WindowAttribution result;
   result.window = window;
   result.tolerance = options.tolerance;
+  result.method = methodName(options.method);
   const auto start = std::chrono::steady_clock::now();
   AttributionResult all = attributeAll(model, input, options, progress);
   result.computeSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

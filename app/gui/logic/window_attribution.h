@@ -76,6 +76,7 @@ struct WindowKey {
 // One window's attribution (one trial, all requested latents).
 struct WindowAttribution {
   AttributionWindow window;
+  std::string method;  // methodName() of the method used
   std::vector<std::int64_t> targets;
   FloatArray attributions;  // [targets, input bins, units]: the window's input bins, inputBegin first
   FloatArray profile;       // [units, targets]: attributions summed over the input bins

@@ -72,12 +72,15 @@ void WindowAttributionView::showResult(const std::shared_ptr<const WindowAttribu
   heatmap.scale = fig::ColourScale::Diverging;
   for (std::int64_t target : result->targets) heatmap.columnLabels.push_back("L" + std::to_string(target + 1));
   plot_->setPlot(std::make_unique<fig::HeatmapPlot>(std::move(heatmap)));
-  QString text = tr("Completeness error %1 of F(x) - F(baseline) with %2 steps. ")
-                     .arg(result->maxRelCompleteness, 0, 'g', 2)
-                     .arg(result->stepsUsed);
-  if (result->stepsUsed > 0 && result->maxRelCompleteness > result->tolerance)
-    text += tr("\u26a0 Above the %1 tolerance: the path integral has not converged; use more steps (or auto). ")
-                .arg(result->tolerance);
+  QString text = QString::fromStdString(result->method) + ". ";
+  if (result->stepsUsed > 0) {  // integrated gradients: trustworthy only when they add up to F(x) - F(baseline)
+    text += tr("Completeness error %1 of F(x) - F(baseline) with %2 steps. ")
+                .arg(result->maxRelCompleteness, 0, 'g', 2)
+                .arg(result->stepsUsed);
+    if (result->maxRelCompleteness > result->tolerance)
+      text += tr("\u26a0 Above the %1 tolerance: the path integral has not converged; use more steps (or auto). ")
+                  .arg(result->tolerance);
+  }
   text += cached ? tr("Shown %1 ms after the cursor moved (cached; computed in %2 ms).")
                  : tr("Shown %1 ms after the cursor moved (computed in %2 ms).");
   const double latencyMs = latencySeconds * 1000.0;
