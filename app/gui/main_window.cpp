@@ -16,6 +16,7 @@
 #include <exception>
 
 #include "actions/menus.h"
+#include "cursor_attribution_controller.h"
 #include "jobs/job_progress_widget.h"
 #include "logic/focus_drawing.h"
 #include "logic/recording_description.h"
@@ -68,6 +69,7 @@ MainWindow::MainWindow(QWidget* parent)
   controller_.setDevice(settings_.device());
   createCentre();
   createDocks();
+  connectCursorAttribution(*new CursorAttributionController(this), controller_, *controls_, *trialsTable(), *analysis_);
   const MenuActions menus = createMenus(*this, *this);
   exportAction_ = menus.exportView;
   compareAction_ = menus.compare;

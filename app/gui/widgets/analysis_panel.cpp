@@ -17,6 +17,7 @@
 #include "logic/pipeline.h"
 #include "neurolens/plugins/plugin_manager.h"
 #include "widgets/plot_widget.h"
+#include "widgets/window_attribution_view.h"
 
 namespace neurolens::gui {
 
@@ -68,8 +69,9 @@ AnalysisPanel::AnalysisPanel(QWidget* parent) : QWidget(parent) {
   steps_->setRange(1, 1024);
   steps_->setValue(20);
   steps_->setSpecialValueText(tr("auto (completeness within 0.01)"));
-  steps_->setToolTip(tr("Integration steps (integrated gradients); the lowest value, auto, doubles the steps from "
-                        "16 until the completeness error is within 0.01 (up to 1024)"));
+  steps_->setToolTip(
+      tr("Integration steps (integrated gradients); the lowest value, auto, doubles the steps from "
+         "16 until the completeness error is within 0.01 (up to 1024)"));
   baseline_ = new QComboBox(attributionBox);
   baseline_->addItem(tr("zero counts"), static_cast<int>(AttributionBaseline::Zero));
   baseline_->addItem(tr("mean counts"), static_cast<int>(AttributionBaseline::Mean));
@@ -116,8 +118,9 @@ AnalysisPanel::AnalysisPanel(QWidget* parent) : QWidget(parent) {
   probeRows_->setObjectName("probeRows");
   probeRows_->addItem(tr("one per bin"), false);
   probeRows_->addItem(tr("one per trial (window mean)"), true);
-  probeRows_->setToolTip(tr("Rows the probe decodes: every (trial, bin), or each trial's features averaged over "
-                            "its window (e.g. a trial's label from its delay period)"));
+  probeRows_->setToolTip(
+      tr("Rows the probe decodes: every (trial, bin), or each trial's features averaged over "
+         "its window (e.g. a trial's label from its delay period)"));
   probeForm->addRow(tr("Rows"), probeRows_);
   probeForm->addRow(runProbe_);
 
@@ -146,6 +149,8 @@ AnalysisPanel::AnalysisPanel(QWidget* parent) : QWidget(parent) {
   results_->addTab(attributionPage, tr("Attribution"));
   results_->addTab(associationPlot_, tr("Link"));
   results_->addTab(probePlot_, tr("Probe"));
+  windowView_ = new WindowAttributionView(results_);
+  results_->addTab(windowView_, tr("Cursor window"));
   summary_ = new QLabel(resultsPage_);
   summary_->setObjectName("analysisSummary");
   summary_->setWordWrap(true);
@@ -159,6 +164,11 @@ AnalysisPanel::AnalysisPanel(QWidget* parent) : QWidget(parent) {
 
   connect(runAttribution_, &QPushButton::clicked, this, [this] { Q_EMIT attributionRequested(attributionRequest()); });
   connect(runProbe_, &QPushButton::clicked, this, [this] { Q_EMIT probeRequested(probeRequest()); });
+  connect(results_, &QTabWidget::currentChanged, this,
+          [this] { Q_EMIT cursorWindowShownChanged(cursorWindowShown()); });
+  connect(method_, &QComboBox::currentIndexChanged, this, &AnalysisPanel::attributionOptionsChanged);
+  connect(steps_, &QSpinBox::valueChanged, this, &AnalysisPanel::attributionOptionsChanged);
+  connect(baseline_, &QComboBox::currentIndexChanged, this, &AnalysisPanel::attributionOptionsChanged);
   // Clicking the heatmap: a cell selects its unit, a group label its type.
   connect(attributionPlot_, &PlotWidget::heatmapClicked, this, [this](std::size_t row, int column) {
     if (shown_ == nullptr || row >= shown_->unitTypes.size()) return;
@@ -209,6 +219,9 @@ void AnalysisPanel::setInputs(const BinnedRecording* recording, std::int64_t lat
   targets_->setToolTip(latentCount > 0 ? tr("Latents 1 to %1; empty for all").arg(latentCount) : QString());
   setBusy(busy_);
 }
+
+bool AnalysisPanel::cursorWindowShown() const { return results_->currentWidget() == windowView_; }
+void AnalysisPanel::showCursorWindow() { results_->setCurrentWidget(windowView_); }
 
 void AnalysisPanel::setBusy(bool busy) {
   busy_ = busy;
@@ -306,10 +319,9 @@ void AnalysisPanel::showAttribution(std::shared_ptr<const AttributionOutcome> ou
       text += tr("\u26a0 Above the %1 tolerance%2: the path integral has not converged; use more steps (or "
                  "auto) before reading these attributions. ")
                   .arg(shown_->request.tolerance)
-                  .arg(shown_->unconverged > 0 ? tr(" (%1 trials at the %2-step cap)")
-                                                     .arg(shown_->unconverged)
-                                                     .arg(shown_->maxStepsUsed)
-                                               : QString());
+                  .arg(shown_->unconverged > 0
+                           ? tr(" (%1 trials at the %2-step cap)").arg(shown_->unconverged).arg(shown_->maxStepsUsed)
+                           : QString());
   }
   if (shown_->link) {
     const LinkResult& link = *shown_->link;
@@ -378,12 +390,11 @@ void AnalysisPanel::showProbe(const std::shared_ptr<const ProbeOutcome>& outcome
   } else {
     bars.values = result.r2PerDim;
     for (std::size_t d = 0; d < result.r2PerDim.size(); ++d) bars.barLabels.push_back("dim " + std::to_string(d + 1));
-    summary_->setText(
-        tr("Probe %1 from %2: cross-validated R\u00b2 %3, %4 folds, one row per %5")
-            .arg(target, features)
-            .arg(result.r2, 0, 'f', 3)
-            .arg(QString::fromLatin1(foldsKindName(result.foldsKind)))
-            .arg(result.rowsKind == ProbeRowsKind::Trials ? tr("trial") : tr("bin")));
+    summary_->setText(tr("Probe %1 from %2: cross-validated R\u00b2 %3, %4 folds, one row per %5")
+                          .arg(target, features)
+                          .arg(result.r2, 0, 'f', 3)
+                          .arg(QString::fromLatin1(foldsKindName(result.foldsKind)))
+                          .arg(result.rowsKind == ProbeRowsKind::Trials ? tr("trial") : tr("bin")));
   }
   bars.title = "Probe: " + outcome->request.target;
   probePlot_->setPlot(std::make_unique<fig::BarPlot>(std::move(bars)));

@@ -24,6 +24,7 @@ class QTabWidget;
 namespace neurolens::gui {
 
 class PlotWidget;
+class WindowAttributionView;
 
 class AnalysisPanel : public QWidget {
   Q_OBJECT
@@ -54,6 +55,11 @@ class AnalysisPanel : public QWidget {
   [[nodiscard]] PlotWidget* associationPlot() const { return associationPlot_; }
   [[nodiscard]] PlotWidget* probePlot() const { return probePlot_; }
   [[nodiscard]] QPushButton* attributionButton() const { return runAttribution_; }
+  // The "Cursor window" tab: the attribution of the window under the time cursor (issue 21 step 4).
+  [[nodiscard]] WindowAttributionView* windowAttributionView() const { return windowView_; }
+  // True while that tab is the one shown (only then is the window attributed).
+  [[nodiscard]] bool cursorWindowShown() const;
+  void showCursorWindow();
   [[nodiscard]] QPushButton* probeButton() const { return runProbe_; }
 
  Q_SIGNALS:
@@ -62,6 +68,9 @@ class AnalysisPanel : public QWidget {
   void typeSelected(const QString& type);
   // A unit's cell in the attribution heatmap was clicked.
   void unitClicked(std::size_t unit);
+  // The method, steps or baseline changed (the cursor window is attributed again).
+  void attributionOptionsChanged();
+  void cursorWindowShownChanged(bool shown);
 
  private:
   void redrawAttribution();
@@ -85,6 +94,7 @@ class AnalysisPanel : public QWidget {
   PlotWidget* attributionPlot_ = nullptr;
   PlotWidget* associationPlot_ = nullptr;
   PlotWidget* probePlot_ = nullptr;
+  WindowAttributionView* windowView_ = nullptr;
   std::shared_ptr<const AttributionOutcome> shown_;
   QString selectedType_;
   bool hasLatents_ = false;
