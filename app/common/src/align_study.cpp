@@ -322,12 +322,10 @@ nlohmann::json alignStudyJson(const AlignStudyResult& result, const AlignStudyOp
   return json;
 }
 
-AlignedTrajectories alignedTrajectories(const AlignStudyResult& result, std::size_t dims) {
+AlignedTrajectories alignedTrajectories(const AlignStudyResult& result) {
   const AlignStatistics& stats = result.stats;
   if (stats.alignedA.rows() == 0 || stats.alignedA.cols() == 0)
     throw InputError("the aligned overlay needs the canonical correlations (--method with cca)");
-  const auto k =
-      static_cast<Eigen::Index>(std::min<std::size_t>(dims, static_cast<std::size_t>(stats.alignedA.cols())));
   const MatchedRows& matched = result.matched;
   AlignedTrajectories out;
   std::size_t groupRows = 0;
@@ -342,11 +340,18 @@ AlignedTrajectories alignedTrajectories(const AlignStudyResult& result, std::siz
     groups = matched.labels.size();
     out.labels = matched.labels;
   }
+  const bool second = stats.alignedA.cols() > 1;
+  const auto points = [&](const Eigen::MatrixXd& aligned, std::size_t g) {
+    std::vector<std::array<double, 2>> line;
+    for (std::size_t r = 0; r < groupRows; ++r) {
+      const auto row = static_cast<Eigen::Index>(g * groupRows + r);
+      line.push_back({aligned(row, 0), second ? aligned(row, 1) : 0.0});
+    }
+    return line;
+  };
   for (std::size_t g = 0; g < groups; ++g) {
-    const auto start = static_cast<Eigen::Index>(g * groupRows);
-    const auto rows = static_cast<Eigen::Index>(groupRows);
-    out.a.push_back(stats.alignedA.block(start, 0, rows, k));
-    out.b.push_back(stats.alignedB.block(start, 0, rows, k));
+    out.a.push_back(points(stats.alignedA, g));
+    out.b.push_back(points(stats.alignedB, g));
   }
   return out;
 }

@@ -4,6 +4,7 @@
 // smoothed counts, or an `infer` results file holding /latents), the rows matched (time, conditions,
 // behaviour), the statistics of core/alignment.h with their permutation nulls, and the JSON summary under
 // the CLI's keys. No Qt: the GUI runs it on a worker thread with a Progress that can cancel.
+#include <array>
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -113,15 +114,15 @@ struct AlignStudyResult {
 [[nodiscard]] nlohmann::json alignStudyJson(const AlignStudyResult& result, const AlignStudyOptions& options,
                                             const std::string& dsaScore);
 
-// The aligned trajectories for drawing: per matched group (condition, sector or trial under time) the rows of
-// side A's and side B's canonical variates (alignedA / alignedB), first `dims` columns. Needs the CCA.
+// The aligned trajectories for drawing (the overlay of `figure --view align` and Compare > Align): per matched
+// group (a condition or a sector; under time a trial, labelled with side A's condition when known, else
+// "trial N") the rows of side A's and side B's first two canonical variates (alignedA / alignedB), in the
+// matched order. Throws InputError without the CCA (--method without cca).
 struct AlignedTrajectories {
-  std::vector<std::string> labels;  // one per trajectory (condition or sector; under time the trial's
-                                    // condition on side A when known, else "trial N")
-  std::vector<Eigen::MatrixXd> a;   // per trajectory [bins, dims]
-  std::vector<Eigen::MatrixXd> b;
-  std::string axisPrefix = "CC";  // axis titles CC 1, CC 2 ...
+  std::vector<std::string> labels;                    // one per trajectory
+  std::vector<std::vector<std::array<double, 2>>> a;  // per trajectory, its points (CC 1, CC 2)
+  std::vector<std::vector<std::array<double, 2>>> b;
 };
-[[nodiscard]] AlignedTrajectories alignedTrajectories(const AlignStudyResult& result, std::size_t dims = 3);
+[[nodiscard]] AlignedTrajectories alignedTrajectories(const AlignStudyResult& result);
 
 }  // namespace neurolens::app
