@@ -59,7 +59,7 @@ class AlignView : public QWidget {
   [[nodiscard]] std::pair<std::size_t, std::size_t> pairs() const { return pairs_; }
   // Lines drawn: side A's and side B's.
   [[nodiscard]] std::size_t trajectories() const;
-  [[nodiscard]] const AlignOverlayWidget* overlay() const { return overlay_; }
+  [[nodiscard]] AlignOverlayWidget* overlay() const { return overlay_; }
 
  Q_SIGNALS:
   void cancelRequested();
