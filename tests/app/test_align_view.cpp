@@ -208,6 +208,11 @@ class TestAlignView : public QObject {
     QVERIFY(!finished.at(0).at(0).toBool());
     QVERIFY2(align->error().contains("cancelled"), qPrintable(align->error()));
     QVERIFY(!align->view()->hasResult());
+    // Back to the view grid.
+    auto* close = align->view()->findChild<QPushButton*>("alignClose");
+    QVERIFY(close != nullptr);
+    close->click();
+    QVERIFY(!align->view()->isVisible());
   }
 
   // The real program: REC_A REC_B MODEL --view align; the state's align view equals `align --model MODEL`.

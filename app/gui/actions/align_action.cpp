@@ -32,7 +32,12 @@ bool AlignAction::run() {
     centre_.addWidget(view_);
     connect(view_, &AlignView::cancelRequested, &job_, &BackgroundJob::cancel);
     connect(&job_, &BackgroundJob::progressChanged, view_, &AlignView::setProgress);
+    connect(view_, &AlignView::closeRequested, this, [this] {
+      job_.cancel();
+      if (previous_) centre_.setCurrentWidget(previous_);
+    });
   }
+  if (centre_.currentWidget() != view_) previous_ = centre_.currentWidget();
   centre_.setCurrentWidget(view_);
   const workspace::Workspace& space = window_.workspace().workspace();
   std::vector<AlignPairInput> pairs;

@@ -4,6 +4,7 @@
 // overlay and the numbers (widgets/align_view.h) in the centre of the window. `--view align` runs it headless.
 #include <QAction>
 #include <QObject>
+#include <QPointer>
 #include <memory>
 
 #include "jobs/background_job.h"
@@ -37,7 +38,8 @@ class AlignAction : public QObject {
 
   MainWindow& window_;
   QStackedWidget& centre_;
-  AlignView* view_ = nullptr;  // a page of the centre, created on first use
+  AlignView* view_ = nullptr;   // a page of the centre, created on first use
+  QPointer<QWidget> previous_;  // the page shown before (the view grid), for Close
   BackgroundJob job_;
   struct Pending;
   std::shared_ptr<Pending> pending_;

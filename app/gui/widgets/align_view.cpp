@@ -69,9 +69,13 @@ AlignView::AlignView(QWidget* parent) : QWidget(parent) {
   cancel_->setObjectName("alignCancel");
   cancel_->setVisible(false);
   connect(cancel_, &QPushButton::clicked, this, &AlignView::cancelRequested);
+  close_ = new QPushButton(tr("Back to the Views"), this);
+  close_->setObjectName("alignClose");
+  connect(close_, &QPushButton::clicked, this, &AlignView::closeRequested);
   bar->addWidget(status_, 1);
   bar->addWidget(progress_);
   bar->addWidget(cancel_);
+  bar->addWidget(close_);
   layout->addLayout(bar);
 }
 

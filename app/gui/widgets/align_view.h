@@ -63,6 +63,8 @@ class AlignView : public QWidget {
 
  Q_SIGNALS:
   void cancelRequested();
+  // Close: back to the view grid.
+  void closeRequested();
 
  private:
   AlignOverlayWidget* overlay_ = nullptr;
@@ -70,6 +72,7 @@ class AlignView : public QWidget {
   QLabel* status_ = nullptr;
   QProgressBar* progress_ = nullptr;
   QPushButton* cancel_ = nullptr;
+  QPushButton* close_ = nullptr;
   nlohmann::json numbers_;
   std::vector<AlignNumberRow> rows_;
   std::pair<std::size_t, std::size_t> pairs_{0, 1};
