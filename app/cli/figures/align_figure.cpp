@@ -6,6 +6,7 @@
 #include <iomanip>
 #include <memory>
 #include <sstream>
+#include <tuple>
 
 #include "neurolens/views/figure/align_overlay.h"
 #include "neurolens/views/palette.h"
@@ -21,13 +22,7 @@ AlignFigureResult writeAlignFigure(const AlignFigureRequest& request, const view
   input.labels = trajectories.labels;
   input.a = trajectories.a;
   input.b = trajectories.b;
-  const auto sideName = [](const app::AlignSideSpec& spec) {
-    std::string name = std::filesystem::path(spec.file).filename().string();
-    if (!spec.model.empty()) name += " + " + std::filesystem::path(spec.model).filename().string();
-    return name;
-  };
-  input.nameA = sideName(request.a);
-  input.nameB = sideName(request.b);
+  std::tie(input.nameA, input.nameB) = app::alignSideNames(request.a, request.b);
   std::ostringstream title;
   title << "aligned (" << study.match << ", " << study.stats.dims << " dims): held-out CCA " << std::fixed
         << std::setprecision(2) << study.stats.ccaHeldoutMean;

@@ -356,4 +356,19 @@ AlignedTrajectories alignedTrajectories(const AlignStudyResult& result) {
   return out;
 }
 
+std::pair<std::string, std::string> alignSideNames(const AlignSideSpec& a, const AlignSideSpec& b) {
+  const auto name = [](const AlignSideSpec& side, bool withFolder) {
+    const auto part = [withFolder](const std::string& path) {
+      const std::filesystem::path file(path);
+      const std::string folder = file.parent_path().filename().string();
+      return withFolder && !folder.empty() ? folder + "/" + file.filename().string() : file.filename().string();
+    };
+    std::string text = part(side.file);
+    if (!side.model.empty()) text += " + " + part(side.model);
+    return text;
+  };
+  const bool same = name(a, false) == name(b, false);
+  return {name(a, same), name(b, same)};
+}
+
 }  // namespace neurolens::app

@@ -8,7 +8,7 @@
 #include <QPushButton>
 #include <QTableWidget>
 #include <QVBoxLayout>
-#include <filesystem>
+#include <tuple>
 
 #include "neurolens/views/figure/align_overlay.h"
 #include "neurolens/views/figure/figure_style.h"
@@ -108,13 +108,8 @@ void AlignView::showResult(const app::AlignStudyResult& result, std::pair<std::s
   input.labels = lines.labels;
   input.a = lines.a;
   input.b = lines.b;
-  const auto name = [](const app::AlignSide& side) {
-    std::string text = std::filesystem::path(side.file).filename().string();
-    if (!side.model.empty()) text += " + " + std::filesystem::path(side.model).filename().string();
-    return text;
-  };
-  input.nameA = name(result.a);
-  input.nameB = name(result.b);
+  std::tie(input.nameA, input.nameB) =
+      app::alignSideNames({result.a.file, result.a.model, {}}, {result.b.file, result.b.model, {}});
   input.title = "aligned (" + result.match + ", " + std::to_string(result.stats.dims) + " dims)";
   overlay_->setPlot(std::make_unique<fig::AlignOverlayPlot>(input, fig::defaultFigureStyle()));
 

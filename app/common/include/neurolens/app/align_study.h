@@ -125,4 +125,8 @@ struct AlignedTrajectories {
 };
 [[nodiscard]] AlignedTrajectories alignedTrajectories(const AlignStudyResult& result);
 
+// The sides' names for a legend: "file.nwb" or "file.nwb + model.pt"; where both would read the same, each
+// file (and model) with its parent folder ("d1/demo.nwb + d1/demo_model.pt").
+[[nodiscard]] std::pair<std::string, std::string> alignSideNames(const AlignSideSpec& a, const AlignSideSpec& b);
+
 }  // namespace neurolens::app
