@@ -10,14 +10,12 @@
 #include <exception>
 #include <filesystem>
 #include <memory>
-#include <optional>
 #include <sstream>
 #include <thread>
 
 #include "cli_common.h"
 #include "command_summaries.h"
 #include "commands.h"
-#include "model_cli.h"
 #ifdef NEUROLENS_HAVE_FIGURE
 #include "figures/matrix_figure.h"
 #endif
@@ -25,8 +23,6 @@
 #include "neurolens/core/alignment.h"
 #include "neurolens/core/device.h"
 #include "neurolens/core/errors.h"
-#include "neurolens/core/model.h"
-#include "neurolens/core/projection.h"
 #include "neurolens/io/results_store.h"
 
 namespace neurolens::cli {
