@@ -9,26 +9,20 @@
 #include <cmath>
 #include <exception>
 #include <filesystem>
-#include <fstream>
 #include <memory>
-#include <optional>
-#include <set>
 #include <sstream>
 #include <thread>
 
 #include "cli_common.h"
 #include "command_summaries.h"
 #include "commands.h"
-#include "model_cli.h"
 #ifdef NEUROLENS_HAVE_FIGURE
 #include "figures/matrix_figure.h"
 #endif
-#include "neurolens/app/crash_report.h"
+#include "neurolens/app/align_study.h"
 #include "neurolens/core/alignment.h"
 #include "neurolens/core/device.h"
 #include "neurolens/core/errors.h"
-#include "neurolens/core/model.h"
-#include "neurolens/core/projection.h"
 #include "neurolens/io/results_store.h"
 
 namespace neurolens::cli {
@@ -60,168 +54,22 @@ struct AlignCliOptions {
   std::string out;
 };
 
-// One side: its features [trials, bins, features] and what matching needs.
-struct Side {
-  std::string label;  // "side A"
-  std::string name;   // "side A (file)"
-  std::string file;
-  std::string features;  // what the features are, for the summary
-  FloatArray data;
-  bool hasTrials = false;
-  std::vector<std::string> conditions;  // one per trial, when the trials table has the condition column
-  std::string conditionProblem;         // why there are no condition labels, else empty
-  FloatArray behavior;                  // [trials, bins, dims], with --match behavior:NAME
-  double binMs = 0.0;
-  double modelSeconds = 0.0;  // the model's own computation (inference), for `seconds`
-};
+using Side = app::AlignSide;
 
-bool isHdf5(const std::string& file) {
-  std::ifstream in(file, std::ios::binary);
-  char signature[8] = {};
-  in.read(signature, sizeof(signature));
-  return in.gcount() == 8 && std::string(signature, 8) == std::string("\x89HDF\r\n\x1a\n", 8);
-}
+// The study's options from the command line (align_study.h); the statistics from --method and DSA's options.
+AlignOptions statisticsOptions(const AlignCliOptions& cli);
 
-std::string matchName(const std::string& spec) { return spec.rfind("behavior:", 0) == 0 ? "behavior" : spec; }
-
-Side readResultsSide(const std::string& label, const std::string& file, const std::string& behaviorName) {
-  Side side;
-  side.label = label;
-  side.name = label + " (" + file + ")";
-  side.file = file;
-  side.features = "latents";
-  if (!behaviorName.empty())
-    throw InputError(file + " is a results file (/latents) without behaviour: --match behavior needs recordings");
-  const app::ReadingFile guard(file);
-  const io::ResultsReader reader(file);
-  side.data = reader.readArray("/latents");
-  if (side.data.rank() != 3 || side.data.size() == 0)
-    throw InputError(file + ": /latents is not a [trials, bins, latents] array");
-  side.conditionProblem = file + " is a results file (/latents) without a trials table: use --match time";
-  return side;
-}
-
-std::vector<std::string> trialLabels(const BinnedRecording& binned, const std::string& column,
-                                     const std::string& file) {
-  const Column* found = binned.trials.find(column);
-  if (found == nullptr || binned.trials.rows() != binned.trialCount()) {
-    std::string known;
-    for (const auto& name : binned.trials.columnNames()) known += (known.empty() ? "" : ", ") + name;
-    throw InputError(file + ": the trials table has no column '" + column +
-                     "' (columns: " + (known.empty() ? "none" : known) + "; choose one with --condition-column)");
-  }
-  if (found->isRagged()) throw InputError(file + ": trial column '" + column + "' holds several values per trial");
-  std::vector<std::string> labels;
-  for (std::size_t t = 0; t < binned.trialCount(); ++t) labels.push_back(found->cellText(t));
-  return labels;
-}
-
-// The recording last binned, so that one recording on both sides (--model-b) is read once.
-struct BinnedCache {
-  std::string file;
-  std::optional<BinnedRecording> binned;
-};
-
-Side readRecordingSide(const std::string& label, const std::string& file, const std::string& modelFile,
-                       const std::string& session, const AlignCliOptions& cli, const std::string& behaviorName,
-                       const Progress& progress, const Reporter& reporter, BinnedCache& cache) {
-  Side side;
-  side.label = label;
-  side.name = label + " (" + file + ")";
-  side.file = file;
-  BinningOptions binning = toBinningOptions(cli.binning);
-  if (!behaviorName.empty()) {
-    if (std::find(binning.behavior.begin(), binning.behavior.end(), behaviorName) == binning.behavior.end())
-      binning.behavior.push_back(behaviorName);
-  }
-  std::optional<Model> model;
-  if (!modelFile.empty()) model = Model::load(modelFile);
-  if (!cache.binned || cache.file != file) {
-    cache.binned = readBinnedRecording(file, binning, progress.sub(0.0, 0.5));
-    cache.file = file;
-  }
-  const BinnedRecording& binned = *cache.binned;
-  if (binned.trialCount() == 0 || binned.binCount() == 0 || binned.unitCount() == 0)
-    throw InputError(file + ": the recording gives no counts to align");
-  side.binMs = binned.binMs;
-  side.hasTrials = !binned.continuous;
-  if (model) {
-    model = bindModel(*model, binned, session);
-    model->checkAgainst(binned);
-    RunReport run;
-    const auto started = std::chrono::steady_clock::now();
-    ModelOutputs outputs =
-        model->infer(binned.counts, parseDeviceChoice(cli.common.device), progress.sub(0.5, 1.0), &run);
-    side.modelSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    for (const auto& note : run.notes) reporter.warn(note);
-    side.data = std::move(outputs.latents);
-    side.features = "latents of " + modelFile;
-    if (model->session()) side.features += " (session " + sessionJson(*model).get<std::string>() + ")";
-  } else {
-    side.data = smoothAlongBins(binned.counts, cli.smoothMs / binned.binMs);
-    std::ostringstream features;
-    features << "counts smoothed with a Gaussian of sd " << cli.smoothMs << " ms";
-    side.features = features.str();
-  }
-  if (binned.continuous) {
-    side.conditionProblem = file + " has no trials table (a continuous recording): use --match time or behavior:NAME";
-  } else {
-    try {
-      side.conditions = trialLabels(binned, cli.conditionColumn, file);
-    } catch (const InputError& error) {
-      side.conditionProblem = error.what();
-    }
-  }
-  if (!behaviorName.empty()) {
-    const auto found = binned.behavior.find(behaviorName);
-    if (found == binned.behavior.end())
-      throw InputError(file + ": no behavioural series '" + behaviorName + "' under /processing/behavior");
-    side.behavior = found->second;
-  }
-  return side;
-}
-
-// Reads side A or B: a results file holding /latents, else a recording (NWB, or any format a reader plugin reads).
-// A results file with --model is refused unless `modelForRecordingsOnly` (--matrix: --model applies to every
-// recording side and not to results files).
-Side readSide(const std::string& label, const std::string& file, const std::string& modelFile,
-              const std::string& session, const AlignCliOptions& cli, const std::string& behaviorName,
-              const Progress& progress, const Reporter& reporter, BinnedCache& cache,
-              bool modelForRecordingsOnly = false) {
-  std::error_code error;
-  if (!std::filesystem::exists(file, error)) throw InputError(label + ": " + file + ": no such file");
-  if (isHdf5(file)) {
-    bool results = false;
-    std::string writtenBy;  // the command that wrote a NeuroLens results file without /latents
-    {
-      const app::ReadingFile guard(file);
-      const io::ResultsReader reader(file);
-      results = reader.has("/latents");
-      if (!results) {
-        try {
-          if (reader.readStringAttribute("/", "format") == "neurolens-results") {
-            writtenBy = "a NeuroLens command";
-            try {
-              writtenBy = "`" + reader.readStringAttribute("/", "command") + "`";
-            } catch (const InputError&) {
-              // no command attribute: written through the API
-            }
-          }
-        } catch (const InputError&) {
-          // not a results file: read it as a recording below
-        }
-      }
-    }
-    if (!writtenBy.empty())
-      throw InputError(label + ": " + file + " is a results file written by " + writtenBy +
-                       " without /latents: align reads recordings and `infer` results");
-    if (results) {
-      if (!modelFile.empty() && !modelForRecordingsOnly)
-        throw InputError(label + ": " + file + " already holds latents (/latents): a model applies to a recording");
-      return readResultsSide(label, file, behaviorName);
-    }
-  }
-  return readRecordingSide(label, file, modelFile, session, cli, behaviorName, progress, reporter, cache);
+app::AlignStudyOptions studyOptions(const AlignCliOptions& cli, const std::string& match) {
+  app::AlignStudyOptions options;
+  options.binning = toBinningOptions(cli.binning);
+  options.match = match;
+  options.conditionColumn = cli.conditionColumn;
+  options.sectors.sectors = cli.sectors;
+  options.sectors.windowBins = cli.windowBins;
+  options.smoothMs = cli.smoothMs;
+  options.statistics = statisticsOptions(cli);
+  options.device = parseDeviceChoice(cli.common.device);
+  return options;
 }
 
 std::vector<std::string> splitList(const std::string& text) {
@@ -282,68 +130,13 @@ void checkMatch(const std::string& match) {
     throw UsageError("--match '" + match + "': expected time, conditions or behavior:NAME");
 }
 
-std::string behaviorNameOf(const std::string& match) {
-  return match.rfind("behavior:", 0) == 0 ? match.substr(std::string("behavior:").size()) : std::string();
-}
-
-// The matched rows of two read sides, with the checks of the two-sided form (errors name the sides).
-MatchedRows matchSides(const Side& a, const Side& b, const std::string& match, const AlignCliOptions& cli) {
-  if (match == "conditions")
-    for (const Side* side : {&a, &b})
-      if (!side->conditionProblem.empty()) throw InputError(side->label + ": " + side->conditionProblem);
-  MatchedRows matched;
-  if (match == "time") {
-    try {
-      matched = matchByTime(a.data, b.data);
-    } catch (const InputError& error) {
-      throw InputError(a.name + " vs " + b.name + ": " + error.what());
-    }
-  } else if (match == "conditions") {
-    std::set<std::string> labelsA(a.conditions.begin(), a.conditions.end());
-    std::set<std::string> labelsB(b.conditions.begin(), b.conditions.end());
-    std::vector<std::string> common;
-    std::set_intersection(labelsA.begin(), labelsA.end(), labelsB.begin(), labelsB.end(), std::back_inserter(common));
-    if (common.empty()) {
-      const auto shown = [](const std::set<std::string>& labels) {
-        std::string text;
-        std::size_t n = 0;
-        for (const auto& label : labels) {
-          if (n++ == 8) {
-            text += ", ...";
-            break;
-          }
-          text += (text.empty() ? "" : ", ") + label;
-        }
-        return text.empty() ? std::string("none") : text;
-      };
-      throw InputError("no condition label (trial column '" + cli.conditionColumn + "') is common to both sides: " +
-                       a.name + " has " + shown(labelsA) + "; " + b.name + " has " + shown(labelsB));
-    }
-    matched = matchByConditions(a.data, a.conditions, b.data, b.conditions);
-  } else {
-    SectorOptions sectors;
-    sectors.sectors = cli.sectors;
-    sectors.windowBins = cli.windowBins;
-    const std::string name = behaviorNameOf(match);
-    if (a.behavior.rank() != 3 || a.behavior.dim(2) != 2 || b.behavior.rank() != 3 || b.behavior.dim(2) != 2) {
-      const Side& wrong = (a.behavior.rank() != 3 || a.behavior.dim(2) != 2) ? a : b;
-      throw InputError(wrong.file + ": behaviour '" + name + "' has " +
-                       std::to_string(wrong.behavior.rank() == 3 ? wrong.behavior.dim(2) : 0) +
-                       " dimensions; --match behavior needs a 2-D series (x, y)");
-    }
-    matched = matchByBehavior(a.data, a.behavior, b.data, b.behavior, sectors);
-  }
-  if (cli.dims > 0) {
-    const auto dimsA = static_cast<std::size_t>(matched.a.cols());
-    const auto dimsB = static_cast<std::size_t>(matched.b.cols());
-    if (cli.dims > dimsA || cli.dims > dimsB) {
-      const Side& small = dimsB < dimsA ? b : a;  // the side with fewer dimensions is the one exceeded
-      throw InputError("--dims " + std::to_string(cli.dims) + " is more than the " +
-                       std::to_string(std::min(dimsA, dimsB)) + " dimensions of " + small.name + " (" + small.features +
-                       ")");
-    }
-  }
-  return matched;
+// Sides A and B as the command line names them: one recording with --model-b means it on both sides;
+// without --session-b, side B takes --session when it shares side A's model, else its own recording's session.
+std::pair<app::AlignSideSpec, app::AlignSideSpec> alignSideSpecs(const AlignCliOptions& cli) {
+  app::AlignSideSpec a{cli.files[0], cli.model, cli.session};
+  app::AlignSideSpec b{cli.files.size() == 2 ? cli.files[1] : cli.files[0], cli.modelB.empty() ? cli.model : cli.modelB,
+                       !cli.sessionB.empty() || !cli.modelB.empty() ? cli.sessionB : cli.session};
+  return {a, b};
 }
 
 int runMatrixCommand(const AlignCliOptions& cli);
@@ -368,26 +161,16 @@ int runAlignCommand(const AlignCliOptions& cli) {
   const Progress progress = reporter.progress();
   const std::string fileA = cli.files[0];
   const std::string fileB = cli.files.size() == 2 ? cli.files[1] : cli.files[0];
-  const std::string modelA = cli.model;
-  const std::string modelB = cli.modelB.empty() ? cli.model : cli.modelB;
-  // Without --session-b, side B takes --session when it shares side A's model, else its own recording's session.
-  const std::string sessionB = !cli.sessionB.empty() || !cli.modelB.empty() ? cli.sessionB : cli.session;
-  const std::string behaviorName = behaviorNameOf(match);
-  BinnedCache cache;
-  const Side a =
-      readSide("side A", fileA, modelA, cli.session, cli, behaviorName, progress.sub(0.0, 0.3), reporter, cache);
-  const Side b =
-      readSide("side B", fileB, modelB, sessionB, cli, behaviorName, progress.sub(0.3, 0.6), reporter, cache);
-  cache.binned.reset();
-  if (match.empty()) match = a.hasTrials && b.hasTrials ? "conditions" : "time";
-
-  // `seconds`: the models' inference and the alignment itself (not reading, binning or writing).
-  const auto started = std::chrono::steady_clock::now();
-  const MatchedRows matched = matchSides(a, b, match, cli);
-  const AlignStatistics stats = alignSides(matched, options, progress.sub(0.6, 1.0));
+  const auto [specA, specB] = alignSideSpecs(cli);
+  const app::AlignStudyOptions study = studyOptions(cli, match);
+  const app::AlignStudyResult result =
+      app::runAlignStudy(specA, specB, study, progress, [&reporter](const std::string& note) { reporter.warn(note); });
   reporter.finishProgress();
-  const double seconds = a.modelSeconds + b.modelSeconds +
-                         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  match = result.match;
+  const MatchedRows& matched = result.matched;
+  const AlignStatistics& stats = result.stats;
+  const Side& a = result.a;
+  const Side& b = result.b;
 
   if (writer) {
     if (options.cca) {
@@ -423,37 +206,7 @@ int runAlignCommand(const AlignCliOptions& cli) {
     writer->commit();
   }
 
-  nlohmann::json json{{"match", match},
-                      {"rows", stats.rows},
-                      {"dims", stats.dims},
-                      {"permutations", stats.permutationsRun},
-                      {"exhaustive", stats.exhaustive},
-                      {"p_min", stats.pMin},
-                      {"seconds", seconds}};
-  if (match == "conditions") json["conditions"] = matched.labels;
-  if (matchName(match) == "behavior") {
-    json["conditions"] = matched.labels;
-    json["sector_entries"] = {{"a", matched.entriesA}, {"b", matched.entriesB}};
-  }
-  if (options.cca) {
-    json["canonical_correlations"] = stats.canonicalCorrelations;
-    json["cca_mean"] = stats.ccaMean;
-    json["cca_heldout"] = stats.ccaHeldout;
-    json["cca_heldout_mean"] = stats.ccaHeldoutMean;
-  }
-  if (options.procrustes) json["procrustes_disparity"] = stats.procrustesDisparity;
-  if (options.consistency)
-    json["consistency_r2"] = {{"a_to_b", stats.consistencyAToB}, {"b_to_a", stats.consistencyBToA}};
-  if (options.dsa) {
-    json["dsa_distance"] = stats.dsaDistance;
-    json["dsa"] = {{"score", cli.dsaScore},
-                   {"delays", cli.dsaDelays},
-                   {"rank", cli.dsaRank == 0 ? nlohmann::json(nullptr) : nlohmann::json(cli.dsaRank)},
-                   {"permutations", stats.dsaPermutationsRun},
-                   {"p_min", stats.dsaPMin}};
-  }
-  json["p_values"] = nlohmann::json::object();
-  for (const auto& [name, p] : stats.pValues) json["p_values"][name] = p;
+  const nlohmann::json json = app::alignStudyJson(result, study, cli.dsaScore);
 
   std::ostringstream line;
   line << fileA << " vs " << fileB << " (" << match << ", " << stats.rows << " rows, " << stats.dims << " dims)";
@@ -582,15 +335,16 @@ int runMatrixCommand(const AlignCliOptions& cli) {
 
   // Each side is read (and run through the model) once.
   const Progress progress = reporter.progress();
-  const std::string behaviorName = behaviorNameOf(match);
+  const app::AlignStudyOptions study = studyOptions(cli, match);
+  const app::AlignWarn warn = [&reporter](const std::string& note) { reporter.warn(note); };
   std::vector<Side> sides;
   double modelSeconds = 0.0;
   for (std::size_t s = 0; s < n; ++s) {
-    BinnedCache cache;
+    app::AlignBinnedCache cache;
     const double from = 0.4 * static_cast<double>(s) / static_cast<double>(n);
     const double to = 0.4 * static_cast<double>(s + 1) / static_cast<double>(n);
-    sides.push_back(readSide("side " + std::to_string(s + 1), cli.files[s], cli.model, cli.session, cli, behaviorName,
-                             progress.sub(from, to), reporter, cache, true));
+    sides.push_back(app::readAlignSide("side " + std::to_string(s + 1), {cli.files[s], cli.model, cli.session}, study,
+                                       progress.sub(from, to), warn, cache, true));
     modelSeconds += sides.back().modelSeconds;
   }
   if (match.empty())
@@ -622,7 +376,7 @@ int runMatrixCommand(const AlignCliOptions& cli) {
       try {
         const Side& a = sides[task.i];
         const Side& b = sides[task.j];
-        const MatchedRows matched = matchSides(a, b, match, cli);
+        const MatchedRows matched = app::matchAlignSides(a, b, match, study);
         AlignOptions pairOptions = options;
         if (task.i == task.j) pairOptions.permutations = 0;
         AlignStatistics stats;

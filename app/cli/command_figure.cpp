@@ -31,6 +31,7 @@
 #include "cli_common.h"
 #include "command_summaries.h"
 #include "commands.h"
+#include "figures/align_figure.h"
 #include "figures/figure_application.h"
 #include "model_cli.h"
 #include "neurolens/app/recording_source.h"
@@ -55,10 +56,17 @@ namespace fig = views::figure;
 struct FigureCliOptions {
   CommonOptions common;
   BinningCliOptions binning;
+  std::vector<std::string> files;  // FILES: one recording; --view align: sides A and B
   std::string file;
   std::string model;
   std::string session;
   std::string out;
+  // --view align: align's options (../shared/spec/cli.md "align").
+  std::string modelB;
+  std::string sessionB;
+  std::string match;
+  std::size_t dims = 0;
+  bool permutationsGiven = false;  // align's default is 200, the association's 1000
   std::string view = "trajectories";
   std::string size;  // empty: from the style, else 1600x1200
   double dpi = 0.0;  // 0: from the style, else 300
@@ -690,10 +698,16 @@ std::unique_ptr<fig::Figure> buildFigure(const FigureData& data, const FigureCli
 
 // Option combinations that cannot work are reported before any file is read.
 void checkOptionCombinations(const FigureCliOptions& options) {
-  const std::vector<std::string> views = {"trajectories", "raster", "attribution", "association", "probe", "sheet"};
+  const std::vector<std::string> views = {"trajectories", "raster", "attribution", "association",
+                                          "probe",        "sheet",  "align"};
   if (std::find(views.begin(), views.end(), options.view) == views.end())
     throw InputError("--view '" + options.view +
-                     "' is not one of trajectories, raster, attribution, association, probe, sheet");
+                     "' is not one of trajectories, raster, attribution, association, probe, sheet, align");
+  if (options.files.size() > 1 && options.view != "align")
+    throw InputError("--view " + options.view + " draws one recording; two files (sides A and B) are for --view align");
+  if (options.view != "align" &&
+      (!options.modelB.empty() || !options.sessionB.empty() || !options.match.empty() || options.dims > 0))
+    throw InputError("--model-b, --session-b, --match and --dims apply to --view align");
   const std::vector<std::string> projections = {"pca", "latents", "probe", "aligned"};
   if (std::find(projections.begin(), projections.end(), options.projection) == projections.end())
     throw InputError("--projection '" + options.projection + "' is not one of pca, latents, probe, aligned");
@@ -815,11 +829,76 @@ bool needsDisplay(const FigureCliOptions& options) {
   return options.view == "trajectories" || options.view == "sheet" || !options.animate.empty();
 }
 
+// --view align: sides A and B (two files, or one recording with --model-b), aligned as `align` does with its
+// options and defaults, drawn in one common space (figures/align_figure.h).
+int runAlignFigure(const FigureCliOptions& options, const fig::FigureStyle& style, int width, int height,
+                   std::chrono::steady_clock::time_point started) {
+  Reporter reporter(options.common);
+  if (options.files.size() == 1 && options.modelB.empty())
+    throw UsageError("--view align needs two sides: A B, or one recording with --model and --model-b");
+  if (!options.match.empty() && options.match != "time" && options.match != "conditions" &&
+      options.match.rfind("behavior:", 0) != 0)
+    throw UsageError("--match '" + options.match + "': expected time, conditions or behavior:NAME");
+  const auto app = ensureGuiApplication();
+  AlignFigureRequest request;
+  request.a = {options.files[0], options.model, options.session};
+  request.b = {options.files.size() == 2 ? options.files[1] : options.files[0],
+               options.modelB.empty() ? options.model : options.modelB,
+               !options.sessionB.empty() || !options.modelB.empty() ? options.sessionB : options.session};
+  request.study.binning = toBinningOptions(options.binning);
+  request.study.match = options.match;
+  request.study.conditionColumn = options.conditionColumn;
+  request.study.smoothMs = options.smoothMs;
+  request.study.statistics.dims = options.dims;
+  request.study.statistics.permutations = options.permutationsGiven ? options.permutations : 200;
+  request.study.statistics.seed = options.common.seed.value_or(0);
+  request.study.device = parseDeviceChoice(options.common.device);
+  request.out = options.out;
+  request.exportOptions = {width, height, options.dpi, options.transparent};
+  const AlignFigureResult drawn = writeAlignFigure(request, style, reporter.progress(),
+                                                   [&reporter](const std::string& note) { reporter.warn(note); });
+  reporter.finishProgress();
+  const auto rounded = [](double value) { return std::round(value * 100.0) / 100.0; };
+  nlohmann::json labels = nlohmann::json::array();
+  for (const fig::DrawnLabel& label : drawn.labels)
+    labels.push_back({{"text", label.text},
+                      {"kind", scene::labelKindName(label.kind)},
+                      {"box",
+                       {rounded(label.box.left()), rounded(label.box.top()), rounded(label.box.right()),
+                        rounded(label.box.bottom())}}});
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  nlohmann::json summary{{"width", width},
+                         {"height", height},
+                         {"labels", labels},
+                         {"view", "align"},
+                         {"projection", "aligned"},
+                         {"mode", "means"},
+                         {"single_trials", false},
+                         {"color_by", "condition"},
+                         {"conditions", drawn.conditions},
+                         {"trajectories", drawn.trajectories},
+                         {"trajectories_a", drawn.linesA},
+                         {"trajectories_b", drawn.linesB},
+                         {"align", drawn.numbers},
+                         {"seconds", seconds}};
+  if (options.common.json) {
+    reporter.summary(summary);
+  } else {
+    std::cout << "align figure " << width << "x" << height << " at " << options.dpi << " dpi -> " << options.out
+              << " in " << seconds << " s\n";
+  }
+  return kSuccess;
+}
+
 int runFigureSized(const FigureCliOptions& options, const fig::FigureStyle& style,
                    std::chrono::steady_clock::time_point started);
 
-int runFigure(const FigureCliOptions& options) {
+int runFigure(const FigureCliOptions& given) {
   const auto started = std::chrono::steady_clock::now();
+  FigureCliOptions options = given;
+  if (options.files.empty() || options.files.size() > 2)
+    throw UsageError("figure takes one recording (two sides A and B with --view align)");
+  options.file = options.files[0];
   // A style (resources/styles, or a file) may set the page in mm and the DPI; --size and --dpi given on the
   // command line win. Without either, 1600x1200 pixels at 300 dpi.
   const fig::FigureStyle style =
@@ -851,6 +930,7 @@ int runFigureSized(const FigureCliOptions& options, const fig::FigureStyle& styl
     throw InputError("--animate works with --view trajectories");
   if (options.animate.empty()) (void)fig::formatForPath(options.out);  // a bad extension fails before the work
   checkOptionCombinations(options);
+  if (options.view == "align") return runAlignFigure(options, style, width, height, started);
   // 3-D views need an X display for OpenGL (Debian's VTK is GLX-only): without one, a private
   // Xvfb lives for this command and is shut down when it ends, on errors too.
   std::unique_ptr<PrivateXServer> xserver;
@@ -981,7 +1061,7 @@ void addFigureCommand(CLI::App& root, CommandList& commands) {
   auto* command = root.add_subcommand(kFigureSummary.name, kFigureSummary.help);
   addCommonOptions(*command, options->common);
   addBinningOptions(*command, options->binning);
-  command->add_option("--view", options->view, "trajectories, raster, attribution, association, probe or sheet")
+  command->add_option("--view", options->view, "trajectories, raster, attribution, association, probe, sheet or align")
       ->capture_default_str();
   command->add_option("--out", options->out, "Figure file: .png, .svg or .pdf (with --animate: DIR or FILE.mp4)")
       ->required();
@@ -1020,8 +1100,18 @@ void addFigureCommand(CLI::App& root, CommandList& commands) {
   command->add_option("--animate", options->animate, "sweep (time cursor) or orbit (camera): PNG frames (+ MP4)");
   command->add_option("--frames", options->frames, "Animation frames (default: one per bin, or 72 for an orbit)");
   command->add_option("--fps", options->fps, "Frames per second of the MP4")->capture_default_str();
-  command->add_option("FILE", options->file, "NWB recording")->required();
-  commands.push_back({command, [options] { return runFigure(*options); }});
+  command->add_option("--model-b", options->modelB, "--view align: TorchScript model for side B");
+  addSessionOption(*command, options->sessionB, "--session-b");
+  command->add_option("--match", options->match,
+                      "--view align: time, conditions or behavior:NAME (default: conditions when both sides have "
+                      "trials, else time)");
+  command->add_option("--dims", options->dims, "--view align: K principal components per side (default min(10, ...))")
+      ->check(CLI::Range(1, 100000));
+  command->add_option("FILES", options->files, "NWB recording (--view align: sides A and B)")->required();
+  commands.push_back({command, [options, command] {
+                        options->permutationsGiven = command->count("--permutations") > 0;
+                        return runFigure(*options);
+                      }});
 }
 
 }  // namespace neurolens::cli

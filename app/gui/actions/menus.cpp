@@ -83,6 +83,11 @@ MenuActions createMenus(QMainWindow& window, Workbench& workbench) {
   viewMenu->addSeparator();
   for (QDockWidget* dock : window.findChildren<QDockWidget*>()) viewMenu->addAction(dock->toggleViewAction());
 
+  QMenu* compareMenu = bar->addMenu(tr("&Compare"));
+  compareMenu->setObjectName("menuCompare");
+  actions.align = compareMenu->addAction(tr("&Align Two Pairs"));
+  actions.align->setObjectName("actionAlign");
+
   QMenu* analysisMenu = bar->addMenu(tr("&Analysis"));
   analysisMenu->setObjectName("menuAnalysis");
   QAction* attribute = analysisMenu->addAction(tr("Run &Attribution"));

@@ -23,6 +23,10 @@ void declareGuiOptions(QCommandLineParser& parser) {
                     "OUT.json"});
   parser.addOption(
       {"timeout", "With --screenshot / --state-json: give up after S seconds (exit 4; default 120).", "S", "120"});
+  parser.addOption({"view",
+                    "The layout the window opens with: grid (default: every pair in the view grid) or align (the "
+                    "first two pairs in one common space, A solid, B dashed, with the numbers of align).",
+                    "grid|align", "grid"});
   parser.addPositionalArgument(
       "files", "Recordings (.nwb, .mat), models (.pt) or sessions (.nlsession) to open, in any order and number.",
       "[files...]");
@@ -59,6 +63,15 @@ std::optional<GuiOptions> parseGuiOptions(QCommandLineParser& parser, const QStr
   options.timeoutSeconds = parser.value("timeout").toInt(&ok);
   if (!ok || options.timeoutSeconds <= 0) {
     error = QString("--timeout: expected a positive number of seconds, got \"%1\"").arg(parser.value("timeout"));
+    return std::nullopt;
+  }
+  options.view = parser.value("view");
+  if (options.view != "grid" && options.view != "align") {
+    static const QRegularExpression lesion(R"(^lesion:[^=]+=.+$)");
+    if (options.view == "matrix" || lesion.match(options.view).hasMatch())
+      error = QString("--view %1: not yet available in this build (grid and align are)").arg(options.view);
+    else
+      error = QString("--view: expected grid, align, lesion:COLUMN=VALUE or matrix, got \"%1\"").arg(options.view);
     return std::nullopt;
   }
   if (!options.headless() && (parser.isSet("size") || parser.isSet("timeout"))) {

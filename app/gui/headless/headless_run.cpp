@@ -11,10 +11,12 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "actions/align_action.h"
 #include "logic/open_queue.h"
 #include "main_window.h"
 #include "neurolens/views/palette.h"
 #include "neurolens/views/vtk_view_widget.h"
+#include "widgets/align_view.h"
 #include "widgets/pair_grid.h"
 
 namespace neurolens::gui {
@@ -122,7 +124,35 @@ void HeadlessRun::onFramePoll() {
     drawn = all[index]->framesRendered() > framesBefore_[index] || !all[index]->isVisible();
   if (!drawn && ++framePolls_ < 100) return;
   frameWait_.stop();
+  if (options_.view == "align" && !alignStarted_) {
+    startAlign();
+    return;
+  }
   QTimer::singleShot(200, this, [this] { finish(false); });
+}
+
+void HeadlessRun::startAlign() {
+  alignStarted_ = true;
+  auto* align = window_.findChild<AlignAction*>();
+  if (align == nullptr) {
+    state_.problem("--view align: this window has no Compare > Align");
+    QTimer::singleShot(0, this, [this] { finish(false); });
+    return;
+  }
+  connect(align, &AlignAction::alignFinished, this, [this, align](bool ok) {
+    if (!ok) state_.problem("--view align: " + align->error().toStdString());
+    // One frame for the overlay and the numbers before the window is grabbed.
+    QTimer::singleShot(200, this, [this] { finish(false); });
+  });
+  align->run();
+}
+
+void openAlignViewWhenIdle(MainWindow& window) {
+  auto connection = std::make_shared<QMetaObject::Connection>();
+  *connection = QObject::connect(&window.opener(), &OpenScheduler::idle, &window, [&window, connection] {
+    QObject::disconnect(*connection);
+    if (auto* align = window.findChild<AlignAction*>()) align->run();
+  });
 }
 
 void HeadlessRun::describeWorkspace() {
@@ -168,6 +198,28 @@ void HeadlessRun::describeWorkspace() {
     pairs.push_back(std::move(pair));
   }
   state_.setPairs(std::move(pairs));
+  // `views`: what the centre shows (cli.md, "GUI command line").
+  views_ = QJsonArray();
+  const AlignView* align = nullptr;
+  if (const auto* action = window_.findChild<AlignAction*>()) align = action->view();
+  if (options_.view == "align" && align != nullptr && align->hasResult()) {
+    const QJsonObject numbers = QJsonDocument::fromJson(QByteArray::fromStdString(align->numbers().dump())).object();
+    views_.append(QJsonObject{
+        {"kind", "align"},
+        {"pairs", QJsonArray{static_cast<qint64>(align->pairs().first), static_cast<qint64>(align->pairs().second)}},
+        {"trajectories", static_cast<qint64>(align->trajectories())},
+        {"numbers", numbers}});
+  } else if (options_.view == "grid") {
+    const std::vector<PairState>& described = state_.pairs();
+    std::size_t index = 0;
+    for (const workspace::PairItem& item : space.pairs()) {
+      if (std::find(shown.begin(), shown.end(), item.id) != shown.end())
+        views_.append(QJsonObject{{"kind", "pair"},
+                                  {"pairs", QJsonArray{static_cast<qint64>(index)}},
+                                  {"trajectories", static_cast<qint64>(described[index].trajectories)}});
+      ++index;
+    }
+  }
 }
 
 bool HeadlessRun::writeOutputs(QString& problem) {
@@ -181,8 +233,10 @@ bool HeadlessRun::writeOutputs(QString& problem) {
   }
   if (!options_.stateJson.isEmpty()) {
     QSaveFile file(options_.stateJson);
-    if (!file.open(QIODevice::WriteOnly) ||
-        file.write(QJsonDocument(stateJson(state_)).toJson(QJsonDocument::Indented)) < 0 || !file.commit()) {
+    QJsonObject state = stateJson(state_);
+    state["views"] = views_;
+    if (!file.open(QIODevice::WriteOnly) || file.write(QJsonDocument(state).toJson(QJsonDocument::Indented)) < 0 ||
+        !file.commit()) {
       problem = QString("%1: could not write the state").arg(options_.stateJson);
       return false;
     }

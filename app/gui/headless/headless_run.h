@@ -5,6 +5,7 @@
 // event loop with 0 (all ready) or 3 (one `error:` line on stderr). No dialogs: the
 // window reports problems in its status bar. A watchdog ends a run still working
 // after --timeout seconds with exit 4 and the state so far.
+#include <QJsonArray>
 #include <QObject>
 #include <QTimer>
 #include <vector>
@@ -37,6 +38,8 @@ class HeadlessRun : public QObject {
   void describeWorkspace();
   [[nodiscard]] std::vector<views::VtkViewWidget*> views() const;
   [[nodiscard]] bool writeOutputs(QString& problem);
+  // --view align: Compare > Align once every file has opened; the run finishes when it has.
+  void startAlign();
 
   MainWindow& window_;
   GuiOptions options_;
@@ -46,6 +49,11 @@ class HeadlessRun : public QObject {
   std::vector<long long> framesBefore_;
   int framePolls_ = 0;
   bool finishing_ = false;
+  bool alignStarted_ = false;
+  QJsonArray views_;  // the state's `views`
 };
+
+// --view align in a window that stays open: Compare > Align runs once the files have opened.
+void openAlignViewWhenIdle(MainWindow& window);
 
 }  // namespace neurolens::gui

@@ -1,0 +1,49 @@
+#pragma once
+// Compare > Align (issue 29 step 2): aligns two pairs of the workspace (logic/align_choice.h says which) as
+// `neurolens-cli align` does with its defaults, in the background with progress and Cancel, and shows the
+// overlay and the numbers (widgets/align_view.h) in the centre of the window. `--view align` runs it headless.
+#include <QAction>
+#include <QObject>
+#include <QPointer>
+#include <memory>
+
+#include "jobs/background_job.h"
+
+class QStackedWidget;
+
+namespace neurolens::gui {
+
+class MainWindow;
+class AlignView;
+
+class AlignAction : public QObject {
+  Q_OBJECT
+
+ public:
+  AlignAction(QAction* action, MainWindow& window, QStackedWidget& centre);
+  // Chooses the pairs and starts the study; false (and the reason in the view and the status bar) when there
+  // is nothing to align or a study is already running.
+  bool run();
+  [[nodiscard]] bool isRunning() const { return job_.isRunning(); }
+  [[nodiscard]] AlignView* view() const { return view_; }
+  // The reason of the last failure (empty after a success).
+  [[nodiscard]] const QString& error() const { return error_; }
+
+ Q_SIGNALS:
+  // After run(): the study ended (ok: the overlay and numbers are shown).
+  void alignFinished(bool ok);
+
+ private:
+  void onFinished();
+
+  MainWindow& window_;
+  QStackedWidget& centre_;
+  AlignView* view_ = nullptr;   // a page of the centre, created on first use
+  QPointer<QWidget> previous_;  // the page shown before (the view grid), for Close
+  BackgroundJob job_;
+  struct Pending;
+  std::shared_ptr<Pending> pending_;
+  QString error_;
+};
+
+}  // namespace neurolens::gui
