@@ -243,8 +243,7 @@ void MainWindow::openModel(const QString& path) { openFiles({path}); }
 void MainWindow::openSession(const QString& path) { openFiles({path}); }
 
 void MainWindow::openFiles(const QStringList& paths) {
-  if (const QStringList rest = openBatchFolders(*this, *this, paths); rest.size() != paths.size())
-    return openFiles(rest);
+  if (const QStringList rest = openBatchFolders(*this, *this, paths); rest != paths) return openFiles(rest);
   std::vector<std::string> files;
   for (const QString& path : paths) files.push_back(path.toStdString());
   if (controller_.busy() && !paths.isEmpty())
