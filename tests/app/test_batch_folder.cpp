@@ -260,6 +260,17 @@ class TestBatchFolder : public QObject {
     QVERIFY2(QString::fromStdString(shorter.note).contains("has 2 rows for 12 tasks"), shorter.note.c_str());
     QCOMPARE(shorter.rows.size(), std::size_t{12});
     QCOMPARE(QString::fromStdString(shorter.rows[0].folder), copy + "/" + QString::fromStdString(shorter.rows[0].id));
+    // All rows again, but a task cleared for a rerun since (no status.json): its exit is not the CSV's.
+    writeFile(copy + "/results.csv", readFile(batch_.dir + "/results.csv"));
+    QVERIFY(readBatchFolder(copy.toStdString()).fromMergedFile);
+    QVERIFY(QFile::remove(copy + "/" + QString::fromStdString(shorter.rows[4].id) + "/status.json"));
+    const BatchTable cleared = readBatchFolder(copy.toStdString());
+    QVERIFY(!cleared.fromMergedFile);
+    QVERIFY2(QString::fromStdString(cleared.note).contains("task 0004-pmd_reach_ex2-none-bin has exit ''"),
+             cleared.note.c_str());
+    QCOMPARE(cleared.rows[4].state, BatchTaskState::NotRun);
+    QCOMPARE(stateText(cleared.rows[4]), std::string("not run"));
+    QVERIFY(columnNamed(cleared.merged, "exit")->text[4].empty());  // merged now: not run
   }
 
   void rowsToPairs() {

@@ -81,6 +81,20 @@ std::optional<std::vector<BatchColumn>> columnsOfCsv(const fs::path& file, const
     }
     for (std::size_t c = 0; c < header.size(); ++c) columns[c].text.push_back(line[c]);
   }
+  // A task cleared for a rerun (or run since without a newer status.json) no longer has the exit the CSV shows.
+  const auto exit = std::find(header.begin(), header.end(), "exit");
+  if (exit == header.end()) {
+    why = file.string() + " has no exit column";
+    return std::nullopt;
+  }
+  const auto& exits = columns[static_cast<std::size_t>(exit - header.begin())].text;
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    const std::string now = rows[r].exit ? std::to_string(*rows[r].exit) : std::string();
+    if (exits[r] != now) {
+      why = "task " + rows[r].id + " has exit '" + now + "' where " + file.string() + " has '" + exits[r] + "'";
+      return std::nullopt;
+    }
+  }
   for (auto& column : columns) {
     if (isTextColumn(column.name)) continue;
     const auto& cells = column.text;
@@ -180,7 +194,7 @@ BatchTable readBatchFolder(const fs::path& dir) {
     std::string why;
     std::string ended;
     if (endedAfter(table.rows, merged, ended)) {
-      why = "task " + ended + " ended after results.csv was written";
+      why = "task " + ended + " ended after it was written";
     } else if (auto columns = columnsOfCsv(csv, table.rows, why)) {
       table.merged = std::move(*columns);
       table.fromMergedFile = true;
