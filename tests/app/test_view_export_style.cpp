@@ -97,6 +97,11 @@ class TestViewExportStyle : public QObject {
       const auto spins = dialog.findChildren<QSpinBox*>();
       QVERIFY(!spins.isEmpty());
       for (QSpinBox* spin : spins) QVERIFY(!spin->isEnabled());
+      if (qEnvironmentVariableIsSet("NEUROLENS_TEST_KEEP")) {
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        dialog.grab().save("/tmp/export_style_dialog.png");
+      }
       dialog.accept();
     }
     QCOMPARE(gui::AppSettings().exportStyle(), std::string("nature-1col"));

@@ -43,7 +43,7 @@ ExportImageDialog::ExportImageDialog(QSize viewSize, QWidget* parent, bool offer
       height_(new QSpinBox(this)),
       scale_(new QDoubleSpinBox(this)),
       transparent_(new QCheckBox(tr("Transparent background"), this)) {
-  setWindowTitle(tr("Export View as PNG"));
+  setWindowTitle(offerStyles ? tr("Export View (PNG, SVG, PDF)") : tr("Export View as PNG"));
   for (QSpinBox* box : {width_, height_}) {
     box->setRange(16, 8192);
     box->setSuffix(tr(" px"));
