@@ -331,6 +331,30 @@ class MathMultiheadAttention(torch.nn.Module):
         return out, averaged
 
 
+    def merge_masks(self, attn_mask: Optional[torch.Tensor], key_padding_mask: Optional[torch.Tensor],
+                    query: torch.Tensor) -> Tuple[Optional[torch.Tensor], Optional[int]]:
+        """nn.MultiheadAttention.merge_masks (PyTorch 2.x): nn.TransformerEncoderLayer's scripted fast path calls
+        it on its self_attn, so a lowered layer must have it to script."""
+        mask_type: Optional[int] = None
+        merged_mask: Optional[torch.Tensor] = None
+        if key_padding_mask is not None:
+            mask_type = 1
+            merged_mask = key_padding_mask
+        if attn_mask is not None:
+            batch_size, seq_len, _ = query.shape
+            mask_type = 2
+            if attn_mask.dim() == 3:
+                attn_mask_expanded = attn_mask.view(batch_size, -1, seq_len, seq_len)
+            else:
+                attn_mask_expanded = attn_mask.view(1, 1, seq_len, seq_len).expand(batch_size, self.num_heads, -1, -1)
+            merged_mask = attn_mask_expanded
+            if key_padding_mask is not None:
+                key_padding_mask_expanded = key_padding_mask.view(batch_size, 1, 1, seq_len).expand(
+                    -1, self.num_heads, -1, -1)
+                merged_mask = attn_mask_expanded + key_padding_mask_expanded
+        return merged_mask, mask_type
+
+
 def lower_attention(model: torch.nn.Module) -> Tuple[torch.nn.Module, List[str]]:
     """A copy of `model` whose nn.MultiheadAttention modules are MathMultiheadAttention; returns it and
     the dotted names replaced. The copy's results equal the original's (checked by wrap)."""
@@ -379,6 +403,8 @@ def _calls_sdpa(model: torch.nn.Module, x: torch.Tensor) -> bool:
         calls[0] += 1
         return math_form(*args, **kwargs)
 
+    # Names of this module bound to the math form already (`_sdpa` under 1.13) call no operator.
+    native = {name for name, value in globals().items() if value is math_form}
     with contextlib.ExitStack() as stack:
         stack.enter_context(_math_attention_functions(model))
         namespaces = {id(vars(F)): vars(F)}
@@ -387,7 +413,7 @@ def _calls_sdpa(model: torch.nn.Module, x: torch.Tensor) -> bool:
             namespaces[id(namespace)] = namespace
         for namespace in namespaces.values():
             for name, value in list(namespace.items()):
-                if value is math_form and not (namespace is globals() and name == "_sdpa_math"):
+                if value is math_form and not (namespace is globals() and name in native):
                     namespace[name] = counting
                     stack.callback(namespace.__setitem__, name, math_form)
         with torch.no_grad():
