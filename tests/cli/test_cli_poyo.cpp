@@ -108,8 +108,8 @@ class TestCliPoyo : public QObject {
   void attributeReportsCompleteness() {
     // The first minute: six 10 s pseudo-trials (ten 1 s POYO windows each), latent 0, 64 steps from the mean
     // baseline. The path from zero counts is rough for POYO (its count-weighted attention moves from the start /
-    // end tokens alone to the spikes); the first 20 s need more than 16 steps even from the mean (relative
-    // completeness error 0.41 at 16 steps, 0.015 at 64; the other chunks 1e-5 already).
+    // end tokens alone to the spikes); even from the mean, 16 steps leave a relative completeness error of 0.41
+    // (0.015 at 64, nearly all of it in the first two chunks; the other four at 1e-5 absolute).
     if (!QFile::exists(excerpt())) QSKIP("no excerpt (the test Python has no h5py)");
     const auto fp32 = runCli(
         onExcerpt("attribute") + QStringList{"--chunk-ms", "10000", "--targets", "0", "--steps", "64", "--baseline",
