@@ -903,18 +903,12 @@ int runFigure(const FigureCliOptions& given) {
   // command line win. Without either, 1600x1200 pixels at 300 dpi.
   const fig::FigureStyle style =
       options.style.empty() ? fig::defaultFigureStyle() : fig::figureStyleNamed(options.style);
+  // The page as the GUI's export dialog computes it (views/figure/figure_style.h).
   FigureCliOptions sized = options;
-  if (sized.dpi <= 0.0) sized.dpi = style.dpi.value_or(300.0);
-  if (sized.size.empty()) {
-    if (style.widthMm) {
-      const double widthPx = std::round(*style.widthMm / 25.4 * sized.dpi);
-      const double heightPx =
-          style.heightMm ? std::round(*style.heightMm / 25.4 * sized.dpi) : std::round(widthPx * 0.75);
-      sized.size = std::to_string(static_cast<long>(widthPx)) + "x" + std::to_string(static_cast<long>(heightPx));
-    } else {
-      sized.size = "1600x1200";
-    }
-  }
+  const fig::FigurePage page = fig::figurePage(style, std::nullopt, std::nullopt,
+                                               sized.dpi > 0.0 ? std::optional<double>(sized.dpi) : std::nullopt);
+  sized.dpi = page.dpi;
+  if (sized.size.empty()) sized.size = std::to_string(page.width) + "x" + std::to_string(page.height);
   return runFigureSized(sized, style, started);
 }
 
