@@ -334,4 +334,18 @@ LesionTrajectories lesionTrajectories(const LesionStudyResult& result, std::size
   return out;
 }
 
+std::string lesionedName(const LesionStudyResult& result, std::size_t lesion) {
+  const LesionStudyEffect& effect = result.study.lesions.at(lesion);
+  return "lesioned " + effect.label + " (" + lesionManipulationName(result.options.manipulation) + ")";
+}
+
+std::string lesionTitle(const LesionStudyResult& result, std::size_t lesion) {
+  const LesionStudyEffect& effect = result.study.lesions.at(lesion);
+  std::ostringstream title;
+  title << std::setprecision(2) << effect.label << ", " << effect.units.size() << " units: variance lost "
+        << effect.shift.meanVarianceLost << " (p " << effect.random.latentVarianceLost.p << "), shift "
+        << effect.shift.conditionShift << " (p " << effect.random.conditionShift.p << ")";
+  return title.str();
+}
+
 }  // namespace neurolens::app
