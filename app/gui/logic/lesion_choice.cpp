@@ -86,7 +86,7 @@ std::vector<LesionNumberRow> lesionNumberRows(const nlohmann::json& entry) {
   const std::vector<double> lost = entry.at("latent_variance_lost").get<std::vector<double>>();
   double mean = 0.0;
   for (const double value : lost) mean += value / static_cast<double>(lost.size());
-  withNull({"variance lost (mean over latents)", "latent_variance_lost", mean, {}, {}}, "latent_variance_lost");
+  withNull({"variance lost (mean)", "latent_variance_lost", mean, {}, {}}, "latent_variance_lost");
   withNull({"condition shift", "condition_shift", entry.at("condition_shift").get<double>(), {}, {}},
            "condition_shift");
   for (const std::string prefix : {"bits_per_spike", "probe_r2", "probe_accuracy"}) {

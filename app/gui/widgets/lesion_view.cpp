@@ -6,8 +6,10 @@
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <memory>
 
 #include "neurolens/views/figure/align_overlay.h"
@@ -84,8 +86,7 @@ LesionView::LesionView(QWidget* parent) : QWidget(parent) {
   table_->verticalHeader()->setVisible(false);
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-  table_->setMinimumWidth(380);
-  table_->setMaximumWidth(460);
+  table_->setFixedWidth(380);
   row->addWidget(table_);
   layout->addLayout(row, 1);
 
@@ -193,6 +194,10 @@ void LesionView::fillTable() {
     cell(3, row.p ? lesionNumberText(*row.p) : std::string());
   }
   table_->resizeColumnsToContents();
+  // As wide as its columns (the plot takes the rest), so that no column is cut.
+  int width = 2 * table_->frameWidth() + table_->verticalScrollBar()->sizeHint().width() + 4;
+  for (int c = 0; c < table_->columnCount(); ++c) width += table_->columnWidth(c);
+  table_->setFixedWidth(std::max(380, width));
 }
 
 std::size_t LesionView::trajectories() const {
