@@ -18,6 +18,7 @@
 #include "actions/align_action.h"
 #include "actions/lesion_action.h"
 #include "actions/menus.h"
+#include "actions/open_batch_action.h"
 #include "cursor_attribution_controller.h"
 #include "jobs/job_progress_widget.h"
 #include "logic/focus_drawing.h"
@@ -246,6 +247,7 @@ void MainWindow::openModel(const QString& path) { openFiles({path}); }
 void MainWindow::openSession(const QString& path) { openFiles({path}); }
 
 void MainWindow::openFiles(const QStringList& paths) {
+  if (const QStringList rest = openBatchFolders(*this, *this, paths); rest != paths) return openFiles(rest);
   std::vector<std::string> files;
   for (const QString& path : paths) files.push_back(path.toStdString());
   if (controller_.busy() && !paths.isEmpty())
@@ -482,7 +484,8 @@ void MainWindow::applySession() {
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
   for (const QString& path : localFiles(event->mimeData())) {
-    if (openRequestFor(path.toStdString()).kind != OpenKind::Unknown) return event->acceptProposedAction();
+    if (openRequestFor(path.toStdString()).kind != OpenKind::Unknown || isBatchFolder(path.toStdString()))
+      return event->acceptProposedAction();
   }
   event->ignore();
 }

@@ -8,6 +8,7 @@
 #include "actions/compare_action.h"
 #include "actions/export_view_action.h"
 #include "actions/link_views_action.h"
+#include "actions/open_batch_action.h"
 #include "actions/open_demo_action.h"
 #include "actions/open_model_action.h"
 #include "actions/open_recording_action.h"
@@ -41,6 +42,9 @@ MenuActions createMenus(QMainWindow& window, Workbench& workbench) {
   QAction* demoAction = file->addAction(tr("Open &Demo"));
   demoAction->setObjectName("actionOpenDemo");
   new OpenDemoAction(demoAction, workbench);
+  QAction* batchAction = file->addAction(tr("Open &Batch Folder..."));
+  batchAction->setObjectName("actionOpenBatchFolder");
+  new OpenBatchAction(batchAction, window, workbench);
   QMenu* recent = file->addMenu(tr("Recent &Files"));
   recent->setObjectName("menuRecentFiles");
   new RecentFilesAction(recent, workbench);

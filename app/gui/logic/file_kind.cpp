@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <filesystem>
+#include <system_error>
 
 namespace neurolens::gui {
 
@@ -18,6 +19,13 @@ FileKind classifyFile(const std::string& path) {
   for (const char* known : kModel)
     if (extension == known) return FileKind::Model;
   return FileKind::Unknown;
+}
+
+bool isBatchFolder(const std::string& path) {
+  std::error_code error;
+  const std::filesystem::path folder(path);
+  return !path.empty() && std::filesystem::is_directory(folder, error) &&
+         std::filesystem::is_regular_file(folder / "tasks.json", error);
 }
 
 const char* recordingFileFilter() {

@@ -11,6 +11,10 @@ enum class FileKind { Recording, Model, Unknown };
 // (TorchScript archives); anything else Unknown. Case-insensitive.
 [[nodiscard]] FileKind classifyFile(const std::string& path);
 
+// A folder that `neurolens-cli batch run --out DIR` wrote: it holds the task list tasks.json
+// (docs/batch.md). Looks at the disk, unlike classifyFile. The GUI opens it in its Batch dock.
+[[nodiscard]] bool isBatchFolder(const std::string& path);
+
 // Filters for the open dialogs, in Qt's "Name (*.a *.b)" syntax.
 [[nodiscard]] const char* recordingFileFilter();
 [[nodiscard]] const char* modelFileFilter();

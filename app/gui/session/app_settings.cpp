@@ -18,6 +18,7 @@ constexpr const char* kLastModelKey = "startup/lastModel";
 constexpr const char* kBinKey = "binning/binMs";
 constexpr const char* kDeviceKey = "model/device";
 constexpr const char* kColourKey = "view/colour";
+constexpr const char* kExportStyleKey = "export/style";
 
 }  // namespace
 
@@ -51,6 +52,13 @@ DeviceChoice AppSettings::device() const {
 
 void AppSettings::setDevice(DeviceChoice device) const {
   open()->setValue(kDeviceKey, QString::fromStdString(deviceName(device)));
+}
+
+std::string AppSettings::exportStyle() const {
+  return open()->value(kExportStyleKey, "default").toString().toStdString();
+}
+void AppSettings::setExportStyle(const std::string& style) const {
+  open()->setValue(kExportStyleKey, QString::fromStdString(style));
 }
 
 std::string AppSettings::colour() const { return open()->value(kColourKey, "condition").toString().toStdString(); }

@@ -37,6 +37,9 @@ class AppSettings {
   // What a start without files opens: the demo the very first time, else the last recording (with the last
   // model, when both still exist); none when there is nothing to open.
   [[nodiscard]] std::optional<OpenRequest> takeStartRequest() const;
+  // The figure style the export dialog last used: a built-in name or a style file's path; "default" by default.
+  [[nodiscard]] std::string exportStyle() const;
+  void setExportStyle(const std::string& style) const;
   [[nodiscard]] QByteArray geometry() const;
   [[nodiscard]] QByteArray windowState() const;
   void setLayout(const QByteArray& geometry, const QByteArray& windowState) const;

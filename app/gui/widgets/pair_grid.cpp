@@ -501,7 +501,7 @@ bool PairGrid::exportFocusWithDialog() {
 void PairGrid::exportViewWithDialog(workspace::Id pair) {
   views::VtkViewWidget* view = viewOf(pair);
   if (view == nullptr) return;
-  ExportImageDialog dialog(view->size(), this);
+  ExportImageDialog dialog(view->size(), this, /*offerStyles=*/true);
   if (dialog.exec() != QDialog::Accepted) return;
   QSettings settings;
   const QString folder = settings.value("dialogs/exportFolder").toString();
@@ -512,13 +512,8 @@ void PairGrid::exportViewWithDialog(workspace::Id pair) {
   const QString suffix = QFileInfo(path).suffix().toLower();
   if (suffix != "png" && suffix != "svg" && suffix != "pdf") path += ".png";
   settings.setValue("dialogs/exportFolder", QFileInfo(path).absolutePath());
-  const views::OffscreenRenderOptions chosen = dialog.options();
-  ViewExportOptions options;
-  options.size = QSize(static_cast<int>(chosen.width * chosen.scale), static_cast<int>(chosen.height * chosen.scale));
-  options.dpi = 72.0 * chosen.scale;
-  options.transparent = chosen.transparentBackground;
   try {
-    exportView(pair, path, options);
+    exportView(pair, path, dialog.viewExportOptions());
     if (auto* main = qobject_cast<QMainWindow*>(window())) main->statusBar()->showMessage(tr("Saved %1").arg(path));
   } catch (const std::exception& error) {
     QMessageBox::warning(this, tr("Export failed"), QString::fromStdString(error.what()));

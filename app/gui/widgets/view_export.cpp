@@ -6,6 +6,7 @@
 
 #include "logic/linked_views.h"
 #include "neurolens/views/figure/figure.h"
+#include "neurolens/views/figure/figure_style.h"
 #include "neurolens/views/figure/scene_view_options.h"
 
 namespace neurolens::gui {
@@ -21,6 +22,19 @@ fig::FigureCamera figureCamera(vtkCamera* camera) {
   out.parallel = camera->GetParallelProjection() != 0;
   out.parallelScale = camera->GetParallelScale();
   return out;
+}
+
+ViewExportOptions styledExportOptions(const std::string& style, QSize size, double dpi, bool transparent) {
+  ViewExportOptions options;
+  options.style = style;
+  options.transparent = transparent;
+  const fig::FigureStyle chosen = style.empty() ? fig::defaultFigureStyle() : fig::figureStyleNamed(style);
+  const fig::FigurePage page = chosen.widthMm
+                                   ? fig::figurePage(chosen)
+                                   : fig::figurePage(chosen, size.width(), size.height(), chosen.dpi.value_or(dpi));
+  options.size = QSize(page.width, page.height);
+  options.dpi = page.dpi;
+  return options;
 }
 
 void exportView(const Trajectories& shown, const std::map<std::string, views::Rgb>& colours,
@@ -42,7 +56,7 @@ void exportView(const Trajectories& shown, const std::map<std::string, views::Rg
   figure.add(std::move(plot));
   fig::exportFigure(figure, path.toStdString(),
                     {options.size.width(), options.size.height(), options.dpi, options.transparent},
-                    fig::defaultFigureStyle());
+                    options.style.empty() ? fig::defaultFigureStyle() : fig::figureStyleNamed(options.style));
 }
 
 }  // namespace neurolens::gui

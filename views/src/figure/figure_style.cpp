@@ -140,6 +140,22 @@ FigureStyle figureStyleNamed(const std::string& nameOrPath) {
   return loadFigureStyle(nameOrPath);
 }
 
+FigurePage figurePage(const FigureStyle& style, std::optional<int> widthPx, std::optional<int> heightPx,
+                      std::optional<double> dpi) {
+  FigurePage page;
+  page.dpi = dpi.value_or(style.dpi.value_or(300.0));
+  if (widthPx && heightPx) {
+    page.width = *widthPx;
+    page.height = *heightPx;
+  } else if (style.widthMm) {
+    const double width = std::round(*style.widthMm / 25.4 * page.dpi);
+    const double height = style.heightMm ? std::round(*style.heightMm / 25.4 * page.dpi) : std::round(width * 0.75);
+    page.width = static_cast<int>(width);
+    page.height = static_cast<int>(height);
+  }
+  return page;
+}
+
 FigureStyle loadFigureStyle(const std::string& path) {
   QFile file(QString::fromStdString(path));
   if (!file.open(QIODevice::ReadOnly))

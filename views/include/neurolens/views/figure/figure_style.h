@@ -58,4 +58,16 @@ struct FigureStyle {
 // A built-in style by name, else a style file by path; InputError naming both choices otherwise.
 [[nodiscard]] FigureStyle figureStyleNamed(const std::string& nameOrPath);
 
+// The pixel page a figure is exported at under `style` (the same for `figure --style` and the GUI's export
+// dialog): `dpi` if given, else the style's, else 300; `widthPx` x `heightPx` if given, else the style's width
+// and height in mm at that DPI (height 3/4 of the width when the style sets only the width), else 1600x1200.
+struct FigurePage {
+  int width = 1600;
+  int height = 1200;
+  double dpi = 300.0;
+};
+[[nodiscard]] FigurePage figurePage(const FigureStyle& style, std::optional<int> widthPx = std::nullopt,
+                                    std::optional<int> heightPx = std::nullopt,
+                                    std::optional<double> dpi = std::nullopt);
+
 }  // namespace neurolens::views::figure
