@@ -47,13 +47,13 @@ void LesionAction::fail(const QString& message) {
   Q_EMIT lesionFinished(false);
 }
 
-bool LesionAction::open() {
+bool LesionAction::open(bool focused) {
   ensureView();
   if (centre_.currentWidget() != view_) previous_ = centre_.currentWidget();
   centre_.setCurrentWidget(view_);
   const workspace::Workspace& space = window_.workspace().workspace();
   std::vector<LesionPairInput> pairs;
-  std::optional<std::size_t> focused;
+  std::optional<std::size_t> focusedIndex;
   const std::optional<workspace::Id> focus = window_.workspace().focusedPair();
   for (const workspace::PairItem& item : space.pairs()) {
     LesionPairInput pair;
@@ -61,10 +61,10 @@ bool LesionAction::open() {
     if (item.model) pair.model = space.model(*item.model)->path;
     pair.session = item.requestedSession;
     pair.ready = item.state == workspace::State::Ready;
-    if (focus == item.id) focused = pairs.size();
+    if (focused && focus == item.id) focusedIndex = pairs.size();
     pairs.push_back(std::move(pair));
   }
-  choice_ = chooseLesionPair(pairs, focused);
+  choice_ = chooseLesionPair(pairs, focusedIndex);
   if (!choice_.ok()) {
     fail(QString::fromStdString(choice_.error));
     return false;
@@ -77,9 +77,9 @@ bool LesionAction::open() {
   return true;
 }
 
-bool LesionAction::run(const QString& units, const QString& mode) {
+bool LesionAction::run(const QString& units, const QString& mode, bool focused) {
   if (job_.isRunning()) return false;
-  if (!open()) return false;
+  if (!open(focused)) return false;
   if (units.isEmpty()) {
     fail(tr("Lesion: choose the units (a unit column's value, or Use Selected Units)"));
     return false;

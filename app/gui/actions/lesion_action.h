@@ -23,10 +23,12 @@ class LesionAction : public QObject {
 
  public:
   LesionAction(QAction* action, MainWindow& window, QStackedWidget& centre);
-  // Shows the panel on the chosen pair (the unit choices from its recording); false (and why) without one.
-  bool open();
+  // Shows the panel on the chosen pair (the focused one when `focused` and usable, else the first ready pair
+  // with a model; the unit choices from its recording); false (and why) without one.
+  bool open(bool focused = true);
   // Opens the panel and lesions `units` ("COLUMN=VALUE" or ids) with `mode`; false when nothing can run.
-  bool run(const QString& units, const QString& mode = "mean");
+  // `focused` false: the first usable pair (--view lesion:COLUMN=VALUE), whatever view has the focus.
+  bool run(const QString& units, const QString& mode = "mean", bool focused = true);
   // Back to the previous lesion, or the intact view.
   void undo();
   // The units selected in the Units table (the focused recording's), by id, into the units box.

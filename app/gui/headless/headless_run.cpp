@@ -170,7 +170,7 @@ void HeadlessRun::startLesion() {
     if (!ok) state_.problem("--view " + options_.view.toStdString() + ": " + lesion->error().toStdString());
     QTimer::singleShot(200, this, [this] { finish(false); });
   });
-  lesion->run(lesionViewUnits(options_.view));
+  lesion->run(lesionViewUnits(options_.view), "mean", false);  // the first pair, lesion's defaults
 }
 
 void openLesionViewWhenIdle(MainWindow& window, const QString& view) {
@@ -179,7 +179,7 @@ void openLesionViewWhenIdle(MainWindow& window, const QString& view) {
   auto connection = std::make_shared<QMetaObject::Connection>();
   *connection = QObject::connect(&window.opener(), &OpenScheduler::idle, &window, [&window, connection, units] {
     QObject::disconnect(*connection);
-    if (auto* lesion = window.findChild<LesionAction*>()) lesion->run(units);
+    if (auto* lesion = window.findChild<LesionAction*>()) lesion->run(units, "mean", false);
   });
 }
 
