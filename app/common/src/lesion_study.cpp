@@ -334,17 +334,24 @@ LesionTrajectories lesionTrajectories(const LesionStudyResult& result, std::size
   return out;
 }
 
+namespace {
+// A lesion's label for a drawing: a long list of unit ids is named by its size.
+std::string shortLabel(const LesionStudyEffect& effect) {
+  return effect.label.size() <= 24 ? effect.label : std::to_string(effect.units.size()) + " units by id";
+}
+}  // namespace
+
 std::string lesionedName(const LesionStudyResult& result, std::size_t lesion) {
   const LesionStudyEffect& effect = result.study.lesions.at(lesion);
-  return "lesioned " + effect.label + " (" + lesionManipulationName(result.options.manipulation) + ")";
+  return "lesioned " + shortLabel(effect) + " (" + lesionManipulationName(result.options.manipulation) + ")";
 }
 
 std::string lesionTitle(const LesionStudyResult& result, std::size_t lesion) {
   const LesionStudyEffect& effect = result.study.lesions.at(lesion);
   std::ostringstream title;
-  title << std::setprecision(2) << effect.label << ", " << effect.units.size() << " units: variance lost "
-        << effect.shift.meanVarianceLost << " (p " << effect.random.latentVarianceLost.p << "), shift "
-        << effect.shift.conditionShift << " (p " << effect.random.conditionShift.p << ")";
+  title << std::setprecision(2) << shortLabel(effect);
+  if (shortLabel(effect) == effect.label) title << " (" << effect.units.size() << " units)";
+  title << ": shift " << effect.shift.conditionShift << ", p " << effect.random.conditionShift.p;
   return title.str();
 }
 

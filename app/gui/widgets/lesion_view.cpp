@@ -33,7 +33,7 @@ fig::AlignOverlayInput overlayInput(const app::LesionStudyResult& result, bool l
   input.nameA = "intact";
   input.nameB = lesioned ? app::lesionedName(result) : std::string("lesioned: none (undone)");
   // The numbers are in the effects table beside the plot: the title only names the lesion.
-  input.title = lesioned ? result.study.lesions.front().label + ": intact and lesioned" : std::string("intact");
+  input.title = lesioned ? "intact and " + app::lesionedName(result) : std::string("intact");
   input.xTitle = "PC 1";
   input.yTitle = "PC 2";
   input.conditionColumn = result.spec.condition;

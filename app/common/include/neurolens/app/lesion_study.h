@@ -85,7 +85,8 @@ struct LesionTrajectories {
 [[nodiscard]] LesionTrajectories lesionTrajectories(const LesionStudyResult& result, std::size_t lesion = 0);
 
 // The drawing's texts: the lesioned side's legend name ("lesioned cell_type=tuned (mean)") and the title
-// ("cell_type=tuned, 40 units: variance lost 0.13 (p 0.0099), shift 0.28 (p 0.0099)").
+// ("cell_type=tuned (40 units): shift 0.28, p 0.0099", the condition shift and its p against the random
+// lesions); a label longer than 24 characters (a list of unit ids) reads "N units by id".
 [[nodiscard]] std::string lesionedName(const LesionStudyResult& result, std::size_t lesion = 0);
 [[nodiscard]] std::string lesionTitle(const LesionStudyResult& result, std::size_t lesion = 0);
 
