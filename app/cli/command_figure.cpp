@@ -33,6 +33,7 @@
 #include "commands.h"
 #include "figures/align_figure.h"
 #include "figures/figure_application.h"
+#include "figures/lesion_figure.h"
 #include "model_cli.h"
 #include "neurolens/app/recording_source.h"
 #include "neurolens/core/attribution.h"
@@ -66,6 +67,11 @@ struct FigureCliOptions {
   std::string sessionB;
   std::string match;
   std::size_t dims = 0;
+  // --view lesion: lesion's options (../shared/spec/cli.md "lesion").
+  std::string lesion;
+  std::string lesionMode = "mean";
+  std::size_t randomRepeats = 100;
+  bool matchRate = false;
   bool permutationsGiven = false;  // align's default is 200, the association's 1000
   std::string view = "trajectories";
   std::string size;  // empty: from the style, else 1600x1200
@@ -699,10 +705,14 @@ std::unique_ptr<fig::Figure> buildFigure(const FigureData& data, const FigureCli
 // Option combinations that cannot work are reported before any file is read.
 void checkOptionCombinations(const FigureCliOptions& options) {
   const std::vector<std::string> views = {"trajectories", "raster", "attribution", "association",
-                                          "probe",        "sheet",  "align"};
+                                          "probe",        "sheet",  "align",       "lesion"};
   if (std::find(views.begin(), views.end(), options.view) == views.end())
     throw InputError("--view '" + options.view +
-                     "' is not one of trajectories, raster, attribution, association, probe, sheet, align");
+                     "' is not one of trajectories, raster, attribution, association, probe, sheet, align, lesion");
+  if (options.view == "lesion" && (options.model.empty() || options.lesion.empty()))
+    throw InputError("--view lesion needs --model and --lesion LIST|COLUMN=VALUE (the units to lesion)");
+  if (options.view != "lesion" && !options.lesion.empty())
+    throw InputError("--lesion, --mode, --random-repeats and --match-rate apply to --view lesion");
   if (options.files.size() > 1 && options.view != "align")
     throw InputError("--view " + options.view + " draws one recording; two files (sides A and B) are for --view align");
   if (options.view != "align" &&
@@ -890,6 +900,62 @@ int runAlignFigure(const FigureCliOptions& options, const fig::FigureStyle& styl
   return kSuccess;
 }
 
+// --view lesion: one lesion as `lesion` runs it with its options and defaults, intact solid, lesioned dashed
+// (figures/lesion_figure.h).
+int runLesionFigure(const FigureCliOptions& options, const fig::FigureStyle& style, int width, int height,
+                    std::chrono::steady_clock::time_point started) {
+  Reporter reporter(options.common);
+  const auto app = ensureGuiApplication();
+  LesionFigureRequest request;
+  request.study = app::defaultLesionSpec(options.file, options.model, options.lesion);
+  request.study.session = options.session;
+  request.study.mode = options.lesionMode;
+  request.study.target = options.target;
+  request.study.randomRepeats = options.randomRepeats;
+  request.study.matchRate = options.matchRate;
+  request.study.condition = options.conditionColumn;
+  request.study.conditionGiven = options.conditionColumn != "condition";
+  request.study.binning = toBinningOptions(options.binning);
+  request.study.device = parseDeviceChoice(options.common.device);
+  request.study.seed = options.common.seed.value_or(0);
+  request.conditionColumn = options.conditionColumn;
+  request.out = options.out;
+  request.exportOptions = {width, height, options.dpi, options.transparent};
+  const LesionFigureResult drawn = writeLesionFigure(request, style, reporter.progress(),
+                                                     [&reporter](const std::string& note) { reporter.warn(note); });
+  reporter.finishProgress();
+  const auto rounded = [](double value) { return std::round(value * 100.0) / 100.0; };
+  nlohmann::json labels = nlohmann::json::array();
+  for (const fig::DrawnLabel& label : drawn.labels)
+    labels.push_back({{"text", label.text},
+                      {"kind", scene::labelKindName(label.kind)},
+                      {"box",
+                       {rounded(label.box.left()), rounded(label.box.top()), rounded(label.box.right()),
+                        rounded(label.box.bottom())}}});
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  nlohmann::json summary{{"width", width},
+                         {"height", height},
+                         {"labels", labels},
+                         {"view", "lesion"},
+                         {"projection", "pca"},
+                         {"mode", "means"},
+                         {"single_trials", false},
+                         {"color_by", "condition"},
+                         {"conditions", drawn.conditions},
+                         {"trajectories", drawn.trajectories},
+                         {"trajectories_intact", drawn.linesIntact},
+                         {"trajectories_lesioned", drawn.linesLesioned},
+                         {"lesion", drawn.numbers},
+                         {"seconds", seconds}};
+  if (options.common.json) {
+    reporter.summary(summary);
+  } else {
+    std::cout << "lesion figure " << width << "x" << height << " at " << options.dpi << " dpi -> " << options.out
+              << " in " << seconds << " s\n";
+  }
+  return kSuccess;
+}
+
 int runFigureSized(const FigureCliOptions& options, const fig::FigureStyle& style,
                    std::chrono::steady_clock::time_point started);
 
@@ -925,6 +991,7 @@ int runFigureSized(const FigureCliOptions& options, const fig::FigureStyle& styl
   if (options.animate.empty()) (void)fig::formatForPath(options.out);  // a bad extension fails before the work
   checkOptionCombinations(options);
   if (options.view == "align") return runAlignFigure(options, style, width, height, started);
+  if (options.view == "lesion") return runLesionFigure(options, style, width, height, started);
   // 3-D views need an X display for OpenGL (Debian's VTK is GLX-only): without one, a private
   // Xvfb lives for this command and is shut down when it ends, on errors too.
   std::unique_ptr<PrivateXServer> xserver;
@@ -1055,7 +1122,9 @@ void addFigureCommand(CLI::App& root, CommandList& commands) {
   auto* command = root.add_subcommand(kFigureSummary.name, kFigureSummary.help);
   addCommonOptions(*command, options->common);
   addBinningOptions(*command, options->binning);
-  command->add_option("--view", options->view, "trajectories, raster, attribution, association, probe, sheet or align")
+  command
+      ->add_option("--view", options->view,
+                   "trajectories, raster, attribution, association, probe, sheet, align or lesion")
       ->capture_default_str();
   command->add_option("--out", options->out, "Figure file: .png, .svg or .pdf (with --animate: DIR or FILE.mp4)")
       ->required();
@@ -1101,6 +1170,22 @@ void addFigureCommand(CLI::App& root, CommandList& commands) {
                       "trials, else time)");
   command->add_option("--dims", options->dims, "--view align: K principal components per side (default min(10, ...))")
       ->check(CLI::Range(1, 100000));
+  command->add_option("--lesion", options->lesion,
+                      "--view lesion: the units to lesion, unit ids (comma-separated) or COLUMN=VALUE");
+  command
+      ->add_option("--mode", options->lesionMode,
+                   "--view lesion: zero, mean, shuffle or boost:F (default mean; as lesion --mode)")
+      ->check([](const std::string& text) {
+        try {
+          (void)parseLesionManipulation(text);
+        } catch (const InputError& e) {
+          return std::string(e.what());
+        }
+        return std::string();
+      });
+  command->add_option("--random-repeats", options->randomRepeats, "--view lesion: random lesions (default 100)")
+      ->check(CLI::Range(1, 1000000));
+  command->add_flag("--match-rate", options->matchRate, "--view lesion: random units matched by firing rate");
   command->add_option("FILES", options->files, "NWB recording (--view align: sides A and B)")->required();
   commands.push_back({command, [options, command] {
                         options->permutationsGiven = command->count("--permutations") > 0;

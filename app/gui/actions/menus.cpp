@@ -91,6 +91,8 @@ MenuActions createMenus(QMainWindow& window, Workbench& workbench) {
   compareMenu->setObjectName("menuCompare");
   actions.align = compareMenu->addAction(tr("&Align Two Pairs"));
   actions.align->setObjectName("actionAlign");
+  actions.lesion = compareMenu->addAction(tr("&Lesion Units..."));
+  actions.lesion->setObjectName("actionLesion");
 
   QMenu* analysisMenu = bar->addMenu(tr("&Analysis"));
   analysisMenu->setObjectName("menuAnalysis");

@@ -12,11 +12,13 @@
 #include <cstdlib>
 
 #include "actions/align_action.h"
+#include "actions/lesion_action.h"
 #include "logic/open_queue.h"
 #include "main_window.h"
 #include "neurolens/views/palette.h"
 #include "neurolens/views/vtk_view_widget.h"
 #include "widgets/align_view.h"
+#include "widgets/lesion_view.h"
 #include "widgets/pair_grid.h"
 
 namespace neurolens::gui {
@@ -128,6 +130,10 @@ void HeadlessRun::onFramePoll() {
     startAlign();
     return;
   }
+  if (!lesionViewUnits(options_.view).isEmpty() && !lesionStarted_) {
+    startLesion();
+    return;
+  }
   QTimer::singleShot(200, this, [this] { finish(false); });
 }
 
@@ -145,6 +151,36 @@ void HeadlessRun::startAlign() {
     QTimer::singleShot(200, this, [this] { finish(false); });
   });
   align->run();
+}
+
+QString lesionViewUnits(const QString& view) {
+  const QString prefix = "lesion:";
+  return view.startsWith(prefix) ? view.mid(prefix.size()) : QString();
+}
+
+void HeadlessRun::startLesion() {
+  lesionStarted_ = true;
+  auto* lesion = window_.findChild<LesionAction*>();
+  if (lesion == nullptr) {
+    state_.problem("--view " + options_.view.toStdString() + ": this window has no Compare > Lesion");
+    QTimer::singleShot(0, this, [this] { finish(false); });
+    return;
+  }
+  connect(lesion, &LesionAction::lesionFinished, this, [this, lesion](bool ok) {
+    if (!ok) state_.problem("--view " + options_.view.toStdString() + ": " + lesion->error().toStdString());
+    QTimer::singleShot(200, this, [this] { finish(false); });
+  });
+  lesion->run(lesionViewUnits(options_.view), "mean", false);  // the first pair, lesion's defaults
+}
+
+void openLesionViewWhenIdle(MainWindow& window, const QString& view) {
+  const QString units = lesionViewUnits(view);
+  if (units.isEmpty()) return;
+  auto connection = std::make_shared<QMetaObject::Connection>();
+  *connection = QObject::connect(&window.opener(), &OpenScheduler::idle, &window, [&window, connection, units] {
+    QObject::disconnect(*connection);
+    if (auto* lesion = window.findChild<LesionAction*>()) lesion->run(units, "mean", false);
+  });
 }
 
 void openAlignViewWhenIdle(MainWindow& window) {
@@ -209,6 +245,16 @@ void HeadlessRun::describeWorkspace() {
         {"pairs", QJsonArray{static_cast<qint64>(align->pairs().first), static_cast<qint64>(align->pairs().second)}},
         {"trajectories", static_cast<qint64>(align->trajectories())},
         {"numbers", numbers}});
+  } else if (!lesionViewUnits(options_.view).isEmpty()) {
+    const auto* action = window_.findChild<LesionAction*>();
+    const LesionView* lesion = action == nullptr ? nullptr : action->view();
+    if (lesion != nullptr && lesion->hasResult()) {
+      const QJsonObject numbers = QJsonDocument::fromJson(QByteArray::fromStdString(lesion->numbers().dump())).object();
+      views_.append(QJsonObject{{"kind", "lesion"},
+                                {"pairs", QJsonArray{static_cast<qint64>(lesion->pair())}},
+                                {"trajectories", static_cast<qint64>(lesion->trajectories())},
+                                {"numbers", numbers}});
+    }
   } else if (options_.view == "grid") {
     const std::vector<PairState>& described = state_.pairs();
     std::size_t index = 0;

@@ -40,6 +40,8 @@ class HeadlessRun : public QObject {
   [[nodiscard]] bool writeOutputs(QString& problem);
   // --view align: Compare > Align once every file has opened; the run finishes when it has.
   void startAlign();
+  // --view lesion:COLUMN=VALUE: Compare > Lesion on the first pair with those units (lesion's defaults).
+  void startLesion();
 
   MainWindow& window_;
   GuiOptions options_;
@@ -50,10 +52,15 @@ class HeadlessRun : public QObject {
   int framePolls_ = 0;
   bool finishing_ = false;
   bool alignStarted_ = false;
+  bool lesionStarted_ = false;
   QJsonArray views_;  // the state's `views`
 };
 
 // --view align in a window that stays open: Compare > Align runs once the files have opened.
 void openAlignViewWhenIdle(MainWindow& window);
+// --view lesion:COLUMN=VALUE in a window that stays open: Compare > Lesion runs once the files have opened.
+void openLesionViewWhenIdle(MainWindow& window, const QString& view);
+// "COLUMN=VALUE" of "lesion:COLUMN=VALUE", else empty.
+[[nodiscard]] QString lesionViewUnits(const QString& view);
 
 }  // namespace neurolens::gui

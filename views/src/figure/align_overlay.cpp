@@ -33,8 +33,9 @@ AlignOverlayPlot::AlignOverlayPlot(AlignOverlayInput input, const FigureStyle& s
 }
 
 std::vector<std::string> AlignOverlayPlot::labels() const {
-  std::vector<std::string> out = {input_.title, input_.xTitle, input_.yTitle, "A: " + input_.nameA + " (solid)",
-                                  "B: " + input_.nameB + " (dashed)"};
+  std::vector<std::string> out = {input_.title, input_.xTitle, input_.yTitle,
+                                  input_.prefixA + input_.nameA + " (solid)",
+                                  input_.prefixB + input_.nameB + " (dashed)"};
   for (const auto& entry : conditionLegend_) out.push_back(entry.text);
   out.erase(std::remove(out.begin(), out.end(), std::string()), out.end());
   return out;
@@ -75,8 +76,8 @@ void AlignOverlayPlot::paint(QPainter& painter, const QRectF& area, const PaintC
   xLow -= xPad, xHigh += xPad, yLow -= yPad, yHigh += yPad;
 
   // The legend: which side is which (ink colour, solid / dashed), then the conditions; beside the plot on the right.
-  std::vector<LegendEntry> legend = {{"A: " + input_.nameA + " (solid)", style.foreground, false},
-                                     {"B: " + input_.nameB + " (dashed)", style.foreground, true}};
+  std::vector<LegendEntry> legend = {{input_.prefixA + input_.nameA + " (solid)", style.foreground, false},
+                                     {input_.prefixB + input_.nameB + " (dashed)", style.foreground, true}};
   legend.insert(legend.end(), conditionLegend_.begin(), conditionLegend_.end());
   const QSizeF legendBox = legendSize(painter, legend, {}, context);
 

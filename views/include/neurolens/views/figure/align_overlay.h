@@ -23,6 +23,8 @@ struct AlignOverlayInput {
   std::string xTitle = "CC 1";
   std::string yTitle = "CC 2";
   std::string conditionColumn = "condition";  // for telling angles from other ordered labels (colours)
+  std::string prefixA = "A: ";                // before nameA in the legend ("" for figure --view lesion's "intact")
+  std::string prefixB = "B: ";
 };
 
 class AlignOverlayPlot : public Plot {
