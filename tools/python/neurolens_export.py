@@ -331,6 +331,30 @@ class MathMultiheadAttention(torch.nn.Module):
         return out, averaged
 
 
+    def merge_masks(self, attn_mask: Optional[torch.Tensor], key_padding_mask: Optional[torch.Tensor],
+                    query: torch.Tensor) -> Tuple[Optional[torch.Tensor], Optional[int]]:
+        """nn.MultiheadAttention.merge_masks (PyTorch 2.x): nn.TransformerEncoderLayer's scripted fast path calls
+        it on its self_attn, so a lowered layer must have it to script."""
+        mask_type: Optional[int] = None
+        merged_mask: Optional[torch.Tensor] = None
+        if key_padding_mask is not None:
+            mask_type = 1
+            merged_mask = key_padding_mask
+        if attn_mask is not None:
+            batch_size, seq_len, _ = query.shape
+            mask_type = 2
+            if attn_mask.dim() == 3:
+                attn_mask_expanded = attn_mask.view(batch_size, -1, seq_len, seq_len)
+            else:
+                attn_mask_expanded = attn_mask.view(1, 1, seq_len, seq_len).expand(batch_size, self.num_heads, -1, -1)
+            merged_mask = attn_mask_expanded
+            if key_padding_mask is not None:
+                key_padding_mask_expanded = key_padding_mask.view(batch_size, 1, 1, seq_len).expand(
+                    -1, self.num_heads, -1, -1)
+                merged_mask = attn_mask_expanded + key_padding_mask_expanded
+        return merged_mask, mask_type
+
+
 def lower_attention(model: torch.nn.Module) -> Tuple[torch.nn.Module, List[str]]:
     """A copy of `model` whose nn.MultiheadAttention modules are MathMultiheadAttention; returns it and
     the dotted names replaced. The copy's results equal the original's (checked by wrap)."""
@@ -372,23 +396,26 @@ def _calls_sdpa(model: torch.nn.Module, x: torch.Tensor) -> bool:
     original = getattr(F, "scaled_dot_product_attention", None)
     if original is None:
         return False
+    math_form = _sdpa_math  # this module's own `_sdpa_math` name is never rebound below
     calls = [0]
 
     def counting(*args: Any, **kwargs: Any) -> torch.Tensor:
         calls[0] += 1
-        return _sdpa_math(*args, **kwargs)
+        return math_form(*args, **kwargs)
 
+    # Names of this module bound to the math form already (`_sdpa` under 1.13) call no operator.
+    native = {name for name, value in globals().items() if value is math_form}
     with contextlib.ExitStack() as stack:
         stack.enter_context(_math_attention_functions(model))
+        namespaces = {id(vars(F)): vars(F)}
         for module in model.modules():  # _math_attention_functions bound _sdpa_math: count instead
             namespace = vars(sys.modules.get(type(module).__module__, F))
+            namespaces[id(namespace)] = namespace
+        for namespace in namespaces.values():
             for name, value in list(namespace.items()):
-                if value is _sdpa_math:
+                if value is math_form and not (namespace is globals() and name in native):
                     namespace[name] = counting
-                    stack.callback(namespace.__setitem__, name, _sdpa_math)
-        if vars(F).get("scaled_dot_product_attention") is _sdpa_math:
-            vars(F)["scaled_dot_product_attention"] = counting
-            stack.callback(vars(F).__setitem__, "scaled_dot_product_attention", _sdpa_math)
+                    stack.callback(namespace.__setitem__, name, math_form)
         with torch.no_grad():
             model(x)
     return calls[0] > 0
@@ -397,7 +424,8 @@ def _calls_sdpa(model: torch.nn.Module, x: torch.Tensor) -> bool:
 def wrap(model: torch.nn.Module, path, *, units: int, bins: int, bin_ms: Optional[float] = None,
          name: str = "", trained_on: str = "", unit_ids=None, outputs: Optional[Dict[str, str]] = None,
          method: str = "auto", extra_metadata: Optional[Dict[str, Any]] = None, tolerance: float = 1e-5,
-         lower: Any = "auto", check_bins: Optional[Sequence[int]] = None, quiet: bool = False) -> Dict[str, Any]:
+         lower: Any = "auto", check_bins: Optional[Sequence[int]] = None, quiet: bool = False,
+         reference: Optional[torch.nn.Module] = None) -> Dict[str, Any]:
     """Saves `model` as a NeuroLens TorchScript file at `path` and checks the result.
 
     units, bins: the input shape the model expects (used for the example input and
@@ -407,7 +435,9 @@ def wrap(model: torch.nn.Module, path, *, units: int, bins: int, bin_ms: Optiona
     lower: attention to matmul + softmax so LibTorch 1.13 runs the file: "auto" (when this
     PyTorch has scaled_dot_product_attention, i.e. 2.x), True (always) or False;
     check_bins: the lengths at which the saved file must reproduce the module
-    (default bins, bins // 2, 2 * bins; lengths the module itself cannot run are skipped).
+    (default bins, bins // 2, 2 * bins; lengths the module itself cannot run are skipped);
+    reference: the eager module the saved file must reproduce there (default: model itself), e.g. the
+    original library's module when `model` is a scriptable re-implementation of it (from_poyo).
     Returns the metadata written.
     """
     if method not in ("auto", "script", "trace"):
@@ -474,7 +504,7 @@ def wrap(model: torch.nn.Module, path, *, units: int, bins: int, bin_ms: Optiona
         if newer:
             raise ExportError(f"{path}: the saved code calls {', '.join(newer)}, which LibTorch 1.13 (NeuroLens's) "
                               "does not have; export with lower=True")
-        check_file(temporary, units, bins, reference=model, keys=keys, tolerance=tolerance, traced=traced,
+        check_file(temporary, units, bins, reference=model if reference is None else reference, keys=keys, tolerance=tolerance, traced=traced,
                    lengths=check_bins, shown_as=path)
     except Exception:
         temporary.unlink(missing_ok=True)
@@ -577,6 +607,421 @@ def from_cebra(estimator: Any, path, *, bin_ms: Optional[float] = None, name: st
         Path(path).unlink(missing_ok=True)
         raise
     return metadata
+
+
+# --- POYO (torch_brain) ----------------------------------------------------------------------------------------
+# torch_brain's POYO reads spikes as tokens (unit embedding + token type, a timestamp), compresses them by
+# cross-attention into latent tokens on a time grid, processes those by self-attention and decodes by
+# cross-attention from output queries (the session embedding at the output timestamps). Its modules are not
+# scriptable (xformers dispatch, @torch.no_grad helpers, keyword-only forward), so from_poyo builds PoyoEncoder:
+# the same weights and the same computation in TorchScript-friendly code, binned counts in. A bin's count c of
+# unit u is one token (u, bin centre) whose attention weight is multiplied by c: exactly POYO on c spikes of u
+# at the bin centre (softmax over c identical keys), and differentiable in c (c = 0 gives the token no weight).
+# The saved file is checked against torch_brain's own POYO.forward on those spikes.
+
+_sdpa = getattr(F, "scaled_dot_product_attention", _sdpa_math)  # 2.x: lowered by wrap(); 1.13: the math form
+
+
+def _rotary_embedding(timestamps: torch.Tensor, omega: torch.Tensor) -> torch.Tensor:
+    """torch_brain RotaryTimeEmbedding.forward: timestamps [..., N] -> [..., N, 2 * head_dim]."""
+    angles = timestamps.unsqueeze(-1) * omega
+    angles = angles.repeat_interleave(2, dim=-1)
+    return torch.cat((angles.cos(), angles.sin()), dim=-1)
+
+
+def _rotate_half(x: torch.Tensor) -> torch.Tensor:
+    pairs = x.reshape(list(x.shape[:-1]) + [x.size(-1) // 2, 2])
+    return torch.stack((-pairs[..., 1], pairs[..., 0]), dim=-1).reshape(x.shape)
+
+
+def _rotate(x: torch.Tensor, embedding: torch.Tensor) -> torch.Tensor:
+    """torch_brain RotaryTimeEmbedding.rotate for x [B, heads, N, D] and embedding [B, N, 2D]."""
+    cos, sin = embedding.unsqueeze(1).to(x.dtype).chunk(2, dim=-1)
+    return x * cos + _rotate_half(x) * sin
+
+
+def _invert(embedding: torch.Tensor) -> torch.Tensor:
+    cos, sin = embedding.chunk(2, dim=-1)
+    return torch.cat((cos, -sin), dim=-1)
+
+
+def _heads(x: torch.Tensor, heads: int) -> torch.Tensor:
+    """[B, N, heads * D] -> [B, heads, N, D]."""
+    return x.reshape(list(x.shape[:-1]) + [heads, x.size(-1) // heads]).permute(0, 2, 1, 3)
+
+
+def _merge_heads(x: torch.Tensor) -> torch.Tensor:
+    """[B, heads, N, D] -> [B, N, heads * D]."""
+    out = x.permute(0, 2, 1, 3)
+    return out.reshape(list(out.shape[:-2]) + [out.size(-2) * out.size(-1)])
+
+
+class _PoyoCrossAttention(torch.nn.Module):
+    """torch_brain RotaryCrossAttention (eval mode, no mask) with the same weights."""
+
+    def __init__(self, attention: torch.nn.Module):
+        super().__init__()
+        self.norm = attention.norm
+        self.norm_context = attention.norm_context
+        self.to_q = attention.to_q
+        self.to_kv = attention.to_kv
+        self.to_out = attention.to_out
+        self.heads = int(attention.heads)
+        self.rotate_value = bool(attention.rotate_value)
+
+    def forward(self, x: torch.Tensor, context: torch.Tensor, x_pos: torch.Tensor,
+                context_pos: torch.Tensor) -> torch.Tensor:
+        q = _rotate(_heads(self.to_q(self.norm(x)), self.heads), x_pos)
+        k, v = self.to_kv(self.norm_context(context)).chunk(2, dim=-1)
+        k = _rotate(_heads(k, self.heads), context_pos)
+        v = _heads(v, self.heads)
+        if self.rotate_value:
+            v = _rotate(v, context_pos)
+        out = _sdpa(q, k, v)
+        if self.rotate_value:
+            out = _rotate(out, _invert(x_pos))
+        return self.to_out(_merge_heads(out))
+
+
+class _PoyoSelfAttention(torch.nn.Module):
+    """torch_brain RotarySelfAttention (eval mode, no mask) with the same weights."""
+
+    def __init__(self, attention: torch.nn.Module):
+        super().__init__()
+        self.norm = attention.norm
+        self.to_qkv = attention.to_qkv
+        self.to_out = attention.to_out
+        self.heads = int(attention.heads)
+        self.rotate_value = bool(attention.rotate_value)
+
+    def forward(self, x: torch.Tensor, pos: torch.Tensor) -> torch.Tensor:
+        q, k, v = self.to_qkv(self.norm(x)).chunk(3, dim=-1)
+        q = _rotate(_heads(q, self.heads), pos)
+        k = _rotate(_heads(k, self.heads), pos)
+        v = _heads(v, self.heads)
+        if self.rotate_value:
+            v = _rotate(v, pos)
+        out = _sdpa(q, k, v)
+        if self.rotate_value:
+            out = _rotate(out, _invert(pos))
+        return self.to_out(_merge_heads(out))
+
+
+class _PoyoCountAttention(torch.nn.Module):
+    """The encoder's RotaryCrossAttention over count-weighted tokens: latents [B, L, d] attend to the U * bins
+    tokens (unit u at bin b's centre) and the 2U start / end tokens; a token's softmax weight is multiplied by
+    its count (1 for start / end), which equals attending to that many identical spike tokens."""
+
+    def __init__(self, attention: torch.nn.Module):
+        super().__init__()
+        self.norm = attention.norm
+        self.norm_context = attention.norm_context
+        self.to_q = attention.to_q
+        self.to_kv = attention.to_kv
+        self.to_out = attention.to_out
+        self.heads = int(attention.heads)
+        self.rotate_value = bool(attention.rotate_value)
+
+    def forward(self, x: torch.Tensor, tokens: torch.Tensor, weights: torch.Tensor, x_pos: torch.Tensor,
+                token_pos: torch.Tensor) -> torch.Tensor:
+        # tokens [1, N, d] and token_pos [1, N, 2D] are shared by the windows; weights [B, N].
+        q = _rotate(_heads(self.to_q(self.norm(x)), self.heads), x_pos)
+        k, v = self.to_kv(self.norm_context(tokens)).chunk(2, dim=-1)
+        k = _rotate(_heads(k, self.heads), token_pos)
+        v = _heads(v, self.heads)
+        if self.rotate_value:
+            v = _rotate(v, token_pos)
+        scale = 1.0 / math.sqrt(float(q.size(-1)))
+        scores = torch.matmul(q * scale, k.transpose(-2, -1))  # [B, heads, L, N]
+        scores = scores - scores.max(dim=-1, keepdim=True)[0].detach()
+        weighted = torch.exp(scores) * weights.unsqueeze(1).unsqueeze(2)
+        out = torch.matmul(weighted / weighted.sum(dim=-1, keepdim=True), v)
+        if self.rotate_value:
+            out = _rotate(out, _invert(x_pos))
+        return self.to_out(_merge_heads(out))
+
+
+class PoyoEncoder(torch.nn.Module):
+    """torch_brain's POYO under the NeuroLens contract (see from_poyo): counts [batch, bins, units] ->
+    {"latents": the decoder's output tokens [batch, bins, dim] (one query per bin, before the readout),
+    "readout": POYO's task readout [batch, bins, dim_out]}. The recording is cut into windows of the training
+    context (`window_bins` bins, POYO's sequence_length; a shorter input is one window), each read as POYO
+    reads a context window (start / end tokens at 0 and the window's end, latent tokens every latent_step);
+    the last partial window is the recording's last `window_bins` bins, of which its own bins are kept."""
+
+    def __init__(self, poyo: torch.nn.Module, unit_index: torch.Tensor, unit_count: torch.Tensor,
+                 session_index: torch.Tensor, bin_s: float, window_bins: int, windows_per_pass: int = 64):
+        super().__init__()
+        poyo = copy.deepcopy(poyo).cpu().eval()
+        self.unit_weight = torch.nn.Parameter(poyo.unit_emb.weight.detach().clone())
+        self.session_weight = torch.nn.Parameter(poyo.session_emb.weight.detach().clone())
+        self.token_type_emb = poyo.token_type_emb
+        self.latent_emb = poyo.latent_emb
+        self.register_buffer("omega", poyo.rotary_emb.omega.detach().clone())
+        # The unit vocabulary indices of each session's units, in the columns' order (row s, first
+        # unit_count[s] entries), and each session's session-vocabulary index: integer buffers.
+        self.register_buffer("unit_index", unit_index.to(torch.long))
+        self.register_buffer("unit_count", unit_count.to(torch.long))
+        self.register_buffer("session_index", session_index.to(torch.long))
+        self.enc_atn = _PoyoCountAttention(poyo.enc_atn)
+        self.enc_ffn = poyo.enc_ffn
+        self.proc_atn = torch.nn.ModuleList([_PoyoSelfAttention(layer[0]) for layer in poyo.proc_layers])
+        self.proc_ffn = torch.nn.ModuleList([layer[1] for layer in poyo.proc_layers])
+        self.dec_atn = _PoyoCrossAttention(poyo.dec_atn)
+        self.dec_ffn = poyo.dec_ffn
+        self.readout = poyo.readout
+        self.bin_s = float(bin_s)
+        self.window_bins = int(window_bins)
+        self.latent_step = float(poyo.latent_step)
+        self.latents_per_step = int(poyo.num_latents_per_step)
+        self.windows_per_pass = int(windows_per_pass)
+
+    @torch.jit.export
+    def unit_embeddings(self, session: int) -> torch.Tensor:
+        """The session's units' learned embeddings [units, dim] (POYO's unit vocabulary)."""
+        count = int(self.unit_count[session].item())
+        return F.embedding(self.unit_index[session, :count], self.unit_weight)
+
+    def _windows(self, x: torch.Tensor, session: int) -> Tuple[torch.Tensor, torch.Tensor]:
+        """x [windows, bins, units], each a context window of its own -> (latents, readout) per bin."""
+        windows, bins, units = x.shape
+        count = int(self.unit_count[session].item())
+        if units != count:
+            raise RuntimeError(f"POYO session {session} has {count} units, the input has {units}")
+        length = bins * self.bin_s
+        # Times in float64, then float32 (as torch_brain's numpy timestamps): high-frequency rotary angles
+        # (periods down to 0.1 ms) amplify a float32 rounding of the time itself.
+        centres = ((torch.arange(bins, dtype=torch.float64, device=x.device) + 0.5) * self.bin_s).to(torch.float32)
+        unit_emb = F.embedding(self.unit_index[session, :count], self.unit_weight)  # [U, d]
+        types = self.token_type_emb.weight
+        # Tokens: bin-major spikes (bin b, unit u) then each unit's start and end token (as POYO.tokenize).
+        spikes = (unit_emb + types[0]).unsqueeze(0).expand(bins, count, unit_emb.size(-1))
+        edges = torch.stack((unit_emb + types[1], unit_emb + types[2]), dim=1)  # [U, 2, d]
+        tokens = torch.cat((spikes.reshape(bins * count, -1), edges.reshape(2 * count, -1)), dim=0).unsqueeze(0)
+        edge_times = torch.tensor([0.0, length], dtype=torch.float32, device=x.device).repeat(count)
+        token_times = torch.cat((centres.repeat_interleave(count), edge_times)).unsqueeze(0)
+        token_pos = _rotary_embedding(token_times, self.omega)
+        steps = torch.arange(0.0, length, self.latent_step, dtype=torch.float64, device=x.device)
+        latent_times = (steps + self.latent_step / 2).to(torch.float32).repeat_interleave(self.latents_per_step)
+        latent_index = torch.arange(self.latents_per_step, device=x.device).repeat(steps.size(0))
+        latent_pos = _rotary_embedding(latent_times.unsqueeze(0), self.omega)
+        output_pos = _rotary_embedding(centres.unsqueeze(0), self.omega)
+        query = F.embedding(self.session_index[session].reshape(1), self.session_weight)  # [1, d]
+        latent_parts: List[torch.Tensor] = []
+        readout_parts: List[torch.Tensor] = []
+        for start in range(0, windows, self.windows_per_pass):
+            part = x[start:start + self.windows_per_pass]
+            n = part.size(0)
+            weights = torch.cat((part.reshape(n, bins * count), torch.ones(n, 2 * count, dtype=x.dtype,
+                                                                           device=x.device)), dim=1)
+            latents = self.latent_emb(latent_index).unsqueeze(0).expand(n, -1, -1)
+            latents = latents + self.enc_atn(latents, tokens, weights, latent_pos, token_pos)
+            latents = latents + self.enc_ffn(latents)
+            for attention, ffn in zip(self.proc_atn, self.proc_ffn):
+                latents = latents + attention(latents, latent_pos)
+                latents = latents + ffn(latents)
+            queries = query.unsqueeze(1).expand(n, bins, query.size(-1))
+            queries = queries + self.dec_atn(queries, latents, output_pos, latent_pos)
+            output = queries + self.dec_ffn(queries)
+            latent_parts.append(output)
+            readout_parts.append(self.readout(output))
+        return torch.cat(latent_parts, dim=0), torch.cat(readout_parts, dim=0)
+
+    @torch.jit.export
+    def forward_session(self, x: torch.Tensor, session: int) -> Dict[str, torch.Tensor]:
+        batch, bins, units = x.shape
+        window = self.window_bins
+        if bins <= window:
+            latents, readout = self._windows(x, session)
+            return {"latents": latents, "readout": readout}
+        whole = bins // window
+        latents, readout = self._windows(x[:, :whole * window].reshape(batch * whole, window, units), session)
+        latents = latents.reshape(batch, whole * window, -1)
+        readout = readout.reshape(batch, whole * window, -1)
+        rest = bins - whole * window
+        if rest > 0:
+            tail_latents, tail_readout = self._windows(x[:, bins - window:], session)
+            latents = torch.cat((latents, tail_latents[:, window - rest:]), dim=1)
+            readout = torch.cat((readout, tail_readout[:, window - rest:]), dim=1)
+        return {"latents": latents, "readout": readout}
+
+    def forward(self, x: torch.Tensor) -> Dict[str, torch.Tensor]:
+        return self.forward_session(x, 0)
+
+
+def poyo_spike_tokens(counts: torch.Tensor, unit_index: torch.Tensor, bin_s: float
+                      ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """POYO's input tokens for windows of integer counts [windows, bins, units]: count c of unit u in bin b
+    becomes c spike tokens (unit_index[u], the bin centre), after each unit's start (time 0) and end (time
+    bins * bin_s) tokens, as torch_brain's POYO.tokenize makes them. Returns the padded input_unit_index,
+    input_timestamps (float32), input_token_type and input_mask [windows, longest]."""
+    import numpy as np
+    from torch_brain.models.poyo import create_start_end_unit_tokens
+    if not torch.equal(counts, counts.round()) or (counts < 0).any():
+        raise ExportError("POYO spike tokens need integer counts >= 0 (spikes)")
+    windows, bins, units = counts.shape
+    vocab = unit_index.cpu().numpy()
+    array = counts.detach().cpu().numpy().astype(np.int64)
+    se_type, se_unit, se_time = create_start_end_unit_tokens(np.arange(units), 0.0, bins * bin_s)
+    sequences = []
+    for w in range(windows):
+        b, u = np.nonzero(array[w])
+        repeats = array[w][b, u]
+        spike_unit = np.repeat(u, repeats)
+        spike_time = (np.repeat(b, repeats).astype(np.float64) + 0.5) * bin_s
+        sequences.append((np.concatenate([vocab[se_unit], vocab[spike_unit]]),
+                          np.concatenate([se_time, spike_time]),
+                          np.concatenate([se_type, np.zeros(len(spike_unit), dtype=np.int64)])))
+    longest = max(len(sequence[0]) for sequence in sequences)
+    tokens = torch.zeros(windows, longest, dtype=torch.long)
+    timestamps = torch.zeros(windows, longest)
+    token_type = torch.zeros(windows, longest, dtype=torch.long)
+    mask = torch.zeros(windows, longest, dtype=torch.bool)
+    for w, (units_w, times_w, types_w) in enumerate(sequences):
+        n = len(units_w)
+        tokens[w, :n] = torch.from_numpy(units_w)
+        timestamps[w, :n] = torch.from_numpy(times_w).float()
+        token_type[w, :n] = torch.from_numpy(types_w)
+        mask[w, :n] = True
+    return tokens, timestamps, token_type, mask
+
+
+class PoyoReference(torch.nn.Module):
+    """torch_brain's own POYO.forward on binned counts, for checking PoyoEncoder: count c of unit u in bin b
+    becomes c spike tokens at the bin centre, with POYO.tokenize's start / end tokens and latent grid, the same
+    windows. Integer counts only; no gradients (eager, Python loops). Same outputs as PoyoEncoder."""
+
+    def __init__(self, poyo: torch.nn.Module, encoder: PoyoEncoder, session: int = 0):
+        super().__init__()
+        self.poyo = copy.deepcopy(poyo).cpu().eval()
+        self.encoder = encoder
+        self.session = session
+
+    def _windows(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        from torch_brain.models.poyo import create_linspace_latent_tokens
+        windows, bins, units = x.shape
+        enc = self.encoder
+        count = int(enc.unit_count[self.session])
+        length = bins * enc.bin_s
+        unit_index, timestamps, token_type, mask = poyo_spike_tokens(
+            x, enc.unit_index[self.session, :count], enc.bin_s)
+        latent_index, latent_times = create_linspace_latent_tokens(0.0, length, self.poyo.latent_step,
+                                                                   self.poyo.num_latents_per_step)
+        captured: List[torch.Tensor] = []
+        hook = self.poyo.dec_ffn.register_forward_hook(lambda m, i, o: captured.append(i[0] + o))
+        try:
+            readout = self.poyo(
+                input_unit_index=unit_index, input_timestamps=timestamps, input_token_type=token_type,
+                input_mask=mask, latent_index=torch.from_numpy(latent_index).unsqueeze(0).expand(windows, -1),
+                latent_timestamps=torch.from_numpy(latent_times).float().unsqueeze(0).expand(windows, -1),
+                session_index=enc.session_index[self.session].repeat(windows),
+                output_timestamps=((torch.arange(bins, dtype=torch.float64) + 0.5) * enc.bin_s).float().unsqueeze(0)
+                .expand(windows, -1))
+        finally:
+            hook.remove()
+        return captured[0], readout
+
+    def forward(self, x: torch.Tensor) -> Dict[str, torch.Tensor]:
+        batch, bins, units = x.shape
+        window = self.encoder.window_bins
+        with torch.no_grad():
+            if bins <= window:
+                latents, readout = self._windows(x)
+                return {"latents": latents, "readout": readout}
+            whole = bins // window
+            latents, readout = self._windows(x[:, :whole * window].reshape(batch * whole, window, units))
+            latents = latents.reshape(batch, whole * window, -1)
+            readout = readout.reshape(batch, whole * window, -1)
+            rest = bins - whole * window
+            if rest > 0:
+                tail_latents, tail_readout = self._windows(x[:, bins - window:])
+                latents = torch.cat((latents, tail_latents[:, window - rest:]), dim=1)
+                readout = torch.cat((readout, tail_readout[:, window - rest:]), dim=1)
+        return {"latents": latents, "readout": readout}
+
+
+def from_poyo(model: torch.nn.Module, unit_ids: Sequence[Any], session: Any, path, *, bin_ms: float,
+              window_ms: Optional[float] = None, sessions: Optional[Sequence[Tuple[Any, Sequence[Any]]]] = None,
+              recording_unit_ids: Optional[Sequence[int]] = None, name: str = "POYO", trained_on: str = "",
+              extra_metadata: Optional[Dict[str, Any]] = None, tolerance: float = 1e-4,
+              check_bins: Optional[Sequence[int]] = None, check_reference: bool = True) -> Dict[str, Any]:
+    """Exports a torch_brain POYO (torch_brain.models.POYO, vocabularies initialised) as a NeuroLens model.
+
+    unit_ids: the POYO unit-vocabulary words of the recording's units, in the recording's unit order (the
+    columns of the counts); session: its session-vocabulary word. sessions: more sessions as (session word,
+    unit words) pairs after the first: the file then has metadata `sessions` and forward_session(x, s).
+    bin_ms: the bins NeuroLens will give the model; window_ms: the context window (default POYO's
+    sequence_length). recording_unit_ids: the NWB unit ids for the metadata (default 0..units-1).
+    The forward pass takes counts [batch, bins, units] (model contract), returns {"latents": the decoder's
+    per-bin output [batch, bins, dim], "readout": POYO's readout}; unit_embeddings(s) gives the session's
+    unit embeddings. The saved file is checked (wrap) against torch_brain's own POYO.forward on the spikes
+    the counts stand for (check_reference=False: against PoyoEncoder in eager mode only)."""
+    vocabulary = getattr(getattr(model, "unit_emb", None), "vocab", None)
+    if vocabulary is None or getattr(model.session_emb, "vocab", None) is None:
+        raise ExportError("the POYO's unit or session vocabulary is not initialised (unit_emb.initialize_vocab, "
+                          "session_emb.initialize_vocab)")
+    all_sessions = [(session, list(unit_ids))] + [(s, list(u)) for s, u in (sessions or [])]
+    for word, units in all_sessions:
+        missing = [u for u in units if u not in model.unit_emb.vocab]
+        if missing:
+            raise ExportError(f"session {word}: {len(missing)} unit ids not in the POYO's unit vocabulary "
+                              f"(first: {missing[0]!r})")
+        if word not in model.session_emb.vocab:
+            raise ExportError(f"session {word!r} is not in the POYO's session vocabulary "
+                              f"({list(model.session_emb.vocab)[:5]} ...)")
+    widest = max(len(units) for _, units in all_sessions)
+    unit_index = torch.zeros(len(all_sessions), widest, dtype=torch.long)
+    for row, (_, units) in enumerate(all_sessions):
+        unit_index[row, :len(units)] = torch.tensor(model.unit_emb.tokenizer(units), dtype=torch.long)
+    unit_count = torch.tensor([len(units) for _, units in all_sessions], dtype=torch.long)
+    session_index = torch.tensor([model.session_emb.tokenizer(word) for word, _ in all_sessions], dtype=torch.long)
+    window_ms = float(window_ms if window_ms is not None else model.sequence_length * 1000.0)
+    window_bins = int(round(window_ms / bin_ms))
+    if window_bins < 1 or abs(window_bins * bin_ms - window_ms) > 1e-6:
+        raise ExportError(f"the context window ({window_ms} ms) is not a whole number of {bin_ms} ms bins")
+    encoder = PoyoEncoder(model, unit_index, unit_count, session_index, bin_ms / 1000.0, window_bins).eval()
+    units = len(unit_ids)
+    reference = PoyoReference(model, encoder).eval() if check_reference else None
+    metadata_extra: Dict[str, Any] = {
+        "poyo": {"torch_brain": _version("torch_brain"), "dim": int(model.dim),
+                 "window_bins": window_bins, "latent_step_s": float(model.latent_step),
+                 "latents_per_step": int(model.num_latents_per_step),
+                 "tokens": "one per unit and bin at the bin centre, attention weight x count (= count spikes)",
+                 "readout_dims": int(model.readout.out_features)}}
+    if len(all_sessions) > 1:
+        metadata_extra["sessions"] = [
+            {"id": str(word), "units": len(u),
+             "unit_ids": list(range(len(u))) if row or recording_unit_ids is None else
+             [int(i) for i in recording_unit_ids]} for row, (word, u) in enumerate(all_sessions)]
+    metadata_extra.update(extra_metadata or {})
+    bins = window_bins
+    metadata = wrap(encoder, path, units=units, bins=bins, bin_ms=bin_ms, name=name, trained_on=trained_on,
+                    unit_ids=recording_unit_ids if recording_unit_ids is not None else None, method="script",
+                    extra_metadata=metadata_extra, tolerance=tolerance, reference=reference,
+                    check_bins=check_bins or [bins, max(bins // 2, 1), 2 * bins + bins // 3])
+    if len(all_sessions) > 1:  # the other sessions: forward_session against torch_brain too
+        loaded = torch.jit.load(str(path))
+        for row in range(1, len(all_sessions)):
+            x = example_counts(2, bins + bins // 3, len(all_sessions[row][1]), seed=row)
+            with torch.no_grad():
+                got = loaded.forward_session(x, row)
+            with torch.no_grad():
+                expected = (PoyoReference(model, encoder, row)(x) if check_reference
+                            else encoder.forward_session(x, row))
+            for key in ("latents", "readout"):
+                if not torch.allclose(got[key], expected[key], atol=tolerance, rtol=tolerance):
+                    Path(path).unlink(missing_ok=True)
+                    raise ExportError(f"{path}: session {row}: the saved {key} differ from POYO's by "
+                                      f"{float((got[key] - expected[key]).abs().max()):.3g}")
+    return metadata
+
+
+def _version(package: str) -> str:
+    try:
+        from importlib.metadata import version
+        return version(package)
+    except Exception:
+        return "?"
 
 
 def main(argv=None) -> int:

@@ -1,5 +1,7 @@
 """Unit tests of tools/python/neurolens_export.py (issue 18 steps 1-2): wrap, the trace check at other
-lengths, attention lowering, the newer-operator scan, from_cebra (when cebra is importable).
+lengths, attention lowering, the newer-operator scan, from_cebra (when cebra is importable), from_poyo's
+PoyoEncoder on a stand-in with POYO's layout (torch_brain itself needs PyTorch 2.x: from_poyo against the real
+POYO runs only where torch_brain imports), and the committed POYO file (tests/data/models/poyo_m1.pt).
 
 Run: python tests/cli/python/test_neurolens_export.py   (exit 77 without torch: CTest skips)
 """
@@ -31,6 +33,14 @@ try:
     HAVE_CEBRA = True
 except ImportError:
     HAVE_CEBRA = False
+
+try:
+    from torch_brain.models import POYO
+    HAVE_TORCH_BRAIN = True
+except Exception:  # ImportError, or torch_brain failing over torch 1.13
+    HAVE_TORCH_BRAIN = False
+
+POYO_FILE = os.path.join(HERE, "..", "..", "data", "models", "poyo_m1.pt")
 
 
 class GRUEncoder(torch.nn.Module):
@@ -96,6 +106,67 @@ class SdpaEncoder(torch.nn.Module):
 
 class SdpaEncoderKept(SdpaEncoder):
     """The same, scripted without lowering (a class of its own: TorchScript caches per class)."""
+
+
+class TransformerLayerEncoder(torch.nn.Module):
+    """nn.TransformerEncoderLayer: PyTorch 2.x scripts its fast path, which calls self_attn.merge_masks."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed = torch.nn.Linear(5, 16)
+        self.layer = torch.nn.TransformerEncoderLayer(16, 4, 32, batch_first=True, dropout=0.0)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.layer(self.embed(torch.log1p(x)))
+
+
+class _StandInAttention(torch.nn.Module):
+    """The attributes PoyoEncoder reads from torch_brain's RotaryCrossAttention / RotarySelfAttention."""
+
+    def __init__(self, dim: int, heads: int, dim_head: int, cross: bool, rotate_value: bool):
+        super().__init__()
+        inner = heads * dim_head
+        self.heads, self.rotate_value = heads, rotate_value
+        self.norm = torch.nn.LayerNorm(dim)
+        if cross:
+            self.norm_context = torch.nn.LayerNorm(dim)
+            self.to_q = torch.nn.Linear(dim, inner, bias=False)
+            self.to_kv = torch.nn.Linear(dim, 2 * inner, bias=False)
+        else:
+            self.to_qkv = torch.nn.Linear(dim, 3 * inner, bias=False)
+        self.to_out = torch.nn.Linear(inner, dim)
+
+
+class StandInPoyo(torch.nn.Module):
+    """torch_brain POYO's layout (names, shapes, vocabularies with index 0 for padding), random weights."""
+
+    def __init__(self, units: int = 4, dim: int = 8, dim_head: int = 4):
+        super().__init__()
+        self.unit_emb = torch.nn.Embedding(units + 1, dim)
+        self.session_emb = torch.nn.Embedding(3, dim)
+        self.token_type_emb = torch.nn.Embedding(4, dim)
+        self.latent_emb = torch.nn.Embedding(2, dim)
+        self.rotary_emb = torch.nn.Module()
+        omega = torch.zeros(dim_head // 2)
+        omega[:1] = 2 * math.pi / 0.3
+        self.rotary_emb.register_buffer("omega", omega)
+        ffn = lambda: torch.nn.Sequential(torch.nn.LayerNorm(dim), torch.nn.Linear(dim, dim))  # noqa: E731
+        self.enc_atn = _StandInAttention(dim, 1, dim_head, cross=True, rotate_value=True)
+        self.enc_ffn = ffn()
+        self.proc_layers = torch.nn.ModuleList(
+            [torch.nn.Sequential(_StandInAttention(dim, 2, dim_head, cross=False, rotate_value=True), ffn())])
+        self.dec_atn = _StandInAttention(dim, 1, dim_head, cross=True, rotate_value=False)
+        self.dec_ffn = ffn()
+        self.readout = torch.nn.Linear(dim, 2)
+        self.latent_step, self.num_latents_per_step, self.dim = 0.1, 2, dim
+
+
+def stand_in_encoder(window_bins: int = 5):
+    torch.manual_seed(3)
+    poyo = StandInPoyo().eval()
+    unit_index = torch.tensor([[4, 2, 1, 3], [1, 2, 0, 0]])  # session 1 has two units
+    return poyo, nx.PoyoEncoder(poyo, unit_index, torch.tensor([4, 2]), torch.tensor([1, 2]), 0.05,
+                                window_bins).eval()
 
 
 class ExportTests(unittest.TestCase):
@@ -239,6 +310,103 @@ class ExportTests(unittest.TestCase):
             self.assertLess(float(np.abs(got - estimator.transform(counts)).max()), 1e-5, architecture)
         with self.assertRaises(nx.ExportError):
             nx.from_cebra(cebra.CEBRA(), self.path("unfitted.pt"))
+
+    def test_transformer_encoder_layer_lowered_scripts(self):
+        # Found with PyTorch 2.5.1: its TransformerEncoderLayer calls self_attn.merge_masks (scripting failed).
+        mha = torch.nn.MultiheadAttention(16, 4, batch_first=True)
+        lowered = nx.MathMultiheadAttention(mha)
+        query = torch.randn(3, 5, 16)
+        merged, kind = lowered.merge_masks(torch.zeros(5, 5), torch.zeros(3, 5), query)
+        self.assertEqual((kind, list(merged.shape)), (2, [3, 4, 5, 5]))
+        if hasattr(mha, "merge_masks"):
+            want, want_kind = mha.merge_masks(torch.zeros(5, 5), torch.zeros(3, 5), query)
+            self.assertEqual(kind, want_kind)
+            self.assertTrue(torch.equal(merged, want))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            metadata = nx.wrap(TransformerLayerEncoder().eval(), self.path("layer.pt"), units=5, bins=12,
+                               lower=True, quiet=True)
+        self.assertNotIn("traced", metadata["exported_with"])  # scripted, not traced after a failed script
+        self.assertIn("layer.self_attn", metadata["lowered"])
+        self.assertEqual(nx.operators_newer_than_1_13(self.path("layer.pt")), [])
+
+    def test_poyo_count_weight_equals_repeated_spike_tokens(self):
+        # A token with count c attends as c identical tokens (POYO reading c spikes at the bin centre).
+        _, encoder = stand_in_encoder()
+        attention = encoder.enc_atn
+        latents = torch.randn(1, 3, 8)
+        latent_pos = nx._rotary_embedding(torch.tensor([[0.05, 0.15, 0.2]]), encoder.omega)
+        tokens = torch.randn(1, 3, 8)
+        token_pos = nx._rotary_embedding(torch.tensor([[0.0, 0.025, 0.075]]), encoder.omega)
+        with torch.no_grad():
+            weighted = attention(latents, tokens, torch.tensor([[1.0, 3.0, 0.0]]), latent_pos, token_pos)
+            repeated = attention(latents, tokens[:, [0, 1, 1, 1]], torch.ones(1, 4), latent_pos,
+                                 token_pos[:, [0, 1, 1, 1]])
+        self.assertLess(float((weighted - repeated).abs().max()), 1e-6)
+
+    def test_poyo_encoder_windows_scripts_and_exports(self):
+        poyo, encoder = stand_in_encoder(window_bins=5)
+        x = nx.example_counts(2, 13, 4)
+        with torch.no_grad():
+            whole = encoder(x)
+            # Bins 0-9 are two windows of their own; bins 10-12 the end of the window 8-12.
+            first = encoder(x[:, :5])["latents"]
+            tail = encoder(x[:, 8:13])["latents"][:, 2:]
+        self.assertEqual(list(whole["latents"].shape), [2, 13, 8])
+        self.assertEqual(list(whole["readout"].shape), [2, 13, 2])
+        self.assertLess(float((whole["latents"][:, :5] - first).abs().max()), 1e-6)
+        self.assertLess(float((whole["latents"][:, 10:] - tail).abs().max()), 1e-6)
+        # Zero counts still have a gradient (the token weight, not log(count), carries the count).
+        zero = torch.zeros(1, 5, 4, requires_grad=True)
+        (gradient,) = torch.autograd.grad(encoder(zero)["latents"].sum(), zero)
+        self.assertTrue(torch.isfinite(gradient).all() and gradient.abs().sum() > 0)
+        metadata = nx.wrap(encoder, self.path("poyo.pt"), units=4, bins=5, bin_ms=50, method="script",
+                           check_bins=[5, 2, 13], quiet=True)
+        self.assertEqual(metadata["latents"], 8)
+        loaded = torch.jit.load(self.path("poyo.pt"))
+        self.assertEqual(loaded.unit_index.dtype, torch.long)
+        self.assertTrue(torch.equal(loaded.unit_embeddings(0), poyo.unit_emb.weight[[4, 2, 1, 3]]))
+        self.assertTrue(torch.equal(loaded.unit_embeddings(1), poyo.unit_emb.weight[[1, 2]]))
+        with torch.no_grad():
+            other = loaded.forward_session(nx.example_counts(1, 7, 2), 1)["latents"]
+        self.assertEqual(list(other.shape), [1, 7, 8])
+        with self.assertRaises(Exception):
+            loaded.forward_session(nx.example_counts(1, 7, 4), 1)  # session 1 has 2 units
+        self.assertEqual(nx.operators_newer_than_1_13(self.path("poyo.pt")), [])
+
+    @unittest.skipUnless(HAVE_TORCH_BRAIN, "torch_brain does not import here (it needs PyTorch 2.x)")
+    def test_from_poyo_equals_torch_brain_poyo(self):
+        model = POYO(sequence_length=1.0, latent_step=0.25, num_latents_per_step=2, dim_out=2, dim=16, depth=1,
+                     dim_head=8, cross_heads=1, self_heads=2)
+        words = [f"s/{i}" for i in range(6)]
+        model.unit_emb.initialize_vocab(words + ["t/0", "t/1"])
+        model.session_emb.initialize_vocab(["s", "t"])
+        said = io.StringIO()
+        with contextlib.redirect_stderr(said):
+            metadata = nx.from_poyo(model.eval(), words, "s", self.path("poyo.pt"), bin_ms=50,
+                                    sessions=[("t", ["t/1", "t/0"])])
+        self.assertEqual([s["id"] for s in metadata["sessions"]], ["s", "t"])
+        self.assertIn("torch.nn.functional.scaled_dot_product_attention", metadata["lowered"])
+        self.assertEqual(nx.operators_newer_than_1_13(self.path("poyo.pt")), [])
+        x = nx.example_counts(2, 27, 6, seed=5)
+        reference = nx.PoyoReference(model, nx.PoyoEncoder(model, torch.tensor([model.unit_emb.tokenizer(words)]),
+                                                            torch.tensor([6]), torch.tensor([1]), 0.05, 20))
+        with torch.no_grad():
+            got = torch.jit.load(self.path("poyo.pt"))(x)["latents"]
+        self.assertLess(float((got - reference(x)["latents"]).abs().max()), 1e-4)
+
+    @unittest.skipUnless(os.path.exists(POYO_FILE), "tests/data/models/poyo_m1.pt is missing")
+    def test_committed_poyo_file(self):
+        files = {nx.METADATA_FILE: ""}
+        loaded = torch.jit.load(POYO_FILE, _extra_files=files)
+        metadata = json.loads(files[nx.METADATA_FILE])
+        self.assertEqual((metadata["units"], metadata["latents"], metadata["bin_ms"]), (171, 32, 50.0))
+        self.assertIn("torch_brain", metadata["poyo"])
+        self.assertEqual(loaded.unit_index.dtype, torch.long)
+        self.assertEqual(list(loaded.unit_embeddings(0).shape), [171, 32])
+        self.assertEqual(nx.operators_newer_than_1_13(POYO_FILE), [])
+        result = nx.check_file(POYO_FILE, 171, 20, lengths=[20, 7, 45])
+        self.assertEqual(result["bins_compared"], [20, 7, 45])
 
 
 if __name__ == "__main__":
