@@ -1,8 +1,8 @@
 // `figure --view embedding` (issue 18 step 4): a model's unit embeddings on their first two principal
 // components, coloured by --unit-column. On the demo recording with tests/cli/python/make_embedding_models.py's
 // model (embeddings planted by cell_type): a categorical legend with the four types, the dots drawn in four
-// colours; `firing_rate` (computed from the counts) on a colour bar; labels in --json; a model without
-// embeddings is exit 3.
+// colours; `firing_rate` (computed from the counts) on a colour bar; labels in --json; the committed POYO on
+// m1_stevenson2011; a model without embeddings is exit 3.
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonObject>
 #include <QtCore/QTemporaryDir>
@@ -96,6 +96,23 @@ class TestCliFigureEmbedding : public QObject {
     QVERIFY(hasLabel(labels, "firing rate (spikes/s)", "colorbar"));
     for (const auto& [text, kind] : labels) QVERIFY2(kind != "legend", qPrintable(text));
     QVERIFY(QFileInfo(path("rates.svg")).size() > 0);
+  }
+
+  // The committed POYO (torch_brain, tests/data/models/poyo_m1.pt) on its own recording: 32-dimensional unit
+  // embeddings of 171 units, coloured by firing rate.
+  void committedPoyoOnM1() {
+    const QString model = QStringLiteral(NEUROLENS_SOURCE_DIR "/tests/data/models/poyo_m1.pt");
+    const QString recording = neurolens::test::sharedData("m1_stevenson2011.nwb");
+    if (!QFile::exists(model) || !QFile::exists(recording)) QSKIP("poyo_m1.pt or m1_stevenson2011.nwb missing");
+    const auto info = cli({"info", "--json", model});
+    QVERIFY2(info.exitCode == 0, qPrintable(info.err));
+    QCOMPARE(neurolens::test::parseJson(info.out)["unit_embeddings"].toInt(), 32);
+    const auto r = cli({"figure", "--json", "--quiet", "--view", "embedding", "--model", model, "--bin-ms", "50",
+                        "--unit-column", "firing_rate", "--out", path("poyo.png"), recording});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const auto labels = labelsOf(r.out);
+    QVERIFY(hasLabel(labels, "firing rate (spikes/s)", "colorbar"));
+    QVERIFY(hasLabel(labels, "unit embeddings (171 units, d = 32) by firing rate (spikes/s)", "title"));
   }
 
   void withoutEmbeddingsOrColumnExitsThree() {
