@@ -63,6 +63,21 @@ class TestModelEmbeddings : public QObject {
     for (std::size_t i = 0; i < expected_.size(); ++i) QCOMPARE(embeddings->values()[i], expected_[i]);
   }
 
+  // A multi-session model gives the bound session's embeddings (session 1 returns the table negated).
+  void boundSessionsEmbeddings() {
+    const Model model = Model::load(path("embed_sessions.pt"));
+    neurolens::BinnedRecording recording;
+    recording.identifier = "second";
+    const auto second = model.forRecording(recording).unitEmbeddings();
+    const auto first = model.forRecording(recording, "first").unitEmbeddings();
+    QVERIFY(first.has_value() && second.has_value());
+    QCOMPARE(second->shape(), (std::vector<std::size_t>{40, 6}));
+    for (std::size_t i = 0; i < expected_.size(); ++i) {
+      QCOMPARE(first->values()[i], expected_[i]);
+      QCOMPARE(second->values()[i], -expected_[i]);
+    }
+  }
+
   void modelWithoutEmbeddingsGivesNone() { QVERIFY(!Model::load(path("plain.pt")).unitEmbeddings().has_value()); }
 
   void wrongRowsNameTheFileAndShape() {

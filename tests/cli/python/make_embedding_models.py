@@ -7,6 +7,7 @@ Each unit's embedding is its type's centre (one random direction per type, scale
 plus noise, in D = 6 dimensions: the types of COLUMN in NWB's units table (h5py), or without NWB 40 units of
 four types (unit i has type i % 4). Writes to OUT_DIR:
   embed.pt           unit_embeddings(session) planted by the true types (session 1: the same, negated)
+  embed_sessions.pt  embed.pt with the sessions "first" and "second" in its metadata
   embed_shuffled.pt  the same, planted by a random permutation of the types (the types should not separate)
   embed_key.pt       no method: forward returns {"latents", "unit_embeddings"}
   embed_rows.pt      unit_embeddings with one row too few
@@ -40,8 +41,12 @@ class WithMethod(torch.nn.Module):
     def unit_embeddings(self, session: int) -> torch.Tensor:
         return self.table if session == 0 else -self.table
 
+    @torch.jit.export
+    def forward_session(self, x: torch.Tensor, session: int) -> torch.Tensor:
+        return self.readout(torch.matmul(torch.log1p(x), self.unit_embeddings(session)))
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.readout(torch.matmul(torch.log1p(x), self.table))
+        return self.forward_session(x, 0)
 
 
 class WithKey(torch.nn.Module):
@@ -70,9 +75,11 @@ def planted(labels, rng) -> np.ndarray:
                      for t in labels]).astype(np.float32)
 
 
-def save(module, path, units):
+def save(module, path, units, sessions=None):
     module.eval()
     meta = {"name": os.path.basename(path)[:-3], "units": units, "latents": LATENTS}
+    if sessions:
+        meta = {"name": meta["name"], "latents": LATENTS, "sessions": [{"id": s, "units": units} for s in sessions]}
     torch.jit.save(torch.jit.script(module), path, _extra_files={"neurolens.json": json.dumps(meta)})
 
 
@@ -95,6 +102,7 @@ def main():
     shuffled = planted(list(rng.permutation(labels)), rng)
     save(WithMethod(embeddings, LATENTS), os.path.join(out, "embed.pt"), units)
     save(WithMethod(shuffled, LATENTS), os.path.join(out, "embed_shuffled.pt"), units)
+    save(WithMethod(embeddings, LATENTS), os.path.join(out, "embed_sessions.pt"), units, ["first", "second"])
     save(WithKey(embeddings, LATENTS), os.path.join(out, "embed_key.pt"), units)
     # forward stays intact (it reads the whole table); only unit_embeddings() is broken.
     save(BrokenEmbeddings(embeddings, embeddings[:-1], LATENTS), os.path.join(out, "embed_rows.pt"), units)
