@@ -1,7 +1,8 @@
 // `link --model M FILE --unit-column COL`: which unit types drive which latents.
 // Attributions are streamed chunk by chunk into per-unit profiles (never held
 // whole), then the link math of core/link.h: association with permutation
-// p-values, and sign- and basis-free type prediction (docs/probes.md).
+// p-values, and sign- and basis-free type prediction (docs/probes.md). With --profile embedding the model's own
+// unit embeddings (model-contract.md) are the profiles, and no attribution is run.
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -139,7 +140,9 @@ int runLinkCommand(const LinkCliOptions& cli) {
     writer->writeAttribute("/p_values", "axes", "types, latents");
     writer->writeArray("/principal_directions", matrixToArray(result.principalDirections));
     writer->writeArray("/attribution_share", matrixToArray(result.attributionShare));
-    writer->writeAttribute("/attribution_share", "meaning", "fraction of the summed |attribution| per latent");
+    writer->writeAttribute("/attribution_share", "meaning",
+                           fromEmbeddings ? "fraction of the summed |unit embedding| per dimension"
+                                          : "fraction of the summed |attribution| per latent");
     writer->writeStrings("/types", result.types);
     writer->writeStrings("/unit_types", types);
     std::vector<std::int64_t> predicted(result.predictedTypes.begin(), result.predictedTypes.end());
