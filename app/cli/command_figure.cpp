@@ -32,6 +32,7 @@
 #include "command_summaries.h"
 #include "commands.h"
 #include "figures/align_figure.h"
+#include "figures/embedding_figure.h"
 #include "figures/figure_application.h"
 #include "figures/lesion_figure.h"
 #include "model_cli.h"
@@ -695,9 +696,11 @@ std::unique_ptr<fig::Figure> buildFigure(const FigureData& data, const FigureCli
       if (panelList != nullptr) panelList->push_back(summary);
       figure->add(std::move(plot));
     }
+  } else if (view == "embedding") {
+    figure->add(embeddingScatterPanel(*data.model, data.binned, options.unitColumn, style));
   } else {
     throw InputError("--view '" + view +
-                     "' is not one of trajectories, raster, attribution, association, probe, sheet");
+                     "' is not one of trajectories, raster, attribution, association, probe, sheet, embedding");
   }
   return figure;
 }
@@ -705,14 +708,18 @@ std::unique_ptr<fig::Figure> buildFigure(const FigureData& data, const FigureCli
 // Option combinations that cannot work are reported before any file is read.
 void checkOptionCombinations(const FigureCliOptions& options) {
   const std::vector<std::string> views = {"trajectories", "raster", "attribution", "association",
-                                          "probe",        "sheet",  "align",       "lesion"};
+                                          "probe",        "sheet",  "align",       "lesion",
+                                          "embedding"};
   if (std::find(views.begin(), views.end(), options.view) == views.end())
     throw InputError("--view '" + options.view +
-                     "' is not one of trajectories, raster, attribution, association, probe, sheet, align, lesion");
+                     "' is not one of trajectories, raster, attribution, association, probe, sheet, align, lesion, "
+                     "embedding");
   if (options.view == "lesion" && (options.model.empty() || options.lesion.empty()))
     throw InputError("--view lesion needs --model and --lesion LIST|COLUMN=VALUE (the units to lesion)");
   if (options.view != "lesion" && !options.lesion.empty())
     throw InputError("--lesion, --mode, --random-repeats and --match-rate apply to --view lesion");
+  if (options.view == "embedding" && (options.model.empty() || options.unitColumn.empty()))
+    throw InputError("--view embedding needs --model (its unit embeddings) and --unit-column COLUMN (the colours)");
   if (options.files.size() > 1 && options.view != "align")
     throw InputError("--view " + options.view + " draws one recording; two files (sides A and B) are for --view align");
   if (options.view != "align" &&
@@ -1027,8 +1034,10 @@ int runFigureSized(const FigureCliOptions& options, const fig::FigureStyle& styl
   if (!options.model.empty()) {
     data.model = bindModel(Model::load(options.model), data.binned, options.session);
     data.model->checkAgainst(data.binned);
-    data.features =
-        data.model->infer(data.binned.counts, parseDeviceChoice(options.common.device), progress.sub(0.2, 0.5)).latents;
+    if (options.view != "embedding")  // draws the model's unit embeddings, not its latents
+      data.features =
+          data.model->infer(data.binned.counts, parseDeviceChoice(options.common.device), progress.sub(0.2, 0.5))
+              .latents;
     data.featureName = "latent";
   } else {
     // Without a model: smoothed counts (Gaussian, --smooth-ms) stand in for the latent state.
@@ -1124,7 +1133,7 @@ void addFigureCommand(CLI::App& root, CommandList& commands) {
   addBinningOptions(*command, options->binning);
   command
       ->add_option("--view", options->view,
-                   "trajectories, raster, attribution, association, probe, sheet, align or lesion")
+                   "trajectories, raster, attribution, association, probe, sheet, align, lesion or embedding")
       ->capture_default_str();
   command->add_option("--out", options->out, "Figure file: .png, .svg or .pdf (with --animate: DIR or FILE.mp4)")
       ->required();

@@ -1,9 +1,11 @@
 // `link --model M FILE --unit-column COL`: which unit types drive which latents.
 // Attributions are streamed chunk by chunk into per-unit profiles (never held
 // whole), then the link math of core/link.h: association with permutation
-// p-values, and sign- and basis-free type prediction (docs/probes.md).
+// p-values, and sign- and basis-free type prediction (docs/probes.md). With --profile embedding the model's own
+// unit embeddings (model-contract.md) are the profiles, and no attribution is run.
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "cli_common.h"
@@ -58,10 +60,34 @@ std::vector<std::string> unitTypes(const BinnedRecording& binned, const std::str
   return labels;
 }
 
+// --profile embedding: the model's own unit embeddings [units, d] as the raw profiles (runLink normalises each
+// unit's row like the attribution profiles); their magnitudes stand in for the attribution mass.
+struct RawProfiles {
+  Eigen::MatrixXd profiles;
+  Eigen::MatrixXd mass;
+};
+
+RawProfiles embeddingProfiles(const Model& model, const BinnedRecording& binned) {
+  const std::optional<FloatArray> embeddings = model.unitEmbeddings(static_cast<std::int64_t>(binned.unitCount()));
+  if (!embeddings)
+    throw InputError(
+        "model '" + model.file().string() +
+        "' has no unit embeddings (neither a unit_embeddings(session) method nor a \"unit_embeddings\" "
+        "output key, see the model contract): --profile embedding needs them; use --profile signed or abs");
+  RawProfiles raw;
+  raw.profiles.resize(static_cast<Eigen::Index>(embeddings->dim(0)), static_cast<Eigen::Index>(embeddings->dim(1)));
+  for (Eigen::Index u = 0; u < raw.profiles.rows(); ++u)
+    for (Eigen::Index d = 0; d < raw.profiles.cols(); ++d)
+      raw.profiles(u, d) = embeddings->values()[static_cast<std::size_t>(u * raw.profiles.cols() + d)];
+  raw.mass = raw.profiles.cwiseAbs();
+  return raw;
+}
+
 int runLinkCommand(const LinkCliOptions& cli) {
   Reporter reporter(cli.common);
   const auto started = std::chrono::steady_clock::now();
-  const ProfileKind kind = parseProfileKind(cli.profile);
+  const bool fromEmbeddings = cli.profile == "embedding";
+  const ProfileKind kind = fromEmbeddings ? ProfileKind::Signed : parseProfileKind(cli.profile);
   std::unique_ptr<io::ResultsWriter> writer;
   if (!cli.out.empty()) writer = std::make_unique<io::ResultsWriter>(cli.out);
 
@@ -79,32 +105,44 @@ int runLinkCommand(const LinkCliOptions& cli) {
   attribution.steps = cli.steps;
   attribution.device = parseDeviceChoice(cli.common.device);
   attribution.seed = cli.common.seed.value_or(0);
-  ProfileAccumulator accumulator(kind);
-  const AttributionSummary summary = attribute(
-      model, binned.counts, attribution, [&](const AttributionChunk& chunk) { accumulator.add(chunk.attributions); },
-      progress.sub(0.1, 0.9));
-  for (const auto& note : summary.run.notes) reporter.warn(note);
+  RawProfiles raw;
+  if (fromEmbeddings) {
+    raw = embeddingProfiles(model, binned);
+  } else {
+    ProfileAccumulator accumulator(kind);
+    const AttributionSummary summary = attribute(
+        model, binned.counts, attribution, [&](const AttributionChunk& chunk) { accumulator.add(chunk.attributions); },
+        progress.sub(0.1, 0.9));
+    for (const auto& note : summary.run.notes) reporter.warn(note);
+    raw.profiles = accumulator.profiles();
+    raw.mass = accumulator.mass();
+  }
 
   LinkOptions options;
   options.permutations = cli.permutations;
   options.folds = cli.folds;
   options.seed = cli.common.seed.value_or(0);
-  const LinkResult result = runLink(accumulator.profiles(), accumulator.mass(), types, options, progress.sub(0.9, 1.0));
+  const LinkResult result = runLink(raw.profiles, raw.mass, types, options, progress.sub(0.9, 1.0));
   reporter.finishProgress();
   if (result.silentUnits > 0)
-    reporter.warn(std::to_string(result.silentUnits) + " units have an all-zero attribution profile (kept as zeros)");
+    reporter.warn(std::to_string(result.silentUnits) + " units have an all-zero " +
+                  (fromEmbeddings ? "unit embedding" : "attribution profile") + " (kept as zeros)");
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   if (writer) {
     writer->writeArray("/profiles", matrixToArray(result.profiles));
-    writer->writeAttribute("/profiles", "axes", "units, latents (unit norm per unit)");
+    writer->writeAttribute(
+        "/profiles", "axes",
+        fromEmbeddings ? "units, embedding dimensions (unit norm per unit)" : "units, latents (unit norm per unit)");
     writer->writeArray("/association", matrixToArray(result.association));
     writer->writeAttribute("/association", "axes", "types (see /types), latents");
     writer->writeArray("/p_values", matrixToArray(result.pValues));
     writer->writeAttribute("/p_values", "axes", "types, latents");
     writer->writeArray("/principal_directions", matrixToArray(result.principalDirections));
     writer->writeArray("/attribution_share", matrixToArray(result.attributionShare));
-    writer->writeAttribute("/attribution_share", "meaning", "fraction of the summed |attribution| per latent");
+    writer->writeAttribute("/attribution_share", "meaning",
+                           fromEmbeddings ? "fraction of the summed |unit embedding| per dimension"
+                                          : "fraction of the summed |attribution| per latent");
     writer->writeStrings("/types", result.types);
     writer->writeStrings("/unit_types", types);
     std::vector<std::int64_t> predicted(result.predictedTypes.begin(), result.predictedTypes.end());
@@ -115,28 +153,31 @@ int runLinkCommand(const LinkCliOptions& cli) {
     writer->writeAttribute("/", "model", cli.model);
     writer->writeAttribute("/", "unit_column", cli.unitColumn);
     writer->writeAttribute("/", "profile", cli.profile);
-    writer->writeAttribute("/", "method", methodName(attribution.method));
+    writer->writeAttribute("/", "method",
+                           fromEmbeddings ? std::string("unit_embeddings") : methodName(attribution.method));
     writer->writeAttribute("/", "permutations", static_cast<double>(cli.permutations));
     writer->commit();
   }
 
   std::vector<std::size_t> sizes(result.typeSizes.begin(), result.typeSizes.end());
-  const nlohmann::json json{{"types", result.types},
-                            {"type_sizes", sizes},
-                            {"type_accuracy", result.typeAccuracy},
-                            {"abs_accuracy", result.absAccuracy},
-                            {"chance", result.chance},
-                            {"chance_rule", "majority type"},
-                            {"attribution_share", result.attributionShareTotal},
-                            {"principal_share", result.principalShare},
-                            {"latents", result.profiles.cols()},
-                            {"units", result.profiles.rows()},
-                            {"method", methodName(attribution.method)},
-                            {"seconds", seconds}};
+  const nlohmann::json json{
+      {"types", result.types},
+      {"type_sizes", sizes},
+      {"type_accuracy", result.typeAccuracy},
+      {"abs_accuracy", result.absAccuracy},
+      {"chance", result.chance},
+      {"chance_rule", "majority type"},
+      {"attribution_share", result.attributionShareTotal},
+      {"principal_share", result.principalShare},
+      {"latents", result.profiles.cols()},
+      {"units", result.profiles.rows()},
+      {"method", fromEmbeddings ? std::string("unit_embeddings") : methodName(attribution.method)},
+      {"profile", cli.profile},
+      {"seconds", seconds}};
   std::ostringstream line;
   line << cli.file << ": " << result.types.size() << " types of '" << cli.unitColumn << "' over "
-       << result.profiles.cols() << " latents; type accuracy " << result.typeAccuracy << " (per-latent "
-       << result.absAccuracy << ", chance " << result.chance << ")";
+       << result.profiles.cols() << (fromEmbeddings ? " embedding dimensions" : " latents") << "; type accuracy "
+       << result.typeAccuracy << " (per-latent " << result.absAccuracy << ", chance " << result.chance << ")";
   reporter.result(json, line.str(), cli.out);
   return kSuccess;
 }
@@ -152,8 +193,11 @@ void addLinkCommand(CLI::App& root, CommandList& commands) {
   command->add_option("--model", options->model, "TorchScript model file")->required();
   addSessionOption(*command, options->session);
   command->add_option("--unit-column", options->unitColumn, "Units-table column holding each unit's type")->required();
-  command->add_option("--profile", options->profile, "signed or abs: how attributions are summed (default signed)")
-      ->check(CLI::IsMember({"signed", "abs"}));
+  command
+      ->add_option("--profile", options->profile,
+                   "signed or abs: how attributions are summed (default signed); embedding: the model's own unit "
+                   "embeddings")
+      ->check(CLI::IsMember({"signed", "abs", "embedding"}));
   command->add_option("--permutations", options->permutations, "Type-label shuffles for the p-values (default 1000)");
   command->add_option("--folds", options->folds, "Stratified folds for type_accuracy (default 5)")
       ->check(CLI::Range(2, 1000));

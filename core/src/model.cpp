@@ -500,6 +500,67 @@ Model Model::forRecording(const BinnedRecording& recording, const std::string& r
   return Model(std::move(bound));
 }
 
+std::optional<FloatArray> Model::unitEmbeddings(std::optional<std::int64_t> units) const {
+  const Impl& model = *impl_;
+  const std::optional<std::int64_t> expected = model.metadata.units ? model.metadata.units : units;
+  const std::int64_t session = model.session.value_or(0);
+  const std::string method = "unit_embeddings(" + std::to_string(session) + ")";
+  torch::NoGradGuard noGrad;
+  c10::IValue value;
+  std::string what;
+  if (model.module.find_method("unit_embeddings")) {
+    what = "its " + method;
+    try {
+      value = model.module.get_method("unit_embeddings")({session});
+    } catch (const std::exception& e) {
+      throw InputError("model " + quoted(model.file) + ": " + method + " failed: " + plainReason(e));
+    }
+  } else {
+    if (!expected) return std::nullopt;  // a dictionary output cannot be looked at without the unit count
+    constexpr std::int64_t kProbeBins = 10;
+    const torch::Tensor zeros = torch::zeros({1, kProbeBins, *expected});
+    c10::IValue output;
+    try {
+      if (model.session || !model.hasPlainForward)
+        output = model.module.get_method("forward_session")({zeros, session});
+      else
+        output = model.module.forward({zeros});
+    } catch (const std::exception& e) {
+      throw InputError("model " + quoted(model.file) + " failed on input counts of shape " + shapeText(zeros.sizes()) +
+                       " while looking for its unit embeddings: " + plainReason(e));
+    }
+    if (!output.isGenericDict()) return std::nullopt;
+    bool found = false;
+    for (const auto& entry : output.toGenericDict())
+      if (entry.key().isString() && entry.key().toStringRef() == "unit_embeddings") {
+        value = entry.value();
+        found = true;
+      }
+    if (!found) return std::nullopt;
+    what = "its output \"unit_embeddings\"";
+  }
+  if (!value.isTensor())
+    throw InputError("model " + quoted(model.file) + ": " + what + " is a " + value.tagKind() + ", not a tensor");
+  torch::Tensor tensor = value.toTensor().detach().to(torch::kCPU);
+  if (tensor.dim() == 3 && tensor.size(0) == 1) tensor = tensor.squeeze(0);  // an output key with its batch of one
+  if (!tensor.is_floating_point())
+    throw InputError("model " + quoted(model.file) + ": " + what + " has an integer type; it must be float");
+  const bool rowsOk = !expected || (tensor.dim() == 2 && tensor.size(0) == *expected);
+  if (tensor.dim() != 2 || tensor.size(1) == 0 || !rowsOk)
+    throw InputError("model " + quoted(model.file) + ": " + what + " has shape " + shapeText(tensor.sizes()) +
+                     ", expected [" + (expected ? std::to_string(*expected) : std::string("units")) +
+                     ", d] (one row per unit)");
+  tensor = tensor.to(torch::kFloat).contiguous();
+  if (!torch::isfinite(tensor).all().item<bool>()) {
+    const std::int64_t row = torch::nonzero(~torch::isfinite(tensor)).select(1, 0)[0].item<std::int64_t>();
+    throw InputError("model " + quoted(model.file) + ": " + what + " holds NaN or infinite values (first in row " +
+                     std::to_string(row) + ")");
+  }
+  FloatArray embeddings({static_cast<std::size_t>(tensor.size(0)), static_cast<std::size_t>(tensor.size(1))});
+  std::memcpy(embeddings.data(), tensor.data_ptr<float>(), embeddings.size() * sizeof(float));
+  return embeddings;
+}
+
 ModelOutputs Model::infer(const FloatArray& counts, DeviceChoice device, const Progress& progress,
                           RunReport* report) const {
   InferOptions options;

@@ -80,6 +80,13 @@ class Model {
   // The session this model is bound to (an index into metadata().sessions), if any.
   [[nodiscard]] std::optional<std::size_t> session() const;
 
+  // The model's unit embeddings [units, d] (model-contract.md), for the bound session (session 0 when unbound):
+  // the module's unit_embeddings(session) method, else a "unit_embeddings" key of a dictionary output (read from
+  // one forward pass of zeros, which needs the unit count: metadata's, else `units`). nullopt when the model has
+  // neither. Throws InputError naming the file when they are not a [units, d] float tensor (rows != units) or hold
+  // NaN or infinite values.
+  [[nodiscard]] std::optional<FloatArray> unitEmbeddings(std::optional<std::int64_t> units = std::nullopt) const;
+
   // Runs forward over every trial, in chunks that fit the device; OOM -> smaller
   // chunks -> CPU. Throws ComputeError on NaN/Inf outputs, InputError on a forward
   // that breaks the contract.

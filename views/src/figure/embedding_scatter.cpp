@@ -1,0 +1,147 @@
+// A model's unit embeddings as a 2-D scatter coloured by a unit column (embedding_scatter.h).
+#include "neurolens/views/figure/embedding_scatter.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+
+#include "neurolens/core/errors.h"
+#include "neurolens/views/figure/colormap.h"
+#include "neurolens/views/figure/figure_builders.h"
+#include "plot_support.h"
+
+namespace neurolens::views::figure {
+
+using detail::qstr;
+using detail::toQColor;
+
+EmbeddingScatterPlot::EmbeddingScatterPlot(EmbeddingScatterInput input, const FigureStyle& style)
+    : input_(std::move(input)) {
+  const std::size_t n = input_.points.size();
+  const bool categorical = !input_.categories.empty();
+  if (categorical == !input_.values.empty())
+    throw InputError("embedding scatter: colour the units by categories or by values (exactly one)");
+  if ((categorical ? input_.categories.size() : input_.values.size()) != n)
+    throw InputError(
+        "embedding scatter: " + std::to_string(categorical ? input_.categories.size() : input_.values.size()) +
+        " colours for " + std::to_string(n) + " units");
+  if (categorical) {
+    std::vector<std::string> unique = input_.categories;
+    std::sort(unique.begin(), unique.end());
+    unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
+    const ConditionColours colours = conditionColours(unique, input_.column, style);
+    std::map<std::string, Rgb> byName;
+    for (std::size_t i = 0; i < colours.names.size(); ++i) {
+      byName[colours.names[i]] = colours.colours[i];
+      legend_.push_back({colours.names[i], colours.colours[i], false});
+    }
+    for (const auto& label : input_.categories) colours_.push_back(byName.at(label));
+  } else {
+    double low = std::numeric_limits<double>::infinity();
+    double high = -low;
+    for (const double v : input_.values)
+      if (std::isfinite(v)) low = std::min(low, v), high = std::max(high, v);
+    if (!std::isfinite(low)) low = 0.0, high = 1.0;
+    if (high <= low) high = low + 1.0;
+    range_ = {low, high};
+  }
+}
+
+std::vector<std::string> EmbeddingScatterPlot::labels() const {
+  std::vector<std::string> out = {input_.title, input_.xTitle, input_.yTitle, input_.column};
+  for (const auto& entry : legend_) out.push_back(entry.text);
+  out.erase(std::remove(out.begin(), out.end(), std::string()), out.end());
+  return out;
+}
+
+void EmbeddingScatterPlot::paint(QPainter& painter, const QRectF& area, const PaintContext& context) const {
+  const FigureStyle& style = context.style;
+  const detail::PlotFrame frame = detail::beginPlot(painter, area, input_.title, context);
+  double xLow = std::numeric_limits<double>::infinity();
+  double xHigh = -xLow;
+  double yLow = xLow;
+  double yHigh = -xLow;
+  for (const auto& p : input_.points) {
+    if (!std::isfinite(p[0]) || !std::isfinite(p[1])) continue;
+    xLow = std::min(xLow, p[0]);
+    xHigh = std::max(xHigh, p[0]);
+    yLow = std::min(yLow, p[1]);
+    yHigh = std::max(yHigh, p[1]);
+  }
+  if (!std::isfinite(xLow)) xLow = yLow = -1.0, xHigh = yHigh = 1.0;
+  if (xHigh <= xLow) xHigh = xLow + 1.0;
+  if (yHigh <= yLow) yHigh = yLow + 1.0;
+  const double xPad = 0.05 * (xHigh - xLow);
+  const double yPad = 0.05 * (yHigh - yLow);
+  xLow -= xPad, xHigh += xPad, yLow -= yPad, yHigh += yPad;
+
+  const bool categorical = !legend_.empty();
+  const double gap = context.px(4.0);
+  const double sideWidth = categorical ? legendSize(painter, legend_, input_.column, context).width()
+                                       : detail::colourBarSpace(painter, context, range_, input_.column);
+  const std::vector<double> yTicks = niceTicks(yLow, yHigh, 5);
+  const std::vector<double> xTicks = niceTicks(xLow, xHigh, 5);
+  const double yStep = yTicks.size() > 1 ? yTicks[1] - yTicks[0] : 1.0;
+  const double xStep = xTicks.size() > 1 ? xTicks[1] - xTicks[0] : 1.0;
+  double widest = 0.0;
+  for (const double v : yTicks) widest = std::max(widest, frame.tick.horizontalAdvance(qstr(tickText(v, yStep))));
+  const double leftWidth = frame.label.height() + context.px(2.0) + widest + frame.tickLength + context.px(3.0);
+  const double bottomHeight = frame.tickLength + frame.tick.height() + frame.label.height() + context.px(1.0);
+  const QRectF plot(frame.inner.left() + leftWidth, frame.inner.top() + context.px(2.0),
+                    std::max(1.0, frame.inner.width() - leftWidth - sideWidth - gap - context.px(2.0)),
+                    std::max(1.0, frame.inner.height() - bottomHeight - context.px(2.0)));
+  const auto xMap = [&](double v) { return plot.left() + (v - xLow) / (xHigh - xLow) * plot.width(); };
+  const auto yMap = [&](double v) { return plot.bottom() - (v - yLow) / (yHigh - yLow) * plot.height(); };
+
+  const Colormap map = colormapByName(style.sequentialColormap);
+  painter.save();
+  painter.setClipRect(plot);
+  const double radius = context.px(2.2);
+  for (std::size_t u = 0; u < input_.points.size(); ++u) {
+    const auto& p = input_.points[u];
+    if (!std::isfinite(p[0]) || !std::isfinite(p[1])) continue;
+    const Rgb colour =
+        categorical ? colours_[u] : map.at((input_.values[u] - range_.first) / (range_.second - range_.first));
+    painter.setBrush(QBrush(toQColor(colour, 0.85)));
+    painter.setPen(detail::linePen(context, 0.5 * style.axisLinePt, frame.ink));
+    painter.drawEllipse(QPointF(xMap(p[0]), yMap(p[1])), radius, radius);
+  }
+  painter.restore();
+
+  painter.setPen(detail::linePen(context, style.axisLinePt, frame.ink));
+  painter.setBrush(Qt::NoBrush);
+  painter.drawLine(plot.bottomLeft(), plot.bottomRight());
+  painter.drawLine(plot.bottomLeft(), plot.topLeft());
+  painter.setFont(detail::roleFont(context, detail::TextRole::Tick));
+  double lastRight = -std::numeric_limits<double>::infinity();
+  for (const double v : xTicks) {
+    const double x = xMap(v);
+    painter.drawLine(QPointF(x, plot.bottom()), QPointF(x, plot.bottom() + frame.tickLength));
+    const QString text = qstr(tickText(v, xStep));
+    const double width = frame.tick.horizontalAdvance(text) + 2.0;
+    if (x - width / 2.0 < lastRight + context.px(1.0)) continue;
+    lastRight = x + width / 2.0;
+    detail::drawLabel(painter, QRectF(x - width / 2.0, plot.bottom() + frame.tickLength, width, frame.tick.height()),
+                      Qt::AlignCenter, text, scene::LabelKind::Tick, context);
+  }
+  for (const double v : yTicks) {
+    const double y = yMap(v);
+    painter.drawLine(QPointF(plot.left() - frame.tickLength, y), QPointF(plot.left(), y));
+    const QString text = qstr(tickText(v, yStep));
+    const double width = frame.tick.horizontalAdvance(text) + 2.0;
+    detail::drawLabel(painter,
+                      QRectF(plot.left() - frame.tickLength - context.px(1.5) - width, y - frame.tick.height() / 2.0,
+                             width, frame.tick.height()),
+                      Qt::AlignRight | Qt::AlignVCenter, text, scene::LabelKind::Tick, context);
+  }
+  detail::drawAxisTitles(painter, frame, plot, input_.xTitle, input_.yTitle, context);
+  if (categorical) {
+    drawLegendAt(painter, QPointF(plot.right() + gap, plot.top()), legend_, input_.column, context);
+  } else {
+    const QRectF bar(plot.right() + gap, plot.top(), context.px(8.0), plot.height());
+    detail::paintColourBar(painter, bar, map, range_, input_.column, context);
+  }
+}
+
+}  // namespace neurolens::views::figure
