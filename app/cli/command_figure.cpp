@@ -707,9 +707,8 @@ std::unique_ptr<fig::Figure> buildFigure(const FigureData& data, const FigureCli
 
 // Option combinations that cannot work are reported before any file is read.
 void checkOptionCombinations(const FigureCliOptions& options) {
-  const std::vector<std::string> views = {"trajectories", "raster", "attribution", "association",
-                                          "probe",        "sheet",  "align",       "lesion",
-                                          "embedding"};
+  const std::vector<std::string> views = {"trajectories", "raster", "attribution", "association", "probe",
+                                          "sheet",        "align",  "lesion",      "embedding"};
   if (std::find(views.begin(), views.end(), options.view) == views.end())
     throw InputError("--view '" + options.view +
                      "' is not one of trajectories, raster, attribution, association, probe, sheet, align, lesion, "
