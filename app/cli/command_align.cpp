@@ -17,7 +17,8 @@
 #include "command_summaries.h"
 #include "commands.h"
 #ifdef NEUROLENS_HAVE_FIGURE
-#include "figures/matrix_figure.h"
+#include "figures/figure_application.h"
+#include "neurolens/views/figure/matrix_heatmap.h"
 #endif
 #include "neurolens/app/align_study.h"
 #include "neurolens/core/alignment.h"
@@ -446,7 +447,7 @@ int runMatrixCommand(const AlignCliOptions& cli) {
   }
   if (!cli.figure.empty()) {
 #ifdef NEUROLENS_HAVE_FIGURE
-    MatrixFigureInput figure;
+    views::figure::MatrixHeatmapInput figure;
     figure.labels = sideLabels(cli.files);
     for (Eigen::Index i = 0; i < size; ++i)
       for (Eigen::Index j = 0; j < size; ++j) {
@@ -456,7 +457,8 @@ int runMatrixCommand(const AlignCliOptions& cli) {
     figure.order = order;
     figure.statistic = statistic;
     figure.largerIsMoreSimilar = kind.larger;
-    writeMatrixFigure(figure, cli.figure);
+    const auto application = ensureGuiApplication();  // fonts and painting need one; none needs a display
+    views::figure::writeMatrixHeatmap(figure, cli.figure, views::figure::defaultFigureStyle());
 #endif
   }
   nlohmann::json json{{"sides", sideList},
