@@ -75,6 +75,7 @@ int main(int argc, char** argv) {
   const bool restore = options->restore;
   // After the event loop starts, so the window is on screen first.
   if (options->view == "align") openAlignViewWhenIdle(window);
+  if (options->view == "matrix") openMatrixViewWhenIdle(window);
   QTimer::singleShot(0, &window, [&window, files, showDemo, restore] {
     if (showDemo) window.showDemoTrajectories();
     if (!files.isEmpty()) {

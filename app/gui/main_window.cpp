@@ -16,6 +16,7 @@
 #include <exception>
 
 #include "actions/align_action.h"
+#include "actions/matrix_action.h"
 #include "actions/menus.h"
 #include "actions/open_batch_action.h"
 #include "cursor_attribution_controller.h"
@@ -76,6 +77,7 @@ MainWindow::MainWindow(QWidget* parent)
   exportAction_ = menus.exportView;
   compareAction_ = menus.compare;
   new AlignAction(menus.align, *this, *centre_);  // Compare > Align: its view is a page of the centre
+  new MatrixAction(menus.matrix, *this, *centre_);
   progress_ = new JobProgressWidget(statusBar());
   statusBar()->addPermanentWidget(progress_);
   statusBar()->showMessage(tr("Open a recording (Ctrl+O), the demo (Ctrl+D), or drop a file on the window"));

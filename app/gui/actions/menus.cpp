@@ -91,6 +91,8 @@ MenuActions createMenus(QMainWindow& window, Workbench& workbench) {
   compareMenu->setObjectName("menuCompare");
   actions.align = compareMenu->addAction(tr("&Align Two Pairs"));
   actions.align->setObjectName("actionAlign");
+  actions.matrix = compareMenu->addAction(tr("Similarity &Matrix of All Pairs"));
+  actions.matrix->setObjectName("actionMatrix");
 
   QMenu* analysisMenu = bar->addMenu(tr("&Analysis"));
   analysisMenu->setObjectName("menuAnalysis");

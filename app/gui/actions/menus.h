@@ -13,6 +13,7 @@ struct MenuActions {
   QAction* exportView = nullptr;  // enabled once the view shows a scene
   QAction* compare = nullptr;     // checked while comparing side by side
   QAction* align = nullptr;       // Compare > Align (its reaction, AlignAction, needs the window's centre)
+  QAction* matrix = nullptr;      // Compare > Matrix (its reaction, MatrixAction, needs the window's centre)
 };
 
 MenuActions createMenus(QMainWindow& window, Workbench& workbench);

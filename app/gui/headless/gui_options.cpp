@@ -25,8 +25,9 @@ void declareGuiOptions(QCommandLineParser& parser) {
       {"timeout", "With --screenshot / --state-json: give up after S seconds (exit 4; default 120).", "S", "120"});
   parser.addOption({"view",
                     "The layout the window opens with: grid (default: every pair in the view grid) or align (the "
-                    "first two pairs in one common space, A solid, B dashed, with the numbers of align).",
-                    "grid|align", "grid"});
+                    "first two pairs in one common space, A solid, B dashed, with the numbers of align) or matrix "
+                    "(align --matrix over all pairs, three or more, as a clustered heatmap).",
+                    "grid|align|matrix", "grid"});
   parser.addPositionalArgument(
       "files", "Recordings (.nwb, .mat), models (.pt) or sessions (.nlsession) to open, in any order and number.",
       "[files...]");
@@ -66,10 +67,10 @@ std::optional<GuiOptions> parseGuiOptions(QCommandLineParser& parser, const QStr
     return std::nullopt;
   }
   options.view = parser.value("view");
-  if (options.view != "grid" && options.view != "align") {
+  if (options.view != "grid" && options.view != "align" && options.view != "matrix") {
     static const QRegularExpression lesion(R"(^lesion:[^=]+=.+$)");
-    if (options.view == "matrix" || lesion.match(options.view).hasMatch())
-      error = QString("--view %1: not yet available in this build (grid and align are)").arg(options.view);
+    if (lesion.match(options.view).hasMatch())
+      error = QString("--view %1: not yet available in this build (grid, align and matrix are)").arg(options.view);
     else
       error = QString("--view: expected grid, align, lesion:COLUMN=VALUE or matrix, got \"%1\"").arg(options.view);
     return std::nullopt;

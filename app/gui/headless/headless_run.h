@@ -40,6 +40,8 @@ class HeadlessRun : public QObject {
   [[nodiscard]] bool writeOutputs(QString& problem);
   // --view align: Compare > Align once every file has opened; the run finishes when it has.
   void startAlign();
+  // --view matrix: Compare > Matrix likewise.
+  void startMatrix();
 
   MainWindow& window_;
   GuiOptions options_;
@@ -50,10 +52,13 @@ class HeadlessRun : public QObject {
   int framePolls_ = 0;
   bool finishing_ = false;
   bool alignStarted_ = false;
+  bool matrixStarted_ = false;
   QJsonArray views_;  // the state's `views`
 };
 
 // --view align in a window that stays open: Compare > Align runs once the files have opened.
 void openAlignViewWhenIdle(MainWindow& window);
+// --view matrix in a window that stays open: Compare > Matrix runs once the files have opened.
+void openMatrixViewWhenIdle(MainWindow& window);
 
 }  // namespace neurolens::gui
