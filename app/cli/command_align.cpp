@@ -17,8 +17,10 @@
 #include "command_summaries.h"
 #include "commands.h"
 #ifdef NEUROLENS_HAVE_FIGURE
-#include "figures/matrix_figure.h"
+#include "figures/figure_application.h"
+#include "neurolens/views/figure/matrix_heatmap.h"
 #endif
+#include "neurolens/app/align_matrix.h"
 #include "neurolens/app/align_study.h"
 #include "neurolens/core/alignment.h"
 #include "neurolens/core/device.h"
@@ -228,78 +230,6 @@ int runAlignCommand(const AlignCliOptions& cli) {
   return kSuccess;
 }
 
-// --matrix: the statistics each name needs, whether larger means more similar, and its mirror (the same
-// statistic with the sides' roles swapped).
-struct MatrixStatistic {
-  bool larger = true;
-  std::string mirror;
-};
-
-MatrixStatistic matrixStatistic(const std::string& name, AlignOptions* options) {
-  options->cca = options->procrustes = options->consistency = options->dsa = false;
-  if (name == "cca_mean" || name == "cca_heldout_mean") {
-    options->cca = true;
-    return {true, name};
-  }
-  if (name == "procrustes_disparity") {
-    options->procrustes = true;
-    return {false, name};
-  }
-  if (name == "consistency_r2_a_to_b" || name == "consistency_r2_b_to_a") {
-    options->consistency = true;
-    return {true, name == "consistency_r2_a_to_b" ? "consistency_r2_b_to_a" : "consistency_r2_a_to_b"};
-  }
-  if (name == "dsa_distance") {
-    options->dsa = true;
-    return {false, name};
-  }
-  throw UsageError("--statistic '" + name +
-                   "': expected cca_mean, cca_heldout_mean, procrustes_disparity, consistency_r2_a_to_b, "
-                   "consistency_r2_b_to_a or dsa_distance");
-}
-
-double statisticValue(const AlignStatistics& stats, const std::string& name) {
-  if (name == "cca_mean") return stats.ccaMean;
-  if (name == "cca_heldout_mean") return stats.ccaHeldoutMean;
-  if (name == "procrustes_disparity") return stats.procrustesDisparity;
-  if (name == "consistency_r2_a_to_b") return stats.consistencyAToB;
-  if (name == "consistency_r2_b_to_a") return stats.consistencyBToA;
-  return stats.dsaDistance;
-}
-
-// One cell pair of the matrix: side i (as A) against side j (as B), i <= j.
-struct MatrixTask {
-  std::size_t i = 0;
-  std::size_t j = 0;
-  double value = 0.0;
-  double mirrorValue = 0.0;
-  double p = std::nan("");
-  double mirrorP = std::nan("");
-  std::exception_ptr error;
-};
-
-nlohmann::json matrixJson(const Eigen::MatrixXd& m) {
-  nlohmann::json rows = nlohmann::json::array();
-  for (Eigen::Index r = 0; r < m.rows(); ++r) {
-    nlohmann::json row = nlohmann::json::array();
-    for (Eigen::Index c = 0; c < m.cols(); ++c)
-      row.push_back(std::isfinite(m(r, c)) ? nlohmann::json(m(r, c)) : nlohmann::json(nullptr));
-    rows.push_back(row);
-  }
-  return rows;
-}
-
-// The sides' file stems; where two stems are the same, their parent folders too (d1/demo, d2/demo).
-std::vector<std::string> sideLabels(const std::vector<std::string>& files) {
-  std::vector<std::string> stems;
-  for (const auto& file : files) stems.push_back(std::filesystem::path(file).stem().string());
-  std::vector<std::string> labels = stems;
-  for (std::size_t i = 0; i < files.size(); ++i)
-    if (std::count(stems.begin(), stems.end(), stems[i]) > 1)
-      labels[i] = std::filesystem::path(files[i]).parent_path().filename().string() + "/" + stems[i];
-  return labels;
-}
-
 // --figure: refused before any work when this build cannot draw or the extension is not a figure format.
 void checkMatrixFigurePath(const std::string& path) {
   if (path.empty()) return;
@@ -320,11 +250,13 @@ int runMatrixCommand(const AlignCliOptions& cli) {
     throw UsageError("--model-b does not apply to --matrix: --model applies to every recording side");
   if (!cli.sessionB.empty())
     throw UsageError("--session-b does not apply to --matrix: --session applies to every recording side");
-  const std::string statistic = cli.statistic.empty() ? "cca_heldout_mean" : cli.statistic;
-  AlignOptions options = statisticsOptions(cli);
-  const MatrixStatistic kind = matrixStatistic(statistic, &options);
-  std::string match = cli.match;
-  checkMatch(match);
+  app::AlignMatrixOptions matrixOptions;
+  matrixOptions.study = studyOptions(cli, cli.match);  // --method, DSA's and the device's usage errors first
+  matrixOptions.statistic = cli.statistic.empty() ? "cca_heldout_mean" : cli.statistic;
+  const std::string& statistic = matrixOptions.statistic;
+  if (!app::alignMatrixStatistic(statistic))
+    throw UsageError("--statistic '" + statistic + "': expected " + app::alignMatrixStatisticNames());
+  checkMatch(cli.match);
   const std::size_t n = cli.files.size();
   if (n < 3)
     throw InputError("--matrix needs three or more sides, got " + std::to_string(n) +
@@ -333,102 +265,18 @@ int runMatrixCommand(const AlignCliOptions& cli) {
   std::unique_ptr<io::ResultsWriter> writer;
   if (!cli.out.empty()) writer = std::make_unique<io::ResultsWriter>(cli.out);
 
-  // Each side is read (and run through the model) once.
-  const Progress progress = reporter.progress();
-  const app::AlignStudyOptions study = studyOptions(cli, match);
-  const app::AlignWarn warn = [&reporter](const std::string& note) { reporter.warn(note); };
-  std::vector<Side> sides;
-  double modelSeconds = 0.0;
-  for (std::size_t s = 0; s < n; ++s) {
-    app::AlignBinnedCache cache;
-    const double from = 0.4 * static_cast<double>(s) / static_cast<double>(n);
-    const double to = 0.4 * static_cast<double>(s + 1) / static_cast<double>(n);
-    sides.push_back(app::readAlignSide("side " + std::to_string(s + 1), {cli.files[s], cli.model, cli.session}, study,
-                                       progress.sub(from, to), warn, cache, true));
-    modelSeconds += sides.back().modelSeconds;
-  }
-  if (match.empty())
-    match = std::all_of(sides.begin(), sides.end(), [](const Side& side) { return side.hasTrials; }) ? "conditions"
-                                                                                                     : "time";
-  const auto started = std::chrono::steady_clock::now();
-  // Each side's own work (PCA, held-out PCAs, DMD fits, and those of the nulls' rearrangements of it) is kept
-  // per side and shared by every pair in which its matched rows are the same (core/alignment.h), up to 1 GiB in
-  // all; past it, per pair as before.
-  constexpr std::size_t kKeptBytes = std::size_t{1} << 30U;
-  std::vector<std::unique_ptr<AlignSideCache>> caches;
-  for (std::size_t s = 0; s < n; ++s) caches.push_back(std::make_unique<AlignSideCache>(kKeptBytes / n));
-  // Every pair i < j (with its null) and every side against itself (no null), on all cores.
-  std::vector<MatrixTask> tasks;
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t j = i; j < n; ++j) {
-      MatrixTask task;
-      task.i = i;
-      task.j = j;
-      tasks.push_back(task);
-    }
-  std::atomic<std::size_t> next{0};
-  std::atomic<std::size_t> done{0};
-  const auto work = [&] {
-    for (;;) {
-      const std::size_t t = next++;
-      if (t >= tasks.size()) return;
-      MatrixTask& task = tasks[t];
-      try {
-        const Side& a = sides[task.i];
-        const Side& b = sides[task.j];
-        const MatchedRows matched = app::matchAlignSides(a, b, match, study);
-        AlignOptions pairOptions = options;
-        if (task.i == task.j) pairOptions.permutations = 0;
-        AlignStatistics stats;
-        try {
-          stats = alignSides(matched, pairOptions, {}, caches[task.i].get(), caches[task.j].get());
-        } catch (const InputError& error) {
-          throw InputError(a.name + " vs " + b.name + ": " + error.what());
-        }
-        task.value = statisticValue(stats, statistic);
-        task.mirrorValue = statisticValue(stats, kind.mirror);
-        if (const auto found = stats.pValues.find(statistic); found != stats.pValues.end()) task.p = found->second;
-        if (const auto found = stats.pValues.find(kind.mirror); found != stats.pValues.end())
-          task.mirrorP = found->second;
-      } catch (...) {
-        task.error = std::current_exception();
-      }
-      ++done;
-    }
-  };
-  const std::size_t workers =
-      std::max<std::size_t>(1, std::min<std::size_t>(tasks.size(), std::thread::hardware_concurrency()));
-  std::vector<std::thread> pool;
-  for (std::size_t w = 0; w < workers; ++w) pool.emplace_back(work);
-  while (done.load() < tasks.size()) {
-    progress.report(0.4 + 0.6 * static_cast<double>(done.load()) / static_cast<double>(tasks.size()),
-                    "alignment matrix");
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  for (auto& thread : pool) thread.join();
-  for (const auto& task : tasks)
-    if (task.error) std::rethrow_exception(task.error);
+  // The study (neurolens/app/align_matrix.h, shared with the GUI's Compare > Matrix): each side read once.
+  std::vector<app::AlignSideSpec> specs;
+  for (const auto& file : cli.files) specs.push_back({file, cli.model, cli.session});
+  const app::AlignMatrixResult result = app::runAlignMatrix(
+      specs, matrixOptions, reporter.progress(), [&reporter](const std::string& note) { reporter.warn(note); });
   reporter.finishProgress();
-
+  const Eigen::MatrixXd& matrix = result.matrix;
+  const Eigen::MatrixXd& pValues = result.pValues;
+  const std::vector<std::size_t>& order = result.order;
+  const std::string& match = result.match;
+  const double seconds = result.seconds;
   const auto size = static_cast<Eigen::Index>(n);
-  Eigen::MatrixXd matrix(size, size);
-  Eigen::MatrixXd pValues = Eigen::MatrixXd::Constant(size, size, std::nan(""));
-  for (const auto& task : tasks) {
-    const auto i = static_cast<Eigen::Index>(task.i);
-    const auto j = static_cast<Eigen::Index>(task.j);
-    matrix(i, j) = task.value;
-    if (i == j) continue;
-    matrix(j, i) = task.mirrorValue;
-    pValues(i, j) = task.p;
-    pValues(j, i) = task.mirrorP;
-  }
-  // Average-linkage clustering on a distance: 1 - value for correlations and R2, the value for disparities and
-  // distances; both directions averaged.
-  Eigen::MatrixXd distance = kind.larger ? Eigen::MatrixXd(1.0 - matrix.array()) : matrix;
-  distance = 0.5 * (distance + distance.transpose()).eval();
-  const std::vector<std::size_t> order = averageLinkageOrder(distance);
-  const double seconds =
-      modelSeconds + std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   const nlohmann::json sideList = cli.files;
   if (writer) {
@@ -446,8 +294,8 @@ int runMatrixCommand(const AlignCliOptions& cli) {
   }
   if (!cli.figure.empty()) {
 #ifdef NEUROLENS_HAVE_FIGURE
-    MatrixFigureInput figure;
-    figure.labels = sideLabels(cli.files);
+    views::figure::MatrixHeatmapInput figure;
+    figure.labels = result.labels;
     for (Eigen::Index i = 0; i < size; ++i)
       for (Eigen::Index j = 0; j < size; ++j) {
         figure.values.push_back(matrix(i, j));
@@ -455,18 +303,19 @@ int runMatrixCommand(const AlignCliOptions& cli) {
       }
     figure.order = order;
     figure.statistic = statistic;
-    figure.largerIsMoreSimilar = kind.larger;
-    writeMatrixFigure(figure, cli.figure);
+    figure.largerIsMoreSimilar = result.largerIsMoreSimilar;
+    const auto application = ensureGuiApplication();  // fonts and painting need one; none needs a display
+    views::figure::writeMatrixHeatmap(figure, cli.figure, views::figure::defaultFigureStyle());
 #endif
   }
   nlohmann::json json{{"sides", sideList},
                       {"statistic", statistic},
                       {"match", match},
-                      {"matrix", matrixJson(matrix)},
-                      {"p_values", matrixJson(pValues)},
+                      {"matrix", app::alignMatrixJson(matrix)},
+                      {"p_values", app::alignMatrixJson(pValues)},
                       {"order", order},
                       {"seconds", seconds}};
-  if (options.dsa) json["dsa"] = {{"score", cli.dsaScore}, {"delays", cli.dsaDelays}};
+  if (statistic == "dsa_distance") json["dsa"] = {{"score", cli.dsaScore}, {"delays", cli.dsaDelays}};
   std::ostringstream line;
   line << n << " sides, " << statistic << " (" << match << "), clustered order";
   for (const std::size_t index : order) line << " " << std::filesystem::path(cli.files[index]).stem().string();

@@ -76,6 +76,7 @@ int main(int argc, char** argv) {
   // After the event loop starts, so the window is on screen first.
   if (options->view == "align") openAlignViewWhenIdle(window);
   openLesionViewWhenIdle(window, options->view);  // --view lesion:COLUMN=VALUE
+  if (options->view == "matrix") openMatrixViewWhenIdle(window);
   QTimer::singleShot(0, &window, [&window, files, showDemo, restore] {
     if (showDemo) window.showDemoTrajectories();
     if (!files.isEmpty()) {

@@ -17,6 +17,7 @@
 
 #include "actions/align_action.h"
 #include "actions/lesion_action.h"
+#include "actions/matrix_action.h"
 #include "actions/menus.h"
 #include "actions/open_batch_action.h"
 #include "cursor_attribution_controller.h"
@@ -78,6 +79,7 @@ MainWindow::MainWindow(QWidget* parent)
   compareAction_ = menus.compare;
   new AlignAction(menus.align, *this, *centre_);  // Compare > Align: its view is a page of the centre
   new LesionAction(menus.lesion, *this, *centre_);
+  new MatrixAction(menus.matrix, *this, *centre_);
   progress_ = new JobProgressWidget(statusBar());
   statusBar()->addPermanentWidget(progress_);
   statusBar()->showMessage(tr("Open a recording (Ctrl+O), the demo (Ctrl+D), or drop a file on the window"));

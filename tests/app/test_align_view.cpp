@@ -2,7 +2,7 @@
 // the Qt-free choice of the two pairs and the numbers rows; the window's panel after Compare > Align, whose
 // numbers (and the text in its cells) equal `neurolens-cli align --json` for the same sides and default options;
 // Cancel; and the real program with --view align (REC_A REC_B MODEL, a GRU made at test time) whose
-// --state-json `views` equal the CLI's numbers, with --view matrix refused (exit 2) for now.
+// --state-json `views` equal the CLI's numbers.
 // Needs an X server (xvfb-run).
 #include <QAction>
 #include <QFileInfo>
@@ -250,11 +250,6 @@ class TestAlignView : public QObject {
     QVERIFY(QImage(png).width() == 1600);
 
     // Not yet available: usage errors, with one clear line.
-    for (const QString& later : {QString("matrix")}) {
-      const Run refused = runProgram(NEUROLENS_GUI_EXE, {a, "--view", later, "--state-json", state}, folder_.path());
-      QCOMPARE(refused.exitCode, 2);
-      QVERIFY2(refused.err.contains("not yet available"), qPrintable(refused.err));
-    }
     const Run wrong = runProgram(NEUROLENS_GUI_EXE, {a, "--view", "sideways", "--state-json", state}, folder_.path());
     QCOMPARE(wrong.exitCode, 2);
   }

@@ -25,7 +25,7 @@ AlignAction::AlignAction(QAction* action, MainWindow& window, QStackedWidget& ce
   connect(&job_, &BackgroundJob::finished, this, &AlignAction::onFinished);
 }
 
-bool AlignAction::run() {
+bool AlignAction::run(const std::vector<std::size_t>& selected) {
   if (job_.isRunning()) return false;
   if (view_ == nullptr) {
     view_ = new AlignView(&centre_);
@@ -50,7 +50,7 @@ bool AlignAction::run() {
     pairs.push_back(std::move(pair));
   }
   auto pending = std::make_shared<Pending>();
-  pending->choice = chooseAlignPairs(pairs);
+  pending->choice = chooseAlignPairs(pairs, selected);
   pending->options = defaultAlignOptions();
   if (!pending->choice.ok()) {
     error_ = QString::fromStdString(pending->choice.error);

@@ -6,6 +6,7 @@
 #include <QObject>
 #include <QPointer>
 #include <memory>
+#include <vector>
 
 #include "jobs/background_job.h"
 
@@ -22,8 +23,9 @@ class AlignAction : public QObject {
  public:
   AlignAction(QAction* action, MainWindow& window, QStackedWidget& centre);
   // Chooses the pairs and starts the study; false (and the reason in the view and the status bar) when there
-  // is nothing to align or a study is already running.
-  bool run();
+  // is nothing to align or a study is already running. `selected`: two workspace pair indices to align
+  // (Compare > Matrix's clicked cell), else the first two ready pairs.
+  bool run(const std::vector<std::size_t>& selected = {});
   [[nodiscard]] bool isRunning() const { return job_.isRunning(); }
   [[nodiscard]] AlignView* view() const { return view_; }
   // The reason of the last failure (empty after a success).

@@ -93,6 +93,8 @@ MenuActions createMenus(QMainWindow& window, Workbench& workbench) {
   actions.align->setObjectName("actionAlign");
   actions.lesion = compareMenu->addAction(tr("&Lesion Units..."));
   actions.lesion->setObjectName("actionLesion");
+  actions.matrix = compareMenu->addAction(tr("Similarity &Matrix of All Pairs"));
+  actions.matrix->setObjectName("actionMatrix");
 
   QMenu* analysisMenu = bar->addMenu(tr("&Analysis"));
   analysisMenu->setObjectName("menuAnalysis");

@@ -14,6 +14,7 @@ struct MenuActions {
   QAction* compare = nullptr;     // checked while comparing side by side
   QAction* align = nullptr;       // Compare > Align (its reaction, AlignAction, needs the window's centre)
   QAction* lesion = nullptr;      // Compare > Lesion (LesionAction, a page of the centre)
+  QAction* matrix = nullptr;      // Compare > Matrix (its reaction, MatrixAction, needs the window's centre)
 };
 
 MenuActions createMenus(QMainWindow& window, Workbench& workbench);

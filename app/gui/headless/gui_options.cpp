@@ -25,10 +25,11 @@ void declareGuiOptions(QCommandLineParser& parser) {
       {"timeout", "With --screenshot / --state-json: give up after S seconds (exit 4; default 120).", "S", "120"});
   parser.addOption({"view",
                     "The layout the window opens with: grid (default: every pair in the view grid) or align (the "
-                    "first two pairs in one common space, A solid, B dashed, with the numbers of align) or "
+                    "first two pairs in one common space, A solid, B dashed, with the numbers of align), "
                     "lesion:COLUMN=VALUE (the first pair with those units lesioned, intact solid, lesioned dashed, "
-                    "the effects table of lesion).",
-                    "grid|align|lesion:COLUMN=VALUE", "grid"});
+                    "the effects table of lesion) or matrix (align --matrix over all pairs, three or more, as a "
+                    "clustered heatmap).",
+                    "grid|align|lesion:COLUMN=VALUE|matrix", "grid"});
   parser.addPositionalArgument(
       "files", "Recordings (.nwb, .mat), models (.pt) or sessions (.nlsession) to open, in any order and number.",
       "[files...]");
@@ -69,11 +70,9 @@ std::optional<GuiOptions> parseGuiOptions(QCommandLineParser& parser, const QStr
   }
   options.view = parser.value("view");
   static const QRegularExpression lesionView(R"(^lesion:[^=]+=.+$)");
-  if (options.view != "grid" && options.view != "align" && !lesionView.match(options.view).hasMatch()) {
-    if (options.view == "matrix")
-      error = QString("--view %1: not yet available in this build (grid, align and lesion are)").arg(options.view);
-    else
-      error = QString("--view: expected grid, align, lesion:COLUMN=VALUE or matrix, got \"%1\"").arg(options.view);
+  if (options.view != "grid" && options.view != "align" && options.view != "matrix" &&
+      !lesionView.match(options.view).hasMatch()) {
+    error = QString("--view: expected grid, align, lesion:COLUMN=VALUE or matrix, got \"%1\"").arg(options.view);
     return std::nullopt;
   }
   if (!options.headless() && (parser.isSet("size") || parser.isSet("timeout"))) {

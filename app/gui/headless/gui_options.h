@@ -17,7 +17,7 @@ struct GuiOptions {
   QSize size{1500, 950};     // --size WxH
   QString stateJson;         // --state-json OUT.json
   int timeoutSeconds = 120;  // --timeout S
-  QString view = "grid";     // --view grid|align (lesion:COLUMN=VALUE and matrix: not yet available, exit 2)
+  QString view = "grid";     // --view grid|align|matrix (lesion:COLUMN=VALUE: not yet available, exit 2)
   // Scripts' mode: open everything, wait for every job, write what was asked, exit.
   [[nodiscard]] bool headless() const { return !screenshot.isEmpty() || !stateJson.isEmpty(); }
 };

@@ -13,12 +13,14 @@
 
 #include "actions/align_action.h"
 #include "actions/lesion_action.h"
+#include "actions/matrix_action.h"
 #include "logic/open_queue.h"
 #include "main_window.h"
 #include "neurolens/views/palette.h"
 #include "neurolens/views/vtk_view_widget.h"
 #include "widgets/align_view.h"
 #include "widgets/lesion_view.h"
+#include "widgets/matrix_view.h"
 #include "widgets/pair_grid.h"
 
 namespace neurolens::gui {
@@ -134,6 +136,10 @@ void HeadlessRun::onFramePoll() {
     startLesion();
     return;
   }
+  if (options_.view == "matrix" && !matrixStarted_) {
+    startMatrix();
+    return;
+  }
   QTimer::singleShot(200, this, [this] { finish(false); });
 }
 
@@ -180,6 +186,29 @@ void openLesionViewWhenIdle(MainWindow& window, const QString& view) {
   *connection = QObject::connect(&window.opener(), &OpenScheduler::idle, &window, [&window, connection, units] {
     QObject::disconnect(*connection);
     if (auto* lesion = window.findChild<LesionAction*>()) lesion->run(units, "mean", false);
+  });
+}
+
+void HeadlessRun::startMatrix() {
+  matrixStarted_ = true;
+  auto* matrix = window_.findChild<MatrixAction*>();
+  if (matrix == nullptr) {
+    state_.problem("--view matrix: this window has no Compare > Matrix");
+    QTimer::singleShot(0, this, [this] { finish(false); });
+    return;
+  }
+  connect(matrix, &MatrixAction::matrixFinished, this, [this, matrix](bool ok) {
+    if (!ok) state_.problem("--view matrix: " + matrix->error().toStdString());
+    QTimer::singleShot(200, this, [this] { finish(false); });  // one frame for the heatmap before the grab
+  });
+  matrix->run();
+}
+
+void openMatrixViewWhenIdle(MainWindow& window) {
+  auto connection = std::make_shared<QMetaObject::Connection>();
+  *connection = QObject::connect(&window.opener(), &OpenScheduler::idle, &window, [&window, connection] {
+    QObject::disconnect(*connection);
+    if (auto* matrix = window.findChild<MatrixAction*>()) matrix->run();
   });
 }
 
@@ -255,6 +284,10 @@ void HeadlessRun::describeWorkspace() {
                                 {"trajectories", static_cast<qint64>(lesion->trajectories())},
                                 {"numbers", numbers}});
     }
+  } else if (options_.view == "matrix") {
+    if (const auto* action = window_.findChild<MatrixAction*>();
+        action != nullptr && action->view() != nullptr && action->view()->hasResult())
+      views_.append(matrixViewJson(*action->view()));
   } else if (options_.view == "grid") {
     const std::vector<PairState>& described = state_.pairs();
     std::size_t index = 0;

@@ -42,6 +42,8 @@ class HeadlessRun : public QObject {
   void startAlign();
   // --view lesion:COLUMN=VALUE: Compare > Lesion on the first pair with those units (lesion's defaults).
   void startLesion();
+  // --view matrix: Compare > Matrix likewise.
+  void startMatrix();
 
   MainWindow& window_;
   GuiOptions options_;
@@ -53,6 +55,7 @@ class HeadlessRun : public QObject {
   bool finishing_ = false;
   bool alignStarted_ = false;
   bool lesionStarted_ = false;
+  bool matrixStarted_ = false;
   QJsonArray views_;  // the state's `views`
 };
 
@@ -62,5 +65,7 @@ void openAlignViewWhenIdle(MainWindow& window);
 void openLesionViewWhenIdle(MainWindow& window, const QString& view);
 // "COLUMN=VALUE" of "lesion:COLUMN=VALUE", else empty.
 [[nodiscard]] QString lesionViewUnits(const QString& view);
+// --view matrix in a window that stays open: Compare > Matrix runs once the files have opened.
+void openMatrixViewWhenIdle(MainWindow& window);
 
 }  // namespace neurolens::gui

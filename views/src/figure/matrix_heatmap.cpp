@@ -1,26 +1,17 @@
-#include "matrix_figure.h"
+#include "neurolens/views/figure/matrix_heatmap.h"
 
 #include <algorithm>
 #include <memory>
 
-#include "figure_application.h"
 #include "neurolens/core/errors.h"
-#include "neurolens/views/figure/figure.h"
-#include "neurolens/views/figure/figure_style.h"
-#include "neurolens/views/figure/plots.h"
 
-namespace neurolens::cli {
+namespace neurolens::views::figure {
 
-namespace fig = views::figure;
-
-void writeMatrixFigure(const MatrixFigureInput& input, const std::string& path) {
+HeatmapData matrixHeatmapData(const MatrixHeatmapInput& input) {
   const std::size_t n = input.labels.size();
   if (input.values.size() != n * n || input.pValues.size() != n * n || input.order.size() != n)
     throw InputError("alignment matrix figure: " + std::to_string(n) + " sides but the matrix does not match");
-  (void)fig::formatForPath(path);  // an unknown extension is refused before any work
-  const auto app = ensureGuiApplication();
-
-  fig::HeatmapData data;
+  HeatmapData data;
   data.values = FloatArray({n, n});
   data.pValues = FloatArray({n, n});
   for (std::size_t r = 0; r < n; ++r)
@@ -40,12 +31,20 @@ void writeMatrixFigure(const MatrixFigureInput& input, const std::string& path) 
   data.colourBarTitle =
       input.statistic + (input.largerIsMoreSimilar ? " (higher = more alike)" : " (lower = more alike)");
   data.alpha = 0.01;  // only p < 0.01 is marked (** and ***)
-
-  fig::Figure figure(1);
-  figure.add(std::make_unique<fig::HeatmapPlot>(std::move(data)));
-  // Cells stay legible up to about 20 sides; the labels need room on the left and below.
-  const int side = static_cast<int>(std::clamp<std::size_t>(n * 140 + 700, 1200, 4000));
-  fig::exportFigure(figure, path, {side + 300, side, 300.0, false}, fig::defaultFigureStyle());
+  return data;
 }
 
-}  // namespace neurolens::cli
+ExportOptions matrixExportOptions(std::size_t sides) {
+  // Cells stay legible up to about 20 sides; the labels need room on the left and below.
+  const int side = static_cast<int>(std::clamp<std::size_t>(sides * 140 + 700, 1200, 4000));
+  return {side + 300, side, 300.0, false};
+}
+
+void writeMatrixHeatmap(const MatrixHeatmapInput& input, const std::string& path, const FigureStyle& style) {
+  (void)formatForPath(path);  // an unknown extension is refused before any work
+  Figure figure(1);
+  figure.add(std::make_unique<HeatmapPlot>(matrixHeatmapData(input)));
+  exportFigure(figure, path, matrixExportOptions(input.labels.size()), style);
+}
+
+}  // namespace neurolens::views::figure
