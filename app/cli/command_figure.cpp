@@ -845,6 +845,33 @@ bool needsDisplay(const FigureCliOptions& options) {
   return options.view == "trajectories" || options.view == "sheet" || !options.animate.empty();
 }
 
+// Every text drawn and its box in output pixels, origin top left (cli.md: labels).
+nlohmann::json labelsJson(const std::vector<fig::DrawnLabel>& labels) {
+  const auto rounded = [](double value) { return std::round(value * 100.0) / 100.0; };
+  nlohmann::json list = nlohmann::json::array();
+  for (const fig::DrawnLabel& label : labels)
+    list.push_back({{"text", label.text},
+                    {"kind", scene::labelKindName(label.kind)},
+                    {"box",
+                     {rounded(label.box.left()), rounded(label.box.top()), rounded(label.box.right()),
+                      rounded(label.box.bottom())}}});
+  return list;
+}
+
+// The summary with the seconds taken: as --json, else one line naming the view, the page and the file.
+int reportFigure(Reporter& reporter, const FigureCliOptions& options, nlohmann::json summary,
+                 std::chrono::steady_clock::time_point started) {
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  summary["seconds"] = seconds;
+  if (options.common.json) {
+    reporter.summary(summary);
+  } else {
+    std::cout << options.view << " figure " << summary.value("width", 0) << "x" << summary.value("height", 0) << " at "
+              << options.dpi << " dpi -> " << options.out << " in " << seconds << " s\n";
+  }
+  return kSuccess;
+}
+
 // --view align: sides A and B (two files, or one recording with --model-b), aligned as `align` does with its
 // options and defaults, drawn in one common space (figures/align_figure.h).
 int runAlignFigure(const FigureCliOptions& options, const fig::FigureStyle& style, int width, int height,
@@ -874,15 +901,7 @@ int runAlignFigure(const FigureCliOptions& options, const fig::FigureStyle& styl
   const AlignFigureResult drawn = writeAlignFigure(request, style, reporter.progress(),
                                                    [&reporter](const std::string& note) { reporter.warn(note); });
   reporter.finishProgress();
-  const auto rounded = [](double value) { return std::round(value * 100.0) / 100.0; };
-  nlohmann::json labels = nlohmann::json::array();
-  for (const fig::DrawnLabel& label : drawn.labels)
-    labels.push_back({{"text", label.text},
-                      {"kind", scene::labelKindName(label.kind)},
-                      {"box",
-                       {rounded(label.box.left()), rounded(label.box.top()), rounded(label.box.right()),
-                        rounded(label.box.bottom())}}});
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const nlohmann::json labels = labelsJson(drawn.labels);
   nlohmann::json summary{{"width", width},
                          {"height", height},
                          {"labels", labels},
@@ -895,15 +914,8 @@ int runAlignFigure(const FigureCliOptions& options, const fig::FigureStyle& styl
                          {"trajectories", drawn.trajectories},
                          {"trajectories_a", drawn.linesA},
                          {"trajectories_b", drawn.linesB},
-                         {"align", drawn.numbers},
-                         {"seconds", seconds}};
-  if (options.common.json) {
-    reporter.summary(summary);
-  } else {
-    std::cout << "align figure " << width << "x" << height << " at " << options.dpi << " dpi -> " << options.out
-              << " in " << seconds << " s\n";
-  }
-  return kSuccess;
+                         {"align", drawn.numbers}};
+  return reportFigure(reporter, options, summary, started);
 }
 
 // --view lesion: one lesion as `lesion` runs it with its options and defaults, intact solid, lesioned dashed
@@ -930,15 +942,7 @@ int runLesionFigure(const FigureCliOptions& options, const fig::FigureStyle& sty
   const LesionFigureResult drawn = writeLesionFigure(request, style, reporter.progress(),
                                                      [&reporter](const std::string& note) { reporter.warn(note); });
   reporter.finishProgress();
-  const auto rounded = [](double value) { return std::round(value * 100.0) / 100.0; };
-  nlohmann::json labels = nlohmann::json::array();
-  for (const fig::DrawnLabel& label : drawn.labels)
-    labels.push_back({{"text", label.text},
-                      {"kind", scene::labelKindName(label.kind)},
-                      {"box",
-                       {rounded(label.box.left()), rounded(label.box.top()), rounded(label.box.right()),
-                        rounded(label.box.bottom())}}});
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const nlohmann::json labels = labelsJson(drawn.labels);
   nlohmann::json summary{{"width", width},
                          {"height", height},
                          {"labels", labels},
@@ -951,15 +955,8 @@ int runLesionFigure(const FigureCliOptions& options, const fig::FigureStyle& sty
                          {"trajectories", drawn.trajectories},
                          {"trajectories_intact", drawn.linesIntact},
                          {"trajectories_lesioned", drawn.linesLesioned},
-                         {"lesion", drawn.numbers},
-                         {"seconds", seconds}};
-  if (options.common.json) {
-    reporter.summary(summary);
-  } else {
-    std::cout << "lesion figure " << width << "x" << height << " at " << options.dpi << " dpi -> " << options.out
-              << " in " << seconds << " s\n";
-  }
-  return kSuccess;
+                         {"lesion", drawn.numbers}};
+  return reportFigure(reporter, options, summary, started);
 }
 
 int runFigureSized(const FigureCliOptions& options, const fig::FigureStyle& style,
@@ -1088,16 +1085,7 @@ int runFigureSized(const FigureCliOptions& options, const fig::FigureStyle& styl
     reporter.finishProgress();
     if (!note.empty()) reporter.warn(note);
     summary = {{"width", width}, {"height", height}};
-    // Every text drawn and its box in output pixels, origin top left (cli.md: labels).
-    const auto rounded = [](double value) { return std::round(value * 100.0) / 100.0; };
-    nlohmann::json drawnLabels = nlohmann::json::array();
-    for (const fig::DrawnLabel& label : labels)
-      drawnLabels.push_back({{"text", label.text},
-                             {"kind", scene::labelKindName(label.kind)},
-                             {"box",
-                              {rounded(label.box.left()), rounded(label.box.top()), rounded(label.box.right()),
-                               rounded(label.box.bottom())}}});
-    summary["labels"] = drawnLabels;
+    summary["labels"] = labelsJson(labels);
   }
   // What was drawn (contract: cli.md, the figure row).
   summary["view"] = options.view;
@@ -1112,15 +1100,7 @@ int runFigureSized(const FigureCliOptions& options, const fig::FigureStyle& styl
     for (const auto& panel : panels) list.push_back({{"kind", panel.kind}, {"title", panel.title}});
     summary["panels"] = list;
   }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  summary["seconds"] = seconds;
-  if (options.common.json) {
-    reporter.summary(summary);
-  } else {
-    std::cout << options.view << " figure " << width << "x" << height << " at " << options.dpi << " dpi -> "
-              << options.out << " in " << seconds << " s\n";
-  }
-  return kSuccess;
+  return reportFigure(reporter, options, summary, started);
 }
 
 }  // namespace
