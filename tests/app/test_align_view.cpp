@@ -20,6 +20,7 @@
 #include <memory>
 
 #include "actions/align_action.h"
+#include "cli_runner.h"
 #include "logic/align_choice.h"
 #include "main_window.h"
 #include "widgets/align_view.h"
@@ -33,43 +34,16 @@ namespace {
 constexpr int kOpenTimeoutMs = 90000;
 QString sharedData(const QString& name) { return QString(NEUROLENS_SHARED_DATA) + "/" + name; }
 
-struct Run {
-  int exitCode = -1;
-  QString out;
-  QString err;
-};
-
-Run runProgram(const QString& program, const QStringList& arguments, const QString& home) {
-  QProcess process;
-  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-  env.insert("HOME", home);
-  env.insert("XDG_CONFIG_HOME", home + "/config");
-  env.insert("XDG_DATA_HOME", home + "/data");
-  env.remove("QT_QPA_PLATFORM");
-  process.setProcessEnvironment(env);
-  process.start(program, arguments);
-  Run run;
-  if (!process.waitForFinished(150000)) {
-    process.kill();
-    process.waitForFinished();
-    return run;
-  }
-  run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
-  run.out = QString::fromLocal8Bit(process.readAllStandardOutput());
-  run.err = QString::fromLocal8Bit(process.readAllStandardError());
-  return run;
-}
+using Run = test::ProcessResult;
+using test::readJsonFile;
+using test::runIsolated;
 
 QJsonObject parse(const QByteArray& text) { return QJsonDocument::fromJson(text.trimmed()).object(); }
-QJsonObject readJson(const QString& path) {
-  QFile file(path);
-  return file.open(QIODevice::ReadOnly) ? parse(file.readAll()) : QJsonObject{};
-}
 
 // align --json without its timing.
 QJsonObject cliNumbers(const QStringList& arguments, const QString& home) {
   const Run run =
-      runProgram(NEUROLENS_CLI_EXE, QStringList{"align"} + arguments + QStringList{"--json", "--quiet"}, home);
+      runIsolated(NEUROLENS_CLI_EXE, QStringList{"align"} + arguments + QStringList{"--json", "--quiet"}, home);
   if (run.exitCode != 0) qWarning("align: %s", qPrintable(run.err));
   QJsonObject numbers = parse(run.out.toUtf8());
   numbers.remove("seconds");
@@ -228,12 +202,12 @@ class TestAlignView : public QObject {
       QSKIP(qPrintable("torch could not make the test model: " + python.readAllStandardError()));
     const QString state = folder_.path() + "/align_state.json";
     const QString png = folder_.path() + "/align.png";
-    const Run run = runProgram(NEUROLENS_GUI_EXE,
-                               {a, b, model, "--view", "align", "--screenshot", png, "--state-json", state, "--size",
-                                "1600x1000", "--no-restore"},
-                               folder_.path());
+    const Run run = runIsolated(NEUROLENS_GUI_EXE,
+                                {a, b, model, "--view", "align", "--screenshot", png, "--state-json", state, "--size",
+                                 "1600x1000", "--no-restore"},
+                                folder_.path());
     QVERIFY2(run.exitCode == 0, qPrintable(run.err));
-    const QJsonObject o = readJson(state);
+    const QJsonObject o = readJsonFile(state);
     const QJsonArray views = o["views"].toArray();
     QCOMPARE(views.size(), 1);
     const QJsonObject view = views.at(0).toObject();
@@ -250,7 +224,7 @@ class TestAlignView : public QObject {
     QVERIFY(QImage(png).width() == 1600);
 
     // Not yet available: usage errors, with one clear line.
-    const Run wrong = runProgram(NEUROLENS_GUI_EXE, {a, "--view", "sideways", "--state-json", state}, folder_.path());
+    const Run wrong = runIsolated(NEUROLENS_GUI_EXE, {a, "--view", "sideways", "--state-json", state}, folder_.path());
     QCOMPARE(wrong.exitCode, 2);
   }
 };

@@ -21,6 +21,7 @@
 #include <memory>
 
 #include "actions/lesion_action.h"
+#include "cli_runner.h"
 #include "logic/lesion_choice.h"
 #include "main_window.h"
 #include "widgets/lesion_view.h"
@@ -35,43 +36,16 @@ namespace {
 constexpr int kOpenTimeoutMs = 90000;
 QString sharedData(const QString& name) { return QString(NEUROLENS_SHARED_DATA) + "/" + name; }
 
-struct Run {
-  int exitCode = -1;
-  QString out;
-  QString err;
-};
-
-Run runProgram(const QString& program, const QStringList& arguments, const QString& home) {
-  QProcess process;
-  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-  env.insert("HOME", home);
-  env.insert("XDG_CONFIG_HOME", home + "/config");
-  env.insert("XDG_DATA_HOME", home + "/data");
-  env.remove("QT_QPA_PLATFORM");
-  process.setProcessEnvironment(env);
-  process.start(program, arguments);
-  Run run;
-  if (!process.waitForFinished(200000)) {
-    process.kill();
-    process.waitForFinished();
-    return run;
-  }
-  run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
-  run.out = QString::fromLocal8Bit(process.readAllStandardOutput());
-  run.err = QString::fromLocal8Bit(process.readAllStandardError());
-  return run;
-}
+using Run = test::ProcessResult;
+using test::readJsonFile;
+using test::runIsolated;
 
 QJsonObject parse(const QByteArray& text) { return QJsonDocument::fromJson(text.trimmed()).object(); }
-QJsonObject readJson(const QString& path) {
-  QFile file(path);
-  return file.open(QIODevice::ReadOnly) ? parse(file.readAll()) : QJsonObject{};
-}
 
 // The `lesions` entry of lesion --json (one lesion) with the CLI's defaults.
 QJsonObject cliEntry(const QStringList& arguments, const QString& home) {
   const Run run =
-      runProgram(NEUROLENS_CLI_EXE, QStringList{"lesion"} + arguments + QStringList{"--json", "--quiet"}, home);
+      runIsolated(NEUROLENS_CLI_EXE, QStringList{"lesion"} + arguments + QStringList{"--json", "--quiet"}, home);
   if (run.exitCode != 0) qWarning("lesion: %s", qPrintable(run.err));
   return parse(run.out.toUtf8())["lesions"].toArray().at(0).toObject();
 }
@@ -161,7 +135,7 @@ class TestLesionView : public QObject {
     QCoreApplication::setApplicationName("NeuroLensTestLesionView");
     QSettings().clear();
     QVERIFY(folder_.isValid());
-    const Run demo = runProgram(NEUROLENS_CLI_EXE, {"demo", "--quiet", "--out", folder_.path()}, folder_.path());
+    const Run demo = runIsolated(NEUROLENS_CLI_EXE, {"demo", "--quiet", "--out", folder_.path()}, folder_.path());
     QVERIFY2(demo.exitCode == 0, qPrintable(demo.err));
     demo_ = folder_.path() + "/demo.nwb";
     demoModel_ = folder_.path() + "/demo_model.pt";
@@ -294,12 +268,12 @@ class TestLesionView : public QObject {
     if (!QFileInfo::exists(demoModel_)) QSKIP("this build has no bundled demo model");
     const QString state = folder_.path() + "/lesion_state.json";
     const QString png = folder_.path() + "/lesion.png";
-    const Run run = runProgram(NEUROLENS_GUI_EXE,
-                               {demo_, demoModel_, "--view", "lesion:cell_type=tuned", "--screenshot", png,
-                                "--state-json", state, "--size", "1600x1000", "--no-restore"},
-                               folder_.path());
+    const Run run = runIsolated(NEUROLENS_GUI_EXE,
+                                {demo_, demoModel_, "--view", "lesion:cell_type=tuned", "--screenshot", png,
+                                 "--state-json", state, "--size", "1600x1000", "--no-restore"},
+                                folder_.path());
     QVERIFY2(run.exitCode == 0, qPrintable(run.err));
-    const QJsonArray views = readJson(state)["views"].toArray();
+    const QJsonArray views = readJsonFile(state)["views"].toArray();
     QCOMPARE(views.size(), 1);
     const QJsonObject view = views.at(0).toObject();
     QCOMPARE(view["kind"].toString(), QString("lesion"));
@@ -309,9 +283,9 @@ class TestLesionView : public QObject {
     QCOMPARE(view["numbers"].toObject(), cli);
     QCOMPARE(QImage(png).width(), 1600);
     // A column the recording lacks: exit 3 with one error line naming it.
-    const Run bad = runProgram(NEUROLENS_GUI_EXE,
-                               {demo_, demoModel_, "--view", "lesion:no_such=1", "--state-json", state, "--no-restore"},
-                               folder_.path());
+    const Run bad = runIsolated(
+        NEUROLENS_GUI_EXE, {demo_, demoModel_, "--view", "lesion:no_such=1", "--state-json", state, "--no-restore"},
+        folder_.path());
     QCOMPARE(bad.exitCode, 3);
     QVERIFY2(bad.err.contains("no column 'no_such'"), qPrintable(bad.err));
   }

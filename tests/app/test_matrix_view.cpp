@@ -23,6 +23,7 @@
 
 #include "actions/align_action.h"
 #include "actions/matrix_action.h"
+#include "cli_runner.h"
 #include "logic/matrix_choice.h"
 #include "main_window.h"
 #include "neurolens/core/simulator.h"
@@ -39,43 +40,16 @@ namespace {
 constexpr int kOpenTimeoutMs = 90000;
 QString sharedData(const QString& name) { return QString(NEUROLENS_SHARED_DATA) + "/" + name; }
 
-struct Run {
-  int exitCode = -1;
-  QString out;
-  QString err;
-};
-
-Run runProgram(const QString& program, const QStringList& arguments, const QString& home) {
-  QProcess process;
-  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-  env.insert("HOME", home);
-  env.insert("XDG_CONFIG_HOME", home + "/config");
-  env.insert("XDG_DATA_HOME", home + "/data");
-  env.remove("QT_QPA_PLATFORM");
-  process.setProcessEnvironment(env);
-  process.start(program, arguments);
-  Run run;
-  if (!process.waitForFinished(200000)) {
-    process.kill();
-    process.waitForFinished();
-    return run;
-  }
-  run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
-  run.out = QString::fromLocal8Bit(process.readAllStandardOutput());
-  run.err = QString::fromLocal8Bit(process.readAllStandardError());
-  return run;
-}
+using Run = test::ProcessResult;
+using test::readJsonFile;
+using test::runIsolated;
 
 QJsonObject parse(const QByteArray& text) { return QJsonDocument::fromJson(text.trimmed()).object(); }
-QJsonObject readJson(const QString& path) {
-  QFile file(path);
-  return file.open(QIODevice::ReadOnly) ? parse(file.readAll()) : QJsonObject{};
-}
 
 // align --matrix --json without its timing.
 QJsonObject cliMatrix(const QStringList& files, const QString& home) {
   const Run run =
-      runProgram(NEUROLENS_CLI_EXE, QStringList{"align", "--matrix"} + files + QStringList{"--json", "--quiet"}, home);
+      runIsolated(NEUROLENS_CLI_EXE, QStringList{"align", "--matrix"} + files + QStringList{"--json", "--quiet"}, home);
   if (run.exitCode != 0) qWarning("align --matrix: %s", qPrintable(run.err));
   QJsonObject numbers = parse(run.out.toUtf8());
   numbers.remove("seconds");
@@ -264,12 +238,12 @@ class TestMatrixView : public QObject {
     const QString png =
         QString(qEnvironmentVariableIsSet("NEUROLENS_TEST_KEEP") ? qgetenv("NEUROLENS_TEST_KEEP") : folder_.path()) +
         "/matrix.png";
-    const Run run = runProgram(NEUROLENS_GUI_EXE,
-                               files + QStringList{"--view", "matrix", "--screenshot", png, "--state-json", state,
-                                                   "--size", "1600x1000", "--no-restore"},
-                               folder_.path());
+    const Run run = runIsolated(NEUROLENS_GUI_EXE,
+                                files + QStringList{"--view", "matrix", "--screenshot", png, "--state-json", state,
+                                                    "--size", "1600x1000", "--no-restore"},
+                                folder_.path());
     QVERIFY2(run.exitCode == 0, qPrintable(run.err));
-    const QJsonObject o = readJson(state);
+    const QJsonObject o = readJsonFile(state);
     const QJsonArray views = o["views"].toArray();
     QCOMPARE(views.size(), 1);
     const QJsonObject view = views[0].toObject();
@@ -282,14 +256,14 @@ class TestMatrixView : public QObject {
     QCOMPARE(QImage(png).width(), 1600);
 
     // Fewer than three pairs: exit 3 with one error line saying so (the PNG and state are still written).
-    const Run two = runProgram(
+    const Run two = runIsolated(
         NEUROLENS_GUI_EXE, QStringList{files[0], files[1], "--view", "matrix", "--state-json", state, "--no-restore"},
         folder_.path());
     QCOMPARE(two.exitCode, 3);
     const QStringList errors = two.err.split('\n').filter(QRegularExpression("^error:"));
     QCOMPARE(errors.size(), 1);
     QVERIFY2(errors[0].contains("three or more pairs"), qPrintable(two.err));
-    QVERIFY(readJson(state)["views"].toArray().isEmpty());
+    QVERIFY(readJsonFile(state)["views"].toArray().isEmpty());
   }
 };
 

@@ -3,6 +3,7 @@
 // Shared by every test that drives a program.
 #pragma once
 
+#include <QtCore/QFile>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
 #include <QtCore/QProcess>
@@ -66,5 +67,28 @@ inline QString sharedData(const char* name) { return QString(NEUROLENS_SHARED_DA
 
 /// The one-line `--json` summary the CLI prints on stdout.
 inline QJsonObject parseJson(const QString& text) { return QJsonDocument::fromJson(text.trimmed().toUtf8()).object(); }
+
+/// A JSON object file (a --state-json state), or {} when it cannot be read.
+inline QJsonObject readJsonFile(const QString& path) {
+  QFile file(path);
+  return file.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(file.readAll().trimmed()).object() : QJsonObject{};
+}
+
+/// The environment a GUI program runs in from a test: its own HOME and XDG folders under `home` (no settings,
+/// recent files or restored session from the user), and Qt's platform left to the DISPLAY (xcb under Xvfb).
+inline QProcessEnvironment isolatedEnvironment(const QString& home) {
+  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+  env.insert("HOME", home);
+  env.insert("XDG_CONFIG_HOME", home + "/config");
+  env.insert("XDG_DATA_HOME", home + "/data");
+  env.remove("QT_QPA_PLATFORM");
+  return env;
+}
+
+/// A program run as a user would, in isolatedEnvironment(home).
+inline ProcessResult runIsolated(const QString& program, const QStringList& arguments, const QString& home,
+                                 int timeoutMs = 200000) {
+  return runProcess(program, arguments, timeoutMs, isolatedEnvironment(home));
+}
 
 }  // namespace neurolens::test
