@@ -276,7 +276,6 @@ int runMatrixCommand(const AlignCliOptions& cli) {
   const std::vector<std::size_t>& order = result.order;
   const std::string& match = result.match;
   const double seconds = result.seconds;
-  const auto size = static_cast<Eigen::Index>(n);
 
   const nlohmann::json sideList = cli.files;
   if (writer) {
@@ -296,6 +295,7 @@ int runMatrixCommand(const AlignCliOptions& cli) {
 #ifdef NEUROLENS_HAVE_FIGURE
     views::figure::MatrixHeatmapInput figure;
     figure.labels = result.labels;
+    const auto size = static_cast<Eigen::Index>(n);
     for (Eigen::Index i = 0; i < size; ++i)
       for (Eigen::Index j = 0; j < size; ++j) {
         figure.values.push_back(matrix(i, j));
