@@ -83,7 +83,6 @@ void EmbeddingScatterPlot::paint(QPainter& painter, const QRectF& area, const Pa
   const std::vector<double> yTicks = niceTicks(yLow, yHigh, 5);
   const std::vector<double> xTicks = niceTicks(xLow, xHigh, 5);
   const double yStep = yTicks.size() > 1 ? yTicks[1] - yTicks[0] : 1.0;
-  const double xStep = xTicks.size() > 1 ? xTicks[1] - xTicks[0] : 1.0;
   double widest = 0.0;
   for (const double v : yTicks) widest = std::max(widest, frame.tick.horizontalAdvance(qstr(tickText(v, yStep))));
   const double leftWidth = frame.label.height() + context.px(2.0) + widest + frame.tickLength + context.px(3.0);
@@ -109,32 +108,7 @@ void EmbeddingScatterPlot::paint(QPainter& painter, const QRectF& area, const Pa
   }
   painter.restore();
 
-  painter.setPen(detail::linePen(context, style.axisLinePt, frame.ink));
-  painter.setBrush(Qt::NoBrush);
-  painter.drawLine(plot.bottomLeft(), plot.bottomRight());
-  painter.drawLine(plot.bottomLeft(), plot.topLeft());
-  painter.setFont(detail::roleFont(context, detail::TextRole::Tick));
-  double lastRight = -std::numeric_limits<double>::infinity();
-  for (const double v : xTicks) {
-    const double x = xMap(v);
-    painter.drawLine(QPointF(x, plot.bottom()), QPointF(x, plot.bottom() + frame.tickLength));
-    const QString text = qstr(tickText(v, xStep));
-    const double width = frame.tick.horizontalAdvance(text) + 2.0;
-    if (x - width / 2.0 < lastRight + context.px(1.0)) continue;
-    lastRight = x + width / 2.0;
-    detail::drawLabel(painter, QRectF(x - width / 2.0, plot.bottom() + frame.tickLength, width, frame.tick.height()),
-                      Qt::AlignCenter, text, scene::LabelKind::Tick, context);
-  }
-  for (const double v : yTicks) {
-    const double y = yMap(v);
-    painter.drawLine(QPointF(plot.left() - frame.tickLength, y), QPointF(plot.left(), y));
-    const QString text = qstr(tickText(v, yStep));
-    const double width = frame.tick.horizontalAdvance(text) + 2.0;
-    detail::drawLabel(painter,
-                      QRectF(plot.left() - frame.tickLength - context.px(1.5) - width, y - frame.tick.height() / 2.0,
-                             width, frame.tick.height()),
-                      Qt::AlignRight | Qt::AlignVCenter, text, scene::LabelKind::Tick, context);
-  }
+  detail::drawLinearAxes(painter, frame, plot, xTicks, {xLow, xHigh}, yTicks, {yLow, yHigh}, style.axisLinePt, context);
   detail::drawAxisTitles(painter, frame, plot, input_.xTitle, input_.yTitle, context);
   if (categorical) {
     drawLegendAt(painter, QPointF(plot.right() + gap, plot.top()), legend_, input_.column, context);

@@ -1,6 +1,9 @@
 #include "plot_support.h"
 
 #include <algorithm>
+#include <limits>
+
+#include "neurolens/views/figure/plots.h"
 
 namespace neurolens::views::figure::detail {
 
@@ -134,6 +137,43 @@ void orderByGroup(const std::vector<std::string>& groups, std::size_t rows, std:
   for (const auto& group : groupOrder)
     for (std::size_t r = 0; r < rows; ++r)
       if (groups[r] == group) order.push_back(r);
+}
+
+void drawLinearAxes(QPainter& painter, const PlotFrame& frame, const QRectF& plot, const std::vector<double>& xTicks,
+                    std::pair<double, double> xRange, const std::vector<double>& yTicks,
+                    std::pair<double, double> yRange, double axisLinePt, const PaintContext& context) {
+  const auto [xLow, xHigh] = xRange;
+  const auto [yLow, yHigh] = yRange;
+  const auto xMap = [&](double v) { return plot.left() + (v - xLow) / (xHigh - xLow) * plot.width(); };
+  const auto yMap = [&](double v) { return plot.bottom() - (v - yLow) / (yHigh - yLow) * plot.height(); };
+  const double xStep = xTicks.size() > 1 ? xTicks[1] - xTicks[0] : 1.0;
+  const double yStep = yTicks.size() > 1 ? yTicks[1] - yTicks[0] : 1.0;
+  painter.setPen(linePen(context, axisLinePt, frame.ink));
+  painter.setBrush(Qt::NoBrush);
+  painter.drawLine(plot.bottomLeft(), plot.bottomRight());
+  painter.drawLine(plot.bottomLeft(), plot.topLeft());
+  painter.setFont(roleFont(context, TextRole::Tick));
+  double lastRight = -std::numeric_limits<double>::infinity();
+  for (const double v : xTicks) {
+    const double x = xMap(v);
+    painter.drawLine(QPointF(x, plot.bottom()), QPointF(x, plot.bottom() + frame.tickLength));
+    const QString text = qstr(tickText(v, xStep));
+    const double width = frame.tick.horizontalAdvance(text) + 2.0;
+    if (x - width / 2.0 < lastRight + context.px(1.0)) continue;
+    lastRight = x + width / 2.0;
+    drawLabel(painter, QRectF(x - width / 2.0, plot.bottom() + frame.tickLength, width, frame.tick.height()),
+              Qt::AlignCenter, text, scene::LabelKind::Tick, context);
+  }
+  for (const double v : yTicks) {
+    const double y = yMap(v);
+    painter.drawLine(QPointF(plot.left() - frame.tickLength, y), QPointF(plot.left(), y));
+    const QString text = qstr(tickText(v, yStep));
+    const double width = frame.tick.horizontalAdvance(text) + 2.0;
+    drawLabel(painter,
+              QRectF(plot.left() - frame.tickLength - context.px(1.5) - width, y - frame.tick.height() / 2.0, width,
+                     frame.tick.height()),
+              Qt::AlignRight | Qt::AlignVCenter, text, scene::LabelKind::Tick, context);
+  }
 }
 
 }  // namespace neurolens::views::figure::detail

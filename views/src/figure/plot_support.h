@@ -53,6 +53,12 @@ struct PlotFrame {
 void drawAxisTitles(QPainter& painter, const PlotFrame& frame, const QRectF& plot, const std::string& xTitle,
                     const std::string& yTitle, const PaintContext& context);
 
+// The bottom and left axes of `plot` mapped linearly from [xLow, xHigh] x [yLow, yHigh], with their ticks and tick
+// labels (x labels thinned where they would overlap), recorded as LabelKind::Tick. Titles: drawAxisTitles.
+void drawLinearAxes(QPainter& painter, const PlotFrame& frame, const QRectF& plot, const std::vector<double>& xTicks,
+                    std::pair<double, double> xRange, const std::vector<double>& yTicks,
+                    std::pair<double, double> yRange, double axisLinePt, const PaintContext& context);
+
 // Draws `text` in `rect` (Qt alignment flags) and records its box (context.labels) as `kind`; returns the box.
 QRectF drawLabel(QPainter& painter, const QRectF& rect, int flags, const QString& text, scene::LabelKind kind,
                  const PaintContext& context);
