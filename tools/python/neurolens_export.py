@@ -182,6 +182,10 @@ def check_file(path, units: int, bins: int, reference: Optional[torch.nn.Module]
         warnings.warn(f"{path}: compared with the module at {compared} bins only (the module runs at no other "
                       "tested length)")
 
+    if metadata.get("receptive_field_bins") is not None:
+        before, after = receptive_field(metadata["receptive_field_bins"])
+        _check_receptive_field(loaded, keys, units, bins, before, after, tolerance, str(path))
+
     # Attribution needs d latents / d x.
     x_grad = x.clone().requires_grad_(True)
     grad_latents, _, _ = _unpack(loaded(x_grad), keys)
@@ -195,6 +199,43 @@ def check_file(path, units: int, bins: int, reference: Optional[torch.nn.Module]
                           "finite; attribution would be meaningless")
     return {"metadata": metadata, "form": form, "latents": int(latents.shape[-1]), "rates": rates is not None,
             "bins_compared": compared}
+
+
+def receptive_field(value: Any) -> Tuple[int, int]:
+    """(before, after) from a `receptive_field_bins` value: [before, after] or one number for both, whole
+    numbers >= 0 (as the program reads it: docs/models.md, "Long recordings")."""
+    pair = list(value) if isinstance(value, (list, tuple)) else [value, value]
+    if len(pair) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in pair):
+        raise ExportError(f"receptive_field_bins must be [before, after] (whole numbers of bins >= 0) or one "
+                          f"such number, not {value!r}")
+    return int(pair[0]), int(pair[1])
+
+
+def _check_receptive_field(loaded: torch.nn.Module, keys: Dict[str, str], units: int, bins: int, before: int,
+                           after: int, tolerance: float, path: str) -> None:
+    """The promise `receptive_field_bins` makes to `--stream-ms`: the latents at bin t of any input equal those
+    at the same bin of the input cut to bins t-before..t+after (clipped at the ends), i.e. they depend on
+    those bins only and not on where the input starts. Checked at the ends and in the middle of an input
+    longer than twice the field."""
+    length = max(bins, 2 * (before + after + 1) + 3)
+    x = example_counts(1, length, units, seed=11)
+    with torch.no_grad():
+        whole, _, _ = _unpack(loaded(x), keys)
+        scale = max(1.0, float(whole.abs().max()))
+        for t in sorted({0, min(before, length - 1), length // 2, max(length - 1 - after, 0), length - 1}):
+            first, last = max(t - before, 0), min(t + after + 1, length)
+            try:
+                cut, _, _ = _unpack(loaded(x[:, first:last]), keys)
+            except Exception as error:
+                raise ExportError(f"{path}: receptive_field_bins [{before}, {after}]: the model fails on the "
+                                  f"{last - first} bins around bin {t} ({_first_line(error)}); --stream-ms "
+                                  "could not use it") from error
+            difference = float((cut[0, t - first] - whole[0, t]).abs().max())
+            if not difference <= tolerance * scale:
+                raise ExportError(
+                    f"{path}: receptive_field_bins [{before}, {after}] is wrong: the latents at bin {t} of "
+                    f"[1, {length}, {units}] counts change by {difference:.3g} when the input is cut to bins "
+                    f"{first}..{last - 1}; state a larger field, or none (the program then measures it)")
 
 
 # Operators that files saved by PyTorch 2.x call and LibTorch 1.13 (the program's) lacks.
@@ -425,7 +466,8 @@ def wrap(model: torch.nn.Module, path, *, units: int, bins: int, bin_ms: Optiona
          name: str = "", trained_on: str = "", unit_ids=None, outputs: Optional[Dict[str, str]] = None,
          method: str = "auto", extra_metadata: Optional[Dict[str, Any]] = None, tolerance: float = 1e-5,
          lower: Any = "auto", check_bins: Optional[Sequence[int]] = None, quiet: bool = False,
-         reference: Optional[torch.nn.Module] = None) -> Dict[str, Any]:
+         reference: Optional[torch.nn.Module] = None,
+         receptive_field_bins: Any = None) -> Dict[str, Any]:
     """Saves `model` as a NeuroLens TorchScript file at `path` and checks the result.
 
     units, bins: the input shape the model expects (used for the example input and
@@ -438,6 +480,11 @@ def wrap(model: torch.nn.Module, path, *, units: int, bins: int, bin_ms: Optiona
     (default bins, bins // 2, 2 * bins; lengths the module itself cannot run are skipped);
     reference: the eager module the saved file must reproduce there (default: model itself), e.g. the
     original library's module when `model` is a scriptable re-implementation of it (from_poyo).
+    receptive_field_bins: [before, after] (or one number for both) when the latents at bin t depend on bins
+    t-before..t+after only and not on where the input starts (convolutions): written to the metadata, where
+    `--stream-ms` and the GUI's cursor windows read it instead of probing; the saved file is checked to
+    keep that promise. Leave it None when it is not known or not shift-invariant (recurrent models, models
+    that cut the input into fixed windows such as POYO).
     Returns the metadata written.
     """
     if method not in ("auto", "script", "trace"):
@@ -490,7 +537,11 @@ def wrap(model: torch.nn.Module, path, *, units: int, bins: int, bin_ms: Optiona
             raise ExportError(f"{len(metadata['unit_ids'])} unit_ids for {units} units")
     if form == "dict" and keys:
         metadata["outputs"] = keys
+    if receptive_field_bins is not None:
+        metadata["receptive_field_bins"] = list(receptive_field(receptive_field_bins))
     metadata.update(extra_metadata or {})
+    if metadata.get("receptive_field_bins") is not None:
+        receptive_field(metadata["receptive_field_bins"])  # a malformed value in extra_metadata: say so now
     metadata["exported_with"] = f"torch {torch.__version__}" + (" (traced)" if traced else "")
     if lowered:
         metadata["lowered"] = lowered
@@ -550,6 +601,8 @@ def from_cebra(estimator: Any, path, *, bin_ms: Optional[float] = None, name: st
     to `tolerance`. Without it the comparison runs on Poisson example counts.
     method: "trace" by default (CEBRA's encoders are convolutions, which trace exactly; their skip
     modules hold slices that torch.jit.script rejects); wrap checks the trace at three lengths.
+    The metadata gets `receptive_field_bins` [left, right - 1] from the encoder's get_offset() (offset10:
+    [5, 4], bins t-5..t+4), checked on the saved file, so `--stream-ms` needs no probe.
     Returns the metadata written."""
     try:
         import cebra
@@ -586,10 +639,12 @@ def from_cebra(estimator: Any, path, *, bin_ms: Optional[float] = None, name: st
                                 "model_architecture": str(getattr(estimator, "model_architecture", "")),
                                 "receptive_field": [-left, right], "padding": "replicate"}}
     metadata_extra.update(extra_metadata or {})
+    # The encoder's own field (CEBRA's get_offset(): bins t-left..t+right-1), whatever the padding.
+    field = [int(offset.left), max(int(offset.right) - 1, 0)]
     metadata = wrap(wrapper, path, units=units, bins=bins, bin_ms=bin_ms,
                     name=name or f"CEBRA {metadata_extra['cebra']['model_architecture']}".strip(),
                     trained_on=trained_on, unit_ids=unit_ids, method=method, extra_metadata=metadata_extra,
-                    tolerance=tolerance)
+                    tolerance=tolerance, receptive_field_bins=field)
 
     # The promise: the file's latents are CEBRA.transform's.
     reference_counts = (example_counts(1, max(bins, len(offset)), units)[0] if counts is None
@@ -941,7 +996,7 @@ class PoyoReference(torch.nn.Module):
 
 
 def from_poyo(model: torch.nn.Module, unit_ids: Sequence[Any], session: Any, path, *, bin_ms: float,
-              window_ms: Optional[float] = None, sessions: Optional[Sequence[Tuple[Any, Sequence[Any]]]] = None,
+              window_ms: Optional[float] = None, sessions: Optional[Sequence[Tuple[Any, ...]]] = None,
               recording_unit_ids: Optional[Sequence[int]] = None, name: str = "POYO", trained_on: str = "",
               extra_metadata: Optional[Dict[str, Any]] = None, tolerance: float = 1e-4,
               check_bins: Optional[Sequence[int]] = None, check_reference: bool = True) -> Dict[str, Any]:
@@ -949,18 +1004,31 @@ def from_poyo(model: torch.nn.Module, unit_ids: Sequence[Any], session: Any, pat
 
     unit_ids: the POYO unit-vocabulary words of the recording's units, in the recording's unit order (the
     columns of the counts); session: its session-vocabulary word. sessions: more sessions as (session word,
-    unit words) pairs after the first: the file then has metadata `sessions` and forward_session(x, s).
+    unit words) pairs, or (session word, unit words, NWB unit ids) triples, after the first: the file then has
+    metadata `sessions` (ids: the session words, which NeuroLens matches against the NWB identifier) and
+    forward_session(x, s).
     bin_ms: the bins NeuroLens will give the model; window_ms: the context window (default POYO's
     sequence_length). recording_unit_ids: the NWB unit ids for the metadata (default 0..units-1).
     The forward pass takes counts [batch, bins, units] (model contract), returns {"latents": the decoder's
     per-bin output [batch, bins, dim], "readout": POYO's readout}; unit_embeddings(s) gives the session's
     unit embeddings. The saved file is checked (wrap) against torch_brain's own POYO.forward on the spikes
-    the counts stand for (check_reference=False: against PoyoEncoder in eager mode only)."""
+    the counts stand for (check_reference=False: against PoyoEncoder in eager mode only).
+    No `receptive_field_bins` is written: POYO reads fixed context windows (window_ms) tiled from the
+    input's first bin, so bin t depends on the other bins of its window (at most window_bins - 1 on either
+    side) and on where the input starts; no shift-invariant field exists (metadata `poyo.window_bins` says
+    the window). `--stream-ms` then probes; a streamed run equals one pass only where its windows start on
+    the model's window grid."""
     vocabulary = getattr(getattr(model, "unit_emb", None), "vocab", None)
     if vocabulary is None or getattr(model.session_emb, "vocab", None) is None:
         raise ExportError("the POYO's unit or session vocabulary is not initialised (unit_emb.initialize_vocab, "
                           "session_emb.initialize_vocab)")
-    all_sessions = [(session, list(unit_ids))] + [(s, list(u)) for s, u in (sessions or [])]
+    all_sessions = [(session, list(unit_ids))] + [(entry[0], list(entry[1])) for entry in (sessions or [])]
+    # Each session's NWB unit ids for the metadata: the third item of a `sessions` entry, else 0..units-1.
+    session_unit_ids = [None if recording_unit_ids is None else [int(i) for i in recording_unit_ids]] + [
+        [int(i) for i in entry[2]] if len(entry) > 2 else None for entry in (sessions or [])]
+    for (word, units), ids in zip(all_sessions, session_unit_ids):
+        if ids is not None and len(ids) != len(units):
+            raise ExportError(f"session {word}: {len(ids)} NWB unit ids for {len(units)} unit words")
     for word, units in all_sessions:
         missing = [u for u in units if u not in model.unit_emb.vocab]
         if missing:
@@ -990,9 +1058,8 @@ def from_poyo(model: torch.nn.Module, unit_ids: Sequence[Any], session: Any, pat
                  "readout_dims": int(model.readout.out_features)}}
     if len(all_sessions) > 1:
         metadata_extra["sessions"] = [
-            {"id": str(word), "units": len(u),
-             "unit_ids": list(range(len(u))) if row or recording_unit_ids is None else
-             [int(i) for i in recording_unit_ids]} for row, (word, u) in enumerate(all_sessions)]
+            {"id": str(word), "units": len(u), "unit_ids": ids if ids is not None else list(range(len(u)))}
+            for (word, u), ids in zip(all_sessions, session_unit_ids)]
     metadata_extra.update(extra_metadata or {})
     bins = window_bins
     metadata = wrap(encoder, path, units=units, bins=bins, bin_ms=bin_ms, name=name, trained_on=trained_on,
