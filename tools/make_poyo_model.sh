@@ -16,4 +16,5 @@ if [ ! -x "$venv/bin/python" ]; then
   "$venv/bin/pip" install --no-deps torch_brain==0.2.1 temporaldata==0.1.6
   "$venv/bin/pip" install pandas ray rich
 fi
-exec "$venv/bin/python" "$root/tools/make_poyo_model.py" "$out" "$@"
+# POYO_SCRIPT: another training script sharing this venv (tools/make_poyo_sessions.sh sets it).
+exec "$venv/bin/python" "$root/${POYO_SCRIPT:-tools/make_poyo_model.py}" "$out" "$@"
