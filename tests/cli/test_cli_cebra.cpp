@@ -2,7 +2,8 @@
 // over Debian's torch 1.13) trained on m1_stevenson2011 at 50 ms for well under a minute, exported with
 // tools/python/neurolens_export.py from_cebra, then run by the program as a user would: `infer` equals
 // CEBRA.transform on the whole recording, `probe` of hand velocity from its latents equals a scikit-learn
-// ridge on CEBRA.transform's output with the same folds, `attribute` reports completeness. Skips when
+// ridge on CEBRA.transform's output with the same folds, `attribute` reports completeness, `infer --stream-ms`
+// reads the export's receptive_field_bins (= CEBRA's get_offset()) and equals one pass. Skips when
 // the test Python has no cebra (packaging/install-deps.sh --test installs it).
 #include <QtCore/QFile>
 #include <QtCore/QJsonArray>
@@ -10,9 +11,15 @@
 #include <QtCore/QJsonObject>
 #include <QtCore/QTemporaryDir>
 #include <QtTest/QtTest>
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "cli_runner.h"
+#include "neurolens/core/ndarray.h"
+#include "neurolens/io/results_store.h"
+
+using neurolens::FloatArray;
 
 namespace {
 
@@ -61,6 +68,10 @@ class TestCliCebra : public QObject {
     QCOMPARE(metadata["latents"].toInt(), 8);
     QCOMPARE(metadata["bin_ms"].toDouble(), 50.0);
     QCOMPARE(metadata["cebra"].toObject()["receptive_field"].toArray(), (QJsonArray{-5, 4}));
+    // receptive_field_bins = CEBRA's get_offset() (left, right - 1): what --stream-ms reads without probing.
+    const QJsonArray offset = summary["offset"].toArray();
+    QCOMPARE(offset, (QJsonArray{5, 5}));  // offset10-model
+    QCOMPARE(metadata["receptive_field_bins"].toArray(), (QJsonArray{offset[0].toInt(), offset[1].toInt() - 1}));
   }
 
   void inferEqualsCebraTransform() {
@@ -77,6 +88,38 @@ class TestCliCebra : public QObject {
     qInfo("infer vs CEBRA.transform over %d bins: max difference %g (latents up to %g)", c["bins"].toInt(),
           c["latents_max_diff"].toDouble(), c["latents_max_abs"].toDouble());
     QVERIFY2(c["latents_max_diff"].toDouble() < 1e-5, qPrintable(compared.out));
+  }
+
+  // --stream-ms on the CEBRA export: the field comes from its receptive_field_bins (no probe) and the streamed
+  // latents equal the one pass (400-bin windows over the 15,788 bins, each widened by 5 before and 4 after).
+  void streamUsesTheExportedFieldAndEqualsOnePass() {
+    const auto one = runCli(onM1("infer") + QStringList{"--out", path("one_pass.h5"), "--quiet"});
+    QVERIFY2(one.exitCode == 0, qPrintable(one.err));
+    const auto streamed =
+        runCli(onM1("infer") + QStringList{"--stream-ms", "20000", "--out", path("streamed.h5"), "--json", "--quiet"});
+    QVERIFY2(streamed.exitCode == 0, qPrintable(streamed.err));
+    const QJsonObject stream = json(streamed.out)["stream"].toObject();
+    QCOMPARE(stream["receptive_field_source"].toString(), QString("metadata"));
+    QCOMPARE(stream["context_bins"].toArray(), (QJsonArray{5, 4}));
+    QCOMPARE(stream["window_bins"].toInt(), 400);
+    QCOMPARE(stream["windows"].toInt(), 40);  // ceil(15788 / 400)
+    QVERIFY2(!stream.contains("probe_seconds"), qPrintable(streamed.out));
+    const FloatArray a = neurolens::io::ResultsReader(path("one_pass.h5").toStdString()).readArray("/latents");
+    const FloatArray b = neurolens::io::ResultsReader(path("streamed.h5").toStdString()).readArray("/latents");
+    QCOMPARE(a.shape(), (std::vector<std::size_t>{1, 15788, 8}));
+    QCOMPARE(b.shape(), a.shape());
+    double diff = 0.0;
+    double largest = 0.0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      diff = std::max(diff, std::abs(static_cast<double>(a.data()[i]) - static_cast<double>(b.data()[i])));
+      largest = std::max(largest, std::abs(static_cast<double>(a.data()[i])));
+    }
+    qInfo(
+        "CEBRA streamed in 40 windows of 400 bins (field [5, 4] from metadata) vs one pass: max difference %g "
+        "(latents up to %g)",
+        diff, largest);
+    QVERIFY2(diff < 1e-5, qPrintable(QString::number(diff)));
+    QVERIFY(largest > 0.1);  // real latents, not zeros
   }
 
   void probeMatchesRidgeOnCebraTransform() {

@@ -80,7 +80,9 @@ def train(bin_h5: str, directory: str, iterations: int) -> dict:
             "alphas": [float(a) for a in np.logspace(-4, 4, 17)]}
     with open(os.path.join(directory, "meta.json"), "w") as handle:
         json.dump(meta, handle)
+    offset = model.solver_.model.get_offset()  # the encoder's context: bins t-left..t+right-1
     return {"train_seconds": trained, "export_seconds": exported, "iterations": iterations,
+            "offset": [int(offset.left), int(offset.right)],
             "bins": int(counts.shape[0]), "units": int(counts.shape[1]), "rows": rows, "metadata": metadata}
 
 
