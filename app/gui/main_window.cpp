@@ -19,7 +19,9 @@
 #include "actions/lesion_action.h"
 #include "actions/matrix_action.h"
 #include "actions/menus.h"
+#include "actions/model_bin_size_action.h"
 #include "actions/open_batch_action.h"
+#include "actions/session_choice_action.h"
 #include "cursor_attribution_controller.h"
 #include "jobs/job_progress_widget.h"
 #include "logic/focus_drawing.h"
@@ -173,6 +175,9 @@ void MainWindow::createDocks() {
   resultsDock->setMinimumHeight(220);
   QDockWidget* workspaceDock = addDock(*this, tr("Workspace"), "workspaceDock", new WorkspacePanel(*workspace_, this),
                                        Qt::LeftDockWidgetArea, false);
+  new ModelBinSizeAction(*workspace_, controller_, *recordingPane_, *this, this);  // the bin size follows a model
+  new SessionChoiceAction(*workspace_, controller_, *this,
+                          [this] { return dialogsShown_; });  // asks for a model's session
   tabifyDockWidget(workspaceDock, recordingDock);
   splitDockWidget(recordingDock, modelDock, Qt::Vertical);
   splitDockWidget(viewDock, analysisDock, Qt::Vertical);

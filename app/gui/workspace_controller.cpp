@@ -80,6 +80,21 @@ void WorkspaceController::retry(Id id) {
   Q_EMIT openAgain(QString::fromStdString(recording != nullptr ? recording->path : model->path));
 }
 
+bool WorkspaceController::chooseSession(Id id, const std::string& session) {
+  if (!workspace_.chooseSession(id, session)) return false;
+  startPairsLater();
+  return true;
+}
+
+void WorkspaceController::rebin(Id id) {
+  const auto* pair = workspace_.pair(id);
+  if (pair == nullptr || !pair->model) return;
+  const auto* recording = workspace_.recording(pair->recording);
+  const auto* model = workspace_.model(*pair->model);
+  if (recording == nullptr || model == nullptr || !model->facts.binMs) return;
+  Q_EMIT rebinRequested(*model->facts.binMs, QString::fromStdString(recording->path));
+}
+
 void WorkspaceController::cancel(Id id) {
   if (const auto found = jobs_.find(id); found != jobs_.end()) {
     found->second->cancel();
@@ -281,10 +296,13 @@ void WorkspaceController::refocus() {
   }
   const auto* recording = workspace_.recording(target->recording);
   const auto* model = target->model ? workspace_.model(*target->model) : nullptr;
-  controller_.adopt(QString::fromStdString(recording->path), recording->data,
-                    QString::fromStdString(recording->description),
-                    model != nullptr ? QString::fromStdString(model->path) : QString(),
-                    model != nullptr ? model->model : nullptr, target->latents);
+  std::shared_ptr<const Model> shown = model != nullptr ? model->model : nullptr;
+  // A multi-session model is held bound to the session its pair ran with (the analyses use that session).
+  if (shown != nullptr && !target->session.empty())
+    shown = std::make_shared<const Model>(shown->forRecording(*recording->data, target->session));
+  controller_.adopt(
+      QString::fromStdString(recording->path), recording->data, QString::fromStdString(recording->description),
+      model != nullptr ? QString::fromStdString(model->path) : QString(), std::move(shown), target->latents);
 }
 
 }  // namespace neurolens::gui

@@ -47,6 +47,10 @@ class WorkspaceController : public QObject {
   // The pair the PipelineController (the docks and the main view) holds; none when it holds no recording.
   [[nodiscard]] std::optional<workspace::Id> focusedPair() const;
   void setTrajectories(workspace::Id pair, std::size_t count) { workspace_.setTrajectories(pair, count); }
+  // A multi-session model's pair runs with `session` (empty: the recording's own): checked again, then run.
+  bool chooseSession(workspace::Id pair, const std::string& session);
+  // Asks for the pair's recording to be binned again at its model's bin size (rebinRequested).
+  void rebin(workspace::Id pair);
 
  Q_SIGNALS:
   void itemAdded(neurolens::workspace::Kind kind, neurolens::workspace::Id id);
@@ -57,6 +61,8 @@ class WorkspaceController : public QObject {
   void focusChanged();
   // A file to open again (retry): the window opens it through its opening queue, as any other.
   void openAgain(const QString& path);
+  // A pair in error for its bin size asked to bin its recording again at `ms` (its model's bin size).
+  void rebinRequested(double ms, const QString& recording);
 
  private:
   void onRecordingChanged(bool ok);
