@@ -2,6 +2,7 @@
 
 #include <QFileInfo>
 #include <QFontMetrics>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QMenu>
 #include <QMetaObject>
@@ -115,6 +116,27 @@ void WorkspacePanel::addRow(QTreeWidgetItem* group, workspace::Id id, const QStr
       reason->setToolTip(kName, QString::fromStdString(error));
       reason->setFlags(Qt::ItemIsEnabled);
     }
+    if (const auto ms = rebinOffer(workspace_.workspace(), id)) {
+      // The recording is binned otherwise than the pair's model wants (the models disagree, or the bin size was
+      // changed): a button under the reason bins it again at the model's size.
+      const QString size = QString::fromStdString(binText(*ms));
+      auto* row = new QTreeWidgetItem(item);
+      row->setFirstColumnSpanned(true);
+      row->setFlags(Qt::ItemIsEnabled);
+      auto* holder = new QWidget(tree_);
+      auto* layout = new QHBoxLayout(holder);
+      layout->setContentsMargins(0, 0, 0, 0);
+      auto* rebin = new QToolButton(holder);
+      rebin->setObjectName(QString("rebinItem_%1").arg(id));
+      rebin->setText(tr("Re-bin at %1 ms").arg(size));
+      rebin->setToolTip(tr("Bin the recording again at %1 ms, the model's bin size (the Recording pane's bin size "
+                           "follows)")
+                            .arg(size));
+      connect(rebin, &QToolButton::clicked, this, [this, id] { workspace_.rebin(id); });
+      layout->addWidget(rebin);
+      layout->addStretch(1);
+      tree_->setItemWidget(row, kName, holder);
+    }
   }
   if (BackgroundJob* job = workspace_.jobFor(id); job != nullptr && job->isRunning()) {
     auto* progress = new JobProgressWidget(tree_);
@@ -131,18 +153,6 @@ void WorkspacePanel::addRow(QTreeWidgetItem* group, workspace::Id id, const QStr
                           : tr("Open %1 again").arg(QString::fromStdString(workspace_.workspace().label(retry->id))));
     connect(again, &QToolButton::clicked, this, [this, id] { workspace_.retry(id); });
     tree_->setItemWidget(item, kJob, again);
-  } else if (const auto ms = rebinOffer(workspace_.workspace(), id)) {
-    // The recording is binned otherwise than the pair's model wants (its models disagree, or the bin size was
-    // changed): bin it again at the model's size.
-    const QString size = QString::fromStdString(binText(*ms));
-    auto* rebin = new QToolButton(tree_);
-    rebin->setObjectName(QString("rebinItem_%1").arg(id));
-    rebin->setText(tr("Re-bin at %1 ms").arg(size));
-    rebin->setToolTip(tr("Bin the recording again at %1 ms, the model's bin size (the Recording pane's bin size "
-                         "follows)")
-                          .arg(size));
-    connect(rebin, &QToolButton::clicked, this, [this, id] { workspace_.rebin(id); });
-    tree_->setItemWidget(item, kJob, rebin);
   }
   if (const std::vector<SessionOffer> offers = sessionOffers(workspace_.workspace(), id); !offers.empty()) {
     tree_->setItemWidget(item, kClose, sessionButton(id, offers));
