@@ -428,6 +428,7 @@ SessionState MainWindow::currentSessionState() const {
   if (focus_->scene() != nullptr) state.camera = focus_->view()->cameraState();
   state.selectedType = analysis_->selectedType();
   state.colour = controls_->colourChoice().spec();
+  state.pairSessions = workspace_->chosenSessions();
   return state;
 }
 
@@ -460,6 +461,7 @@ void MainWindow::startSession(const QString& path) {
   recordingPane_->setBinMs(session.state.binning.binMs);
   controller_.setBinning(session.state.binning);
   modelPane_->setDevice(session.state.device);
+  workspace_->chooseWhenOpen(session.state.pairSessions);
   const SessionRestore::Start start = sessions_.begin(std::move(session));
   if (!start.problem.isEmpty()) return showProblem(tr("Could not open the session"), start.problem, "problemBox");
   recent_.add(absolute(path).toStdString());

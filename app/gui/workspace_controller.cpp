@@ -86,6 +86,36 @@ bool WorkspaceController::chooseSession(Id id, const std::string& session) {
   return true;
 }
 
+std::vector<PairSessionChoice> WorkspaceController::chosenSessions() const {
+  std::vector<PairSessionChoice> chosen;
+  for (const auto& pair : workspace_.pairs())
+    if (pair.model && !pair.requestedSession.empty())
+      chosen.push_back({QString::fromStdString(workspace_.recording(pair.recording)->path),
+                        QString::fromStdString(workspace_.model(*pair.model)->path), pair.requestedSession});
+  return chosen;
+}
+
+void WorkspaceController::chooseWhenOpen(const std::vector<PairSessionChoice>& choices) {
+  for (const PairSessionChoice& choice : choices)
+    waitingSessions_[{absolute(choice.recording), absolute(choice.model)}] = choice.session;
+  chooseWaitingSessions();
+}
+
+void WorkspaceController::chooseWaitingSessions() {
+  for (auto waiting = waitingSessions_.begin(); waiting != waitingSessions_.end();) {
+    const auto* recording = workspace_.findRecording(waiting->first.first);
+    const auto* model = workspace_.findModel(waiting->first.second);
+    const auto* pair =
+        recording != nullptr && model != nullptr ? workspace_.findPair(recording->id, model->id) : nullptr;
+    if (pair == nullptr || recording->state != State::Ready || model->state != State::Ready) {
+      ++waiting;
+      continue;
+    }
+    workspace_.chooseSession(pair->id, waiting->second);
+    waiting = waitingSessions_.erase(waiting);
+  }
+}
+
 void WorkspaceController::rebin(Id id) {
   const auto* pair = workspace_.pair(id);
   if (pair == nullptr || !pair->model) return;
@@ -159,6 +189,7 @@ void WorkspaceController::onRecordingChanged(bool ok) {
     if (workspace_.recording(id)->state == State::Loading)
       workspace_.fileFailed(id, failure(controller_.recordingJob(), tr("opening was cancelled")).toStdString());
   }
+  chooseWaitingSessions();
   startPairsLater();
 }
 
@@ -191,6 +222,7 @@ void WorkspaceController::onModelChanged(bool ok) {
     if (workspace_.model(id)->state == State::Loading)
       workspace_.fileFailed(id, failure(controller_.modelJob(), tr("loading was cancelled")).toStdString());
   }
+  chooseWaitingSessions();
   startPairsLater();
 }
 
@@ -267,8 +299,9 @@ void WorkspaceController::refocus() {
   const workspace::PairItem* target = nullptr;
   if (current) {
     const auto* pair = workspace_.pair(*current);
-    // Run again here after the controller's own run was cancelled: the controller takes its latents.
-    if (pair->state == State::Ready && pair->latents != nullptr && controller_.latentsData() == nullptr) {
+    // Run again here after the controller's own run was cancelled, or with another session: the controller takes
+    // its latents.
+    if (pair->state == State::Ready && pair->latents != nullptr && controller_.latentsData() != pair->latents) {
       target = pair;
     } else if (pair->state != State::Error) {
       return;  // drawn (or a recording alone): it stays

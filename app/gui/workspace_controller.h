@@ -14,6 +14,7 @@
 
 #include "jobs/background_job.h"
 #include "neurolens/workspace/workspace.h"
+#include "session/session.h"
 
 namespace neurolens::gui {
 
@@ -49,6 +50,10 @@ class WorkspaceController : public QObject {
   void setTrajectories(workspace::Id pair, std::size_t count) { workspace_.setTrajectories(pair, count); }
   // A multi-session model's pair runs with `session` (empty: the recording's own): checked again, then run.
   bool chooseSession(workspace::Id pair, const std::string& session);
+  // The sessions chosen for pairs (a saved session keeps them), and the ones to choose again when those pairs
+  // open (a reopened session): each is chosen once its pair's files are in, then forgotten.
+  [[nodiscard]] std::vector<PairSessionChoice> chosenSessions() const;
+  void chooseWhenOpen(const std::vector<PairSessionChoice>& choices);
   // Asks for the pair's recording to be binned again at its model's bin size (rebinRequested).
   void rebin(workspace::Id pair);
 
@@ -71,12 +76,14 @@ class WorkspaceController : public QObject {
   void startPairs();
   void startPair(workspace::Id id);
   void refocus();
+  void chooseWaitingSessions();
   [[nodiscard]] std::optional<workspace::Id> pairOf(const QString& recording, const QString& model) const;
 
   PipelineController& controller_;
   workspace::Workspace workspace_;
   std::map<workspace::Id, std::unique_ptr<BackgroundJob>> jobs_;  // running pair jobs
   bool startPending_ = false;
+  std::map<std::pair<std::string, std::string>, std::string> waitingSessions_;  // (recording, model) -> session
 };
 
 }  // namespace neurolens::gui

@@ -12,6 +12,7 @@
 #include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QLabel>
 #include <QMenu>
 #include <QPushButton>
@@ -86,8 +87,8 @@ class TestSessionGui : public QObject {
   // The latents of `neurolens-cli infer --model M REC --session S` ([trials, bins, latents]).
   FloatArray cliLatents(const QString& recording, const QString& session) {
     const QString out = folder_.filePath("cli_" + session + ".h5");
-    const auto infer = test::runCli({"infer", "--model", multi_, recording, "--session", session, "--out", out,
-                                     "--quiet", "--device", "cpu"});
+    const auto infer = test::runCli(
+        {"infer", "--model", multi_, recording, "--session", session, "--out", out, "--quiet", "--device", "cpu"});
     if (infer.exitCode != 0) qWarning("%s", qPrintable(infer.err));
     return io::ResultsReader(out.toStdString()).readArray("/latents");
   }
@@ -115,11 +116,11 @@ class TestSessionGui : public QObject {
     other_ = folder_.filePath("pmd_other.nwb");
     QVERIFY(QFile::copy(test::sharedData("pmd_reach_ex2.nwb"), other_));
     QFile::setPermissions(other_, QFile::ReadOwner | QFile::WriteOwner);
-    const auto renamed = test::runPython(
-        {"-c",
-         "import h5py, sys\nf = h5py.File(sys.argv[1], 'r+')\ndel f['identifier']\nf['identifier'] = "
-         "'pmd_reach_other'\nf.close()",
-         other_});
+    const auto renamed =
+        test::runPython({"-c",
+                         "import h5py, sys\nf = h5py.File(sys.argv[1], 'r+')\ndel f['identifier']\nf['identifier'] = "
+                         "'pmd_reach_other'\nf.close()",
+                         other_});
     QVERIFY2(renamed.exitCode == 0, qPrintable(renamed.err));
   }
   void cleanupTestCase() { window_.reset(); }
@@ -181,6 +182,9 @@ class TestSessionGui : public QObject {
                                  pairOf(other_, multi_)->session == "pmd_reach_yu2009",
                              kOpenTimeoutMs);
     QVERIFY(maxDifference(*pairOf(other_, multi_)->latents, *before) > 1e-3);  // the sessions differ
+    // The docks follow: they show the new session's latents, not the previous ones.
+    QTRY_VERIFY_WITH_TIMEOUT(window_->controller().latentsData() == pairOf(other_, multi_)->latents, 20000);
+    QCOMPARE(window_->controller().model()->session(), std::optional<std::size_t>(0));
     QVERIFY(maxDifference(*pairOf(other_, multi_)->latents, cliLatents(other_, "pmd_reach_yu2009")) < 1e-5);
 
     // Back to "none": in error again, and not asked a second time.
@@ -191,6 +195,28 @@ class TestSessionGui : public QObject {
     QCOMPARE(chooser().dialog(), first);
     QVERIFY(first == nullptr || !first->isVisible());
     QVERIFY(QString::fromStdString(pairOf(other_, multi_)->error).contains("Session..."));
+
+    // A saved session keeps the session chosen for the pair; reopened, the pair runs with it and nothing asks.
+    QVERIFY(window_->workspace().chooseSession(id, "pmd_reach_ex2"));
+    QTRY_VERIFY_WITH_TIMEOUT(settled() && pairOf(other_, multi_)->state == workspace::State::Ready, kOpenTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(window_->controller().latentsData() == pairOf(other_, multi_)->latents, 20000);
+    const QString saved = folder_.filePath("chosen.nlsession");
+    window_->saveSession(saved);
+    const QJsonArray pairSessions = test::readJsonFile(saved)["pair_sessions"].toArray();
+    QCOMPARE(pairSessions.size(), 1);
+    QCOMPARE(pairSessions[0].toObject()["session"].toString(), QString("pmd_reach_ex2"));
+    QCOMPARE(pairSessions[0].toObject()["recording"].toString(), absolute(other_));
+    window_.reset();
+    freshWindow();
+    window_->openSession(saved);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        settled() && pairOf(other_, multi_) != nullptr && pairOf(other_, multi_)->state == workspace::State::Ready,
+        kOpenTimeoutMs);
+    QCOMPARE(pairOf(other_, multi_)->session, std::string("pmd_reach_ex2"));
+    QVERIFY(maxDifference(*pairOf(other_, multi_)->latents, expected) < 1e-5);
+    QTest::qWait(300);
+    QVERIFY(chooser().dialog() == nullptr);
+    QVERIFY(window_->findChild<QWidget*>("problemBox") == nullptr);
     window_.reset();
   }
 
@@ -198,14 +224,13 @@ class TestSessionGui : public QObject {
     freshWindow();
     const QString ex2 = test::sharedData("pmd_reach_ex2.nwb");
     window_->openFiles({ex2, multi_});
-    QTRY_VERIFY_WITH_TIMEOUT(settled() && pairOf(ex2, multi_) != nullptr &&
-                                 pairOf(ex2, multi_)->state == workspace::State::Ready,
-                             kOpenTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        settled() && pairOf(ex2, multi_) != nullptr && pairOf(ex2, multi_)->state == workspace::State::Ready,
+        kOpenTimeoutMs);
     QCOMPARE(pairOf(ex2, multi_)->session, std::string("pmd_reach_ex2"));
     QVERIFY(chooser().dialog() == nullptr);
     QTRY_VERIFY(window_->findChild<QToolButton*>(QString("sessionItem_%1").arg(pairOf(ex2, multi_)->id)) != nullptr);
-    QMenu* menu =
-        window_->findChild<QToolButton*>(QString("sessionItem_%1").arg(pairOf(ex2, multi_)->id))->menu();
+    QMenu* menu = window_->findChild<QToolButton*>(QString("sessionItem_%1").arg(pairOf(ex2, multi_)->id))->menu();
     QCOMPARE(menu->actions().size(), 3);
     QVERIFY(menu->actions()[0]->isChecked());
     QVERIFY(menu->actions()[0]->text().startsWith("the recording's own (pmd_reach_ex2"));
@@ -222,9 +247,8 @@ class TestSessionGui : public QObject {
     QVERIFY(spin != nullptr);
     QCOMPARE(spin->value(), 20.0);
     window_->openFiles({m1, poyo});
-    QTRY_VERIFY_WITH_TIMEOUT(settled() && pairOf(m1, poyo) != nullptr &&
-                                 pairOf(m1, poyo)->state == workspace::State::Ready,
-                             kOpenTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        settled() && pairOf(m1, poyo) != nullptr && pairOf(m1, poyo)->state == workspace::State::Ready, kOpenTimeoutMs);
     QCOMPARE(spin->value(), 50.0);
     QCOMPARE(window_->controller().binning().binMs, 50.0);
     QCOMPARE(space().findRecording(absolute(m1).toStdString())->data->binMs, 50.0);
@@ -238,9 +262,8 @@ class TestSessionGui : public QObject {
     QVERIFY2(made.exitCode == 0, qPrintable(made.err));
     const QString conv = folder_.filePath("stream/conv_meta.pt");
     window_->openFiles({conv});
-    QTRY_VERIFY_WITH_TIMEOUT(settled() && pairOf(m1, conv) != nullptr &&
-                                 pairOf(m1, conv)->state == workspace::State::Error,
-                             kOpenTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        settled() && pairOf(m1, conv) != nullptr && pairOf(m1, conv)->state == workspace::State::Error, kOpenTimeoutMs);
     QTest::qWait(300);
     QCOMPARE(spin->value(), 50.0);
     QVERIFY2(QString::fromStdString(pairOf(m1, conv)->error).contains("re-bin it at 20 ms"),
@@ -266,11 +289,11 @@ class TestSessionGui : public QObject {
     if (!QFile::exists(m1)) QSKIP("the shared M1 recording is missing");
     const QString home = folder_.filePath("home");
     const QString state = folder_.filePath("poyo.json");
-    const auto run = test::runIsolated(QString(NEUROLENS_BINARY_DIR) + "/bin/neurolens",
-                                       {m1, QString(NEUROLENS_SOURCE_DIR) + "/tests/data/models/poyo_m1.pt",
-                                        "--screenshot", folder_.filePath("poyo.png"), "--state-json", state, "--size",
-                                        "1600x1000"},
-                                       home);
+    const auto run =
+        test::runIsolated(QString(NEUROLENS_BINARY_DIR) + "/bin/neurolens",
+                          {m1, QString(NEUROLENS_SOURCE_DIR) + "/tests/data/models/poyo_m1.pt", "--screenshot",
+                           folder_.filePath("poyo.png"), "--state-json", state, "--size", "1600x1000"},
+                          home);
     QVERIFY2(run.exitCode == 0, qPrintable(run.err));
     const QJsonObject json = test::readJsonFile(state);
     QCOMPARE(json["pairs"].toArray().size(), 1);

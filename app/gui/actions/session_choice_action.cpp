@@ -21,9 +21,10 @@ SessionChoiceAction::SessionChoiceAction(WorkspaceController& workspace, Pipelin
     const workspace::Workspace& space = workspace_.workspace();
     const auto* modelItem = space.findModel(QFileInfo(model).absoluteFilePath().toStdString());
     const auto* recordingItem = space.findRecording(QFileInfo(recording).absoluteFilePath().toStdString());
-    if (!mayAsk_() || modelItem == nullptr || recordingItem == nullptr) return false;
+    if (modelItem == nullptr || recordingItem == nullptr) return false;
     const workspace::PairItem* pair = space.findPair(recordingItem->id, modelItem->id);
-    return pair != nullptr && needsSession(space, pair->id);
+    // No session matched (the question comes), or one was chosen that the controller's own check did not know.
+    return pair != nullptr && ((mayAsk_() && needsSession(space, pair->id)) || !pair->requestedSession.empty());
   });
 }
 
