@@ -176,8 +176,7 @@ void MainWindow::createDocks() {
   QDockWidget* workspaceDock = addDock(*this, tr("Workspace"), "workspaceDock", new WorkspacePanel(*workspace_, this),
                                        Qt::LeftDockWidgetArea, false);
   new ModelBinSizeAction(*workspace_, controller_, *recordingPane_, *this, this);  // the bin size follows a model
-  new SessionChoiceAction(*workspace_, controller_, *this,
-                          [this] { return dialogsShown_; });  // asks for a model's session
+  new SessionChoiceAction(*workspace_, controller_, *this, [this] { return dialogsShown_; });  // asks a session
   tabifyDockWidget(workspaceDock, recordingDock);
   splitDockWidget(recordingDock, modelDock, Qt::Vertical);
   splitDockWidget(viewDock, analysisDock, Qt::Vertical);
