@@ -16,6 +16,7 @@
 #include <QLabel>
 #include <QMenu>
 #include <QPushButton>
+#include <QScreen>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -145,6 +146,9 @@ class TestSessionGui : public QObject {
     QCOMPARE(combo.itemData(1).toString(), QString("pmd_reach_ex2"));
     QCOMPARE(combo.itemText(1), QString("pmd_reach_ex2 (61 units)"));
     save(dialog, "dialog");
+    // The whole screen: the question over the window, the pair in error in the Workspace dock.
+    showWorkspaceDock();
+    QVERIFY(window_->screen()->grabWindow(0).save(QString(NEUROLENS_BINARY_DIR) + "/test_session_gui_asked.png"));
     // No problem box besides the question (the controller's own check found no session first).
     QVERIFY(window_->findChild<QWidget*>("problemBox") == nullptr);
 
