@@ -19,7 +19,9 @@
 #include "actions/lesion_action.h"
 #include "actions/matrix_action.h"
 #include "actions/menus.h"
+#include "actions/model_bin_size_action.h"
 #include "actions/open_batch_action.h"
+#include "actions/session_choice_action.h"
 #include "cursor_attribution_controller.h"
 #include "jobs/job_progress_widget.h"
 #include "logic/focus_drawing.h"
@@ -173,6 +175,8 @@ void MainWindow::createDocks() {
   resultsDock->setMinimumHeight(220);
   QDockWidget* workspaceDock = addDock(*this, tr("Workspace"), "workspaceDock", new WorkspacePanel(*workspace_, this),
                                        Qt::LeftDockWidgetArea, false);
+  new ModelBinSizeAction(*workspace_, controller_, *recordingPane_, *this, this);  // the bin size follows a model
+  new SessionChoiceAction(*workspace_, controller_, *this, [this] { return dialogsShown_; });  // asks a session
   tabifyDockWidget(workspaceDock, recordingDock);
   splitDockWidget(recordingDock, modelDock, Qt::Vertical);
   splitDockWidget(viewDock, analysisDock, Qt::Vertical);
@@ -423,6 +427,7 @@ SessionState MainWindow::currentSessionState() const {
   if (focus_->scene() != nullptr) state.camera = focus_->view()->cameraState();
   state.selectedType = analysis_->selectedType();
   state.colour = controls_->colourChoice().spec();
+  state.pairSessions = workspace_->chosenSessions();
   return state;
 }
 
@@ -455,6 +460,7 @@ void MainWindow::startSession(const QString& path) {
   recordingPane_->setBinMs(session.state.binning.binMs);
   controller_.setBinning(session.state.binning);
   modelPane_->setDevice(session.state.device);
+  workspace_->chooseWhenOpen(session.state.pairSessions);
   const SessionRestore::Start start = sessions_.begin(std::move(session));
   if (!start.problem.isEmpty()) return showProblem(tr("Could not open the session"), start.problem, "problemBox");
   recent_.add(absolute(path).toStdString());

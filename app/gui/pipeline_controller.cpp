@@ -2,6 +2,7 @@
 
 #include <QCoreApplication>
 #include <QFileInfo>
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -219,7 +220,10 @@ void PipelineController::openModel(const QString& path) {
             Q_EMIT latentsChanged();
             Q_EMIT attributionChanged();
             Q_EMIT probeChanged();
-            if (!load->checkProblem.isEmpty()) {
+            if (!load->checkProblem.isEmpty() && mended(path)) {
+              Q_EMIT status(
+                  tr("%1 does not fit %2 yet: %3").arg(fileName(path), fileName(recordingPath_), load->checkProblem));
+            } else if (!load->checkProblem.isEmpty()) {
               Q_EMIT problem(
                   tr("The model does not fit the recording"),
                   tr("%1 cannot run on %2:\n\n%3").arg(fileName(path), fileName(recordingPath_), load->checkProblem));
@@ -246,6 +250,11 @@ void PipelineController::openModel(const QString& path) {
         }
       },
       Qt::SingleShotConnection);
+}
+
+bool PipelineController::mended(const QString& model) const {
+  return std::any_of(fitMenders_.begin(), fitMenders_.end(),
+                     [&](const FitMender& mender) { return mender(model, recordingPath_); });
 }
 
 void PipelineController::openRecordingWithModel(const QString& recording, const QString& model,

@@ -6,6 +6,7 @@
 #include <Eigen/Dense>
 #include <QObject>
 #include <QString>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,8 +47,8 @@ struct AttributionOutcome {
   std::optional<LinkResult> link;  // none when fewer than two types
   QString linkProblem;             // why there is no link result
   double maxRelCompleteness = 0.0;
-  int maxStepsUsed = 0;          // integration steps the most demanding chunk used
-  std::size_t unconverged = 0;   // automatic steps: trials still above the tolerance at the cap
+  int maxStepsUsed = 0;         // integration steps the most demanding chunk used
+  std::size_t unconverged = 0;  // automatic steps: trials still above the tolerance at the cap
 };
 
 struct ProbeRequest {
@@ -107,6 +108,11 @@ class PipelineController : public QObject {
   void setBinning(const BinningOptions& options) { binning_ = options; }
   [[nodiscard]] const BinningOptions& binning() const { return binning_; }
   void setDevice(DeviceChoice device) { device_ = device; }
+  // Something in the window that mends a model's fit problem itself (issue 18 step 3: the bin size follows the
+  // model, a session is asked for) answers true for (model path, recording path): that problem is then said in
+  // the status bar only, not reported as a problem. Called after modelChanged(true).
+  using FitMender = std::function<bool(const QString& model, const QString& recording)>;
+  void addFitMender(FitMender mender) { fitMenders_.push_back(std::move(mender)); }
   [[nodiscard]] DeviceChoice device() const { return device_; }
 
   [[nodiscard]] const QString& recordingPath() const { return recordingPath_; }
@@ -141,6 +147,7 @@ class PipelineController : public QObject {
 
  private:
   void startModelRun();
+  [[nodiscard]] bool mended(const QString& model) const;
   bool startJob(BackgroundJob& job, BackgroundJob::Work work);
 
   BinningOptions binning_;
@@ -150,6 +157,7 @@ class PipelineController : public QObject {
   QString attemptedRecording_;
   QString attemptedModel_;
   QString fitProblem_;
+  std::vector<FitMender> fitMenders_;
   QString pendingModelPath_;                        // the demo's model, opened once its recording is in
   std::shared_ptr<const FloatArray> savedLatents_;  // a session's latents, used by the next model open
   QString description_;

@@ -80,6 +80,51 @@ void WorkspaceController::retry(Id id) {
   Q_EMIT openAgain(QString::fromStdString(recording != nullptr ? recording->path : model->path));
 }
 
+bool WorkspaceController::chooseSession(Id id, const std::string& session) {
+  if (!workspace_.chooseSession(id, session)) return false;
+  startPairsLater();
+  return true;
+}
+
+std::vector<PairSessionChoice> WorkspaceController::chosenSessions() const {
+  std::vector<PairSessionChoice> chosen;
+  for (const auto& pair : workspace_.pairs())
+    if (pair.model && !pair.requestedSession.empty())
+      chosen.push_back({QString::fromStdString(workspace_.recording(pair.recording)->path),
+                        QString::fromStdString(workspace_.model(*pair.model)->path), pair.requestedSession});
+  return chosen;
+}
+
+void WorkspaceController::chooseWhenOpen(const std::vector<PairSessionChoice>& choices) {
+  for (const PairSessionChoice& choice : choices)
+    waitingSessions_[{absolute(choice.recording), absolute(choice.model)}] = choice.session;
+  chooseWaitingSessions();
+}
+
+void WorkspaceController::chooseWaitingSessions() {
+  for (auto waiting = waitingSessions_.begin(); waiting != waitingSessions_.end();) {
+    const auto* recording = workspace_.findRecording(waiting->first.first);
+    const auto* model = workspace_.findModel(waiting->first.second);
+    const auto* pair =
+        recording != nullptr && model != nullptr ? workspace_.findPair(recording->id, model->id) : nullptr;
+    if (pair == nullptr || recording->state != State::Ready || model->state != State::Ready) {
+      ++waiting;
+      continue;
+    }
+    workspace_.chooseSession(pair->id, waiting->second);
+    waiting = waitingSessions_.erase(waiting);
+  }
+}
+
+void WorkspaceController::rebin(Id id) {
+  const auto* pair = workspace_.pair(id);
+  if (pair == nullptr || !pair->model) return;
+  const auto* recording = workspace_.recording(pair->recording);
+  const auto* model = workspace_.model(*pair->model);
+  if (recording == nullptr || model == nullptr || !model->facts.binMs) return;
+  Q_EMIT rebinRequested(*model->facts.binMs, QString::fromStdString(recording->path));
+}
+
 void WorkspaceController::cancel(Id id) {
   if (const auto found = jobs_.find(id); found != jobs_.end()) {
     found->second->cancel();
@@ -144,6 +189,7 @@ void WorkspaceController::onRecordingChanged(bool ok) {
     if (workspace_.recording(id)->state == State::Loading)
       workspace_.fileFailed(id, failure(controller_.recordingJob(), tr("opening was cancelled")).toStdString());
   }
+  chooseWaitingSessions();
   startPairsLater();
 }
 
@@ -176,6 +222,7 @@ void WorkspaceController::onModelChanged(bool ok) {
     if (workspace_.model(id)->state == State::Loading)
       workspace_.fileFailed(id, failure(controller_.modelJob(), tr("loading was cancelled")).toStdString());
   }
+  chooseWaitingSessions();
   startPairsLater();
 }
 
@@ -252,8 +299,9 @@ void WorkspaceController::refocus() {
   const workspace::PairItem* target = nullptr;
   if (current) {
     const auto* pair = workspace_.pair(*current);
-    // Run again here after the controller's own run was cancelled: the controller takes its latents.
-    if (pair->state == State::Ready && pair->latents != nullptr && controller_.latentsData() == nullptr) {
+    // Run again here after the controller's own run was cancelled, or with another session: the controller takes
+    // its latents.
+    if (pair->state == State::Ready && pair->latents != nullptr && controller_.latentsData() != pair->latents) {
       target = pair;
     } else if (pair->state != State::Error) {
       return;  // drawn (or a recording alone): it stays
@@ -281,10 +329,13 @@ void WorkspaceController::refocus() {
   }
   const auto* recording = workspace_.recording(target->recording);
   const auto* model = target->model ? workspace_.model(*target->model) : nullptr;
-  controller_.adopt(QString::fromStdString(recording->path), recording->data,
-                    QString::fromStdString(recording->description),
-                    model != nullptr ? QString::fromStdString(model->path) : QString(),
-                    model != nullptr ? model->model : nullptr, target->latents);
+  std::shared_ptr<const Model> shown = model != nullptr ? model->model : nullptr;
+  // A multi-session model is held bound to the session its pair ran with (the analyses use that session).
+  if (shown != nullptr && !target->session.empty())
+    shown = std::make_shared<const Model>(shown->forRecording(*recording->data, target->session));
+  controller_.adopt(
+      QString::fromStdString(recording->path), recording->data, QString::fromStdString(recording->description),
+      model != nullptr ? QString::fromStdString(model->path) : QString(), std::move(shown), target->latents);
 }
 
 }  // namespace neurolens::gui

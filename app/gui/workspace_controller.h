@@ -14,6 +14,7 @@
 
 #include "jobs/background_job.h"
 #include "neurolens/workspace/workspace.h"
+#include "session/session.h"
 
 namespace neurolens::gui {
 
@@ -47,6 +48,14 @@ class WorkspaceController : public QObject {
   // The pair the PipelineController (the docks and the main view) holds; none when it holds no recording.
   [[nodiscard]] std::optional<workspace::Id> focusedPair() const;
   void setTrajectories(workspace::Id pair, std::size_t count) { workspace_.setTrajectories(pair, count); }
+  // A multi-session model's pair runs with `session` (empty: the recording's own): checked again, then run.
+  bool chooseSession(workspace::Id pair, const std::string& session);
+  // The sessions chosen for pairs (a saved session keeps them), and the ones to choose again when those pairs
+  // open (a reopened session): each is chosen once its pair's files are in, then forgotten.
+  [[nodiscard]] std::vector<PairSessionChoice> chosenSessions() const;
+  void chooseWhenOpen(const std::vector<PairSessionChoice>& choices);
+  // Asks for the pair's recording to be binned again at its model's bin size (rebinRequested).
+  void rebin(workspace::Id pair);
 
  Q_SIGNALS:
   void itemAdded(neurolens::workspace::Kind kind, neurolens::workspace::Id id);
@@ -57,6 +66,8 @@ class WorkspaceController : public QObject {
   void focusChanged();
   // A file to open again (retry): the window opens it through its opening queue, as any other.
   void openAgain(const QString& path);
+  // A pair in error for its bin size asked to bin its recording again at `ms` (its model's bin size).
+  void rebinRequested(double ms, const QString& recording);
 
  private:
   void onRecordingChanged(bool ok);
@@ -65,12 +76,14 @@ class WorkspaceController : public QObject {
   void startPairs();
   void startPair(workspace::Id id);
   void refocus();
+  void chooseWaitingSessions();
   [[nodiscard]] std::optional<workspace::Id> pairOf(const QString& recording, const QString& model) const;
 
   PipelineController& controller_;
   workspace::Workspace workspace_;
   std::map<workspace::Id, std::unique_ptr<BackgroundJob>> jobs_;  // running pair jobs
   bool startPending_ = false;
+  std::map<std::pair<std::string, std::string>, std::string> waitingSessions_;  // (recording, model) -> session
 };
 
 }  // namespace neurolens::gui

@@ -62,7 +62,7 @@ std::optional<std::string> mismatch(const std::string& recordingPath, const Binn
         return "model " + quoted(modelPath) + " has no session \"" + session + "\"; it knows " + known;
       return "model " + quoted(modelPath) + " knows the sessions " + known + "; the recording " +
              quoted(recordingPath) + " (identifier \"" + recording.identifier +
-             "\") is none of them (the window has no session chooser yet; neurolens-cli takes --session ID)";
+             "\") is none of them (choose one with Session... in the Workspace dock; neurolens-cli takes --session ID)";
     }
     model.units = bound->units;
     model.unitIds = bound->unitIds;

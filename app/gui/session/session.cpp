@@ -120,6 +120,11 @@ void saveSession(const QString& path, const SessionState& state, const FloatArra
     view["camera"] = camera;
   }
   root["view"] = view;
+  QJsonArray pairSessions;
+  for (const PairSessionChoice& choice : state.pairSessions)
+    pairSessions.append(QJsonObject{
+        {"recording", choice.recording}, {"model", choice.model}, {"session", QString::fromStdString(choice.session)}});
+  if (!pairSessions.isEmpty()) root["pair_sessions"] = pairSessions;
   if (state.attribution) {
     const AttributionRequest& request = *state.attribution;
     QJsonArray targets;
@@ -244,6 +249,13 @@ LoadedSession loadSession(const QString& path) {
     std::array<double, 9> values{};
     for (int i = 0; i < 9; ++i) values[static_cast<std::size_t>(i)] = camera[i].toDouble();
     state.camera = values;
+  }
+  for (const QJsonValue& value : root["pair_sessions"].toArray()) {
+    const QJsonObject object = value.toObject();
+    PairSessionChoice choice{object["recording"].toString(), object["model"].toString(),
+                             object["session"].toString().toStdString()};
+    if (!choice.recording.isEmpty() && !choice.model.isEmpty() && !choice.session.empty())
+      state.pairSessions.push_back(std::move(choice));
   }
   if (root.contains("attribution")) {
     const QJsonObject object = root["attribution"].toObject();

@@ -10,6 +10,7 @@
 #include <array>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "logic/open_queue.h"
@@ -21,6 +22,13 @@ namespace neurolens::gui {
 struct SessionInput {
   QString path;
   QString sha256;  // of the file's bytes when saved
+};
+
+// A multi-session model's session chosen for one pair (issue 18 step 3), by the pair's files.
+struct PairSessionChoice {
+  QString recording;
+  QString model;
+  std::string session;
 };
 
 struct SessionState {
@@ -39,7 +47,8 @@ struct SessionState {
   std::optional<std::array<double, 9>> camera;  // position, focal point, view-up
   std::optional<AttributionRequest> attribution;
   QString selectedType;
-  std::string colour = "condition";  // ColourChoice::spec() of the trajectory view
+  std::string colour = "condition";             // ColourChoice::spec() of the trajectory view
+  std::vector<PairSessionChoice> pairSessions;  // the sessions chosen in the window ("pair_sessions")
 };
 
 // 64 lowercase hex digits; empty when the file cannot be read.

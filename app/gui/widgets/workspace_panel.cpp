@@ -2,7 +2,9 @@
 
 #include <QFileInfo>
 #include <QFontMetrics>
+#include <QHBoxLayout>
 #include <QHeaderView>
+#include <QMenu>
 #include <QMetaObject>
 #include <QToolButton>
 #include <QTreeWidget>
@@ -11,6 +13,8 @@
 #include <map>
 
 #include "jobs/job_progress_widget.h"
+#include "logic/bin_size_choice.h"
+#include "logic/session_choice.h"
 #include "workspace_controller.h"
 
 namespace neurolens::gui {
@@ -112,6 +116,27 @@ void WorkspacePanel::addRow(QTreeWidgetItem* group, workspace::Id id, const QStr
       reason->setToolTip(kName, QString::fromStdString(error));
       reason->setFlags(Qt::ItemIsEnabled);
     }
+    if (const auto ms = rebinOffer(workspace_.workspace(), id)) {
+      // The recording is binned otherwise than the pair's model wants (the models disagree, or the bin size was
+      // changed): a button under the reason bins it again at the model's size.
+      const QString size = QString::fromStdString(binText(*ms));
+      auto* row = new QTreeWidgetItem(item);
+      row->setFirstColumnSpanned(true);
+      row->setFlags(Qt::ItemIsEnabled);
+      auto* holder = new QWidget(tree_);
+      auto* layout = new QHBoxLayout(holder);
+      layout->setContentsMargins(0, 0, 0, 0);
+      auto* rebin = new QToolButton(holder);
+      rebin->setObjectName(QString("rebinItem_%1").arg(id));
+      rebin->setText(tr("Re-bin at %1 ms").arg(size));
+      rebin->setToolTip(tr("Bin the recording again at %1 ms, the model's bin size (the Recording pane's bin size "
+                           "follows)")
+                            .arg(size));
+      connect(rebin, &QToolButton::clicked, this, [this, id] { workspace_.rebin(id); });
+      layout->addWidget(rebin);
+      layout->addStretch(1);
+      tree_->setItemWidget(row, kName, holder);
+    }
   }
   if (BackgroundJob* job = workspace_.jobFor(id); job != nullptr && job->isRunning()) {
     auto* progress = new JobProgressWidget(tree_);
@@ -129,7 +154,9 @@ void WorkspacePanel::addRow(QTreeWidgetItem* group, workspace::Id id, const QStr
     connect(again, &QToolButton::clicked, this, [this, id] { workspace_.retry(id); });
     tree_->setItemWidget(item, kJob, again);
   }
-  if (closable) {
+  if (const std::vector<SessionOffer> offers = sessionOffers(workspace_.workspace(), id); !offers.empty()) {
+    tree_->setItemWidget(item, kClose, sessionButton(id, offers));
+  } else if (closable) {
     auto* close = new QToolButton(tree_);
     close->setObjectName(QString("closeItem_%1").arg(id));
     close->setText(tr("Close"));
@@ -137,6 +164,31 @@ void WorkspacePanel::addRow(QTreeWidgetItem* group, workspace::Id id, const QStr
     connect(close, &QToolButton::clicked, this, [this, id] { workspace_.close(id); });
     tree_->setItemWidget(item, kClose, close);
   }
+}
+
+QToolButton* WorkspacePanel::sessionButton(workspace::Id id, const std::vector<SessionOffer>& offers) {
+  // A multi-session model's pair: the session it runs with, chosen from a menu (the current one checked).
+  auto* button = new QToolButton(tree_);
+  button->setObjectName(QString("sessionItem_%1").arg(id));
+  button->setText(tr("Session..."));
+  button->setPopupMode(QToolButton::InstantPopup);
+  const workspace::PairItem* pair = workspace_.workspace().pair(id);
+  button->setToolTip(pair != nullptr && !pair->session.empty()
+                         ? tr("Runs with the session %1; choose another").arg(QString::fromStdString(pair->session))
+                         : tr("Choose the model's session this recording runs with"));
+  auto* menu = new QMenu(button);
+  menu->setObjectName(QString("sessionMenu_%1").arg(id));
+  for (const SessionOffer& offer : offers) {
+    QAction* action = menu->addAction(QString::fromStdString(offer.label));
+    action->setCheckable(true);
+    action->setChecked(offer.checked);
+    action->setData(QString::fromStdString(offer.id));
+    if (!offer.fits) action->setToolTip(tr("its unit count is not the recording's: the pair would stay in error"));
+    const std::string session = offer.id;
+    connect(action, &QAction::triggered, this, [this, id, session] { workspace_.chooseSession(id, session); });
+  }
+  button->setMenu(menu);
+  return button;
 }
 
 void WorkspacePanel::refresh() {
@@ -164,6 +216,9 @@ void WorkspacePanel::refresh() {
     QString detail;
     if (item.running) detail = tr("running");
     if (focus == item.id) detail = tr("shown in the docks");
+    if (!item.session.empty())
+      detail =
+          (detail.isEmpty() ? QString() : detail + ", ") + tr("session %1").arg(QString::fromStdString(item.session));
     const QString name = item.model ? tr("with %1").arg(QString::fromStdString(space.label(*item.model))) : tr("alone");
     addRow(parent, item.id, name, item.state, item.error, detail, false);
   }
