@@ -118,6 +118,7 @@ void MainWindow::createCentre() {
   });
   connect(emptyState_, &EmptyState::openDemoClicked, this, [this] { openDemo(); });
   connect(emptyState_, &EmptyState::showDemoClicked, this, [this] { showDemoTrajectories(); });
+  connect(workspace_.get(), &WorkspaceController::itemChanged, this, [this] { showRecordingOpen(); });
 }
 
 void MainWindow::createDocks() {
@@ -322,7 +323,7 @@ void MainWindow::onRecordingChanged(bool ok) {
   controls_->setColumns(categoricalColumns(recording->trials));
   controls_->setColourOptions(behaviourChoices(*recording));
   analysis_->setInputs(recording, controller_.model() != nullptr ? controller_.model()->latentCount() : 0, false);
-  emptyState_->showRecordingOpen(fileName(path));
+  showRecordingOpen();
   settings_.setLastRecording(absolute(path));
   Q_EMIT recordingOpened(path, true);
 }
@@ -332,6 +333,13 @@ void MainWindow::onModelChanged(bool ok) {
   modelPane_->setSummary(modelPanelHtml(controller_));
   analysis_->setInputs(controller_.recording(), controller_.model() != nullptr ? controller_.model()->latentCount() : 0,
                        controller_.latents() != nullptr);
+}
+
+void MainWindow::showRecordingOpen() {
+  const QString path = controller_.recordingPath();
+  if (path.isEmpty()) return;
+  const auto why = workspace_->workspace().whyNoModelRuns(absolute(path).toStdString());
+  emptyState_->showRecordingOpen(fileName(path), why ? QString::fromStdString(*why) : QString());
 }
 
 std::vector<std::string> MainWindow::unitTypesShown() const {

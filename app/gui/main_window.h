@@ -124,6 +124,8 @@ class MainWindow : public QMainWindow, public Workbench {
   void startFile(const QString& path, bool recording);
   void startSession(const QString& path);
   void onRecordingChanged(bool ok);
+  // The centre before anything is drawn: the recording open, and why no open model runs on it.
+  void showRecordingOpen();
   void onModelChanged(bool ok);
   void rebuildTrajectories(bool resetCamera);
   void onUnitsSelected(const std::vector<std::size_t>& rows);

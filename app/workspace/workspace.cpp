@@ -121,6 +121,18 @@ const PairItem* Workspace::findPair(Id recording, std::optional<Id> model) const
   return found == pairs_.end() ? nullptr : &*found;
 }
 
+std::optional<std::string> Workspace::whyNoModelRuns(const std::string& path) const {
+  const RecordingItem* item = findRecording(path);
+  if (item == nullptr) return std::nullopt;
+  for (const PairItem& pair : pairs_) {
+    if (pair.recording != item->id || !pair.model) continue;
+    if (pair.state != State::Error) return std::nullopt;  // a model runs, or will
+  }
+  for (const PairItem& pair : pairs_)
+    if (pair.recording == item->id && pair.model) return label(*pair.model) + ": " + pair.error;
+  return std::nullopt;
+}
+
 std::string Workspace::label(Id id) const {
   if (const RecordingItem* item = recording(id)) return fileName(item->path);
   if (const ModelItem* item = model(id)) return fileName(item->path);

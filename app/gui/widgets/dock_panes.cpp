@@ -79,8 +79,14 @@ EmptyState::EmptyState(QWidget* parent) : QWidget(parent) {
   connect(syntheticButton, &QPushButton::clicked, this, &EmptyState::showDemoClicked);
 }
 
-void EmptyState::showRecordingOpen(const QString& fileName) {
+void EmptyState::showRecordingOpen(const QString& fileName, const QString& whyNoModel) {
   title_->setText(tr("<h2>%1 is open</h2>").arg(fileName.toHtmlEscaped()));
+  if (!whyNoModel.isEmpty()) {
+    text_->setText(tr("<p>No open model runs on it yet.</p><p>%1</p><p>The Workspace dock says so too, with what "
+                      "mends it where something can (Session..., Re-bin at N ms, Run again).</p>")
+                       .arg(whyNoModel.toHtmlEscaped()));
+    return;
+  }
   text_->setText(
       tr("<p>Open a trained model with <b>File &gt; Open Model...</b> (Ctrl+M) to see its latent "
          "trajectories here.</p><p>Or open the bundled demo (Ctrl+D), or show synthetic demo "

@@ -28,8 +28,9 @@ class EmptyState : public QWidget {
 
  public:
   explicit EmptyState(QWidget* parent = nullptr);
-  // A recording is open but nothing is drawn yet: say how to see trajectories.
-  void showRecordingOpen(const QString& fileName);
+  // A recording is open but nothing is drawn yet: say how to see trajectories, or, when models are open but none
+  // runs on it (`whyNoModel`, from workspace::Workspace::whyNoModelRuns), why.
+  void showRecordingOpen(const QString& fileName, const QString& whyNoModel = {});
 
  Q_SIGNALS:
   void openRecordingClicked();
