@@ -137,8 +137,7 @@ double resolveBinMs(const BinningCliOptions& options, const std::vector<Declared
     } else if (std::abs(*model.binMs - *first->binMs) > 1e-6) {
       throw InputError(first->option + " '" + first->file + "' was trained on " + binText(*first->binMs) +
                        " ms bins but " + model.option + " '" + model.file + "' on " + binText(*model.binMs) +
-                       " ms bins; one recording binning cannot fit both: give --bin-ms (and models trained on "
-                       "the same bin size)");
+                       " ms bins; no one bin size fits both: use models trained on the same bin size");
     }
   }
   return first != nullptr ? *first->binMs : kDefaultBinMs;
