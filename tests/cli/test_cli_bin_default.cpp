@@ -3,7 +3,8 @@
 // model-contract error (exit 3); two models that declare different bin sizes (align --model / --model-b, figure
 // --reference-model) are exit 3 naming both; commands without a model bin at 20 ms. On the committed POYO
 // (tests/data/models/poyo_m1.pt, 50 ms) over the real m1_stevenson2011, and on small any-unit models that declare
-// 40 ms, 100 ms or nothing (tests/cli/python/make_bin_default_models.py) over the real pmd_reach_yu2009.
+// 40 ms, 100 ms or nothing (tests/cli/python/make_bin_default_models.py) over the real pmd_reach_yu2009 (link: over
+// the bundled demo, whose units table has cell types).
 #include <QtCore/QFile>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonObject>
@@ -47,6 +48,9 @@ class TestCliBinDefault : public QObject {
     const auto made = neurolens::test::runPython(
         {QString(NEUROLENS_SOURCE_DIR) + "/tests/cli/python/make_bin_default_models.py", path("models")});
     QVERIFY2(made.exitCode == 0, qPrintable(made.err));
+    // link needs a units table column of types: the bundled demo's cell_type (the shared recordings have none).
+    const auto demo = runCli({"demo", "--out", path("demo"), "--quiet"});
+    QVERIFY2(demo.exitCode == 0, qPrintable(demo.err));
   }
 
   void helpNamesTheDefault() {
@@ -107,6 +111,8 @@ class TestCliBinDefault : public QObject {
     QTest::newRow("evaluate") << QStringList{"evaluate", "--model", m, pmd()};
     QTest::newRow("probe") << QStringList{"probe",      pmd(),     "--model",  m,
                                           "--features", "latents", "--target", "trials:condition"};
+    QTest::newRow("link") << QStringList{"link",      "--model",        m,   path("demo/demo.nwb"), "--unit-column",
+                                         "cell_type", "--permutations", "10"};
     QTest::newRow("lesion") << QStringList{"lesion", "--model", m, pmd(), "--lesion", "1,2,3", "--random-repeats", "2"};
   }
   void everyModelCommandTakesTheModelsBinSize() {
