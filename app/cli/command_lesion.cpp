@@ -158,9 +158,7 @@ int runLesionCommand(LesionCliOptions cli) {
     writeResults(*writer, result);
     writer->commit();
   }
-  nlohmann::json json = app::lesionStudyJson(result);
-  json["bin_ms"] = result.binned.binMs;
-  reporter.result(json, app::lesionStudyText(result), cli.out);
+  reporter.result(app::lesionStudyJson(result), app::lesionStudyText(result), cli.out);
   return kSuccess;
 }
 
