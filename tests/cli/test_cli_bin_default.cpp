@@ -7,6 +7,7 @@
 // the bundled demo, whose units table has cell types).
 #include <QtCore/QFile>
 #include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
 #include <QtCore/QTemporaryDir>
 #include <QtTest/QtTest>
@@ -165,6 +166,28 @@ class TestCliBinDefault : public QObject {
     const neurolens::io::ResultsReader a(path("stream_default.h5").toStdString());
     const neurolens::io::ResultsReader b(path("stream_40.h5").toStdString());
     QVERIFY(bitEqual(a.readArray("/latents"), b.readArray("/latents")));
+  }
+
+  void batchTasksTakeEachModelsBinSize() {
+    // One recording x two models: each task bins at its own model's size (the tasks are the program itself).
+    QFile manifest(path("manifest.json"));
+    QVERIFY(manifest.open(QIODevice::WriteOnly));
+    manifest.write(
+        QJsonDocument(QJsonObject{{"recordings", QJsonArray{pmd()}},
+                                  {"models", QJsonArray{model("bin40.pt"), model("no_bin.pt")}},
+                                  {"commands", QJsonArray{QJsonObject{{"name", "infer"},
+                                                                      {"args", QJsonArray{"--device", "cpu"}}}}}})
+            .toJson());
+    manifest.close();
+    const auto run = runCli({"batch", "run", path("manifest.json"), "--out", path("batch"), "--jobs", "1", "--json"});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QCOMPARE(json(run.out)["done"].toInt(), 2);
+    const auto summary = [&](const char* id) {
+      QFile file(path("batch/") + id + "/summary.json");
+      return file.open(QIODevice::ReadOnly) ? json(QString::fromUtf8(file.readAll())) : QJsonObject{};
+    };
+    QCOMPARE(summary("0000-pmd_reach_yu2009-bin40-infer")["bin_ms"].toDouble(), 40.0);
+    QCOMPARE(summary("0001-pmd_reach_yu2009-no_bin-infer")["bin_ms"].toDouble(), 20.0);
   }
 
   void alignWithTwoModelsOfOneBinSize() {
