@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <sstream>
 
 #include "neurolens/app/recording_source.h"
 #include "neurolens/core/errors.h"
@@ -22,7 +23,8 @@ void addCommonOptions(CLI::App& command, CommonOptions& options) {
 }
 
 void addBinningOptions(CLI::App& command, BinningCliOptions& options) {
-  command.add_option("--bin-ms", options.binMs, "Bin size in ms (default 20)")->check(CLI::PositiveNumber);
+  command.add_option("--bin-ms", options.binMs, "Bin size in ms (default: the model's bin_ms, else 20)")
+      ->check(CLI::PositiveNumber);
   command.add_option("--align", options.align, "Time column of the trials table to align to (default start_time)");
   command.add_option("--window", options.window,
                      "START_MS:END_MS relative to the align time (default 0:shortest trial)");
@@ -115,9 +117,35 @@ std::pair<double, double> parseMsRange(const std::string& text, const std::strin
   }
 }
 
-BinningOptions toBinningOptions(const BinningCliOptions& options) {
+namespace {
+// 50, 12.5 (as a user types a bin size).
+std::string binText(double ms) {
+  std::ostringstream text;
+  text.precision(10);
+  text << ms;
+  return text.str();
+}
+}  // namespace
+
+double resolveBinMs(const BinningCliOptions& options, const std::vector<DeclaredBinMs>& models) {
+  if (options.binMs) return *options.binMs;
+  const DeclaredBinMs* first = nullptr;
+  for (const auto& model : models) {
+    if (!model.binMs) continue;
+    if (first == nullptr) {
+      first = &model;
+    } else if (std::abs(*model.binMs - *first->binMs) > 1e-6) {
+      throw InputError(first->option + " '" + first->file + "' was trained on " + binText(*first->binMs) +
+                       " ms bins but " + model.option + " '" + model.file + "' on " + binText(*model.binMs) +
+                       " ms bins; no one bin size fits both: use models trained on the same bin size");
+    }
+  }
+  return first != nullptr ? *first->binMs : kDefaultBinMs;
+}
+
+BinningOptions toBinningOptions(const BinningCliOptions& options, const std::vector<DeclaredBinMs>& models) {
   BinningOptions out;
-  out.binMs = options.binMs;
+  out.binMs = resolveBinMs(options, models);
   out.align = options.align;
   if (!options.window.empty()) {
     const auto [start, end] = parseMsRange(options.window, "--window");

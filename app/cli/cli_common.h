@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "neurolens/core/binning.h"
 #include "neurolens/core/progress.h"
@@ -36,8 +37,11 @@ struct CommonOptions {
 // Adds --json, --quiet, --device, --seed to a command.
 void addCommonOptions(CLI::App& command, CommonOptions& options);
 
+// --bin-ms when it is not given and no model declares one (cli.md "Binning options").
+inline constexpr double kDefaultBinMs = 20.0;
+
 struct BinningCliOptions {
-  double binMs = 20.0;
+  std::optional<double> binMs;  // --bin-ms as given; the bin size used is resolveBinMs's
   std::string align = "start_time";
   std::string window;  // "START:END" in ms, empty = default
   std::optional<double> chunkMs;
@@ -80,8 +84,21 @@ class InterruptScope {
 
 // Peak resident memory of this process so far (getrusage), in MiB.
 double peakRssMb();
-// Throws InputError for a malformed --window.
-BinningOptions toBinningOptions(const BinningCliOptions& options);
+// The bin size a model declares (its metadata's bin_ms), and the option that named it, for resolveBinMs.
+// model_cli.h makes one from a loaded model or from a model file's metadata alone.
+struct DeclaredBinMs {
+  std::string option;  // "--model", "--model-b", "--reference-model"
+  std::string file;
+  std::optional<double> binMs;
+};
+
+// The bin size a command bins at, decided here for every command: --bin-ms when given (a model that disagrees is
+// the model's own exit-3 error when it is checked against the recording); else the bin_ms the command's models
+// declare (two that differ: InputError naming both); else kDefaultBinMs. Commands without a model pass {}.
+double resolveBinMs(const BinningCliOptions& options, const std::vector<DeclaredBinMs>& models);
+// The options for the core's binning, the bin size from resolveBinMs. Throws InputError for a malformed --window
+// and as resolveBinMs does.
+BinningOptions toBinningOptions(const BinningCliOptions& options, const std::vector<DeclaredBinMs>& models);
 
 // "START:END" (ms) -> pair; throws InputError naming the option on bad text.
 std::pair<double, double> parseMsRange(const std::string& text, const std::string& optionName);

@@ -16,6 +16,7 @@
 #include "cli_common.h"
 #include "command_summaries.h"
 #include "commands.h"
+#include "model_cli.h"
 #ifdef NEUROLENS_HAVE_FIGURE
 #include "figures/figure_application.h"
 #include "neurolens/views/figure/matrix_heatmap.h"
@@ -63,7 +64,10 @@ AlignOptions statisticsOptions(const AlignCliOptions& cli);
 
 app::AlignStudyOptions studyOptions(const AlignCliOptions& cli, const std::string& match) {
   app::AlignStudyOptions options;
-  options.binning = toBinningOptions(cli.binning);
+  // The models' bin sizes from their metadata alone: the study loads them once it has binned the recordings.
+  std::vector<DeclaredBinMs> declared = declaredBinMsOfFile(cli.model, "--model");
+  for (auto& modelB : declaredBinMsOfFile(cli.modelB, "--model-b")) declared.push_back(std::move(modelB));
+  options.binning = toBinningOptions(cli.binning, declared);
   options.match = match;
   options.conditionColumn = cli.conditionColumn;
   options.sectors.sectors = cli.sectors;

@@ -110,8 +110,8 @@ int runPluginAttribute(const AttributeCliOptions& cli, const plugins::Attributio
   const auto started = std::chrono::steady_clock::now();
   Reporter reporter(cli.common);
   const DeviceChoice device = parseDeviceChoice(cli.common.device);
-  const BinningOptions binning = toBinningOptions(cli.binning);
   Model model = Model::load(cli.model);
+  const BinningOptions binning = toBinningOptions(cli.binning, {declaredBinMs(model)});
   std::unique_ptr<io::ResultsWriter> writer;
   if (!cli.out.empty()) writer = std::make_unique<io::ResultsWriter>(cli.out);
   const Progress progress = reporter.progress();
@@ -203,7 +203,8 @@ int runPluginAttribute(const AttributeCliOptions& cli, const plugins::Attributio
                    {"max_rel_completeness", nullptr},
                    {"seconds", seconds},
                    {"plugin", method.info().name},
-                   {"session", sessionJson(model)}},
+                   {"session", sessionJson(model)},
+                   {"bin_ms", binned.binMs}},
                   line.str(), cli.out);
   return kSuccess;
 }
@@ -324,7 +325,8 @@ int runStreamedAttribute(const AttributeCliOptions& cli, const AttributionOption
                       {"compute_seconds", computeSeconds},
                       {"peak_rss_mb", peakRssMb()},
                       {"stream", streamJson(setup)},
-                      {"session", sessionJson(model)}};
+                      {"session", sessionJson(model)},
+                      {"bin_ms", binned.binMs}};
   json["max_rel_completeness"] = integrated ? nlohmann::json(summary.maxRelCompleteness) : nlohmann::json(nullptr);
   if (options.autoSteps) {
     json["steps_used"] = {{"min", summary.minStepsUsed}, {"max", summary.maxStepsUsed}};
@@ -383,11 +385,11 @@ int runAttribute(const AttributeCliOptions& cli) {
   options.seed = cli.common.seed.value_or(0);
   options.smoothGradSamples = cli.smoothGradSamples;
   options.smoothGradNoise = cli.smoothGradNoise;
-  const BinningOptions binning = toBinningOptions(cli.binning);
 
   Reporter reporter(cli.common);
   reporter.showEta(true);
   Model model = Model::load(cli.model);
+  const BinningOptions binning = toBinningOptions(cli.binning, {declaredBinMs(model)});
   // Opened before the work so a bad --out fails fast; nothing appears under its
   // name unless everything succeeds (the writer removes its temporary file).
   std::unique_ptr<io::ResultsWriter> writer;
@@ -441,7 +443,8 @@ int runAttribute(const AttributeCliOptions& cli) {
                       {"steps", steps},
                       {"seconds", seconds},
                       {"peak_rss_mb", peakRssMb()},
-                      {"session", sessionJson(model)}};
+                      {"session", sessionJson(model)},
+                      {"bin_ms", binned.binMs}};
   // Completeness is defined for integrated gradients only.
   json["max_rel_completeness"] = integrated ? nlohmann::json(summary.maxRelCompleteness) : nlohmann::json(nullptr);
   if (options.autoSteps) {

@@ -103,8 +103,8 @@ void writeBinned(io::ResultsWriter& writer, const BinnedRecording& binned, const
 }
 
 int runBin(const BinOptions& options) {
-  BinningOptions binning = toBinningOptions(options.binning);
-  std::vector<std::string> names;  // in the order given, each once
+  BinningOptions binning = toBinningOptions(options.binning, {});  // no model: --bin-ms or 20
+  std::vector<std::string> names;                                  // in the order given, each once
   for (const auto& name : binning.behavior)
     if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
   binning.behavior = names;

@@ -44,8 +44,8 @@ int runEvaluate(const EvaluateCliOptions& options) {
   const DeviceChoice device = parseDeviceChoice(options.common.device);
   Model model = Model::load(options.model);
   Progress progress = reporter.progress();
-  const BinnedRecording binned =
-      readBinnedRecording(options.file, toBinningOptions(options.binning), progress.sub(0.0, 0.2));
+  const BinnedRecording binned = readBinnedRecording(
+      options.file, toBinningOptions(options.binning, {declaredBinMs(model)}), progress.sub(0.0, 0.2));
   model = bindModel(model, binned, options.session);
   model.checkAgainst(binned);
   if (!model.hasRates())
@@ -62,11 +62,9 @@ int runEvaluate(const EvaluateCliOptions& options) {
   for (const auto& note : run.notes) reporter.warn(note);
 
   const double bits = bitsPerSpike(*outputs.rates, binned.counts);
-  nlohmann::json summary{{"bits_per_spike", bits},
-                         {"trials", binned.trialCount()},
-                         {"units", binned.unitCount()},
-                         {"spikes", binned.spikesCounted},
-                         {"device", deviceName(run.device)}};
+  nlohmann::json summary{{"bits_per_spike", bits},           {"trials", binned.trialCount()},
+                         {"units", binned.unitCount()},      {"spikes", binned.spikesCounted},
+                         {"device", deviceName(run.device)}, {"bin_ms", binned.binMs}};
   std::optional<PsthR2> psth;
   if (!labels.empty()) {
     psth = psthR2(*outputs.rates, binned.counts, labels);

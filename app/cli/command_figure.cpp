@@ -888,7 +888,10 @@ int runAlignFigure(const FigureCliOptions& options, const fig::FigureStyle& styl
   request.b = {options.files.size() == 2 ? options.files[1] : options.files[0],
                options.modelB.empty() ? options.model : options.modelB,
                !options.sessionB.empty() || !options.modelB.empty() ? options.sessionB : options.session};
-  request.study.binning = toBinningOptions(options.binning);
+  // The models' bin sizes from their metadata alone: the study loads them once it has binned the recordings.
+  std::vector<DeclaredBinMs> declared = declaredBinMsOfFile(options.model, "--model");
+  for (auto& modelB : declaredBinMsOfFile(options.modelB, "--model-b")) declared.push_back(std::move(modelB));
+  request.study.binning = toBinningOptions(options.binning, declared);
   request.study.match = options.match;
   request.study.conditionColumn = options.conditionColumn;
   request.study.smoothMs = options.smoothMs;
@@ -933,7 +936,7 @@ int runLesionFigure(const FigureCliOptions& options, const fig::FigureStyle& sty
   request.study.matchRate = options.matchRate;
   request.study.condition = options.conditionColumn;
   request.study.conditionGiven = options.conditionColumn != "condition";
-  request.study.binning = toBinningOptions(options.binning);
+  request.study.binning = toBinningOptions(options.binning, declaredBinMsOfFile(options.model, "--model"));
   request.study.device = parseDeviceChoice(options.common.device);
   request.study.seed = options.common.seed.value_or(0);
   request.conditionColumn = options.conditionColumn;
@@ -1014,7 +1017,17 @@ int runFigureSized(const FigureCliOptions& options, const fig::FigureStyle& styl
   std::sort(binningCli.behavior.begin(), binningCli.behavior.end());
   binningCli.behavior.erase(std::unique(binningCli.behavior.begin(), binningCli.behavior.end()),
                             binningCli.behavior.end());
-  const BinningOptions binning = toBinningOptions(binningCli);
+  // The model is loaded before binning, for its bin size (the default of --bin-ms); the reference model's is read
+  // from its metadata alone (it is loaded where it is used).
+  std::optional<Model> model;
+  std::vector<DeclaredBinMs> declared;
+  if (!options.model.empty()) {
+    model = Model::load(options.model);
+    declared.push_back(declaredBinMs(*model));
+  }
+  for (auto& reference : declaredBinMsOfFile(options.referenceModel, "--reference-model"))
+    declared.push_back(std::move(reference));
+  const BinningOptions binning = toBinningOptions(binningCli, declared);
 
   Progress progress = reporter.progress();
   FigureData data;
@@ -1027,8 +1040,8 @@ int runFigureSized(const FigureCliOptions& options, const fig::FigureStyle& styl
     data.labelled = !data.binned.continuous && column != nullptr && column->rows() == data.binned.trialCount();
   }
   data.selected = selectTrials(data.binned, options, data.conditions);
-  if (!options.model.empty()) {
-    data.model = bindModel(Model::load(options.model), data.binned, options.session);
+  if (model) {
+    data.model = bindModel(*model, data.binned, options.session);
     data.model->checkAgainst(data.binned);
     if (options.view != "embedding")  // draws the model's unit embeddings, not its latents
       data.features =

@@ -46,7 +46,8 @@ std::string joined(const std::vector<std::string>& lines) {
 // --stream-ms on a continuous NWB recording: the counts binned window by window from the file and the outputs
 // written window by window into chunked datasets, so neither sits in memory whole (issue 20 step 5). nullptr
 // where the recording is read whole (a plugin's format, trials, spike times out of order).
-std::unique_ptr<io::WindowedCounts> openWindowed(const InferCliOptions& options, const Progress& progress) {
+std::unique_ptr<io::WindowedCounts> openWindowed(const InferCliOptions& options, const BinningOptions& binning,
+                                                 const Progress& progress) {
   if (!options.stream.streamMs) return nullptr;
   {
     const app::RecordingSource source;
@@ -54,7 +55,7 @@ std::unique_ptr<io::WindowedCounts> openWindowed(const InferCliOptions& options,
   }
   const app::ReadingFile reading(options.file);  // bounded as every read of a recording (recording_source.cpp)
   try {
-    return io::WindowedCounts::open(options.file, toBinningOptions(options.binning), progress);
+    return io::WindowedCounts::open(options.file, binning, progress);
   } catch (const std::bad_alloc&) {
     if (!reading.limited()) throw;
     throw InputError(reading.outOfMemory());
@@ -72,11 +73,11 @@ int runInfer(const InferCliOptions& options) {
   if (!options.out.empty()) writer = std::make_unique<io::ResultsWriter>(options.out);
 
   Model model = Model::load(options.model);
+  const BinningOptions binning = toBinningOptions(options.binning, {declaredBinMs(model)});
   Progress progress = reporter.progress();
-  const std::unique_ptr<io::WindowedCounts> windowed = openWindowed(options, progress.sub(0.0, 0.2));
+  const std::unique_ptr<io::WindowedCounts> windowed = openWindowed(options, binning, progress.sub(0.0, 0.2));
   const BinnedRecording binned =
-      windowed ? BinnedRecording{}
-               : readBinnedRecording(options.file, toBinningOptions(options.binning), progress.sub(0.0, 0.2));
+      windowed ? BinnedRecording{} : readBinnedRecording(options.file, binning, progress.sub(0.0, 0.2));
   const BinnedRecording& recording = windowed ? windowed->binned() : binned;
   const CountsShape shape = windowed ? CountsShape{windowed->trials(), windowed->bins(), windowed->units()}
                                      : CountsShape{binned.trialCount(), binned.binCount(), binned.unitCount()};
@@ -172,6 +173,7 @@ int runInfer(const InferCliOptions& options) {
                       {"trials", shape.trials},
                       {"bins", shape.bins},
                       {"units", shape.units},
+                      {"bin_ms", recording.binMs},
                       {"rates", rates},
                       {"device", deviceName(run.device)},
                       {"chunk_trials", run.chunkTrials},

@@ -12,6 +12,7 @@
 #include "cli_common.h"
 #include "command_summaries.h"
 #include "commands.h"
+#include "model_cli.h"
 #include "neurolens/app/lesion_study.h"
 #include "neurolens/core/errors.h"
 #include "neurolens/core/lesion.h"
@@ -143,7 +144,8 @@ int runLesionCommand(LesionCliOptions cli) {
   if (cli.spec.lesion.empty() == cli.spec.perType.empty())
     throw UsageError(cli.spec.lesion.empty() ? "lesion: give --lesion LIST|COLUMN=VALUE or --per-type COLUMN"
                                              : "lesion: --lesion and --per-type exclude each other");
-  cli.spec.binning = toBinningOptions(cli.binning);
+  // The model's bin size from its metadata alone: the study loads the model once (lesion_study.h).
+  cli.spec.binning = toBinningOptions(cli.binning, declaredBinMsOfFile(cli.spec.model, "--model"));
   cli.spec.device = parseDeviceChoice(cli.common.device);
   cli.spec.seed = cli.common.seed.value_or(0);
   std::unique_ptr<io::ResultsWriter> writer;

@@ -93,7 +93,8 @@ int runLinkCommand(const LinkCliOptions& cli) {
 
   const Progress progress = reporter.progress();
   Model model = Model::load(cli.model);
-  const BinnedRecording binned = readBinnedRecording(cli.file, toBinningOptions(cli.binning), progress.sub(0.0, 0.1));
+  const BinnedRecording binned =
+      readBinnedRecording(cli.file, toBinningOptions(cli.binning, {declaredBinMs(model)}), progress.sub(0.0, 0.1));
   if (binned.trialCount() == 0 || binned.binCount() == 0 || binned.unitCount() == 0)
     throw InputError("recording '" + cli.file + "' gives no counts to link");
   model = bindModel(model, binned, cli.session);
@@ -173,6 +174,7 @@ int runLinkCommand(const LinkCliOptions& cli) {
       {"units", result.profiles.rows()},
       {"method", fromEmbeddings ? std::string("unit_embeddings") : methodName(attribution.method)},
       {"profile", cli.profile},
+      {"bin_ms", binned.binMs},
       {"seconds", seconds}};
   std::ostringstream line;
   line << cli.file << ": " << result.types.size() << " types of '" << cli.unitColumn << "' over "

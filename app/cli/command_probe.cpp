@@ -62,7 +62,10 @@ int runProbeCommand(ProbeCliOptions cli) {
   const Progress progress = reporter.progress();
   std::optional<Model> model;
   if (!cli.model.empty()) model = Model::load(cli.model);
-  const BinnedRecording binned = readBinnedRecording(cli.file, toBinningOptions(cli.binning), progress.sub(0.0, 0.1));
+  std::vector<DeclaredBinMs> declared;
+  if (model) declared.push_back(declaredBinMs(*model));
+  const BinnedRecording binned =
+      readBinnedRecording(cli.file, toBinningOptions(cli.binning, declared), progress.sub(0.0, 0.1));
   if (binned.trialCount() == 0 || binned.binCount() == 0 || binned.unitCount() == 0)
     throw InputError("recording '" + cli.file + "' gives no counts to probe");
   if (model) model = bindModel(*model, binned, cli.session);
@@ -139,6 +142,7 @@ int runProbeCommand(ProbeCliOptions cli) {
                       {"folds_kind", foldsKindName(result.foldsKind)},
                       {"rows_kind", probeRowsKindName(result.rowsKind)},
                       {"lag_ms", cli.lagMs},
+                      {"bin_ms", binned.binMs},
                       {"alpha", result.alpha},
                       {"alpha_per_fold", result.alphaPerFold},
                       {"seconds", seconds}};

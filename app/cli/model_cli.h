@@ -5,7 +5,9 @@
 // the model); the --session option itself is cli_common's addSessionOption.
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
+#include "cli_common.h"
 #include "neurolens/core/binning.h"
 #include "neurolens/core/model.h"
 
@@ -16,6 +18,19 @@ namespace neurolens::cli {
 // as is a recording or --session that matches no session (the message names the sessions the model knows).
 inline Model bindModel(const Model& model, const BinnedRecording& binned, const std::string& session) {
   return model.forRecording(binned, session);
+}
+
+// The bin size a loaded model declares, for resolveBinMs / toBinningOptions (cli_common.h): commands that load the
+// model themselves load it before binning and pass this.
+inline DeclaredBinMs declaredBinMs(const Model& model, const std::string& option = "--model") {
+  return {option, model.file().string(), model.metadata().binMs};
+}
+
+// The same from a model file's metadata alone (Model::readMetadata: the module is neither loaded nor run), for
+// commands whose study loads the model later (align, lesion, figure's align and lesion views). No file: nothing.
+inline std::vector<DeclaredBinMs> declaredBinMsOfFile(const std::string& file, const std::string& option) {
+  if (file.empty()) return {};
+  return {{option, file, Model::readMetadata(file).binMs}};
 }
 
 // The --json `session` key: the id of the session used, null for a single-session model.

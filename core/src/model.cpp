@@ -1,6 +1,7 @@
 // The TorchScript model runner (../shared/spec/model-contract.md): loading with
 // the `neurolens.json` metadata, unpacking the three output forms, checking the
 // model against a recording, and chunked inference with out-of-memory fallbacks.
+#include <caffe2/serialize/inline_container.h>
 #include <dlfcn.h>
 #include <torch/script.h>
 #include <torch/version.h>
@@ -375,13 +376,43 @@ void ensureProbed(const Model::Impl& model, std::int64_t units, std::int64_t bin
 
 }  // namespace detail
 
-Model Model::load(const std::filesystem::path& file) {
+namespace {
+
+void checkModelFile(const std::filesystem::path& file) {
   std::error_code ec;
   if (!std::filesystem::exists(file, ec)) throw InputError("model " + quoted(file) + " does not exist");
   if (std::filesystem::is_directory(file, ec))
     throw InputError("model " + quoted(file) + " is a folder, not a TorchScript file");
   if (!std::ifstream(file, std::ios::binary).good())
     throw InputError("model " + quoted(file) + " cannot be opened for reading (check its permissions)");
+}
+
+}  // namespace
+
+ModelMetadata Model::readMetadata(const std::filesystem::path& file) {
+  checkModelFile(file);
+  Impl impl;
+  impl.file = file;
+  std::string text;
+  try {
+    // The record torch::jit::load fills an ExtraFilesMap entry from ("extra/NAME" in the zip archive).
+    caffe2::serialize::PyTorchStreamReader reader(file.string());
+    const std::string record = std::string("extra/") + kMetadataFile;
+    if (reader.hasRecord(record)) {
+      const auto [data, size] = reader.getRecord(record);
+      text.assign(static_cast<const char*>(data.get()), size);
+    }
+  } catch (const std::exception& e) {
+    const std::string reason = plainReason(e);
+    throw InputError("cannot read model " + quoted(file) + ": " + explainLoadFailure(reason) +
+                     " (LibTorch says: " + reason + ")");
+  }
+  if (!text.empty()) parseMetadata(impl, text);
+  return impl.metadata;
+}
+
+Model Model::load(const std::filesystem::path& file) {
+  checkModelFile(file);
 
   auto impl = std::make_shared<Impl>();
   impl->file = file;

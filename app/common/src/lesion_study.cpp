@@ -265,6 +265,7 @@ nlohmann::json lesionStudyJson(const LesionStudyResult& result) {
                       {"conditions", result.study.conditions},
                       {"trials", result.binned.trialCount()},
                       {"units", result.binned.unitCount()},
+                      {"bin_ms", result.binned.binMs},
                       {"latents", result.study.intactLatents.dim(2)},
                       {"seconds", result.seconds}};
   if (!spec.target.empty()) {

@@ -60,6 +60,10 @@ class Model {
  public:
   // Throws InputError naming the file and the loader's reason.
   static Model load(const std::filesystem::path& file);
+  // The metadata alone (the archive's neurolens.json), read without loading or running the module, e.g. a model's
+  // bin_ms before the recording is binned. Throws InputError as load() does for a missing or unreadable file, one
+  // that is not a TorchScript archive, and malformed metadata; the module itself is not checked.
+  [[nodiscard]] static ModelMetadata readMetadata(const std::filesystem::path& file);
 
   [[nodiscard]] const std::filesystem::path& file() const;
   [[nodiscard]] const ModelMetadata& metadata() const;
