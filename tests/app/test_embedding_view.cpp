@@ -10,6 +10,8 @@
 #include <Eigen/Dense>
 #include <QComboBox>
 #include <QFileInfo>
+#include <QImage>
+#include <QPainter>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -25,6 +27,7 @@
 #include "main_window.h"
 #include "neurolens/core/errors.h"
 #include "neurolens/io/recording_reader.h"
+#include "neurolens/views/figure/embedding_scatter.h"
 #include "pipeline_controller.h"
 #include "session/app_settings.h"
 #include "widgets/analysis_panel.h"
@@ -230,6 +233,59 @@ class TestEmbeddingView : public QObject {
     QVERIFY(!embeddingSpace(nullptr, &recording).ready());
   }
 
+  // The painter the tab shares with the figure: a unit whose value is NaN is grey, the others on the colour map.
+  void nanValueIsGrey() {
+    views::figure::EmbeddingScatterInput input;
+    input.points = {{0.0, 0.0}, {1.0, 1.0}, {2.0, 0.0}};
+    input.values = {1.0, std::nan(""), 3.0};
+    input.column = "value";
+    const views::figure::EmbeddingScatterPlot plot(input, views::figure::defaultFigureStyle());
+    QImage image(600, 400, QImage::Format_RGB32);
+    image.fill(Qt::white);
+    {
+      QPainter painter(&image);
+      views::figure::PaintContext context;
+      context.style = views::figure::defaultFigureStyle();
+      context.dpi = 96.0;
+      plot.paint(painter, QRectF(0, 0, 600, 400), context);
+    }
+    QCOMPARE(plot.paintedCentres().size(), std::size_t{3});
+    const auto colourAt = [&](std::size_t unit) { return image.pixelColor(plot.paintedCentres()[unit].toPoint()); };
+    const QColor nan = colourAt(1);
+    QVERIFY2(std::abs(nan.red() - nan.green()) < 8 && std::abs(nan.green() - nan.blue()) < 8 && nan.red() < 235,
+             qPrintable(nan.name()));
+    for (const std::size_t unit : {std::size_t{0}, std::size_t{2}}) {
+      const QColor c = colourAt(unit);
+      QVERIFY2(std::max({c.red(), c.green(), c.blue()}) - std::min({c.red(), c.green(), c.blue()}) > 40,
+               qPrintable(c.name()));
+    }
+  }
+
+  // The two-session POYO on pmd_reach_ex2: the tab shows the session the recording's identifier binds.
+  void pmdSessionsTabShowsTheBoundSession() {
+    const QString recordingFile = test::sharedData("pmd_reach_ex2.nwb");
+    if (!QFileInfo::exists(recordingFile)) QSKIP("the shared recording pmd_reach_ex2.nwb is not here");
+    const BinnedRecording recording = io::binRecordingFile(recordingFile.toStdString(), BinningOptions{});
+    const Model unbound = Model::load(modelFile("poyo_pmd_sessions.pt").toStdString());
+    const Model bound = unbound.forRecording(recording);
+    QVERIFY(bound.session().has_value() && *bound.session() != 0);  // ex2 is not the first session
+    const EmbeddingPca expected = embeddingPca(*bound.unitEmbeddings());
+    const EmbeddingPca first = embeddingPca(*unbound.unitEmbeddings());
+    QVERIFY(std::abs(expected.scores[0][0]) != std::abs(first.scores[0][0]));
+    QCOMPARE(embeddingSpace(&unbound, &recording).pca.scores[3][1], expected.scores[3][1]);  // bound on the way
+
+    openWindow(20.0);
+    openPair(recordingFile, modelFile("poyo_pmd_sessions.pt"));
+    showTabAndWait();
+    QVERIFY2(view().picture().has_value(), qPrintable(view().message()));
+    QCOMPARE(view().picture()->points.size(), recording.unitCount());
+    for (std::size_t u = 0; u < recording.unitCount(); ++u) {
+      QCOMPARE(view().picture()->points[u][0], expected.scores[u][0]);
+      QCOMPARE(view().picture()->points[u][1], expected.scores[u][1]);
+    }
+    qInfo("pmd_reach_ex2: session %zu of poyo_pmd_sessions.pt, %s", *bound.session(), view().picture()->title.c_str());
+  }
+
   // The tab in the main window on M1 at 50 ms: the logic's numbers, clicking a dot, the axes.
   void m1TabDrawsTheLogicsNumbers() {
     const QString recordingFile = test::sharedData("m1_stevenson2011.nwb");
@@ -281,6 +337,15 @@ class TestEmbeddingView : public QObject {
     QVERIFY(QString::fromStdString(view().picture()->xTitle).startsWith("PC 2 ("));
     QVERIFY(QString::fromStdString(view().picture()->yTitle).startsWith("PC 3 ("));
     QCOMPARE(view().picture()->points[7][1], expected.pca.scores[7][2]);
+  }
+
+  // The tab shown before anything is open says what to open.
+  void tabWithoutAPair() {
+    openWindow(20.0);
+    window_->analysisPanel()->showEmbeddings();
+    QTRY_VERIFY(view().isVisible());
+    QVERIFY(!view().busy());
+    QCOMPARE(view().message(), QString::fromStdString(embeddingSpace(nullptr, nullptr).message));
   }
 
   // The demo recording: a categorical default column, and a model without embeddings.

@@ -152,6 +152,7 @@ void EmbeddingView::showEvent(QShowEvent* event) {
 
 void EmbeddingView::computeIfNeeded() {
   if (!stale_ || !isVisible() || job_.isRunning()) return;  // a running job's end checks again
+  if (recording_ == nullptr || model_ == nullptr) return;   // setPair showed why
   stale_ = false;
   computed_ = std::make_shared<EmbeddingSpace>();
   computedFor_ = recording_;

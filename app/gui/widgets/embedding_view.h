@@ -73,7 +73,7 @@ class EmbeddingView : public QWidget {
   Canvas* canvas_ = nullptr;
   std::shared_ptr<const BinnedRecording> recording_;
   std::shared_ptr<const Model> model_;
-  bool stale_ = true;  // the pair changed since its embeddings were read
+  bool stale_ = false;  // the pair changed since its embeddings were read
   std::shared_ptr<const EmbeddingSpace> space_;
   std::shared_ptr<EmbeddingSpace> computed_;  // written by the job
   std::shared_ptr<const BinnedRecording> computedFor_;
