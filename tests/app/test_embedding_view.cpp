@@ -8,9 +8,11 @@
 // it), the axes combo shows PC 3, a model without embeddings shows the one-line message; screenshots of the tab are
 // written to the build folder. Needs an X server.
 #include <Eigen/Dense>
+#include <QApplication>
 #include <QComboBox>
 #include <QFileInfo>
 #include <QImage>
+#include <QMouseEvent>
 #include <QPainter>
 #include <QSettings>
 #include <QStandardPaths>
@@ -188,6 +190,22 @@ class TestEmbeddingView : public QObject {
     qInfo("m1 POYO: %s, %s x %s (as the CLI figure)", picture.title.c_str(), picture.xTitle.c_str(),
           picture.yTitle.c_str());
 
+    // The 3-D view: unturned it is PC 1 x PC 2, a quarter turn shows PC 3 across, a quarter tilt PC 3 upside down;
+    // any turn keeps each unit within its distance from the centre in PC 1-3.
+    const EmbeddingPicture front = turnedPicture(space.pca, recording, "firing_rate", {0.0, 0.0});
+    const EmbeddingPicture side = turnedPicture(space.pca, recording, "firing_rate", {90.0, 0.0});
+    const EmbeddingPicture top = turnedPicture(space.pca, recording, "firing_rate", {0.0, 90.0});
+    const EmbeddingPicture turned = turnedPicture(space.pca, recording, "firing_rate", {37.0, -21.0});
+    for (std::size_t u = 0; u < 171; ++u) {
+      const auto& s = space.pca.scores[u];
+      QVERIFY(std::abs(front.points[u][0] - s[0]) < 1e-12 && std::abs(front.points[u][1] - s[1]) < 1e-12);
+      QVERIFY(std::abs(side.points[u][0] - s[2]) < 1e-12 && std::abs(side.points[u][1] - s[1]) < 1e-12);
+      QVERIFY(std::abs(top.points[u][0] - s[0]) < 1e-12 && std::abs(top.points[u][1] + s[2]) < 1e-12);
+      const double radius = std::hypot(s[0], s[1], s[2]);
+      QVERIFY(std::hypot(turned.points[u][0], turned.points[u][1]) <= radius + 1e-12);
+    }
+    QVERIFY(QString::fromStdString(turned.xTitle).contains("turned 37"));
+
     const EmbeddingPicture third = embeddingPicture(space.pca, recording, "firing_rate", {1, 2});
     QCOMPARE(third.points[5][0], space.pca.scores[5][1]);
     QCOMPARE(third.points[5][1], space.pca.scores[5][2]);
@@ -307,7 +325,7 @@ class TestEmbeddingView : public QObject {
       QCOMPARE(shown.points[u][1], expected.pca.scores[u][1]);
     }
     QCOMPARE(comboItems(*view().colourCombo()), QStringList{"firing_rate"});
-    QCOMPARE(view().axesCombo()->count(), 3);
+    QCOMPARE(view().axesCombo()->count(), 4);  // three pairs of components and the 3-D view
 
     // Click the most isolated dot: its unit is selected in the Units table and ringed.
     QTRY_VERIFY(view().unitCentre(0).has_value());
@@ -333,7 +351,28 @@ class TestEmbeddingView : public QObject {
           farthest);
     saveScreenshot("m1");
 
+    // The 3-D view turns when dragged off the dots.
+    view().axesCombo()->setCurrentIndex(3);
+    QVERIFY(view().turning());
+    const Turn before = view().turn();
+    const auto firstTurned = view().picture()->points[7];
+    QWidget* canvas = view().canvas();
+    const QPointF from(6.0, 6.0);  // the corner: no dot there
+    QVERIFY(!view().unitCentre(0) || QLineF(*view().unitCentre(0), from).length() > 10.0);
+    QTest::mousePress(canvas, Qt::LeftButton, {}, from.toPoint());
+    QMouseEvent drag(QEvent::MouseMove, from + QPointF(40.0, 10.0), canvas->mapToGlobal(from + QPointF(40.0, 10.0)),
+                     Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(canvas, &drag);
+    QTest::mouseRelease(canvas, Qt::LeftButton, {}, (from + QPointF(40.0, 10.0)).toPoint());
+    QVERIFY(std::abs(view().turn().yawDeg - (before.yawDeg + 20.0)) < 1e-9);
+    QVERIFY(std::abs(view().turn().pitchDeg - (before.pitchDeg + 5.0)) < 1e-9);
+    QVERIFY(view().picture()->points[7] != firstTurned);
+    const EmbeddingPicture expectedTurn = turnedPicture(expected.pca, recording, "firing_rate", view().turn());
+    QCOMPARE(view().picture()->points[7][0], expectedTurn.points[7][0]);
+    saveScreenshot("m1_3d");
+
     view().axesCombo()->setCurrentIndex(2);
+    QVERIFY(!view().turning());
     QVERIFY(QString::fromStdString(view().picture()->xTitle).startsWith("PC 2 ("));
     QVERIFY(QString::fromStdString(view().picture()->yTitle).startsWith("PC 3 ("));
     QCOMPARE(view().picture()->points[7][1], expected.pca.scores[7][2]);

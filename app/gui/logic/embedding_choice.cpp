@@ -74,6 +74,31 @@ EmbeddingPicture embeddingPicture(const EmbeddingPca& pca, const BinnedRecording
   return picture;
 }
 
+EmbeddingPicture turnedPicture(const EmbeddingPca& pca, const BinnedRecording& recording, const std::string& column,
+                               Turn turn) {
+  if (pca.varianceShare.size() < 3)
+    throw InputError("unit embeddings: a 3-D view needs three principal components, these have " +
+                     std::to_string(pca.varianceShare.size()));
+  EmbeddingPicture picture = embeddingPicture(pca, recording, column, {0, 1});
+  constexpr double kRadians = 3.14159265358979323846 / 180.0;
+  const double cy = std::cos(turn.yawDeg * kRadians), sy = std::sin(turn.yawDeg * kRadians);
+  const double cp = std::cos(turn.pitchDeg * kRadians), sp = std::sin(turn.pitchDeg * kRadians);
+  for (std::size_t u = 0; u < pca.scores.size(); ++u) {
+    const auto& [x, y, z] = pca.scores[u];
+    const double x1 = cy * x + sy * z;
+    const double z1 = -sy * x + cy * z;
+    picture.points[u] = {x1, cp * y - sp * z1};
+  }
+  const double shown = pca.varianceShare[0] + pca.varianceShare[1] + pca.varianceShare[2];
+  std::ostringstream x;
+  x << "PC 1-3 (" << static_cast<int>(std::round(100.0 * shown)) << " % of the variance) turned "
+    << static_cast<int>(std::round(turn.yawDeg)) << "\u00b0, tilted " << static_cast<int>(std::round(turn.pitchDeg))
+    << "\u00b0";
+  picture.xTitle = x.str();
+  picture.yTitle = "drag to turn";
+  return picture;
+}
+
 std::string describeUnit(const BinnedRecording& recording, const EmbeddingPicture& picture, std::size_t unit) {
   if (unit >= picture.points.size()) return {};
   std::ostringstream text;

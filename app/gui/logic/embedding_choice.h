@@ -45,6 +45,16 @@ struct EmbeddingPicture {
 [[nodiscard]] EmbeddingPicture embeddingPicture(const EmbeddingPca& pca, const BinnedRecording& recording,
                                                 const std::string& column, ComponentPair components = {0, 1});
 
+// PC 1-3 turned and seen from the front (the tab's 3-D view, turned by dragging): first `yawDeg` about the
+// vertical axis (PC 1 toward PC 3), then `pitchDeg` about the horizontal one; yaw = pitch = 0 is PC 1 x PC 2.
+struct Turn {
+  double yawDeg = 30.0;
+  double pitchDeg = 20.0;
+};
+// Throws InputError when the PCA has fewer than three components.
+[[nodiscard]] EmbeddingPicture turnedPicture(const EmbeddingPca& pca, const BinnedRecording& recording,
+                                             const std::string& column, Turn turn);
+
 // "unit id 17 (row 4): firing rate (spikes/s) 12.3" for the hover text; "" when out of range.
 [[nodiscard]] std::string describeUnit(const BinnedRecording& recording, const EmbeddingPicture& picture,
                                        std::size_t unit);

@@ -27,6 +27,7 @@ class EmbeddingView::Canvas : public PlotWidget {
 
   std::function<void(std::optional<std::size_t>)> onHover;
   std::function<void(std::size_t)> onClick;
+  std::function<void(QPointF)> onDrag;  // a drag that started off the dots, by this many pixels
 
   void setSelected(std::optional<std::size_t> unit) {
     if (selected_ == unit) return;
@@ -70,6 +71,13 @@ class EmbeddingView::Canvas : public PlotWidget {
     }
   }
   void mouseMoveEvent(QMouseEvent* event) override {
+    if (dragFrom_ && (event->buttons() & Qt::LeftButton)) {
+      const QPointF delta = event->position() - *dragFrom_;
+      dragFrom_ = event->position();
+      if (onDrag) onDrag(delta);
+      event->accept();
+      return;
+    }
     const std::optional<std::size_t> unit = unitAt(event->position());
     setCursor(unit ? Qt::PointingHandCursor : Qt::ArrowCursor);
     if (onHover) onHover(unit);
@@ -77,9 +85,14 @@ class EmbeddingView::Canvas : public PlotWidget {
   }
   void mousePressEvent(QMouseEvent* event) override {
     const std::optional<std::size_t> unit = unitAt(event->position());
+    if (event->button() == Qt::LeftButton && !unit) dragFrom_ = event->position();
     if (event->button() != Qt::LeftButton || !unit) return PlotWidget::mousePressEvent(event);
     if (onClick) onClick(*unit);
     event->accept();
+  }
+  void mouseReleaseEvent(QMouseEvent* event) override {
+    dragFrom_.reset();
+    PlotWidget::mouseReleaseEvent(event);
   }
   void leaveEvent(QEvent* event) override {
     if (onHover) onHover(std::nullopt);
@@ -88,6 +101,7 @@ class EmbeddingView::Canvas : public PlotWidget {
 
  private:
   std::optional<std::size_t> selected_;
+  std::optional<QPointF> dragFrom_;
 };
 
 EmbeddingView::EmbeddingView(QWidget* parent) : QWidget(parent), job_(tr("Reading the unit embeddings")) {
@@ -120,6 +134,12 @@ EmbeddingView::EmbeddingView(QWidget* parent) : QWidget(parent), job_(tr("Readin
   canvas_->onClick = [this](std::size_t unit) {
     setSelectedUnit(unit);
     Q_EMIT unitClicked(unit);
+  };
+  canvas_->onDrag = [this](QPointF delta) {
+    if (!turning()) return;
+    turn_.yawDeg = std::remainder(turn_.yawDeg + 0.5 * delta.x(), 360.0);
+    turn_.pitchDeg = std::clamp(turn_.pitchDeg + 0.5 * delta.y(), -90.0, 90.0);
+    redraw();
   };
   connect(colour_, &QComboBox::currentIndexChanged, this, [this] { redraw(); });
   connect(axes_, &QComboBox::currentIndexChanged, this, [this] { redraw(); });
@@ -189,6 +209,7 @@ void EmbeddingView::showSpace() {
           kept >= 0 ? kept : colour_->findText(QString::fromStdString(defaultEmbeddingColumn(*recording_))));
       for (const ComponentPair& pair : componentPairs(space_->pca))
         axes_->addItem(tr("PC %1 \u00d7 PC %2").arg(pair[0] + 1).arg(pair[1] + 1));
+      if (space_->pca.varianceShare.size() >= 3) axes_->addItem(tr("3-D: PC 1-3 (drag to turn)"));
     }
   }
   colour_->setEnabled(ready);
@@ -204,8 +225,10 @@ void EmbeddingView::redraw() {
   const std::vector<ComponentPair> pairs = componentPairs(space_->pca);
   const ComponentPair components =
       pairs[static_cast<std::size_t>(std::clamp(axes_->currentIndex(), 0, static_cast<int>(pairs.size()) - 1))];
+  const std::string column = colour_->currentText().toStdString();
   try {
-    picture_ = embeddingPicture(space_->pca, *recording_, colour_->currentText().toStdString(), components);
+    picture_ = turning() ? turnedPicture(space_->pca, *recording_, column, turn_)
+                         : embeddingPicture(space_->pca, *recording_, column, components);
   } catch (const std::exception& error) {
     return showMessage(QString::fromStdString(error.what()));
   }
@@ -243,6 +266,11 @@ bool EmbeddingView::setColourColumn(const QString& column) {
 }
 
 QString EmbeddingView::hoverText() const { return hover_->text(); }
+
+bool EmbeddingView::turning() const {
+  return space_ != nullptr && space_->ready() &&
+         axes_->currentIndex() >= static_cast<int>(componentPairs(space_->pca).size());
+}
 
 std::optional<QPointF> EmbeddingView::unitCentre(std::size_t unit) const { return canvas_->centre(unit); }
 

@@ -1,11 +1,11 @@
 #pragma once
 // The Analysis results' "Unit embeddings" tab (issue 18 step 4): the focused pair's unit embeddings (a model with
-// a unit vocabulary, as POYO's) on two of their first three principal components, one dot per unit coloured by a
-// unit column chosen in a combo (categorical: legend, numeric and firing_rate: colour bar, NaN grey), drawn by the
-// figure's painter (views/figure/embedding_scatter.h). Hovering a dot names its unit; clicking it emits
-// unitClicked (the window selects it in the Units table); the selected unit is ringed. A model without
-// embeddings gets one line saying so. The decisions are logic/embedding_choice.h; the embeddings are read in the
-// background when the tab is shown (connectEmbeddingView).
+// a unit vocabulary, as POYO's) on two of their first three principal components, or PC 1-3 in 3-D turned by
+// dragging, one dot per unit coloured by a unit column chosen in a combo (categorical: legend, numeric and
+// firing_rate: colour bar, NaN grey), drawn by the figure's painter (views/figure/embedding_scatter.h). Hovering
+// a dot names its unit; clicking it emits unitClicked (the window selects it in the Units table); the selected
+// unit is ringed. A model without embeddings gets one line saying so. The decisions are logic/embedding_choice.h; the
+// embeddings are read in the background when the tab is shown (connectEmbeddingView).
 #include <QPointF>
 #include <QString>
 #include <QWidget>
@@ -48,6 +48,9 @@ class EmbeddingView : public QWidget {
   [[nodiscard]] QComboBox* colourCombo() const { return colour_; }
   [[nodiscard]] QComboBox* axesCombo() const { return axes_; }
   [[nodiscard]] PlotWidget* canvas() const;
+  // True in the 3-D view (PC 1-3 turned by dragging); turn() is how it is turned.
+  [[nodiscard]] bool turning() const;
+  [[nodiscard]] const Turn& turn() const { return turn_; }
   [[nodiscard]] std::optional<std::size_t> selectedUnit() const { return selected_; }
   // Where unit `unit`'s dot was last drawn, in canvas coordinates (nullopt: not drawn).
   [[nodiscard]] std::optional<QPointF> unitCentre(std::size_t unit) const;
@@ -80,6 +83,7 @@ class EmbeddingView : public QWidget {
   std::optional<EmbeddingPicture> picture_;
   std::optional<std::size_t> selected_;
   QString message_;
+  Turn turn_;
   BackgroundJob job_;  // last: cancelled and waited for before the state above goes
 };
 
