@@ -30,6 +30,7 @@
 #include "neurolens/views/vtk_view_widget.h"
 #include "widgets/analysis_panel.h"
 #include "widgets/dock_panes.h"
+#include "widgets/embedding_view.h"
 #include "widgets/model_panel_text.h"
 #include "widgets/pair_grid.h"
 #include "widgets/table_panel.h"
@@ -76,6 +77,7 @@ MainWindow::MainWindow(QWidget* parent)
   createCentre();
   createDocks();
   connectCursorAttribution(*new CursorAttributionController(this), controller_, *controls_, *trialsTable(), *analysis_);
+  connectEmbeddingView(*analysis_->embeddingView(), controller_);  // the Unit embeddings tab follows the pair
   const MenuActions menus = createMenus(*this, *this);
   exportAction_ = menus.exportView;
   compareAction_ = menus.compare;

@@ -16,6 +16,7 @@
 
 #include "logic/pipeline.h"
 #include "neurolens/plugins/plugin_manager.h"
+#include "widgets/embedding_view.h"
 #include "widgets/plot_widget.h"
 #include "widgets/window_attribution_view.h"
 
@@ -151,6 +152,9 @@ AnalysisPanel::AnalysisPanel(QWidget* parent) : QWidget(parent) {
   results_->addTab(probePlot_, tr("Probe"));
   windowView_ = new WindowAttributionView(results_);
   results_->addTab(windowView_, tr("Cursor window"));
+  embeddingView_ = new EmbeddingView(results_);  // the model's unit embeddings (issue 18 step 4)
+  results_->addTab(embeddingView_, tr("Unit embeddings"));
+  connect(embeddingView_, &EmbeddingView::unitClicked, this, &AnalysisPanel::unitClicked);
   summary_ = new QLabel(resultsPage_);
   summary_->setObjectName("analysisSummary");
   summary_->setWordWrap(true);
@@ -222,6 +226,7 @@ void AnalysisPanel::setInputs(const BinnedRecording* recording, std::int64_t lat
 
 bool AnalysisPanel::cursorWindowShown() const { return results_->currentWidget() == windowView_; }
 void AnalysisPanel::showCursorWindow() { results_->setCurrentWidget(windowView_); }
+void AnalysisPanel::showEmbeddings() { results_->setCurrentWidget(embeddingView_); }
 
 void AnalysisPanel::setBusy(bool busy) {
   busy_ = busy;
@@ -287,7 +292,10 @@ void AnalysisPanel::setSelectedType(const QString& type) {
   redrawAttribution();
 }
 
-void AnalysisPanel::setSelectedUnit(std::optional<std::size_t> unit) { attributionPlot_->setHighlightedRow(unit); }
+void AnalysisPanel::setSelectedUnit(std::optional<std::size_t> unit) {
+  attributionPlot_->setHighlightedRow(unit);
+  embeddingView_->setSelectedUnit(unit);
+}
 
 void AnalysisPanel::showAttribution(std::shared_ptr<const AttributionOutcome> outcome) {
   shown_ = std::move(outcome);

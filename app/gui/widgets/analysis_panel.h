@@ -25,6 +25,7 @@ namespace neurolens::gui {
 
 class PlotWidget;
 class WindowAttributionView;
+class EmbeddingView;
 
 class AnalysisPanel : public QWidget {
   Q_OBJECT
@@ -61,12 +62,15 @@ class AnalysisPanel : public QWidget {
   [[nodiscard]] bool cursorWindowShown() const;
   void showCursorWindow();
   [[nodiscard]] QPushButton* probeButton() const { return runProbe_; }
+  // The "Unit embeddings" tab: the model's unit embeddings, PCA (issue 18 step 4); a click on a dot is unitClicked.
+  [[nodiscard]] EmbeddingView* embeddingView() const { return embeddingView_; }
+  void showEmbeddings();
 
  Q_SIGNALS:
   void attributionRequested(const neurolens::gui::AttributionRequest& request);
   void probeRequested(const neurolens::gui::ProbeRequest& request);
   void typeSelected(const QString& type);
-  // A unit's cell in the attribution heatmap was clicked.
+  // A unit's cell in the attribution heatmap, or its dot in the unit embeddings, was clicked.
   void unitClicked(std::size_t unit);
   // The method, steps or baseline changed (the cursor window is attributed again).
   void attributionOptionsChanged();
@@ -95,6 +99,7 @@ class AnalysisPanel : public QWidget {
   PlotWidget* associationPlot_ = nullptr;
   PlotWidget* probePlot_ = nullptr;
   WindowAttributionView* windowView_ = nullptr;
+  EmbeddingView* embeddingView_ = nullptr;
   std::shared_ptr<const AttributionOutcome> shown_;
   QString selectedType_;
   bool hasLatents_ = false;

@@ -94,17 +94,25 @@ void EmbeddingScatterPlot::paint(QPainter& painter, const QRectF& area, const Pa
   const auto yMap = [&](double v) { return plot.bottom() - (v - yLow) / (yHigh - yLow) * plot.height(); };
 
   const Colormap map = colormapByName(style.sequentialColormap);
+  // A unit whose value is unknown (NaN) is grey, between the ink and the paper.
+  const Rgb unknown{0.5 * (frame.ink.redF() + 1.0), 0.5 * (frame.ink.greenF() + 1.0), 0.5 * (frame.ink.blueF() + 1.0)};
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  painted_.assign(input_.points.size(), QPointF(nan, nan));
   painter.save();
   painter.setClipRect(plot);
   const double radius = context.px(2.2);
   for (std::size_t u = 0; u < input_.points.size(); ++u) {
     const auto& p = input_.points[u];
     if (!std::isfinite(p[0]) || !std::isfinite(p[1])) continue;
-    const Rgb colour =
-        categorical ? colours_[u] : map.at((input_.values[u] - range_.first) / (range_.second - range_.first));
+    const Rgb colour = categorical ? colours_[u]
+                       : std::isfinite(input_.values[u])
+                           ? map.at((input_.values[u] - range_.first) / (range_.second - range_.first))
+                           : unknown;
     painter.setBrush(QBrush(toQColor(colour, 0.85)));
     painter.setPen(detail::linePen(context, 0.5 * style.axisLinePt, frame.ink));
-    painter.drawEllipse(QPointF(xMap(p[0]), yMap(p[1])), radius, radius);
+    const QPointF centre(xMap(p[0]), yMap(p[1]));
+    painter.drawEllipse(centre, radius, radius);
+    painted_[u] = painter.transform().map(centre);
   }
   painter.restore();
 
