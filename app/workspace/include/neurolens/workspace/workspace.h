@@ -157,8 +157,8 @@ class Workspace {
   [[nodiscard]] bool settled() const;
   // The file or pair's name for messages: "a.nwb", "m.pt", "a.nwb with m.pt", "a.nwb alone".
   [[nodiscard]] std::string label(Id id) const;
-  // Why no model's latents can be drawn for the recording at `path`: "m.pt: <its pair's error>" for its first
-  // pair with a model in error; none when it has no such pair (no model is open, or one is loading or ready).
+  // Why no model's latents can be drawn for the recording at `path`: the error of its first pair with a model
+  // (which names the model); none when it has no such pair (no model is open, or one is loading or ready).
   [[nodiscard]] std::optional<std::string> whyNoModelRuns(const std::string& path) const;
 
  private:
