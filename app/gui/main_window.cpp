@@ -125,11 +125,11 @@ void MainWindow::createCentre() {
 
 void MainWindow::createDocks() {
   recordingPane_ = new RecordingPane(controller_.binning().binMs, this);
-  connect(recordingPane_, &RecordingPane::binMsChanged, this, [this](double ms) {
+  connect(recordingPane_, &RecordingPane::binMsChanged, this, [this](double ms, bool byUser) {
     BinningOptions options = controller_.binning();
     options.binMs = ms;
     controller_.setBinning(options);
-    settings_.setBinMs(ms);
+    if (byUser) settings_.setBinMs(ms);  // a model's bin size followed is not the user's default
   });
   connect(recordingPane_, &RecordingPane::rebinRequested, this, [this] {
     if (!controller_.recordingPath().isEmpty()) openRecording(controller_.recordingPath());

@@ -173,13 +173,16 @@ void PipelineController::openModel(const QString& path) {
   const std::string file = path.toStdString();
   std::shared_ptr<const FloatArray> saved = std::move(savedLatents_);
   savedLatents_.reset();
-  const bool started = startJob(modelJob_, [load, recording, device, file, saved](const Progress& progress) {
+  const std::string session =
+      recording != nullptr && sessionSource_ ? sessionSource_(recordingPath_, path) : std::string();
+  const bool started = startJob(modelJob_, [load, recording, device, file, saved, session](const Progress& progress) {
     progress.report(0.0, "loading the model");
     load->model = std::make_shared<const Model>(Model::load(file));
     if (recording == nullptr) return;
     try {
-      // A multi-session model runs the recording's session (its NWB identifier); none matching is the problem.
-      load->model = std::make_shared<const Model>(load->model->forRecording(*recording));
+      // A multi-session model runs the session chosen, else the recording's (its NWB identifier); none matching
+      // is the problem.
+      load->model = std::make_shared<const Model>(load->model->forRecording(*recording, session));
       load->model->checkAgainst(*recording);
     } catch (const InputError& error) {
       load->checkProblem = QString::fromStdString(error.what());

@@ -113,6 +113,10 @@ class PipelineController : public QObject {
   // the status bar only, not reported as a problem. Called after modelChanged(true).
   using FitMender = std::function<bool(const QString& model, const QString& recording)>;
   void addFitMender(FitMender mender) { fitMenders_.push_back(std::move(mender)); }
+  // The session a multi-session model runs with on a recording, as the user chose it (the workspace's pair;
+  // empty: the recording's own), so that a model run again here (after Re-bin, say) keeps the choice.
+  using SessionSource = std::function<std::string(const QString& recording, const QString& model)>;
+  void setSessionSource(SessionSource source) { sessionSource_ = std::move(source); }
   [[nodiscard]] DeviceChoice device() const { return device_; }
 
   [[nodiscard]] const QString& recordingPath() const { return recordingPath_; }
@@ -158,6 +162,7 @@ class PipelineController : public QObject {
   QString attemptedModel_;
   QString fitProblem_;
   std::vector<FitMender> fitMenders_;
+  SessionSource sessionSource_;
   QString pendingModelPath_;                        // the demo's model, opened once its recording is in
   std::shared_ptr<const FloatArray> savedLatents_;  // a session's latents, used by the next model open
   QString description_;

@@ -41,6 +41,11 @@ WorkspaceController::WorkspaceController(PipelineController& controller, QObject
   callbacks.removed = [this](Kind kind, Id id) { Q_EMIT itemRemoved(kind, id); };
   callbacks.cancel = [this](Id id) { cancel(id); };
   workspace_.setCallbacks(std::move(callbacks));
+  controller_.setSessionSource([this](const QString& recording, const QString& model) {
+    const auto id = pairOf(recording, model);
+    const workspace::PairItem* pair = id ? workspace_.pair(*id) : nullptr;
+    return pair != nullptr ? pair->requestedSession : std::string();
+  });
   connect(&controller_, &PipelineController::recordingChanged, this, &WorkspaceController::onRecordingChanged);
   connect(&controller_, &PipelineController::modelChanged, this, &WorkspaceController::onModelChanged);
   connect(&controller_, &PipelineController::latentsChanged, this, &WorkspaceController::focusChanged);
@@ -51,6 +56,7 @@ WorkspaceController::WorkspaceController(PipelineController& controller, QObject
 
 WorkspaceController::~WorkspaceController() {
   workspace_.setCallbacks({});
+  controller_.setSessionSource({});
   for (auto& [id, job] : jobs_) {
     disconnect(job.get(), nullptr, this, nullptr);  // no outcome is wanted any more
     job->cancel();

@@ -221,6 +221,20 @@ class TestSessionGui : public QObject {
     QTest::qWait(300);
     QVERIFY(chooser().dialog() == nullptr);
     QVERIFY(window_->findChild<QWidget*>("problemBox") == nullptr);
+
+    // The Recording pane's Re-bin runs the docks' model again: with the session chosen, not the recording's own.
+    QTRY_VERIFY_WITH_TIMEOUT(window_->controller().latentsData() != nullptr, 20000);
+    const std::shared_ptr<const FloatArray> shown = window_->controller().latentsData();
+    auto* rebin = window_->findChild<QPushButton*>("rebinButton");
+    QVERIFY(rebin != nullptr);
+    rebin->click();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        window_->controller().latentsData() != nullptr && window_->controller().latentsData() != shown && settled(),
+        kOpenTimeoutMs);
+    QCOMPARE(window_->controller().model()->session(), std::optional<std::size_t>(1));
+    QVERIFY(maxDifference(*window_->controller().latentsData(), expected) < 1e-5);
+    QCOMPARE(pairOf(other_, multi_)->state, workspace::State::Ready);
+    QVERIFY(window_->findChild<QWidget*>("problemBox") == nullptr);
     window_.reset();
   }
 
@@ -259,6 +273,7 @@ class TestSessionGui : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(window_->statusBar()->currentMessage().contains("binned at 50 ms, the model's bin size"),
                              10000);
     QVERIFY(window_->findChild<QWidget*>("problemBox") == nullptr);  // nothing to report: it was mended
+    QCOMPARE(AppSettings().binMs(), 20.0);  // the model's bin size, followed, is not remembered as the user's
 
     // A second model of 20 ms: the models disagree, nothing is automatic; its pair offers "Re-bin at 20 ms".
     const auto made = test::runPython({QString(NEUROLENS_SOURCE_DIR) + "/tests/cli/python/make_stream_models.py",

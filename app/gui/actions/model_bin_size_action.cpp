@@ -65,7 +65,7 @@ void ModelBinSizeAction::follow(workspace::Id model) {
 }
 
 void ModelBinSizeAction::rebin(double ms, const QStringList& recordings) {
-  pane_.setBinMs(ms);  // the spin box tells the controller (and the settings) the new bin size
+  pane_.setBinMs(ms);  // the spin box tells the controller the new bin size (not the settings: not the user's)
   if (recordings.isEmpty()) return;
   announce_ = ms;
   workbench_.openFiles(recordings);

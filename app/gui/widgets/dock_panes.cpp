@@ -124,7 +124,8 @@ RecordingPane::RecordingPane(double binMs, QWidget* parent) : QWidget(parent) {
   layout->addWidget(summary_);
   layout->addLayout(binningRow);
   layout->addWidget(tables, 1);
-  connect(binSize_, &QDoubleSpinBox::valueChanged, this, &RecordingPane::binMsChanged);
+  connect(binSize_, &QDoubleSpinBox::valueChanged, this,
+          [this](double ms) { Q_EMIT binMsChanged(ms, !settingBinMs_); });
   connect(rebin, &QPushButton::clicked, this, &RecordingPane::rebinRequested);
 }
 
@@ -144,7 +145,11 @@ void RecordingPane::showPreparingDemo(const QString& folder) {
   summary_->setText(tr("<b>Preparing the demo ...</b><p>Simulating a reaching session (first time only) in %1</p>")
                         .arg(folder.toHtmlEscaped()));
 }
-void RecordingPane::setBinMs(double ms) { binSize_->setValue(ms); }
+void RecordingPane::setBinMs(double ms) {
+  settingBinMs_ = true;
+  binSize_->setValue(ms);
+  settingBinMs_ = false;
+}
 
 ModelPane::ModelPane(DeviceChoice device, QWidget* parent) : QWidget(parent) {
   auto* layout = new QVBoxLayout(this);

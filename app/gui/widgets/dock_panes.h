@@ -53,17 +53,20 @@ class RecordingPane : public QWidget {
   void showFailed(const QString& fileName, const QString& error);
   void showCancelled();
   void showPreparingDemo(const QString& folder);
+  // Sets the bin size for the program (a model's own, a reopened session's): binMsChanged(ms, false).
   void setBinMs(double ms);
   [[nodiscard]] TablePanel* units() const { return units_; }
   [[nodiscard]] TablePanel* trials() const { return trials_; }
 
  Q_SIGNALS:
-  void binMsChanged(double ms);
+  // The bin size changed; `byUser`: typed or stepped in the spin box (the user's own default to remember).
+  void binMsChanged(double ms, bool byUser);
   void rebinRequested();
 
  private:
   QLabel* summary_ = nullptr;
   QDoubleSpinBox* binSize_ = nullptr;
+  bool settingBinMs_ = false;  // setBinMs is changing the spin box
   TablePanel* units_ = nullptr;
   TablePanel* trials_ = nullptr;
 };
