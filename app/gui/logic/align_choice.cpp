@@ -39,6 +39,41 @@ AlignChoice chooseAlignPairs(const std::vector<AlignPairInput>& pairs, const std
 
 app::AlignStudyOptions defaultAlignOptions() { return app::AlignStudyOptions{}; }
 
+app::AlignStudyOptions alignStudyOptions(const AlignViewOptions& options) {
+  app::AlignStudyOptions study = defaultAlignOptions();
+  study.match = options.match;
+  study.conditionColumn = options.conditionColumn;
+  study.statistics.dims = options.dims;
+  study.statistics.permutations = options.permutations;
+  study.statistics.folds = options.folds;
+  study.smoothMs = options.smoothMs;
+  study.statistics.seed = options.seed;
+  return study;
+}
+
+std::vector<std::string> alignOptionArguments(const AlignViewOptions& options) {
+  const AlignViewOptions defaults;
+  std::vector<std::string> arguments;
+  const auto add = [&](const std::string& name, const std::string& value) {
+    arguments.push_back(name);
+    arguments.push_back(value);
+  };
+  if (options.match != defaults.match) add("--match", options.match);
+  if (options.conditionColumn != defaults.conditionColumn) add("--condition-column", options.conditionColumn);
+  if (options.dims != defaults.dims) add("--dims", std::to_string(options.dims));
+  if (options.permutations != defaults.permutations) add("--permutations", std::to_string(options.permutations));
+  if (options.folds != defaults.folds) add("--folds", std::to_string(options.folds));
+  if (options.smoothMs != defaults.smoothMs) add("--smooth-ms", alignNumberText(options.smoothMs));
+  if (options.seed != defaults.seed) add("--seed", std::to_string(options.seed));
+  return arguments;
+}
+
+std::string alignOptionsText(const AlignViewOptions& options) {
+  std::string text;
+  for (const std::string& argument : alignOptionArguments(options)) text += (text.empty() ? "" : " ") + argument;
+  return text.empty() ? "(defaults)" : text;
+}
+
 std::vector<AlignNumberRow> alignNumberRows(const app::AlignStudyResult& result) {
   const AlignStatistics& stats = result.stats;
   std::vector<AlignNumberRow> rows;

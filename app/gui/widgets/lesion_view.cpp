@@ -7,9 +7,11 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollBar>
+#include <QSpinBox>
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <algorithm>
+#include <limits>
 #include <memory>
 
 #include "neurolens/views/figure/align_overlay.h"
@@ -64,6 +66,19 @@ LesionView::LesionView(QWidget* parent) : QWidget(parent) {
   mode_->addItems({"mean", "zero", "shuffle", "boost:2"});
   mode_->setToolTip(tr("zero, mean, shuffle or boost:F (counts x F)"));
   controls->addWidget(mode_);
+  controls->addWidget(new QLabel(tr("Random lesions:"), this));
+  repeats_ = new QSpinBox(this);
+  repeats_->setObjectName("lesionRandomRepeats");
+  repeats_->setRange(0, 100000);
+  repeats_->setToolTip(tr("Random lesions of as many units that make each effect's null (0: no percentiles)"));
+  controls->addWidget(repeats_);
+  controls->addWidget(new QLabel(tr("Seed:"), this));
+  seed_ = new QSpinBox(this);
+  seed_->setObjectName("lesionSeed");
+  seed_->setRange(0, std::numeric_limits<int>::max());
+  seed_->setToolTip(tr("Makes the random lesions (and shuffles) repeatable"));
+  controls->addWidget(seed_);
+  setOptions({});
   run_ = new QPushButton(tr("Lesion"), this);
   run_->setObjectName("lesionRun");
   connect(run_, &QPushButton::clicked, this, &LesionView::runRequested);
@@ -125,6 +140,17 @@ void LesionView::setMode(const QString& mode) { mode_->setCurrentText(mode); }
 QString LesionView::units() const { return units_->currentText().trimmed(); }
 QString LesionView::mode() const { return mode_->currentText().trimmed(); }
 
+void LesionView::setOptions(const LesionViewOptions& options) {
+  repeats_->setValue(
+      static_cast<int>(std::min<std::size_t>(options.randomRepeats, static_cast<std::size_t>(repeats_->maximum()))));
+  seed_->setValue(
+      static_cast<int>(std::min<std::uint64_t>(options.seed, static_cast<std::uint64_t>(seed_->maximum()))));
+}
+
+LesionViewOptions LesionView::options() const {
+  return {static_cast<std::size_t>(repeats_->value()), static_cast<std::uint64_t>(seed_->value())};
+}
+
 void LesionView::showRunning(const QString& what) {
   status_->setText(what);
   progress_->setValue(0);
@@ -148,12 +174,15 @@ void LesionView::showResult(const app::LesionStudyResult& result, std::size_t pa
   overlay_->setPlot(std::make_unique<fig::AlignOverlayPlot>(overlayInput(result, true), fig::defaultFigureStyle()));
   fillTable();
   status_->setText(tr("Pair %1: %2 (%3 units, mode %4): intact solid, lesioned dashed; percentiles and p against "
-                      "%5 random lesions of as many units")
+                      "%5 random lesions of as many units (seed %6; options: %7)")
                        .arg(pair + 1)
                        .arg(QString::fromStdString(result.study.lesions.front().label))
                        .arg(result.study.lesions.front().units.size())
                        .arg(QString::fromStdString(lesionManipulationName(result.options.manipulation)))
-                       .arg(result.spec.randomRepeats));
+                       .arg(result.spec.randomRepeats)
+                       .arg(result.spec.seed)
+                       .arg(QString::fromStdString(
+                           lesionOptionsText(result.spec.mode, {result.spec.randomRepeats, result.spec.seed}))));
   hasResult_ = true;
 }
 
