@@ -57,6 +57,8 @@ bool AlignAction::run(const std::vector<std::size_t>& selected) {
   pending->choice = chooseAlignPairs(pairs, selected);
   pending->viewOptions = view_->options();
   pending->options = alignStudyOptions(pending->viewOptions);
+  if (pending->choice.ok() && !alignOptionsProblem(pending->viewOptions).empty())
+    pending->choice.error = alignOptionsProblem(pending->viewOptions);
   if (!pending->choice.ok()) {
     error_ = QString::fromStdString(pending->choice.error);
     view_->showError(error_);

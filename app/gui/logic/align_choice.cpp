@@ -74,6 +74,16 @@ std::string alignOptionsText(const AlignViewOptions& options) {
   return text.empty() ? "(defaults)" : text;
 }
 
+std::string alignOptionsProblem(const AlignViewOptions& options) {
+  const std::string& match = options.match;
+  const std::string behavior = "behavior:";
+  if (!match.empty() && match != "time" && match != "conditions" &&
+      !(match.rfind(behavior, 0) == 0 && match.size() > behavior.size()))
+    return "Align: match '" + match + "': expected auto, time, conditions or behavior:NAME";
+  if (options.conditionColumn.empty()) return "Align: the condition column is empty (the CLI's default: condition)";
+  return {};
+}
+
 std::vector<AlignNumberRow> alignNumberRows(const app::AlignStudyResult& result) {
   const AlignStatistics& stats = result.stats;
   std::vector<AlignNumberRow> rows;

@@ -56,6 +56,9 @@ struct AlignViewOptions {
 // options that differ from the defaults, so that the defaults read "(defaults)".
 [[nodiscard]] std::vector<std::string> alignOptionArguments(const AlignViewOptions& options);
 [[nodiscard]] std::string alignOptionsText(const AlignViewOptions& options);
+// Why the options cannot run (the CLI's usage errors: a --match other than time, conditions or behavior:NAME,
+// an empty condition column), else empty. The study itself says what the data refuse (too many dims).
+[[nodiscard]] std::string alignOptionsProblem(const AlignViewOptions& options);
 
 struct AlignNumberRow {
   std::string label;  // shown

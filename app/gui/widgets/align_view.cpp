@@ -2,6 +2,7 @@
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -64,9 +65,9 @@ void AlignOverlayWidget::paintEvent(QPaintEvent* /*event*/) {
 AlignView::AlignView(QWidget* parent) : QWidget(parent) {
   setObjectName("alignView");
   auto* layout = new QVBoxLayout(this);
-  auto* controls = new QHBoxLayout;
-  const auto label = [&](const QString& text) { controls->addWidget(new QLabel(text, this)); };
-  label(tr("Match:"));
+  // The options, as `align` takes them, in a form above the numbers (so that the view is no wider).
+  auto* form = new QFormLayout;
+  form->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
   match_ = new QComboBox(this);
   match_->setObjectName("alignMatch");
   match_->setEditable(true);
@@ -74,40 +75,32 @@ AlignView::AlignView(QWidget* parent) : QWidget(parent) {
   match_->setToolTip(
       tr("auto (conditions when both sides have trials, else time), conditions, time or "
          "behavior:NAME"));
-  controls->addWidget(match_);
-  label(tr("Condition column:"));
+  form->addRow(tr("Match:"), match_);
   conditionColumn_ = new QLineEdit(this);
   conditionColumn_->setObjectName("alignConditionColumn");
-  conditionColumn_->setMaximumWidth(120);
-  controls->addWidget(conditionColumn_);
-  label(tr("Dims:"));
+  conditionColumn_->setToolTip(tr("The trial column whose labels are matched (--condition-column)"));
+  form->addRow(tr("Condition column:"), conditionColumn_);
   dims_ = spinBox(this, "alignDims", 0, 1000, tr("K principal components per side (auto: min(10, dims of either))"));
   dims_->setSpecialValueText(tr("auto"));
-  controls->addWidget(dims_);
-  label(tr("Permutations:"));
+  form->addRow(tr("Dims (K):"), dims_);
   permutations_ = spinBox(this, "alignPermutations", 0, 100000, tr("Draws of each statistic's null (0: no p-values)"));
-  controls->addWidget(permutations_);
-  label(tr("Folds:"));
+  form->addRow(tr("Permutations:"), permutations_);
   folds_ = spinBox(this, "alignFolds", 2, 100, tr("Contiguous folds of the consistency fit"));
-  controls->addWidget(folds_);
-  label(tr("Smoothing:"));
+  form->addRow(tr("Folds:"), folds_);
   smooth_ = new QDoubleSpinBox(this);
   smooth_->setObjectName("alignSmoothMs");
   smooth_->setRange(0.0, 10000.0);
   smooth_->setDecimals(1);
   smooth_->setSuffix(tr(" ms"));
-  smooth_->setToolTip(tr("Gaussian sd on the counts of a side without a model"));
-  controls->addWidget(smooth_);
-  label(tr("Seed:"));
+  smooth_->setToolTip(tr("Gaussian sd on the counts of a side without a model (--smooth-ms)"));
+  form->addRow(tr("Smoothing:"), smooth_);
   seed_ = spinBox(this, "alignSeed", 0, std::numeric_limits<int>::max(), tr("Makes the permutations repeatable"));
-  controls->addWidget(seed_);
+  form->addRow(tr("Seed:"), seed_);
   run_ = new QPushButton(tr("Run"), this);
   run_->setObjectName("alignRun");
   run_->setToolTip(tr("Align the same two pairs again with these options"));
   connect(run_, &QPushButton::clicked, this, &AlignView::runRequested);
-  controls->addWidget(run_);
-  controls->addStretch(1);
-  layout->addLayout(controls);
+  form->addRow(QString(), run_);
   setOptions({});
 
   auto* row = new QHBoxLayout;
@@ -120,7 +113,10 @@ AlignView::AlignView(QWidget* parent) : QWidget(parent) {
   table_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->setMinimumWidth(380);
-  row->addWidget(table_, 1);
+  auto* side = new QVBoxLayout;
+  side->addLayout(form);
+  side->addWidget(table_, 1);
+  row->addLayout(side, 1);
   layout->addLayout(row, 1);
   auto* bar = new QHBoxLayout;
   status_ = new QLabel(this);

@@ -1,6 +1,7 @@
 #include "widgets/lesion_view.h"
 
 #include <QComboBox>
+#include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -66,19 +67,6 @@ LesionView::LesionView(QWidget* parent) : QWidget(parent) {
   mode_->addItems({"mean", "zero", "shuffle", "boost:2"});
   mode_->setToolTip(tr("zero, mean, shuffle or boost:F (counts x F)"));
   controls->addWidget(mode_);
-  controls->addWidget(new QLabel(tr("Random lesions:"), this));
-  repeats_ = new QSpinBox(this);
-  repeats_->setObjectName("lesionRandomRepeats");
-  repeats_->setRange(0, 100000);
-  repeats_->setToolTip(tr("Random lesions of as many units that make each effect's null (0: no percentiles)"));
-  controls->addWidget(repeats_);
-  controls->addWidget(new QLabel(tr("Seed:"), this));
-  seed_ = new QSpinBox(this);
-  seed_->setObjectName("lesionSeed");
-  seed_->setRange(0, std::numeric_limits<int>::max());
-  seed_->setToolTip(tr("Makes the random lesions (and shuffles) repeatable"));
-  controls->addWidget(seed_);
-  setOptions({});
   run_ = new QPushButton(tr("Lesion"), this);
   run_->setObjectName("lesionRun");
   connect(run_, &QPushButton::clicked, this, &LesionView::runRequested);
@@ -91,6 +79,21 @@ LesionView::LesionView(QWidget* parent) : QWidget(parent) {
   controls->addWidget(undo_);
   layout->addLayout(controls);
 
+  // The null's options, as `lesion` takes them, in a form above the effects (so that the panel is no wider).
+  auto* form = new QFormLayout;
+  form->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
+  repeats_ = new QSpinBox(this);
+  repeats_->setObjectName("lesionRandomRepeats");
+  repeats_->setRange(0, 100000);
+  repeats_->setToolTip(tr("Random lesions of as many units that make each effect's null (--random-repeats)"));
+  form->addRow(tr("Random lesions:"), repeats_);
+  seed_ = new QSpinBox(this);
+  seed_->setObjectName("lesionSeed");
+  seed_->setRange(0, std::numeric_limits<int>::max());
+  seed_->setToolTip(tr("Makes the random lesions (and shuffles) repeatable (--seed)"));
+  form->addRow(tr("Seed:"), seed_);
+  setOptions({});
+
   auto* row = new QHBoxLayout;
   overlay_ = new AlignOverlayWidget(this);
   overlay_->setObjectName("lesionOverlay");
@@ -102,7 +105,10 @@ LesionView::LesionView(QWidget* parent) : QWidget(parent) {
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->setFixedWidth(380);
-  row->addWidget(table_);
+  auto* side = new QVBoxLayout;
+  side->addLayout(form);
+  side->addWidget(table_, 1);
+  row->addLayout(side);
   layout->addLayout(row, 1);
 
   auto* bar = new QHBoxLayout;
