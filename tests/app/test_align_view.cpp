@@ -2,17 +2,22 @@
 // the Qt-free choice of the two pairs and the numbers rows; the window's panel after Compare > Align, whose
 // numbers (and the text in its cells) equal `neurolens-cli align --json` for the same sides and default options;
 // Cancel; and the real program with --view align (REC_A REC_B MODEL, a GRU made at test time) whose
-// --state-json `views` equal the CLI's numbers.
+// --state-json `views` equal the CLI's numbers. Issue 29 step 6: the options row (non-default dims, permutations,
+// folds, seed) gives the CLI's numbers for the same options, with and without the GRU, is remembered in the app's
+// settings, and a value the study refuses (more dims than the sides have) or a bad match is shown in the view.
 // Needs an X server (xvfb-run).
 #include <QAction>
+#include <QComboBox>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLabel>
 #include <QProcess>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -23,6 +28,7 @@
 #include "cli_runner.h"
 #include "logic/align_choice.h"
 #include "main_window.h"
+#include "session/app_settings.h"
 #include "widgets/align_view.h"
 #include "workspace_controller.h"
 
@@ -226,6 +232,147 @@ class TestAlignView : public QObject {
     // Not yet available: usage errors, with one clear line.
     const Run wrong = runIsolated(NEUROLENS_GUI_EXE, {a, "--view", "sideways", "--state-json", state}, folder_.path());
     QCOMPARE(wrong.exitCode, 2);
+  }
+
+  // The options' Qt-free parts: the CLI arguments they stand for, the study options, the checks, and the settings.
+  void optionsAndSettings() {
+    gui::AlignViewOptions options;
+    QCOMPARE(gui::alignOptionsText(options), std::string("(defaults)"));
+    QVERIFY(gui::alignOptionsProblem(options).empty());
+    const app::AlignStudyOptions defaults = gui::alignStudyOptions(options);
+    QCOMPARE(defaults.statistics.permutations, app::AlignStudyOptions{}.statistics.permutations);
+    QCOMPARE(defaults.smoothMs, app::AlignStudyOptions{}.smoothMs);
+    options.match = "time";
+    options.dims = 4;
+    options.permutations = 50;
+    options.folds = 3;
+    options.smoothMs = 25.0;
+    options.seed = 7;
+    QCOMPARE(gui::alignOptionsText(options),
+             std::string("--match time --dims 4 --permutations 50 --folds 3 --smooth-ms 25 --seed 7"));
+    const app::AlignStudyOptions study = gui::alignStudyOptions(options);
+    QCOMPARE(study.match, std::string("time"));
+    QCOMPARE(study.statistics.dims, std::size_t{4});
+    QCOMPARE(study.statistics.permutations, std::size_t{50});
+    QCOMPARE(study.statistics.folds, std::size_t{3});
+    QCOMPARE(study.statistics.seed, std::uint64_t{7});
+    QCOMPARE(study.smoothMs, 25.0);
+    options.match = "sideways";
+    QVERIFY(QString::fromStdString(gui::alignOptionsProblem(options)).contains("match 'sideways'"));
+    options.match = "behavior:";
+    QVERIFY(!gui::alignOptionsProblem(options).empty());
+    options.match = "behavior:hand_vel";
+    QVERIFY(gui::alignOptionsProblem(options).empty());
+
+    const QString ini = folder_.path() + "/align_settings.ini";
+    const gui::AppSettings settings(ini);
+    QCOMPARE(settings.alignOptions().permutations, std::size_t{200});  // the CLI's defaults before any run
+    settings.setAlignOptions(options);
+    const gui::AlignViewOptions back = gui::AppSettings(ini).alignOptions();
+    QCOMPARE(back.match, options.match);
+    QCOMPARE(back.dims, options.dims);
+    QCOMPARE(back.permutations, options.permutations);
+    QCOMPARE(back.folds, options.folds);
+    QCOMPARE(back.smoothMs, options.smoothMs);
+    QCOMPARE(back.seed, options.seed);
+    QSettings(ini, QSettings::IniFormat).setValue("align/dims", "lots");  // unreadable: the default
+    QCOMPARE(gui::AppSettings(ini).alignOptions().dims, std::size_t{0});
+  }
+
+  // The options row with --dims 4 --permutations 50 --seed 7 (and --folds 3 with the GRU): the panel equals
+  // `align --json` with the same options; the options are remembered for the next window.
+  void panelWithOptionsEqualsTheCli() {
+    const QString a = sharedData("pmd_reach_yu2009.nwb");
+    const QString b = sharedData("pmd_reach_ex2.nwb");
+    if (!window_) QSKIP("needs the window of panelEqualsTheCli");
+    auto* align = window_->findChild<gui::AlignAction*>();
+    gui::AlignView* view = align->view();
+    QVERIFY(view != nullptr);
+    view->findChild<QSpinBox*>("alignDims")->setValue(4);
+    view->findChild<QSpinBox*>("alignPermutations")->setValue(50);
+    view->findChild<QSpinBox*>("alignSeed")->setValue(7);
+    QSignalSpy finished(align, &gui::AlignAction::alignFinished);
+    view->findChild<QPushButton*>("alignRun")->click();
+    QVERIFY(align->isRunning());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+    QVERIFY2(finished.at(0).at(0).toBool(), qPrintable(align->error()));
+    QCOMPARE(view->numbers()["dims"].get<int>(), 4);
+    const QJsonObject cli = cliNumbers({a, b, "--dims", "4", "--permutations", "50", "--seed", "7"}, folder_.path());
+    QVERIFY(!cli.isEmpty());
+    QCOMPARE(parse(QByteArray::fromStdString(view->numbers().dump())), cli);
+    QCOMPARE(view->shownOptions(), QString("--dims 4 --permutations 50 --seed 7"));
+    QVERIFY(view->findChild<QLabel*>("alignStatus")->text().contains("options: --dims 4 --permutations 50 --seed 7"));
+    QCOMPARE(view->rows().size(), std::size_t{5 + 4});  // four held-out dims
+    QCOMPARE(gui::AppSettings().alignOptions().permutations, std::size_t{50});
+
+    // A new window (the next start) shows the remembered options; with the GRU on both sides and --folds 3.
+    const QString model = folder_.path() + "/gru.pt";
+    if (!QFileInfo::exists(model)) QSKIP("needs the GRU of headlessViewAlignEqualsTheCli");
+    window_ = std::make_unique<MainWindow>();
+    window_->setDialogsShown(false);
+    window_->resize(1600, 1000);
+    window_->show();
+    QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
+    window_->openFiles({a, b, model});
+    QTRY_VERIFY_WITH_TIMEOUT(window_->opener().isIdle() && window_->workspace().workspace().settled(), kOpenTimeoutMs);
+    align = window_->findChild<gui::AlignAction*>();
+    QSignalSpy again(align, &gui::AlignAction::alignFinished);
+    window_->findChild<QAction*>("actionAlign")->trigger();
+    view = align->view();
+    const gui::AlignViewOptions remembered = view->options();
+    QCOMPARE(remembered.dims, std::size_t{4});
+    QCOMPARE(remembered.permutations, std::size_t{50});
+    QCOMPARE(remembered.seed, std::uint64_t{7});
+    QTRY_COMPARE_WITH_TIMEOUT(again.count(), 1, 60000);
+    QVERIFY2(again.at(0).at(0).toBool(), qPrintable(align->error()));
+    view->findChild<QSpinBox*>("alignFolds")->setValue(3);
+    view->findChild<QPushButton*>("alignRun")->click();
+    QTRY_COMPARE_WITH_TIMEOUT(again.count(), 2, 60000);
+    QVERIFY2(again.at(1).at(0).toBool(), qPrintable(align->error()));
+    const QJsonObject gru = cliNumbers(
+        {a, b, "--model", model, "--dims", "4", "--permutations", "50", "--folds", "3", "--seed", "7"}, folder_.path());
+    QVERIFY(!gru.isEmpty());
+    QCOMPARE(parse(QByteArray::fromStdString(view->numbers().dump())), gru);
+    QCOMPARE(view->shownOptions(), QString("--dims 4 --permutations 50 --folds 3 --seed 7"));
+    qInfo("Align with --dims 4 --permutations 50 --folds 3 --seed 7 through the GRU: held-out CCA %.4f (p %.3f)",
+          gru["cca_heldout_mean"].toDouble(), gru["p_values"].toObject()["cca_heldout_mean"].toDouble());
+  }
+
+  // Values the study refuses are shown in the view as the CLI's error, not a crash; the options stay editable.
+  void invalidOptionsShowTheStudysError() {
+    if (!window_) QSKIP("needs the window of panelWithOptionsEqualsTheCli");
+    auto* align = window_->findChild<gui::AlignAction*>();
+    gui::AlignView* view = align->view();
+    QVERIFY(view != nullptr);
+    QSignalSpy finished(align, &gui::AlignAction::alignFinished);
+    view->findChild<QSpinBox*>("alignDims")->setValue(500);
+    view->findChild<QPushButton*>("alignRun")->click();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+    QVERIFY(!finished.at(0).at(0).toBool());
+    QVERIFY(!view->hasResult());
+    const QString model = folder_.path() + "/gru.pt";
+    const Run cli = runIsolated(NEUROLENS_CLI_EXE,
+                                {"align", QFileInfo(sharedData("pmd_reach_yu2009.nwb")).canonicalFilePath(),
+                                 QFileInfo(sharedData("pmd_reach_ex2.nwb")).canonicalFilePath(), "--model", model,
+                                 "--dims", "500", "--json", "--quiet"},
+                                folder_.path());
+    QCOMPARE(cli.exitCode, 3);
+    // The same sentence (the window names the files by their canonical paths, as given to the CLI here).
+    const QString message = cli.err.trimmed().mid(QString("error: ").size());
+    QVERIFY2(message.contains("--dims 500 is more than the"), qPrintable(cli.err));
+    QVERIFY2(align->error().contains(message), qPrintable(align->error() + " vs " + message));
+    QVERIFY(view->findChild<QLabel*>("alignStatus")->text().contains(message));
+    QVERIFY(view->findChild<QPushButton*>("alignRun")->isEnabled());
+    // A match the CLI would refuse: said at once, nothing runs.
+    view->findChild<QSpinBox*>("alignDims")->setValue(4);
+    view->findChild<QComboBox*>("alignMatch")->setCurrentText("sideways");
+    view->findChild<QPushButton*>("alignRun")->click();
+    QVERIFY(!align->isRunning());
+    QCOMPARE(finished.count(), 2);
+    QVERIFY2(align->error().contains("match 'sideways'"), qPrintable(align->error()));
+    QVERIFY(view->findChild<QLabel*>("alignStatus")->text().contains("match 'sideways'"));
+    view->findChild<QComboBox*>("alignMatch")->setCurrentText("auto");
+    window_.reset();
   }
 };
 

@@ -3,17 +3,21 @@
 // --json` for the same inputs and default options on the demo (cell_type=tuned) and on the shared PMd recording
 // through a GRU made at test time (twelve units by id, mode zero); Undo back to the previous lesion and to the
 // intact view; Cancel; and the real program with --view lesion:cell_type=tuned whose --state-json `views` entry
-// equals the CLI's `lesions` entry. Needs an X server (xvfb-run).
+// equals the CLI's `lesions` entry. Issue 29 step 6: the mode, the random lesions and the seed chosen in the panel
+// give the CLI's entry for the same options, are remembered in the app's settings, and a mode the study refuses is
+// shown in the panel. Needs an X server (xvfb-run).
 #include <QAction>
 #include <QComboBox>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLabel>
 #include <QProcess>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -24,6 +28,7 @@
 #include "cli_runner.h"
 #include "logic/lesion_choice.h"
 #include "main_window.h"
+#include "session/app_settings.h"
 #include "widgets/lesion_view.h"
 #include "widgets/table_panel.h"
 #include "workspace_controller.h"
@@ -260,6 +265,81 @@ class TestLesionView : public QObject {
     openWindow({recording, model});
     const QString ids = "1,2,3,4,5,6,7,8,9,10,11,12";
     lesionEqualsTheCli(ids, "zero", {"--model", model, "--lesion", ids, "--mode", "zero", recording}, 7);
+    window_.reset();
+  }
+
+  // The options' Qt-free parts: the spec, the CLI arguments they stand for, the settings.
+  void optionsAndSettings() {
+    gui::LesionChoice choice;
+    choice.recording = "r.nwb";
+    choice.model = "m.pt";
+    const app::LesionStudySpec spec = gui::lesionSpecFor(choice, "1,2", "shuffle", {30, 7});
+    QCOMPARE(spec.randomRepeats, std::size_t{30});
+    QCOMPARE(spec.seed, std::uint64_t{7});
+    QCOMPARE(spec.mode, std::string("shuffle"));
+    QCOMPARE(gui::lesionOptionsText("mean", {}), std::string("(defaults)"));
+    QCOMPARE(gui::lesionOptionsText("zero", {30, 7}), std::string("--mode zero --random-repeats 30 --seed 7"));
+    const QString ini = folder_.path() + "/lesion_settings.ini";
+    QCOMPARE(gui::AppSettings(ini).lesionMode(), std::string("mean"));
+    QCOMPARE(gui::AppSettings(ini).lesionOptions().randomRepeats, std::size_t{100});
+    gui::AppSettings(ini).setLesionOptions("boost:2", {30, 7});
+    QCOMPARE(gui::AppSettings(ini).lesionMode(), std::string("boost:2"));
+    QCOMPARE(gui::AppSettings(ini).lesionOptions().randomRepeats, std::size_t{30});
+    QCOMPARE(gui::AppSettings(ini).lesionOptions().seed, std::uint64_t{7});
+  }
+
+  // The shared PMd recording through the GRU with --mode shuffle --random-repeats 30 --seed 7 chosen in the
+  // panel: its entry equals the CLI's; the next window shows the same options; a bad mode is the study's error.
+  void optionsEqualTheCliAndAreRemembered() {
+    const QString recording = sharedData("pmd_reach_yu2009.nwb");
+    const QString model = folder_.path() + "/gru.pt";
+    if (!QFileInfo::exists(recording) || !QFileInfo::exists(model))
+      QSKIP("needs the PMd recording and the GRU of sharedRecordingPanelEqualsTheCli");
+    openWindow({recording, model});
+    window_->findChild<QAction*>("actionLesion")->trigger();
+    auto* lesion = window_->findChild<gui::LesionAction*>();
+    gui::LesionView* view = lesion->view();
+    QVERIFY(view != nullptr);
+    view->findChild<QSpinBox*>("lesionRandomRepeats")->setValue(30);
+    view->findChild<QSpinBox*>("lesionSeed")->setValue(7);
+    const QString ids = "1,2,3,4,5,6,7,8,9,10,11,12";
+    lesionEqualsTheCli(
+        ids, "shuffle",
+        {"--model", model, "--lesion", ids, "--mode", "shuffle", "--random-repeats", "30", "--seed", "7", recording},
+        7);
+    const QString status = view->findChild<QLabel*>("lesionStatus")->text();
+    QVERIFY2(status.contains("options: --mode shuffle --random-repeats 30 --seed 7"), qPrintable(status));
+    QCOMPARE(gui::AppSettings().lesionMode(), std::string("shuffle"));
+    QCOMPARE(gui::AppSettings().lesionOptions().randomRepeats, std::size_t{30});
+
+    // The next window shows them.
+    openWindow({recording, model});
+    window_->findChild<QAction*>("actionLesion")->trigger();
+    lesion = window_->findChild<gui::LesionAction*>();
+    view = lesion->view();
+    QCOMPARE(view->mode(), QString("shuffle"));
+    QCOMPARE(view->options().randomRepeats, std::size_t{30});
+    QCOMPARE(view->options().seed, std::uint64_t{7});
+
+    // A mode the study refuses: its error in the panel, as the CLI says it.
+    QSignalSpy finished(lesion, &gui::LesionAction::lesionFinished);
+    view->setUnits(ids);
+    view->setMode("boost:abc");
+    view->findChild<QPushButton*>("lesionRun")->click();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 120000);
+    QVERIFY(!finished.at(0).at(0).toBool());
+    const Run cli = runIsolated(
+        NEUROLENS_CLI_EXE,
+        {"lesion", "--model", model, "--lesion", ids, "--mode", "boost:abc", recording, "--json", "--quiet"},
+        folder_.path());
+    QVERIFY(cli.exitCode != 0);
+    // The CLI checks the mode as it parses (a usage line around the same sentence); the panel says the sentence.
+    const QString prefix = "Lesion failed: ";
+    QVERIFY2(lesion->error().startsWith(prefix), qPrintable(lesion->error()));
+    const QString message = lesion->error().mid(prefix.size());
+    QVERIFY2(message.contains("boost factor") && cli.err.contains(message), qPrintable(message + " vs " + cli.err));
+    QVERIFY(view->findChild<QLabel*>("lesionStatus")->text().contains(message));
+    QVERIFY(view->findChild<QPushButton*>("lesionRun")->isEnabled());
     window_.reset();
   }
 

@@ -11,6 +11,7 @@ namespace neurolens::gui {
 // What the worker fills in and the main thread reads once the job has finished.
 struct AlignAction::Pending {
   AlignChoice choice;
+  AlignViewOptions viewOptions;
   app::AlignStudyOptions options;
   std::optional<app::AlignStudyResult> result;
 };
@@ -36,7 +37,10 @@ bool AlignAction::run(const std::vector<std::size_t>& selected) {
       job_.cancel();
       if (previous_) centre_.setCurrentWidget(previous_);
     });
+    connect(view_, &AlignView::runRequested, this, [this] { run(selected_); });
+    view_->setOptions(settings_.alignOptions());
   }
+  selected_ = selected;
   if (centre_.currentWidget() != view_) previous_ = centre_.currentWidget();
   centre_.setCurrentWidget(view_);
   const workspace::Workspace& space = window_.workspace().workspace();
@@ -51,7 +55,10 @@ bool AlignAction::run(const std::vector<std::size_t>& selected) {
   }
   auto pending = std::make_shared<Pending>();
   pending->choice = chooseAlignPairs(pairs, selected);
-  pending->options = defaultAlignOptions();
+  pending->viewOptions = view_->options();
+  pending->options = alignStudyOptions(pending->viewOptions);
+  if (pending->choice.ok() && !alignOptionsProblem(pending->viewOptions).empty())
+    pending->choice.error = alignOptionsProblem(pending->viewOptions);
   if (!pending->choice.ok()) {
     error_ = QString::fromStdString(pending->choice.error);
     view_->showError(error_);
@@ -59,10 +66,13 @@ bool AlignAction::run(const std::vector<std::size_t>& selected) {
     Q_EMIT alignFinished(false);
     return false;
   }
+  settings_.setAlignOptions(pending->viewOptions);
   pending_ = pending;
   error_.clear();
-  view_->showRunning(
-      tr("Aligning pair %1 (A) with pair %2 (B)...").arg(pending->choice.first + 1).arg(pending->choice.second + 1));
+  view_->showRunning(tr("Aligning pair %1 (A) with pair %2 (B), options %3...")
+                         .arg(pending->choice.first + 1)
+                         .arg(pending->choice.second + 1)
+                         .arg(QString::fromStdString(alignOptionsText(pending->viewOptions))));
   job_.start([pending](const Progress& progress) {
     pending->result = app::runAlignStudy(pending->choice.a, pending->choice.b, pending->options, progress);
   });
@@ -73,7 +83,7 @@ void AlignAction::onFinished() {
   const std::shared_ptr<Pending> pending = std::move(pending_);
   if (job_.outcome() == BackgroundJob::Outcome::Succeeded && pending && pending->result) {
     try {
-      view_->showResult(*pending->result, {pending->choice.first, pending->choice.second});
+      view_->showResult(*pending->result, {pending->choice.first, pending->choice.second}, pending->viewOptions);
       window_.showStatus(
           tr("Aligned pair %1 with pair %2").arg(pending->choice.first + 1).arg(pending->choice.second + 1));
       Q_EMIT alignFinished(true);

@@ -1,6 +1,7 @@
 #pragma once
 // Compare > Align (issue 29 step 2): aligns two pairs of the workspace (logic/align_choice.h says which) as
-// `neurolens-cli align` does with its defaults, in the background with progress and Cancel, and shows the
+// `neurolens-cli align` does with the options of the view's options row (the CLI's defaults until changed;
+// remembered in the app's settings, issue 29 step 6), in the background with progress and Cancel, and shows the
 // overlay and the numbers (widgets/align_view.h) in the centre of the window. `--view align` runs it headless.
 #include <QAction>
 #include <QObject>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "jobs/background_job.h"
+#include "session/app_settings.h"
 
 class QStackedWidget;
 
@@ -24,7 +26,8 @@ class AlignAction : public QObject {
   AlignAction(QAction* action, MainWindow& window, QStackedWidget& centre);
   // Chooses the pairs and starts the study; false (and the reason in the view and the status bar) when there
   // is nothing to align or a study is already running. `selected`: two workspace pair indices to align
-  // (Compare > Matrix's clicked cell), else the first two ready pairs.
+  // (Compare > Matrix's clicked cell), else the first two ready pairs. The options are the view's (and are
+  // remembered); the view's Run runs the same pairs again with them.
   bool run(const std::vector<std::size_t>& selected = {});
   [[nodiscard]] bool isRunning() const { return job_.isRunning(); }
   [[nodiscard]] AlignView* view() const { return view_; }
@@ -46,6 +49,8 @@ class AlignAction : public QObject {
   struct Pending;
   std::shared_ptr<Pending> pending_;
   QString error_;
+  std::vector<std::size_t> selected_;  // the pairs asked for last, for Run
+  AppSettings settings_;
 };
 
 }  // namespace neurolens::gui

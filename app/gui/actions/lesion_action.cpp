@@ -38,6 +38,8 @@ void LesionAction::ensureView() {
     job_.cancel();
     if (previous_) centre_.setCurrentWidget(previous_);
   });
+  view_->setMode(QString::fromStdString(settings_.lesionMode()));
+  view_->setOptions(settings_.lesionOptions());
 }
 
 void LesionAction::fail(const QString& message) {
@@ -88,7 +90,9 @@ bool LesionAction::run(const QString& units, const QString& mode, bool focused) 
   view_->setMode(mode);
   auto pending = std::make_shared<Pending>();
   pending->choice = choice_;
-  pending->spec = lesionSpecFor(choice_, units.toStdString(), mode.toStdString());
+  const LesionViewOptions options = view_->options();
+  pending->spec = lesionSpecFor(choice_, units.toStdString(), mode.toStdString(), options);
+  settings_.setLesionOptions(mode.toStdString(), options);
   pending_ = pending;
   error_.clear();
   view_->showRunning(tr("Lesioning %1 (%2) in pair %3 against %4 random lesions...")

@@ -1,7 +1,8 @@
 #pragma once
 // Compare > Lesion (issue 29 step 3): opens the Lesion panel (widgets/lesion_view.h) on a pair of the workspace
 // (logic/lesion_choice.h says which) in the centre of the window, and on Lesion runs `neurolens-cli lesion` with
-// its defaults and the units and mode chosen there, in the background with progress and Cancel; Undo goes back to
+// its defaults and the units, mode, random lesions and seed chosen there (the last three remembered in the app's
+// settings), in the background with progress and Cancel; Undo goes back to
 // the previous lesion, then to the intact view. `--view lesion:COLUMN=VALUE` runs it headless.
 #include <QAction>
 #include <QObject>
@@ -10,6 +11,7 @@
 
 #include "jobs/background_job.h"
 #include "logic/lesion_choice.h"
+#include "session/app_settings.h"
 
 class QStackedWidget;
 
@@ -56,6 +58,7 @@ class LesionAction : public QObject {
   LesionChoice choice_;
   LesionHistory history_;
   QString error_;
+  AppSettings settings_;
 };
 
 }  // namespace neurolens::gui

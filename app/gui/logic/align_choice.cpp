@@ -39,6 +39,51 @@ AlignChoice chooseAlignPairs(const std::vector<AlignPairInput>& pairs, const std
 
 app::AlignStudyOptions defaultAlignOptions() { return app::AlignStudyOptions{}; }
 
+app::AlignStudyOptions alignStudyOptions(const AlignViewOptions& options) {
+  app::AlignStudyOptions study = defaultAlignOptions();
+  study.match = options.match;
+  study.conditionColumn = options.conditionColumn;
+  study.statistics.dims = options.dims;
+  study.statistics.permutations = options.permutations;
+  study.statistics.folds = options.folds;
+  study.smoothMs = options.smoothMs;
+  study.statistics.seed = options.seed;
+  return study;
+}
+
+std::vector<std::string> alignOptionArguments(const AlignViewOptions& options) {
+  const AlignViewOptions defaults;
+  std::vector<std::string> arguments;
+  const auto add = [&](const std::string& name, const std::string& value) {
+    arguments.push_back(name);
+    arguments.push_back(value);
+  };
+  if (options.match != defaults.match) add("--match", options.match);
+  if (options.conditionColumn != defaults.conditionColumn) add("--condition-column", options.conditionColumn);
+  if (options.dims != defaults.dims) add("--dims", std::to_string(options.dims));
+  if (options.permutations != defaults.permutations) add("--permutations", std::to_string(options.permutations));
+  if (options.folds != defaults.folds) add("--folds", std::to_string(options.folds));
+  if (options.smoothMs != defaults.smoothMs) add("--smooth-ms", alignNumberText(options.smoothMs));
+  if (options.seed != defaults.seed) add("--seed", std::to_string(options.seed));
+  return arguments;
+}
+
+std::string alignOptionsText(const AlignViewOptions& options) {
+  std::string text;
+  for (const std::string& argument : alignOptionArguments(options)) text += (text.empty() ? "" : " ") + argument;
+  return text.empty() ? "(defaults)" : text;
+}
+
+std::string alignOptionsProblem(const AlignViewOptions& options) {
+  const std::string& match = options.match;
+  const std::string behavior = "behavior:";
+  if (!match.empty() && match != "time" && match != "conditions" &&
+      !(match.rfind(behavior, 0) == 0 && match.size() > behavior.size()))
+    return "Align: match '" + match + "': expected auto, time, conditions or behavior:NAME";
+  if (options.conditionColumn.empty()) return "Align: the condition column is empty (the CLI's default: condition)";
+  return {};
+}
+
 std::vector<AlignNumberRow> alignNumberRows(const app::AlignStudyResult& result) {
   const AlignStatistics& stats = result.stats;
   std::vector<AlignNumberRow> rows;

@@ -5,6 +5,7 @@
 // the numbers panel (held-out CCA per dimension and its mean, Procrustes, consistency, in-sample CCA; each
 // statistic with its permutation p-value and its null's 95th percentile) from the study's result.
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +38,27 @@ struct AlignChoice {
 // have trials, K = min(10, ...), 200 permutations, seed 0, device auto. The GUI's numbers are the CLI's for
 // the same sides with no options.
 [[nodiscard]] app::AlignStudyOptions defaultAlignOptions();
+
+// The options the Align view lets one change (issue 29 step 6), each as `align` takes it: --match (empty: the
+// default), --condition-column, --dims (0: the default K), --permutations, --folds, --smooth-ms, --seed.
+struct AlignViewOptions {
+  std::string match;
+  std::string conditionColumn = "condition";
+  std::size_t dims = 0;
+  std::size_t permutations = 200;
+  std::size_t folds = 5;
+  double smoothMs = 40.0;
+  std::uint64_t seed = 0;
+};
+// The CLI's defaults with these options applied.
+[[nodiscard]] app::AlignStudyOptions alignStudyOptions(const AlignViewOptions& options);
+// The `align` arguments that give the same study ("--match time --dims 4 --permutations 50 --seed 7"): only the
+// options that differ from the defaults, so that the defaults read "(defaults)".
+[[nodiscard]] std::vector<std::string> alignOptionArguments(const AlignViewOptions& options);
+[[nodiscard]] std::string alignOptionsText(const AlignViewOptions& options);
+// Why the options cannot run (the CLI's usage errors: a --match other than time, conditions or behavior:NAME,
+// an empty condition column), else empty. The study itself says what the data refuse (too many dims).
+[[nodiscard]] std::string alignOptionsProblem(const AlignViewOptions& options);
 
 struct AlignNumberRow {
   std::string label;  // shown

@@ -66,11 +66,26 @@ std::string lesionUnitList(std::vector<std::int64_t> ids) {
   return out;
 }
 
-app::LesionStudySpec lesionSpecFor(const LesionChoice& choice, const std::string& units, const std::string& mode) {
+app::LesionStudySpec lesionSpecFor(const LesionChoice& choice, const std::string& units, const std::string& mode,
+                                   const LesionViewOptions& options) {
   app::LesionStudySpec spec = app::defaultLesionSpec(choice.recording, choice.model, units);
   spec.session = choice.session;
   spec.mode = mode;
+  spec.randomRepeats = options.randomRepeats;
+  spec.seed = options.seed;
   return spec;
+}
+
+std::string lesionOptionsText(const std::string& mode, const LesionViewOptions& options) {
+  const app::LesionStudySpec defaults = app::defaultLesionSpec({}, {}, {});
+  std::string text;
+  const auto add = [&](const std::string& name, const std::string& value) {
+    text += (text.empty() ? "" : " ") + name + " " + value;
+  };
+  if (mode != defaults.mode) add("--mode", mode);
+  if (options.randomRepeats != defaults.randomRepeats) add("--random-repeats", std::to_string(options.randomRepeats));
+  if (options.seed != defaults.seed) add("--seed", std::to_string(options.seed));
+  return text.empty() ? "(defaults)" : text;
 }
 
 std::vector<LesionNumberRow> lesionNumberRows(const nlohmann::json& entry) {

@@ -4,6 +4,7 @@
 // integer column with a few distinct values; or the units selected in any view, by id), the rows of the effects
 // table from `lesion --json`'s entry, and the undo history (back to the previous lesion, then to the intact view).
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -42,9 +43,19 @@ struct LesionChoice {
 // The units selected in a view, by id ("3,7,12", ascending, no repeats); empty for none.
 [[nodiscard]] std::string lesionUnitList(std::vector<std::int64_t> ids);
 
-// `lesion`'s defaults (cli.md "lesion") for a pair, with the units and the mode chosen in the panel.
+// The panel's options besides the units and the mode (issue 29 step 6), as `lesion` takes them:
+// --random-repeats (the random lesions of as many units that make the null) and --seed.
+struct LesionViewOptions {
+  std::size_t randomRepeats = 100;
+  std::uint64_t seed = 0;
+};
+
+// `lesion`'s defaults (cli.md "lesion") for a pair, with the units, the mode and the options chosen in the panel.
 [[nodiscard]] app::LesionStudySpec lesionSpecFor(const LesionChoice& choice, const std::string& units,
-                                                 const std::string& mode);
+                                                 const std::string& mode, const LesionViewOptions& options = {});
+// The `lesion` arguments for the mode and options, those that differ from the defaults ("--mode zero
+// --random-repeats 30 --seed 7"); "(defaults)" when none do.
+[[nodiscard]] std::string lesionOptionsText(const std::string& mode, const LesionViewOptions& options);
 
 struct LesionNumberRow {
   std::string label;  // shown

@@ -19,6 +19,24 @@ constexpr const char* kBinKey = "binning/binMs";
 constexpr const char* kDeviceKey = "model/device";
 constexpr const char* kColourKey = "view/colour";
 constexpr const char* kExportStyleKey = "export/style";
+constexpr const char* kAlignMatchKey = "align/match";
+constexpr const char* kAlignConditionKey = "align/conditionColumn";
+constexpr const char* kAlignDimsKey = "align/dims";
+constexpr const char* kAlignPermutationsKey = "align/permutations";
+constexpr const char* kAlignFoldsKey = "align/folds";
+constexpr const char* kAlignSmoothKey = "align/smoothMs";
+constexpr const char* kAlignSeedKey = "align/seed";
+constexpr const char* kLesionModeKey = "lesion/mode";
+constexpr const char* kLesionRepeatsKey = "lesion/randomRepeats";
+constexpr const char* kLesionSeedKey = "lesion/seed";
+
+// A remembered count or seed; the default when it is missing or not a non-negative integer.
+template <typename T>
+T unsignedValue(const QSettings& settings, const char* key, T fallback) {
+  bool ok = false;
+  const qulonglong value = settings.value(key).toULongLong(&ok);
+  return ok ? static_cast<T>(value) : fallback;
+}
 
 }  // namespace
 
@@ -85,6 +103,50 @@ std::optional<OpenRequest> AppSettings::takeStartRequest() const {
   if (recording.isEmpty() || !QFileInfo::exists(recording)) return std::nullopt;
   return OpenRequest{OpenKind::RecordingWithModel, recording.toStdString(),
                      QFileInfo::exists(model) ? model.toStdString() : std::string()};
+}
+
+AlignViewOptions AppSettings::alignOptions() const {
+  const std::unique_ptr<QSettings> settings = open();
+  const AlignViewOptions defaults;
+  AlignViewOptions options;
+  options.match = settings->value(kAlignMatchKey, QString::fromStdString(defaults.match)).toString().toStdString();
+  options.conditionColumn =
+      settings->value(kAlignConditionKey, QString::fromStdString(defaults.conditionColumn)).toString().toStdString();
+  options.dims = unsignedValue(*settings, kAlignDimsKey, defaults.dims);
+  options.permutations = unsignedValue(*settings, kAlignPermutationsKey, defaults.permutations);
+  options.folds = unsignedValue(*settings, kAlignFoldsKey, defaults.folds);
+  bool ok = false;
+  const double smooth = settings->value(kAlignSmoothKey).toDouble(&ok);
+  options.smoothMs = ok && smooth >= 0.0 ? smooth : defaults.smoothMs;
+  options.seed = unsignedValue(*settings, kAlignSeedKey, defaults.seed);
+  return options;
+}
+
+void AppSettings::setAlignOptions(const AlignViewOptions& options) const {
+  const std::unique_ptr<QSettings> settings = open();
+  settings->setValue(kAlignMatchKey, QString::fromStdString(options.match));
+  settings->setValue(kAlignConditionKey, QString::fromStdString(options.conditionColumn));
+  settings->setValue(kAlignDimsKey, static_cast<qulonglong>(options.dims));
+  settings->setValue(kAlignPermutationsKey, static_cast<qulonglong>(options.permutations));
+  settings->setValue(kAlignFoldsKey, static_cast<qulonglong>(options.folds));
+  settings->setValue(kAlignSmoothKey, options.smoothMs);
+  settings->setValue(kAlignSeedKey, static_cast<qulonglong>(options.seed));
+}
+
+std::string AppSettings::lesionMode() const { return open()->value(kLesionModeKey, "mean").toString().toStdString(); }
+
+LesionViewOptions AppSettings::lesionOptions() const {
+  const std::unique_ptr<QSettings> settings = open();
+  const LesionViewOptions defaults;
+  return {unsignedValue(*settings, kLesionRepeatsKey, defaults.randomRepeats),
+          unsignedValue(*settings, kLesionSeedKey, defaults.seed)};
+}
+
+void AppSettings::setLesionOptions(const std::string& mode, const LesionViewOptions& options) const {
+  const std::unique_ptr<QSettings> settings = open();
+  settings->setValue(kLesionModeKey, QString::fromStdString(mode));
+  settings->setValue(kLesionRepeatsKey, static_cast<qulonglong>(options.randomRepeats));
+  settings->setValue(kLesionSeedKey, static_cast<qulonglong>(options.seed));
 }
 
 QByteArray AppSettings::geometry() const { return open()->value(kGeometryKey).toByteArray(); }

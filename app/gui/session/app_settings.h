@@ -1,7 +1,7 @@
 #pragma once
 // What the window remembers between runs (QSettings; QtCore only): the recent files, the bin width, the device,
-// the colouring, the last recording and model (opened again at start), whether the first start (which opens
-// the demo) is done, and the window's layout. Values that cannot be read fall back to the defaults.
+// the colouring, the Align and Lesion options, the last recording and model (opened again at start), whether the first
+// start (which opens the demo) is done, and the window's layout. Values that cannot be read fall back to the defaults.
 #include <QByteArray>
 #include <QSettings>
 #include <QString>
@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "logic/align_choice.h"
+#include "logic/lesion_choice.h"
 #include "logic/open_queue.h"
 #include "neurolens/core/device.h"
 
@@ -40,6 +42,12 @@ class AppSettings {
   // The figure style the export dialog last used: a built-in name or a style file's path; "default" by default.
   [[nodiscard]] std::string exportStyle() const;
   void setExportStyle(const std::string& style) const;
+  // Compare > Align's and Compare > Lesion's options as last run (the CLI's defaults until then).
+  [[nodiscard]] AlignViewOptions alignOptions() const;
+  void setAlignOptions(const AlignViewOptions& options) const;
+  [[nodiscard]] std::string lesionMode() const;  // "mean" by default
+  [[nodiscard]] LesionViewOptions lesionOptions() const;
+  void setLesionOptions(const std::string& mode, const LesionViewOptions& options) const;
   [[nodiscard]] QByteArray geometry() const;
   [[nodiscard]] QByteArray windowState() const;
   void setLayout(const QByteArray& geometry, const QByteArray& windowState) const;

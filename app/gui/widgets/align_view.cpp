@@ -1,13 +1,20 @@
 #include "widgets/align_view.h"
 
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPainter>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <algorithm>
+#include <limits>
 #include <tuple>
 
 #include "neurolens/views/figure/align_overlay.h"
@@ -16,6 +23,18 @@
 namespace neurolens::gui {
 
 namespace fig = views::figure;
+
+namespace {
+constexpr const char* kAutoMatch = "auto";
+
+QSpinBox* spinBox(QWidget* parent, const char* name, int minimum, int maximum, const QString& tip) {
+  auto* box = new QSpinBox(parent);
+  box->setObjectName(name);
+  box->setRange(minimum, maximum);
+  box->setToolTip(tip);
+  return box;
+}
+}  // namespace
 
 AlignOverlayWidget::AlignOverlayWidget(QWidget* parent) : QWidget(parent) {
   setObjectName("alignOverlay");
@@ -46,6 +65,44 @@ void AlignOverlayWidget::paintEvent(QPaintEvent* /*event*/) {
 AlignView::AlignView(QWidget* parent) : QWidget(parent) {
   setObjectName("alignView");
   auto* layout = new QVBoxLayout(this);
+  // The options, as `align` takes them, in a form above the numbers (so that the view is no wider).
+  auto* form = new QFormLayout;
+  form->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
+  match_ = new QComboBox(this);
+  match_->setObjectName("alignMatch");
+  match_->setEditable(true);
+  match_->addItems({kAutoMatch, "conditions", "time"});
+  match_->setToolTip(
+      tr("auto (conditions when both sides have trials, else time), conditions, time or "
+         "behavior:NAME"));
+  form->addRow(tr("Match:"), match_);
+  conditionColumn_ = new QLineEdit(this);
+  conditionColumn_->setObjectName("alignConditionColumn");
+  conditionColumn_->setToolTip(tr("The trial column whose labels are matched (--condition-column)"));
+  form->addRow(tr("Condition column:"), conditionColumn_);
+  dims_ = spinBox(this, "alignDims", 0, 1000, tr("K principal components per side (auto: min(10, dims of either))"));
+  dims_->setSpecialValueText(tr("auto"));
+  form->addRow(tr("Dims (K):"), dims_);
+  permutations_ = spinBox(this, "alignPermutations", 0, 100000, tr("Draws of each statistic's null (0: no p-values)"));
+  form->addRow(tr("Permutations:"), permutations_);
+  folds_ = spinBox(this, "alignFolds", 2, 100, tr("Contiguous folds of the consistency fit"));
+  form->addRow(tr("Folds:"), folds_);
+  smooth_ = new QDoubleSpinBox(this);
+  smooth_->setObjectName("alignSmoothMs");
+  smooth_->setRange(0.0, 10000.0);
+  smooth_->setDecimals(1);
+  smooth_->setSuffix(tr(" ms"));
+  smooth_->setToolTip(tr("Gaussian sd on the counts of a side without a model (--smooth-ms)"));
+  form->addRow(tr("Smoothing:"), smooth_);
+  seed_ = spinBox(this, "alignSeed", 0, std::numeric_limits<int>::max(), tr("Makes the permutations repeatable"));
+  form->addRow(tr("Seed:"), seed_);
+  run_ = new QPushButton(tr("Run"), this);
+  run_->setObjectName("alignRun");
+  run_->setToolTip(tr("Align the same two pairs again with these options"));
+  connect(run_, &QPushButton::clicked, this, &AlignView::runRequested);
+  form->addRow(QString(), run_);
+  setOptions({});
+
   auto* row = new QHBoxLayout;
   overlay_ = new AlignOverlayWidget(this);
   row->addWidget(overlay_, 3);
@@ -56,7 +113,10 @@ AlignView::AlignView(QWidget* parent) : QWidget(parent) {
   table_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->setMinimumWidth(380);
-  row->addWidget(table_, 1);
+  auto* side = new QVBoxLayout;
+  side->addLayout(form);
+  side->addWidget(table_, 1);
+  row->addLayout(side, 1);
   layout->addLayout(row, 1);
   auto* bar = new QHBoxLayout;
   status_ = new QLabel(this);
@@ -81,8 +141,35 @@ AlignView::AlignView(QWidget* parent) : QWidget(parent) {
 
 AlignView::~AlignView() = default;
 
+void AlignView::setOptions(const AlignViewOptions& options) {
+  match_->setCurrentText(options.match.empty() ? QString(kAutoMatch) : QString::fromStdString(options.match));
+  conditionColumn_->setText(QString::fromStdString(options.conditionColumn));
+  dims_->setValue(static_cast<int>(std::min<std::size_t>(options.dims, static_cast<std::size_t>(dims_->maximum()))));
+  permutations_->setValue(static_cast<int>(
+      std::min<std::size_t>(options.permutations, static_cast<std::size_t>(permutations_->maximum()))));
+  folds_->setValue(static_cast<int>(std::min<std::size_t>(options.folds, static_cast<std::size_t>(folds_->maximum()))));
+  smooth_->setValue(options.smoothMs);
+  seed_->setValue(
+      static_cast<int>(std::min<std::uint64_t>(options.seed, static_cast<std::uint64_t>(seed_->maximum()))));
+}
+
+AlignViewOptions AlignView::options() const {
+  AlignViewOptions options;
+  const QString match = match_->currentText().trimmed();
+  options.match = match == kAutoMatch ? std::string() : match.toStdString();
+  options.conditionColumn = conditionColumn_->text().trimmed().toStdString();
+  options.dims = static_cast<std::size_t>(dims_->value());
+  options.permutations = static_cast<std::size_t>(permutations_->value());
+  options.folds = static_cast<std::size_t>(folds_->value());
+  options.smoothMs = smooth_->value();
+  options.seed = static_cast<std::uint64_t>(seed_->value());
+  return options;
+}
+
 void AlignView::showRunning(const QString& what) {
   hasResult_ = false;
+  shownOptions_.clear();
+  run_->setEnabled(false);
   status_->setText(what);
   progress_->setValue(0);
   progress_->setVisible(true);
@@ -94,12 +181,13 @@ void AlignView::setProgress(double fraction, const QString& stage) {
   progress_->setFormat(stage + " %p%");
 }
 
-void AlignView::showResult(const app::AlignStudyResult& result, std::pair<std::size_t, std::size_t> pairs) {
+void AlignView::showResult(const app::AlignStudyResult& result, std::pair<std::size_t, std::size_t> pairs,
+                           const AlignViewOptions& options) {
   progress_->setVisible(false);
   cancel_->setVisible(false);
+  run_->setEnabled(true);
   pairs_ = pairs;
-  const app::AlignStudyOptions options = defaultAlignOptions();
-  numbers_ = app::alignStudyJson(result, options, "angular");
+  numbers_ = app::alignStudyJson(result, alignStudyOptions(options), "angular");
   numbers_.erase("seconds");
   rows_ = alignNumberRows(result);
 
@@ -127,19 +215,22 @@ void AlignView::showResult(const app::AlignStudyResult& result, std::pair<std::s
     cell(3, row.null95 ? alignNumberText(*row.null95) : std::string());
   }
   table_->resizeColumnsToContents();
+  shownOptions_ = QString::fromStdString(alignOptionsText(options));
   status_->setText(tr("A: %1  (solid)    B: %2  (dashed)    %3 matched rows, p from %4 permutations (smallest "
-                      "possible p %5)")
+                      "possible p %5)    options: %6")
                        .arg(QString::fromStdString(input.nameA), QString::fromStdString(input.nameB))
                        .arg(result.stats.rows)
                        .arg(result.stats.permutationsRun)
-                       .arg(QString::fromStdString(alignNumberText(result.stats.pMin))));
+                       .arg(QString::fromStdString(alignNumberText(result.stats.pMin)), shownOptions_));
   hasResult_ = true;
 }
 
 void AlignView::showError(const QString& message) {
   progress_->setVisible(false);
   cancel_->setVisible(false);
+  run_->setEnabled(true);
   hasResult_ = false;
+  shownOptions_.clear();
   status_->setText(message);
 }
 

@@ -2,7 +2,9 @@
 // Compare > Align's view (issue 29 step 2): the two aligned pairs overlaid in one common space, drawn by the same
 // plot as `figure --view align` (views/figure/align_overlay.h: A solid, B dashed, one colour per condition), and
 // the numbers panel beside it (held-out CCA per dimension and its mean, Procrustes, consistency, each with its
-// permutation p-value and its null's 95th percentile). While the study runs: a progress bar and Cancel.
+// permutation p-value and its null's 95th percentile). Above them the options row (issue 29 step 6: match,
+// condition column, dims, permutations, folds, smoothing, seed, as `align` takes them) and Run; the status line
+// names the options that produced the numbers. While the study runs: a progress bar and Cancel.
 // The widget only shows what it is given; AlignAction runs the study.
 #include <QWidget>
 #include <memory>
@@ -11,7 +13,11 @@
 #include "logic/align_choice.h"
 #include "neurolens/app/align_study.h"
 
+class QComboBox;
+class QDoubleSpinBox;
 class QLabel;
+class QLineEdit;
+class QSpinBox;
 class QProgressBar;
 class QPushButton;
 class QTableWidget;
@@ -45,10 +51,15 @@ class AlignView : public QWidget {
   explicit AlignView(QWidget* parent = nullptr);
   ~AlignView() override;
 
+  // The options row: shows `options`; options() reads what is entered there.
+  void setOptions(const AlignViewOptions& options);
+  [[nodiscard]] AlignViewOptions options() const;
+
   void showRunning(const QString& what);
   void setProgress(double fraction, const QString& stage);
-  // `pairs`: the workspace indices of sides A and B.
-  void showResult(const app::AlignStudyResult& result, std::pair<std::size_t, std::size_t> pairs);
+  // `pairs`: the workspace indices of sides A and B; `options`: those the study ran with.
+  void showResult(const app::AlignStudyResult& result, std::pair<std::size_t, std::size_t> pairs,
+                  const AlignViewOptions& options = {});
   void showError(const QString& message);
 
   [[nodiscard]] bool hasResult() const { return hasResult_; }
@@ -57,16 +68,28 @@ class AlignView : public QWidget {
   [[nodiscard]] const nlohmann::json& numbers() const { return numbers_; }
   [[nodiscard]] const std::vector<AlignNumberRow>& rows() const { return rows_; }
   [[nodiscard]] std::pair<std::size_t, std::size_t> pairs() const { return pairs_; }
+  // The options of the numbers shown (alignOptionsText), empty without a result.
+  [[nodiscard]] const QString& shownOptions() const { return shownOptions_; }
   // Lines drawn: side A's and side B's.
   [[nodiscard]] std::size_t trajectories() const;
   [[nodiscard]] AlignOverlayWidget* overlay() const { return overlay_; }
 
  Q_SIGNALS:
+  // Run: align again with the options entered.
+  void runRequested();
   void cancelRequested();
   // Close: back to the view grid.
   void closeRequested();
 
  private:
+  QComboBox* match_ = nullptr;
+  QLineEdit* conditionColumn_ = nullptr;
+  QSpinBox* dims_ = nullptr;
+  QSpinBox* permutations_ = nullptr;
+  QSpinBox* folds_ = nullptr;
+  QDoubleSpinBox* smooth_ = nullptr;
+  QSpinBox* seed_ = nullptr;
+  QPushButton* run_ = nullptr;
   AlignOverlayWidget* overlay_ = nullptr;
   QTableWidget* table_ = nullptr;
   QLabel* status_ = nullptr;
@@ -76,6 +99,7 @@ class AlignView : public QWidget {
   nlohmann::json numbers_;
   std::vector<AlignNumberRow> rows_;
   std::pair<std::size_t, std::size_t> pairs_{0, 1};
+  QString shownOptions_;
   bool hasResult_ = false;
 };
 

@@ -1,15 +1,18 @@
 #include "widgets/lesion_view.h"
 
 #include <QComboBox>
+#include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollBar>
+#include <QSpinBox>
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <algorithm>
+#include <limits>
 #include <memory>
 
 #include "neurolens/views/figure/align_overlay.h"
@@ -76,6 +79,21 @@ LesionView::LesionView(QWidget* parent) : QWidget(parent) {
   controls->addWidget(undo_);
   layout->addLayout(controls);
 
+  // The null's options, as `lesion` takes them, in a form above the effects (so that the panel is no wider).
+  auto* form = new QFormLayout;
+  form->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
+  repeats_ = new QSpinBox(this);
+  repeats_->setObjectName("lesionRandomRepeats");
+  repeats_->setRange(0, 100000);
+  repeats_->setToolTip(tr("Random lesions of as many units that make each effect's null (--random-repeats)"));
+  form->addRow(tr("Random lesions:"), repeats_);
+  seed_ = new QSpinBox(this);
+  seed_->setObjectName("lesionSeed");
+  seed_->setRange(0, std::numeric_limits<int>::max());
+  seed_->setToolTip(tr("Makes the random lesions (and shuffles) repeatable (--seed)"));
+  form->addRow(tr("Seed:"), seed_);
+  setOptions({});
+
   auto* row = new QHBoxLayout;
   overlay_ = new AlignOverlayWidget(this);
   overlay_->setObjectName("lesionOverlay");
@@ -87,7 +105,10 @@ LesionView::LesionView(QWidget* parent) : QWidget(parent) {
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->setFixedWidth(380);
-  row->addWidget(table_);
+  auto* side = new QVBoxLayout;
+  side->addLayout(form);
+  side->addWidget(table_, 1);
+  row->addLayout(side);
   layout->addLayout(row, 1);
 
   auto* bar = new QHBoxLayout;
@@ -125,6 +146,17 @@ void LesionView::setMode(const QString& mode) { mode_->setCurrentText(mode); }
 QString LesionView::units() const { return units_->currentText().trimmed(); }
 QString LesionView::mode() const { return mode_->currentText().trimmed(); }
 
+void LesionView::setOptions(const LesionViewOptions& options) {
+  repeats_->setValue(
+      static_cast<int>(std::min<std::size_t>(options.randomRepeats, static_cast<std::size_t>(repeats_->maximum()))));
+  seed_->setValue(
+      static_cast<int>(std::min<std::uint64_t>(options.seed, static_cast<std::uint64_t>(seed_->maximum()))));
+}
+
+LesionViewOptions LesionView::options() const {
+  return {static_cast<std::size_t>(repeats_->value()), static_cast<std::uint64_t>(seed_->value())};
+}
+
 void LesionView::showRunning(const QString& what) {
   status_->setText(what);
   progress_->setValue(0);
@@ -148,12 +180,15 @@ void LesionView::showResult(const app::LesionStudyResult& result, std::size_t pa
   overlay_->setPlot(std::make_unique<fig::AlignOverlayPlot>(overlayInput(result, true), fig::defaultFigureStyle()));
   fillTable();
   status_->setText(tr("Pair %1: %2 (%3 units, mode %4): intact solid, lesioned dashed; percentiles and p against "
-                      "%5 random lesions of as many units")
+                      "%5 random lesions of as many units (seed %6; options: %7)")
                        .arg(pair + 1)
                        .arg(QString::fromStdString(result.study.lesions.front().label))
                        .arg(result.study.lesions.front().units.size())
                        .arg(QString::fromStdString(lesionManipulationName(result.options.manipulation)))
-                       .arg(result.spec.randomRepeats));
+                       .arg(result.spec.randomRepeats)
+                       .arg(result.spec.seed)
+                       .arg(QString::fromStdString(
+                           lesionOptionsText(result.spec.mode, {result.spec.randomRepeats, result.spec.seed}))));
   hasResult_ = true;
 }
 

@@ -4,8 +4,8 @@
 // (views/figure/align_overlay.h, one colour per condition), and the effects table beside it (variance lost,
 // condition shift, bits per spike and probe, each with its percentile among the random lesions and p-value).
 // Above them: the units (a unit column's value, or the units selected in any view), the mode (zero, mean,
-// shuffle, boost:F), Lesion and Undo. While the study runs: a progress bar and Cancel. The widget only shows
-// what it is given; LesionAction runs the study.
+// shuffle, boost:F), the random lesions of the null and the seed (remembered, issue 29 step 6), Lesion and Undo. While
+// the study runs: a progress bar and Cancel. The widget only shows what it is given; LesionAction runs the study.
 #include <QStringList>
 #include <QWidget>
 #include <nlohmann/json.hpp>
@@ -17,6 +17,7 @@ class QComboBox;
 class QLabel;
 class QProgressBar;
 class QPushButton;
+class QSpinBox;
 class QTableWidget;
 
 namespace neurolens::gui {
@@ -36,6 +37,8 @@ class LesionView : public QWidget {
   void setMode(const QString& mode);
   [[nodiscard]] QString units() const;
   [[nodiscard]] QString mode() const;
+  void setOptions(const LesionViewOptions& options);
+  [[nodiscard]] LesionViewOptions options() const;
 
   void showRunning(const QString& what);
   void setProgress(double fraction, const QString& stage);
@@ -70,6 +73,8 @@ class LesionView : public QWidget {
   QComboBox* units_ = nullptr;
   QComboBox* mode_ = nullptr;
   QPushButton* selected_ = nullptr;
+  QSpinBox* repeats_ = nullptr;
+  QSpinBox* seed_ = nullptr;
   QPushButton* run_ = nullptr;
   QPushButton* undo_ = nullptr;
   AlignOverlayWidget* overlay_ = nullptr;
