@@ -208,6 +208,11 @@ class TestAlignView : public QObject {
       QSKIP(qPrintable("torch could not make the test model: " + python.readAllStandardError()));
     const QString state = folder_.path() + "/align_state.json";
     const QString png = folder_.path() + "/align.png";
+    // Options remembered from the window (--dims 3 --permutations 20) do not change what --view align runs: the
+    // CLI's defaults (cli.md), and the remembered ones stay.
+    const QString config = folder_.path() + "/config/NeuroLens/NeuroLens.conf";
+    QSettings(config, QSettings::IniFormat).setValue("align/dims", 3);
+    QSettings(config, QSettings::IniFormat).setValue("align/permutations", 20);
     const Run run = runIsolated(NEUROLENS_GUI_EXE,
                                 {a, b, model, "--view", "align", "--screenshot", png, "--state-json", state, "--size",
                                  "1600x1000", "--no-restore"},
@@ -228,6 +233,7 @@ class TestAlignView : public QObject {
           cli["cca_heldout_mean"].toDouble(), cli["p_values"].toObject()["cca_heldout_mean"].toDouble(),
           cli["procrustes_disparity"].toDouble());
     QVERIFY(QImage(png).width() == 1600);
+    QCOMPARE(QSettings(config, QSettings::IniFormat).value("align/dims").toInt(), 3);
 
     // Not yet available: usage errors, with one clear line.
     const Run wrong = runIsolated(NEUROLENS_GUI_EXE, {a, "--view", "sideways", "--state-json", state}, folder_.path());

@@ -38,7 +38,7 @@ bool AlignAction::run(const std::vector<std::size_t>& selected) {
       if (previous_) centre_.setCurrentWidget(previous_);
     });
     connect(view_, &AlignView::runRequested, this, [this] { run(selected_); });
-    view_->setOptions(settings_.alignOptions());
+    view_->setOptions(startWithDefaults_ ? AlignViewOptions{} : settings_.alignOptions());
   }
   selected_ = selected;
   if (centre_.currentWidget() != view_) previous_ = centre_.currentWidget();
@@ -66,7 +66,7 @@ bool AlignAction::run(const std::vector<std::size_t>& selected) {
     Q_EMIT alignFinished(false);
     return false;
   }
-  settings_.setAlignOptions(pending->viewOptions);
+  if (!startWithDefaults_) settings_.setAlignOptions(pending->viewOptions);
   pending_ = pending;
   error_.clear();
   view_->showRunning(tr("Aligning pair %1 (A) with pair %2 (B), options %3...")

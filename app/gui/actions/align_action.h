@@ -29,6 +29,9 @@ class AlignAction : public QObject {
   // (Compare > Matrix's clicked cell), else the first two ready pairs. The options are the view's (and are
   // remembered); the view's Run runs the same pairs again with them.
   bool run(const std::vector<std::size_t>& selected = {});
+  // `--view` on the command line (cli.md: the CLI's defaults): the view starts with the CLI's defaults, not the
+  // remembered options, and what this window runs is not remembered. Call before the first run.
+  void startWithDefaults() { startWithDefaults_ = true; }
   [[nodiscard]] bool isRunning() const { return job_.isRunning(); }
   [[nodiscard]] AlignView* view() const { return view_; }
   // The reason of the last failure (empty after a success).
@@ -51,6 +54,7 @@ class AlignAction : public QObject {
   QString error_;
   std::vector<std::size_t> selected_;  // the pairs asked for last, for Run
   AppSettings settings_;
+  bool startWithDefaults_ = false;
 };
 
 }  // namespace neurolens::gui

@@ -38,8 +38,8 @@ void LesionAction::ensureView() {
     job_.cancel();
     if (previous_) centre_.setCurrentWidget(previous_);
   });
-  view_->setMode(QString::fromStdString(settings_.lesionMode()));
-  view_->setOptions(settings_.lesionOptions());
+  view_->setMode(startWithDefaults_ ? QString("mean") : QString::fromStdString(settings_.lesionMode()));
+  view_->setOptions(startWithDefaults_ ? LesionViewOptions{} : settings_.lesionOptions());
 }
 
 void LesionAction::fail(const QString& message) {
@@ -92,7 +92,7 @@ bool LesionAction::run(const QString& units, const QString& mode, bool focused) 
   pending->choice = choice_;
   const LesionViewOptions options = view_->options();
   pending->spec = lesionSpecFor(choice_, units.toStdString(), mode.toStdString(), options);
-  settings_.setLesionOptions(mode.toStdString(), options);
+  if (!startWithDefaults_) settings_.setLesionOptions(mode.toStdString(), options);
   pending_ = pending;
   error_.clear();
   view_->showRunning(tr("Lesioning %1 (%2) in pair %3 against %4 random lesions...")

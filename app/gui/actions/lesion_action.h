@@ -35,6 +35,9 @@ class LesionAction : public QObject {
   void undo();
   // The units selected in the Units table (the focused recording's), by id, into the units box.
   void useSelectedUnits();
+  // `--view` on the command line (cli.md: the CLI's defaults): the view starts with the CLI's defaults, not the
+  // remembered options, and what this window runs is not remembered. Call before the first run.
+  void startWithDefaults() { startWithDefaults_ = true; }
   [[nodiscard]] bool isRunning() const { return job_.isRunning(); }
   [[nodiscard]] LesionView* view() const { return view_; }
   [[nodiscard]] const QString& error() const { return error_; }
@@ -59,6 +62,7 @@ class LesionAction : public QObject {
   LesionHistory history_;
   QString error_;
   AppSettings settings_;
+  bool startWithDefaults_ = false;
 };
 
 }  // namespace neurolens::gui

@@ -156,6 +156,7 @@ void HeadlessRun::startAlign() {
     // One frame for the overlay and the numbers before the window is grabbed.
     QTimer::singleShot(200, this, [this] { finish(false); });
   });
+  align->startWithDefaults();
   align->run();
 }
 
@@ -176,6 +177,7 @@ void HeadlessRun::startLesion() {
     if (!ok) state_.problem("--view " + options_.view.toStdString() + ": " + lesion->error().toStdString());
     QTimer::singleShot(200, this, [this] { finish(false); });
   });
+  lesion->startWithDefaults();
   lesion->run(lesionViewUnits(options_.view), "mean", false);  // the first pair, lesion's defaults
 }
 
@@ -185,7 +187,10 @@ void openLesionViewWhenIdle(MainWindow& window, const QString& view) {
   auto connection = std::make_shared<QMetaObject::Connection>();
   *connection = QObject::connect(&window.opener(), &OpenScheduler::idle, &window, [&window, connection, units] {
     QObject::disconnect(*connection);
-    if (auto* lesion = window.findChild<LesionAction*>()) lesion->run(units, "mean", false);
+    if (auto* lesion = window.findChild<LesionAction*>()) {
+      lesion->startWithDefaults();
+      lesion->run(units, "mean", false);
+    }
   });
 }
 
@@ -216,7 +221,10 @@ void openAlignViewWhenIdle(MainWindow& window) {
   auto connection = std::make_shared<QMetaObject::Connection>();
   *connection = QObject::connect(&window.opener(), &OpenScheduler::idle, &window, [&window, connection] {
     QObject::disconnect(*connection);
-    if (auto* align = window.findChild<AlignAction*>()) align->run();
+    if (auto* align = window.findChild<AlignAction*>()) {
+      align->startWithDefaults();
+      align->run();
+    }
   });
 }
 
