@@ -497,21 +497,39 @@ ProbePanels probePanels(const FigureData& data, const FigureCliOptions& options,
     dims.push_back(probe.r2PerDim.size() == 1 ? options.target : "dim " + std::to_string(d + 1));
   const std::string targetName = options.target.substr(options.target.find(':') + 1);
   panels.bars = fig::probeR2Bars(probe.r2PerDim, dims, targetName + " from " + what);
-  // Predicted vs actual over the first drawn trial.
+  // Predicted vs actual over the first drawn trial; over a whole continuous recording (one long "trial"), 10 s
+  // from the first bin the behaviour covers, so that both lines can be read.
   const std::size_t trial = data.selected.front();
-  const std::size_t bins = target.numeric.dim(1);
   const std::size_t width = target.numeric.dim(2);
+  std::size_t first = 0;
+  std::size_t bins = target.numeric.dim(1);
+  std::string title;
+  const auto finiteRow = [&](std::size_t b) {
+    for (std::size_t d = 0; d < width; ++d)
+      if (!std::isfinite(target.numeric(trial, b, d))) return false;
+    return true;
+  };
+  if (data.binned.continuous && data.binned.trialCount() == 1 && bins * data.binned.binMs > 30000.0) {
+    while (first < bins && !finiteRow(first)) ++first;
+    if (first == bins) first = 0;
+    bins = std::min(bins - first, static_cast<std::size_t>(std::llround(10000.0 / data.binned.binMs)));
+    title = "10 s: predicted vs actual";  // the time axis says which 10 s
+  } else {
+    title =
+        "trial " +
+        (trial < data.binned.trialIds.size() ? std::to_string(data.binned.trialIds[trial]) : std::to_string(trial)) +
+        ": predicted vs actual";
+  }
   FloatArray actual({bins, width});
   FloatArray predicted({bins, width});
   for (std::size_t b = 0; b < bins; ++b)
     for (std::size_t d = 0; d < width; ++d) {
-      actual.values()[b * width + d] = target.numeric(trial, b, d);
-      predicted.values()[b * width + d] = probe.predictions(trial, b, d);
+      actual.values()[b * width + d] = target.numeric(trial, first + b, d);
+      predicted.values()[b * width + d] = probe.predictions(trial, first + b, d);
     }
-  const std::string trialName =
-      trial < data.binned.trialIds.size() ? std::to_string(data.binned.trialIds[trial]) : std::to_string(trial);
-  panels.series = fig::probeSeries(actual, predicted, dims, data.binned.binMs, data.windowStartMs, targetName,
-                                   "trial " + trialName + ": predicted vs actual");
+  panels.series =
+      fig::probeSeries(actual, predicted, dims, data.binned.binMs,
+                       data.windowStartMs + static_cast<double>(first) * data.binned.binMs, targetName, title);
   return panels;
 }
 

@@ -459,6 +459,19 @@ class TestFigureCli : public QObject {
     const QString probeSvg = neurolens::testing::readAll(probe);
     for (const char* label : {"cross-validated R", ">dim 1<", ">dim 2<", "predicted vs actual", ">dim 1 predicted<"})
       QVERIFY2(probeSvg.contains(label), label);
+
+    // A whole continuous recording (M1: one 13-minute "trial"): 10 s from where the behaviour begins (about
+    // 12.6 s in), not all of it squeezed into the panel as "trial 0".
+    const QString m1 = QString(NEUROLENS_SHARED_DATA) + "/m1_stevenson2011.nwb";
+    if (!QFileInfo::exists(m1)) return;
+    const QString m1Probe = dir_.filePath("probe_m1.svg");
+    const Run m1Probed =
+        runCli({"figure", "--view", "probe", "--bin-ms", "50", "--target", "behavior:hand_vel", "--out", m1Probe, m1});
+    QVERIFY2(m1Probed.exitCode == 0, qPrintable(describe(m1Probed)));
+    const QString m1Svg = neurolens::testing::readAll(m1Probe);
+    QVERIFY(m1Svg.contains("10 s: predicted vs actual"));
+    QVERIFY(!m1Svg.contains("trial 0"));
+    QVERIFY2(m1Svg.contains(">14000<") && !m1Svg.contains(">600000<"), "the time axis spans 10 s from ~12.6 s");
   }
 };
 
