@@ -341,9 +341,19 @@ class TestEmbeddingView : public QObject {
       }
       if (nearest > farthest) farthest = nearest, isolated = u;
     }
+    // Hovering: a move event sent to the canvas itself. QTest::mouseMove without a button moves the X pointer
+    // (QCursor::setPos), which lands on whatever window is on top: another test's, when two share one X server
+    // (ctest -j2 under one xvfb-run). The dot's place is read again before each try (the dock may be laid out anew).
+    const auto hoverOn = [&] {
+      QWidget* canvas = view().canvas();
+      const QPointF dot = *view().unitCentre(isolated);
+      QMouseEvent move(QEvent::MouseMove, dot, canvas->mapToGlobal(dot), Qt::NoButton, Qt::NoButton, Qt::NoModifier);
+      QCoreApplication::sendEvent(canvas, &move);
+      QCoreApplication::processEvents();
+      return view().hoverText().startsWith(QString("unit id %1 ").arg(recording.unitIds[isolated]));
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(hoverOn(), 20000);
     const QPoint at = view().unitCentre(isolated)->toPoint();
-    QTest::mouseMove(view().canvas(), at);
-    QTRY_VERIFY(view().hoverText().startsWith(QString("unit id %1 ").arg(recording.unitIds[isolated])));
     QTest::mouseClick(view().canvas(), Qt::LeftButton, {}, at);
     QTRY_COMPARE(window_->unitsTable()->selectedRows(), std::vector<std::size_t>{isolated});
     QCOMPARE(view().selectedUnit(), std::optional<std::size_t>(isolated));
