@@ -8,7 +8,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPainter>
-#include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTableWidget>
@@ -19,6 +18,7 @@
 
 #include "neurolens/views/figure/align_overlay.h"
 #include "neurolens/views/figure/figure_style.h"
+#include "widgets/study_bar.h"
 
 namespace neurolens::gui {
 
@@ -118,25 +118,10 @@ AlignView::AlignView(QWidget* parent) : QWidget(parent) {
   side->addWidget(table_, 1);
   row->addLayout(side, 1);
   layout->addLayout(row, 1);
-  auto* bar = new QHBoxLayout;
-  status_ = new QLabel(this);
-  status_->setObjectName("alignStatus");
-  status_->setWordWrap(true);
-  progress_ = new QProgressBar(this);
-  progress_->setRange(0, 100);
-  progress_->setVisible(false);
-  cancel_ = new QPushButton(tr("Cancel"), this);
-  cancel_->setObjectName("alignCancel");
-  cancel_->setVisible(false);
-  connect(cancel_, &QPushButton::clicked, this, &AlignView::cancelRequested);
-  close_ = new QPushButton(tr("Back to the Views"), this);
-  close_->setObjectName("alignClose");
-  connect(close_, &QPushButton::clicked, this, &AlignView::closeRequested);
-  bar->addWidget(status_, 1);
-  bar->addWidget(progress_);
-  bar->addWidget(cancel_);
-  bar->addWidget(close_);
-  layout->addLayout(bar);
+  bar_ = new StudyBar("align", this);
+  connect(bar_, &StudyBar::cancelRequested, this, &AlignView::cancelRequested);
+  connect(bar_, &StudyBar::closeRequested, this, &AlignView::closeRequested);
+  layout->addWidget(bar_);
 }
 
 AlignView::~AlignView() = default;
@@ -170,21 +155,14 @@ void AlignView::showRunning(const QString& what) {
   hasResult_ = false;
   shownOptions_.clear();
   run_->setEnabled(false);
-  status_->setText(what);
-  progress_->setValue(0);
-  progress_->setVisible(true);
-  cancel_->setVisible(true);
+  bar_->showRunning(what);
 }
 
-void AlignView::setProgress(double fraction, const QString& stage) {
-  progress_->setValue(static_cast<int>(100.0 * fraction));
-  progress_->setFormat(stage + " %p%");
-}
+void AlignView::setProgress(double fraction, const QString& stage) { bar_->setProgress(fraction, stage); }
 
 void AlignView::showResult(const app::AlignStudyResult& result, std::pair<std::size_t, std::size_t> pairs,
                            const AlignViewOptions& options) {
-  progress_->setVisible(false);
-  cancel_->setVisible(false);
+  bar_->showStopped();
   run_->setEnabled(true);
   pairs_ = pairs;
   numbers_ = app::alignStudyJson(result, alignStudyOptions(options), "angular");
@@ -216,22 +194,21 @@ void AlignView::showResult(const app::AlignStudyResult& result, std::pair<std::s
   }
   table_->resizeColumnsToContents();
   shownOptions_ = QString::fromStdString(alignOptionsText(options));
-  status_->setText(tr("A: %1  (solid)    B: %2  (dashed)    %3 matched rows, p from %4 permutations (smallest "
-                      "possible p %5)    options: %6")
-                       .arg(QString::fromStdString(input.nameA), QString::fromStdString(input.nameB))
-                       .arg(result.stats.rows)
-                       .arg(result.stats.permutationsRun)
-                       .arg(QString::fromStdString(alignNumberText(result.stats.pMin)), shownOptions_));
+  bar_->setText(tr("A: %1  (solid)    B: %2  (dashed)    %3 matched rows, p from %4 permutations (smallest "
+                   "possible p %5)    options: %6")
+                    .arg(QString::fromStdString(input.nameA), QString::fromStdString(input.nameB))
+                    .arg(result.stats.rows)
+                    .arg(result.stats.permutationsRun)
+                    .arg(QString::fromStdString(alignNumberText(result.stats.pMin)), shownOptions_));
   hasResult_ = true;
 }
 
 void AlignView::showError(const QString& message) {
-  progress_->setVisible(false);
-  cancel_->setVisible(false);
+  bar_->showStopped();
   run_->setEnabled(true);
   hasResult_ = false;
   shownOptions_.clear();
-  status_->setText(message);
+  bar_->setText(message);
 }
 
 std::size_t AlignView::trajectories() const {

@@ -18,7 +18,6 @@ class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
-class QProgressBar;
 class QPushButton;
 class QTableWidget;
 
@@ -27,6 +26,8 @@ class AlignOverlayPlot;
 }
 
 namespace neurolens::gui {
+
+class StudyBar;
 
 class AlignOverlayWidget : public QWidget {
   Q_OBJECT
@@ -92,10 +93,7 @@ class AlignView : public QWidget {
   QPushButton* run_ = nullptr;
   AlignOverlayWidget* overlay_ = nullptr;
   QTableWidget* table_ = nullptr;
-  QLabel* status_ = nullptr;
-  QProgressBar* progress_ = nullptr;
-  QPushButton* cancel_ = nullptr;
-  QPushButton* close_ = nullptr;
+  StudyBar* bar_ = nullptr;  // status, progress with Cancel, Back to the Views
   nlohmann::json numbers_;
   std::vector<AlignNumberRow> rows_;
   std::pair<std::size_t, std::size_t> pairs_{0, 1};

@@ -5,7 +5,6 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
-#include <QProgressBar>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSpinBox>
@@ -18,6 +17,7 @@
 #include "neurolens/views/figure/align_overlay.h"
 #include "neurolens/views/figure/figure_style.h"
 #include "widgets/align_view.h"
+#include "widgets/study_bar.h"
 
 namespace neurolens::gui {
 
@@ -111,25 +111,10 @@ LesionView::LesionView(QWidget* parent) : QWidget(parent) {
   row->addLayout(side);
   layout->addLayout(row, 1);
 
-  auto* bar = new QHBoxLayout;
-  status_ = new QLabel(this);
-  status_->setObjectName("lesionStatus");
-  status_->setWordWrap(true);
-  progress_ = new QProgressBar(this);
-  progress_->setRange(0, 100);
-  progress_->setVisible(false);
-  cancel_ = new QPushButton(tr("Cancel"), this);
-  cancel_->setObjectName("lesionCancel");
-  cancel_->setVisible(false);
-  connect(cancel_, &QPushButton::clicked, this, &LesionView::cancelRequested);
-  close_ = new QPushButton(tr("Back to the Views"), this);
-  close_->setObjectName("lesionClose");
-  connect(close_, &QPushButton::clicked, this, &LesionView::closeRequested);
-  bar->addWidget(status_, 1);
-  bar->addWidget(progress_);
-  bar->addWidget(cancel_);
-  bar->addWidget(close_);
-  layout->addLayout(bar);
+  bar_ = new StudyBar("lesion", this);
+  connect(bar_, &StudyBar::cancelRequested, this, &LesionView::cancelRequested);
+  connect(bar_, &StudyBar::closeRequested, this, &LesionView::closeRequested);
+  layout->addWidget(bar_);
 }
 
 LesionView::~LesionView() = default;
@@ -158,58 +143,49 @@ LesionViewOptions LesionView::options() const {
 }
 
 void LesionView::showRunning(const QString& what) {
-  status_->setText(what);
-  progress_->setValue(0);
-  progress_->setVisible(true);
-  cancel_->setVisible(true);
+  bar_->showRunning(what);
   run_->setEnabled(false);
 }
 
-void LesionView::setProgress(double fraction, const QString& stage) {
-  progress_->setValue(static_cast<int>(100.0 * fraction));
-  progress_->setFormat(stage + " %p%");
-}
+void LesionView::setProgress(double fraction, const QString& stage) { bar_->setProgress(fraction, stage); }
 
 void LesionView::showResult(const app::LesionStudyResult& result, std::size_t pair) {
-  progress_->setVisible(false);
-  cancel_->setVisible(false);
+  bar_->showStopped();
   run_->setEnabled(true);
   pair_ = pair;
   numbers_ = app::lesionEntryJson(result, 0);
   rows_ = lesionNumberRows(numbers_);
   overlay_->setPlot(std::make_unique<fig::AlignOverlayPlot>(overlayInput(result, true), fig::defaultFigureStyle()));
   fillTable();
-  status_->setText(tr("Pair %1: %2 (%3 units, mode %4): intact solid, lesioned dashed; percentiles and p against "
-                      "%5 random lesions of as many units (seed %6; options: %7)")
-                       .arg(pair + 1)
-                       .arg(QString::fromStdString(result.study.lesions.front().label))
-                       .arg(result.study.lesions.front().units.size())
-                       .arg(QString::fromStdString(lesionManipulationName(result.options.manipulation)))
-                       .arg(result.spec.randomRepeats)
-                       .arg(result.spec.seed)
-                       .arg(QString::fromStdString(
-                           lesionOptionsText(result.spec.mode, {result.spec.randomRepeats, result.spec.seed}))));
+  bar_->setText(tr("Pair %1: %2 (%3 units, mode %4): intact solid, lesioned dashed; percentiles and p against "
+                   "%5 random lesions of as many units (seed %6; options: %7)")
+                    .arg(pair + 1)
+                    .arg(QString::fromStdString(result.study.lesions.front().label))
+                    .arg(result.study.lesions.front().units.size())
+                    .arg(QString::fromStdString(lesionManipulationName(result.options.manipulation)))
+                    .arg(result.spec.randomRepeats)
+                    .arg(result.spec.seed)
+                    .arg(QString::fromStdString(
+                        lesionOptionsText(result.spec.mode, {result.spec.randomRepeats, result.spec.seed}))));
   hasResult_ = true;
 }
 
 void LesionView::showIntact(const app::LesionStudyResult& result, std::size_t pair) {
-  progress_->setVisible(false);
-  cancel_->setVisible(false);
+  bar_->showStopped();
   run_->setEnabled(true);
   pair_ = pair;
   numbers_ = nlohmann::json();
   rows_.clear();
   overlay_->setPlot(std::make_unique<fig::AlignOverlayPlot>(overlayInput(result, false), fig::defaultFigureStyle()));
   fillTable();
-  status_->setText(tr("Pair %1: intact (every lesion undone)").arg(pair + 1));
+  bar_->setText(tr("Pair %1: intact (every lesion undone)").arg(pair + 1));
   hasResult_ = false;
 }
 
 void LesionView::showError(const QString& message) {
-  progress_->setVisible(false);
-  cancel_->setVisible(false);
+  bar_->showStopped();
   run_->setEnabled(true);
-  status_->setText(message);
+  bar_->setText(message);
 }
 
 void LesionView::setUndoEnabled(bool enabled) { undo_->setEnabled(enabled); }

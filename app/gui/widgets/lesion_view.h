@@ -15,12 +15,13 @@
 
 class QComboBox;
 class QLabel;
-class QProgressBar;
 class QPushButton;
 class QSpinBox;
 class QTableWidget;
 
 namespace neurolens::gui {
+
+class StudyBar;
 
 class AlignOverlayWidget;
 
@@ -79,10 +80,7 @@ class LesionView : public QWidget {
   QPushButton* undo_ = nullptr;
   AlignOverlayWidget* overlay_ = nullptr;
   QTableWidget* table_ = nullptr;
-  QLabel* status_ = nullptr;
-  QProgressBar* progress_ = nullptr;
-  QPushButton* cancel_ = nullptr;
-  QPushButton* close_ = nullptr;
+  StudyBar* bar_ = nullptr;  // status, progress with Cancel, Back to the Views
   nlohmann::json numbers_;
   std::vector<LesionNumberRow> rows_;
   std::size_t pair_ = 0;

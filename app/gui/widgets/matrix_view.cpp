@@ -6,7 +6,6 @@
 #include <QLabel>
 #include <QMouseEvent>
 #include <QPainter>
-#include <QProgressBar>
 #include <QPushButton>
 #include <QVBoxLayout>
 #include <string>
@@ -14,6 +13,7 @@
 #include "neurolens/views/figure/figure_style.h"
 #include "neurolens/views/figure/matrix_heatmap.h"
 #include "neurolens/views/figure/plots.h"
+#include "widgets/study_bar.h"
 
 namespace neurolens::gui {
 
@@ -102,45 +102,23 @@ MatrixView::MatrixView(QWidget* parent) : QWidget(parent) {
   connect(heatmap_, &MatrixHeatmapWidget::cellClicked, this, [this](std::size_t a, std::size_t b) {
     if (a < pairs_.size() && b < pairs_.size()) Q_EMIT pairsChosen(pairs_[a], pairs_[b]);
   });
-  auto* bar = new QHBoxLayout;
-  status_ = new QLabel(this);
-  status_->setObjectName("matrixStatus");
-  status_->setWordWrap(true);
-  progress_ = new QProgressBar(this);
-  progress_->setRange(0, 100);
-  progress_->setVisible(false);
-  cancel_ = new QPushButton(tr("Cancel"), this);
-  cancel_->setObjectName("matrixCancel");
-  cancel_->setVisible(false);
-  connect(cancel_, &QPushButton::clicked, this, &MatrixView::cancelRequested);
-  close_ = new QPushButton(tr("Back to the Views"), this);
-  close_->setObjectName("matrixClose");
-  connect(close_, &QPushButton::clicked, this, &MatrixView::closeRequested);
-  bar->addWidget(status_, 1);
-  bar->addWidget(progress_);
-  bar->addWidget(cancel_);
-  bar->addWidget(close_);
-  layout->addLayout(bar);
+  bar_ = new StudyBar("matrix", this);
+  connect(bar_, &StudyBar::cancelRequested, this, &MatrixView::cancelRequested);
+  connect(bar_, &StudyBar::closeRequested, this, &MatrixView::closeRequested);
+  layout->addWidget(bar_);
 }
 
 MatrixView::~MatrixView() = default;
 
 void MatrixView::showRunning(const QString& what) {
   hasResult_ = false;
-  status_->setText(what);
-  progress_->setValue(0);
-  progress_->setVisible(true);
-  cancel_->setVisible(true);
+  bar_->showRunning(what);
 }
 
-void MatrixView::setProgress(double fraction, const QString& stage) {
-  progress_->setValue(static_cast<int>(100.0 * fraction));
-  progress_->setFormat(stage + " %p%");
-}
+void MatrixView::setProgress(double fraction, const QString& stage) { bar_->setProgress(fraction, stage); }
 
 void MatrixView::showResult(const app::AlignMatrixResult& result, const MatrixChoice& choice) {
-  progress_->setVisible(false);
-  cancel_->setVisible(false);
+  bar_->showStopped();
   pairs_ = choice.pairs;
   numbers_ = matrixNumbers(result);
   fig::MatrixHeatmapInput input;
@@ -155,19 +133,18 @@ void MatrixView::showResult(const app::AlignMatrixResult& result, const MatrixCh
   input.statistic = result.statistic;
   input.largerIsMoreSimilar = result.largerIsMoreSimilar;
   heatmap_->setPlot(std::make_unique<fig::HeatmapPlot>(fig::matrixHeatmapData(input)), result.order);
-  status_->setText(tr("%1 pairs, %2 matched by %3; ** p < 0.01, *** p < 0.001 (permutation). Click a cell to see "
-                      "its two pairs aligned.")
-                       .arg(n)
-                       .arg(QString::fromStdString(result.statistic), QString::fromStdString(result.match)));
+  bar_->setText(tr("%1 pairs, %2 matched by %3; ** p < 0.01, *** p < 0.001 (permutation). Click a cell to see "
+                   "its two pairs aligned.")
+                    .arg(n)
+                    .arg(QString::fromStdString(result.statistic), QString::fromStdString(result.match)));
   hasResult_ = true;
 }
 
 void MatrixView::showError(const QString& message) {
-  progress_->setVisible(false);
-  cancel_->setVisible(false);
+  bar_->showStopped();
   hasResult_ = false;
   heatmap_->setPlot(nullptr, {});
-  status_->setText(message);
+  bar_->setText(message);
 }
 
 QJsonObject matrixViewJson(const MatrixView& view) {

@@ -15,7 +15,6 @@
 #include "neurolens/app/align_matrix.h"
 
 class QLabel;
-class QProgressBar;
 class QPushButton;
 
 namespace neurolens::views::figure {
@@ -23,6 +22,8 @@ class HeatmapPlot;
 }
 
 namespace neurolens::gui {
+
+class StudyBar;
 
 class MatrixHeatmapWidget : public QWidget {
   Q_OBJECT
@@ -82,10 +83,7 @@ class MatrixView : public QWidget {
 
  private:
   MatrixHeatmapWidget* heatmap_ = nullptr;
-  QLabel* status_ = nullptr;
-  QProgressBar* progress_ = nullptr;
-  QPushButton* cancel_ = nullptr;
-  QPushButton* close_ = nullptr;
+  StudyBar* bar_ = nullptr;  // status, progress with Cancel, Back to the Views
   nlohmann::json numbers_;
   std::vector<std::size_t> pairs_;
   bool hasResult_ = false;
