@@ -890,6 +890,21 @@ int reportFigure(Reporter& reporter, const FigureCliOptions& options, nlohmann::
   return kSuccess;
 }
 
+// The --json keys an overlay figure (align, lesion) shares: condition means drawn two ways, no single trials.
+nlohmann::json overlaySummary(int width, int height, nlohmann::json labels, const char* view, const char* projection,
+                              const nlohmann::json& conditions, std::size_t trajectories) {
+  return {{"width", width},
+          {"height", height},
+          {"labels", std::move(labels)},
+          {"view", view},
+          {"projection", projection},
+          {"mode", "means"},
+          {"single_trials", false},
+          {"color_by", "condition"},
+          {"conditions", conditions},
+          {"trajectories", trajectories}};
+}
+
 // --view align: sides A and B (two files, or one recording with --model-b), aligned as `align` does with its
 // options and defaults, drawn in one common space (figures/align_figure.h).
 int runAlignFigure(const FigureCliOptions& options, const fig::FigureStyle& style, int width, int height,
@@ -922,20 +937,11 @@ int runAlignFigure(const FigureCliOptions& options, const fig::FigureStyle& styl
   const AlignFigureResult drawn = writeAlignFigure(request, style, reporter.progress(),
                                                    [&reporter](const std::string& note) { reporter.warn(note); });
   reporter.finishProgress();
-  const nlohmann::json labels = labelsJson(drawn.labels);
-  nlohmann::json summary{{"width", width},
-                         {"height", height},
-                         {"labels", labels},
-                         {"view", "align"},
-                         {"projection", "aligned"},
-                         {"mode", "means"},
-                         {"single_trials", false},
-                         {"color_by", "condition"},
-                         {"conditions", drawn.conditions},
-                         {"trajectories", drawn.trajectories},
-                         {"trajectories_a", drawn.linesA},
-                         {"trajectories_b", drawn.linesB},
-                         {"align", drawn.numbers}};
+  nlohmann::json summary =
+      overlaySummary(width, height, labelsJson(drawn.labels), "align", "aligned", drawn.conditions, drawn.trajectories);
+  summary["trajectories_a"] = drawn.linesA;
+  summary["trajectories_b"] = drawn.linesB;
+  summary["align"] = drawn.numbers;
   return reportFigure(reporter, options, summary, started);
 }
 
@@ -963,20 +969,11 @@ int runLesionFigure(const FigureCliOptions& options, const fig::FigureStyle& sty
   const LesionFigureResult drawn = writeLesionFigure(request, style, reporter.progress(),
                                                      [&reporter](const std::string& note) { reporter.warn(note); });
   reporter.finishProgress();
-  const nlohmann::json labels = labelsJson(drawn.labels);
-  nlohmann::json summary{{"width", width},
-                         {"height", height},
-                         {"labels", labels},
-                         {"view", "lesion"},
-                         {"projection", "pca"},
-                         {"mode", "means"},
-                         {"single_trials", false},
-                         {"color_by", "condition"},
-                         {"conditions", drawn.conditions},
-                         {"trajectories", drawn.trajectories},
-                         {"trajectories_intact", drawn.linesIntact},
-                         {"trajectories_lesioned", drawn.linesLesioned},
-                         {"lesion", drawn.numbers}};
+  nlohmann::json summary =
+      overlaySummary(width, height, labelsJson(drawn.labels), "lesion", "pca", drawn.conditions, drawn.trajectories);
+  summary["trajectories_intact"] = drawn.linesIntact;
+  summary["trajectories_lesioned"] = drawn.linesLesioned;
+  summary["lesion"] = drawn.numbers;
   return reportFigure(reporter, options, summary, started);
 }
 
